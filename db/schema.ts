@@ -1,0 +1,115 @@
+import { sql } from "drizzle-orm";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const createdAt = () =>
+  integer("created_at", { mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+/** A dataset is visible once `status` is "ready"; an import writes rows under status "importing". */
+export const datasets = sqliteTable("datasets", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["importing", "ready", "failed"] }).notNull(),
+  originalName: text("original_name").notNull(),
+  format: text("format").notNull(),
+  rowCount: integer("row_count").notNull().default(0),
+  rejectedCount: integer("rejected_count").notNull().default(0),
+  duplicateCount: integer("duplicate_count").notNull().default(0),
+  /** "chars" until the trainer counts tokens with the teacher's tokenizer, then "tokens". */
+  lengthUnit: text("length_unit", { enum: ["chars", "tokens"] }).notNull().default("chars"),
+  jobId: text("job_id"),
+  createdAt: createdAt(),
+});
+
+/**
+ * Rows in canonical form: `messages` is a JSON array of {role, content} (system/user/assistant, any
+ * number of turns). `prompt` and `response` are the user and assistant text joined, for search and
+ * lengths. `source` keeps the original Alpaca fields (instruction/input/output/history) so an Alpaca export
+ * round-trips exactly.
+ */
+export const datasetRows = sqliteTable(
+  "dataset_rows",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: text("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    /** 0-based position in the dataset. */
+    idx: integer("idx").notNull(),
+    /** 1-based line (JSONL) or element/row number (JSON array, CSV, Parquet) in the uploaded file. */
+    sourceLine: integer("source_line").notNull(),
+    messages: text("messages").notNull(),
+    source: text("source"),
+    prompt: text("prompt").notNull(),
+    response: text("response").notNull(),
+    turns: integer("turns").notNull(),
+    promptLength: integer("prompt_length").notNull(),
+    responseLength: integer("response_length").notNull(),
+    contentHash: text("content_hash").notNull(),
+    /** True for the second and later copies of an exact duplicate. */
+    isDuplicate: integer("is_duplicate", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex("dataset_rows_dataset_idx").on(t.datasetId, t.idx),
+    index("dataset_rows_dataset_prompt_len").on(t.datasetId, t.promptLength),
+    index("dataset_rows_dataset_response_len").on(t.datasetId, t.responseLength),
+  ],
+);
+
+export const rejectedRows = sqliteTable(
+  "rejected_rows",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    datasetId: text("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    sourceLine: integer("source_line").notNull(),
+    reason: text("reason").notNull(),
+    /** The offending record, truncated for storage. */
+    raw: text("raw").notNull(),
+  },
+  (t) => [index("rejected_rows_dataset").on(t.datasetId, t.sourceLine)],
+);
+
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["ingest", "train", "score", "tag"] }).notNull(),
+    status: text("status", {
+      enum: ["queued", "running", "succeeded", "failed", "cancelled"],
+    }).notNull(),
+    name: text("name").notNull(),
+    runDir: text("run_dir").notNull(),
+    datasetId: text("dataset_id"),
+    /** The job.json as written. */
+    spec: text("spec").notNull(),
+    pid: integer("pid"),
+    device: text("device"),
+    lastSeq: integer("last_seq").notNull().default(0),
+    /** Byte offset in events.jsonl up to which events are stored; re-attaching resumes here. */
+    eventsOffset: integer("events_offset").notNull().default(0),
+    progress: real("progress"),
+    error: text("error"),
+    createdAt: createdAt(),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [index("jobs_kind_created").on(t.kind, t.createdAt)],
+);
+
+/** Every event of every job, keyed by (job, seq): a duplicate insert fails instead of storing twice. */
+export const jobEvents = sqliteTable(
+  "job_events",
+  {
+    jobId: text("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    time: real("time").notNull(),
+    data: text("data").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.jobId, t.seq] }), index("job_events_job_type").on(t.jobId, t.type, t.seq)],
+);

