@@ -2,15 +2,21 @@ import { z } from "zod";
 import { jobEvent } from "./events";
 import { jobSpec } from "./job";
 import { trainPlan } from "./plan";
+import { FALLBACK_TASK_TYPE, TASK_RATIOS } from "./taxonomy";
 
-const sources = { "event.schema.json": jobEvent, "job.schema.json": jobSpec, "plan.schema.json": trainPlan };
+const schemas = { "event.schema.json": jobEvent, "job.schema.json": jobSpec, "plan.schema.json": trainPlan };
 
-/** File name → pretty JSON text of the generated JSON Schema (input side: defaults are optional). */
+const pretty = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
+
+/** File name → text of each generated file the trainer reads: JSON Schemas (input side) and the taxonomy. */
 export function renderJsonSchemas(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(sources).map(([file, schema]) => [
-      file,
-      JSON.stringify(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" }), null, 2) + "\n",
-    ]),
-  );
+  return {
+    ...Object.fromEntries(
+      Object.entries(schemas).map(([file, schema]) => [
+        file,
+        pretty(z.toJSONSchema(schema, { io: "input", target: "draft-2020-12" })),
+      ]),
+    ),
+    "taxonomy.json": pretty({ ratios: TASK_RATIOS, fallback: FALLBACK_TASK_TYPE }),
+  };
 }
