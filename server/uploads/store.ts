@@ -1,0 +1,64 @@
+import { randomUUID } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { extname, join } from "node:path";
+import { Transform } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { dataDir } from "~/db/client";
+
+/** Default 2 GiB; DISTILL_MAX_UPLOAD_MB overrides. */
+export function maxUploadBytes(): number {
+  return Number(process.env.DISTILL_MAX_UPLOAD_MB ?? 2048) * 1024 * 1024;
+}
+
+export class UploadTooLarge extends Error {}
+
+const uploadsDir = () => join(dataDir(), "uploads");
+const ID = /^[0-9a-f-]{36}$/;
+const ALLOWED_EXT = new Set([".json", ".jsonl", ".ndjson", ".csv", ".parquet", ".txt"]);
+
+/** Extension kept so format sniffing can use it; anything unexpected becomes .bin and is sniffed by content. */
+function safeExt(originalName: string): string {
+  const ext = extname(originalName).toLowerCase();
+  return ALLOWED_EXT.has(ext) ? ext : ".bin";
+}
+
+/**
+ * Streams an upload to disk, counting bytes as they pass: the file is never held in memory, and one that
+ * grows past the limit is cut off and removed. It appears under its final name only when complete.
+ */
+export async function saveUpload(body: ReadableStream<Uint8Array>, originalName: string, limit = maxUploadBytes()) {
+  await mkdir(uploadsDir(), { recursive: true });
+  const id = randomUUID();
+  const file = `${id}${safeExt(originalName)}`;
+  const part = join(uploadsDir(), `${file}.part`);
+  let size = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > limit) done(new UploadTooLarge(`the file is larger than the ${Math.round(limit / 1048576)} MB upload limit`));
+      else done(null, chunk);
+    },
+  });
+  try {
+    await pipeline(body, counter, createWriteStream(part));
+  } catch (e) {
+    await rm(part, { force: true });
+    throw e;
+  }
+  await rename(part, join(uploadsDir(), file));
+  return { uploadId: file, size, originalName };
+}
+
+/** Resolves an upload id from the client to its path, refusing anything that is not an id we issued. */
+export async function uploadPath(uploadId: string): Promise<string> {
+  const ext = extname(uploadId);
+  if (!ID.test(uploadId.slice(0, uploadId.length - ext.length)) || !(ALLOWED_EXT.has(ext) || ext === ".bin")) {
+    throw new Error(`"${uploadId}" is not an upload id`);
+  }
+  const path = join(uploadsDir(), uploadId);
+  await stat(path).catch(() => {
+    throw new Error(`upload ${uploadId} no longer exists; upload the file again`);
+  });
+  return path;
+}
