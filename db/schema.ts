@@ -113,3 +113,87 @@ export const jobEvents = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.jobId, t.seq] }), index("job_events_job_type").on(t.jobId, t.type, t.seq)],
 );
+
+/** One tagging pass over a dataset (a finished tag job); several can coexist and be compared. */
+export const tagResults = sqliteTable("tag_results", {
+  id: text("id").primaryKey(),
+  datasetId: text("dataset_id")
+    .notNull()
+    .references(() => datasets.id, { onDelete: "cascade" }),
+  jobId: text("job_id").notNull(),
+  tagger: text("tagger").notNull(),
+  rowCount: integer("row_count").notNull(),
+  createdAt: createdAt(),
+});
+
+export const rowTags = sqliteTable(
+  "row_tags",
+  {
+    resultId: text("result_id")
+      .notNull()
+      .references(() => tagResults.id, { onDelete: "cascade" }),
+    rowId: integer("row_id")
+      .notNull()
+      .references(() => datasetRows.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    confidence: real("confidence").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resultId, t.rowId] })],
+);
+
+/** Labels set by hand; they win over every tagger's label for that row. */
+export const rowLabels = sqliteTable("row_labels", {
+  rowId: integer("row_id")
+    .primaryKey()
+    .references(() => datasetRows.id, { onDelete: "cascade" }),
+  datasetId: text("dataset_id")
+    .notNull()
+    .references(() => datasets.id, { onDelete: "cascade" }),
+  label: text("label").notNull(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/** One difficulty-scoring pass (scorer + models + time); several per dataset can coexist. */
+export const scoreResults = sqliteTable("score_results", {
+  id: text("id").primaryKey(),
+  datasetId: text("dataset_id")
+    .notNull()
+    .references(() => datasets.id, { onDelete: "cascade" }),
+  jobId: text("job_id").notNull(),
+  scorer: text("scorer").notNull(),
+  /** JSON {teacher, student} model references. */
+  models: text("models").notNull(),
+  rowCount: integer("row_count").notNull(),
+  createdAt: createdAt(),
+});
+
+export const rowScores = sqliteTable(
+  "row_scores",
+  {
+    resultId: text("result_id")
+      .notNull()
+      .references(() => scoreResults.id, { onDelete: "cascade" }),
+    rowId: integer("row_id")
+      .notNull()
+      .references(() => datasetRows.id, { onDelete: "cascade" }),
+    /** The scorer's own number (POCL: RRF score, higher is easier; MFD: higher is harder). */
+    score: real("score").notNull(),
+    /** Normalised so that higher is harder, whatever the scorer. */
+    difficulty: real("difficulty").notNull(),
+    components: text("components"),
+  },
+  (t) => [primaryKey({ columns: [t.resultId, t.rowId] })],
+);
+
+/** A frozen curriculum version; runs launched from it point to it. */
+export const curricula = sqliteTable("curricula", {
+  id: text("id").primaryKey(),
+  datasetId: text("dataset_id")
+    .notNull()
+    .references(() => datasets.id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  contentHash: text("content_hash").notNull().unique(),
+  /** The Curriculum (lib/planning) as saved. */
+  spec: text("spec").notNull(),
+  createdAt: createdAt(),
+});
