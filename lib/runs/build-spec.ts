@@ -1,0 +1,54 @@
+import type { TrainJob } from "~/lib/contracts/job";
+import type { TrainPlan } from "~/lib/contracts/plan";
+import type { LaunchForm } from "./form";
+
+/**
+ * The job.json a launch form produces. The browser calls it for the live preview (with placeholder id and
+ * time); the server calls it with the confined, resolved model paths before writing the run folder.
+ */
+export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: string }): TrainJob {
+  return {
+    schema_version: 1,
+    id: meta.id,
+    kind: "train",
+    created_at: meta.createdAt,
+    seed: form.seed,
+    device: form.device,
+    teacher: form.teacher,
+    student: form.student,
+    train_data: "data/train.jsonl",
+    eval_data: form.evalSize > 0 ? "data/eval.jsonl" : null,
+    plan: "plan.json",
+    loss: { name: form.loss.name, beta: form.loss.beta, skew: form.loss.skew, chunk_size: 128 },
+    optim: {
+      lr: form.lr,
+      weight_decay: 0.01,
+      warmup_ratio: 0,
+      grad_clip: 1.0,
+      batch_size: form.batchSize,
+      grad_accum: form.gradAccum,
+      per_stage: "fresh",
+    },
+    max_length: form.maxLength,
+    max_prompt_length: Math.max(4, Math.floor(form.maxLength / 2)),
+    gradient_checkpointing: false,
+    checkpoint_every: form.checkpointEvery,
+    eval: {
+      every: form.evalSize > 0 ? form.evalEvery : 0,
+      max_new_tokens: form.evalMaxNewTokens,
+      num_prompts: Math.min(form.evalPrompts, form.evalSize),
+    },
+    output_dir: form.outputDir || "model",
+  };
+}
+
+/** A plain run: one stage over every training sample, at the form's temperature and KD weight. */
+export function plainPlan(form: LaunchForm, sampleIds: string[]): TrainPlan {
+  return {
+    schema_version: 1,
+    source: "plain",
+    stages: [
+      { stage: 1, sample_ids: sampleIds, epochs: form.epochs, temperature: form.temperature, kd_weight: form.kdWeight },
+    ],
+  };
+}

@@ -1,0 +1,91 @@
+import { z } from "zod";
+import { lossName, modelRef } from "~/lib/contracts/job";
+
+/**
+ * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
+ * preview, URL state) and the server (which validates it again, confines its paths and writes the run).
+ */
+
+/** SmolLM2-135M-Instruct has 30 decoder layers; 6 keeps a fifth of them. */
+export const TEACHER_LAYERS = 30;
+
+export const studentChoice = z.discriminatedUnion("source", [
+  ...modelRef.options,
+  z.object({ source: z.literal("pruned"), num_layers: z.number().int().min(1).max(256) }),
+]);
+export type StudentChoice = z.infer<typeof studentChoice>;
+
+export const launchForm = z
+  .object({
+    datasetId: z.string().min(1, "choose a dataset"),
+    name: z.string().max(120).default(""),
+    teacher: modelRef.default({ source: "embedded" }),
+    student: studentChoice.default({ source: "pruned", num_layers: 6 }),
+    loss: z
+      .object({
+        name: lossName.default("fkl"),
+        /** JSD mixing β. */
+        beta: z.number().min(0).max(1).default(0.1),
+        /** Skew λ of skl/srkl. */
+        skew: z.number().min(0).max(1).default(0.1),
+      })
+      .default({ name: "fkl", beta: 0.1, skew: 0.1 }),
+    temperature: z.number().positive().max(100).default(1),
+    /** α in L = (1 − α)·CE + α·KD. */
+    kdWeight: z.number().min(0).max(1).default(0.5),
+    epochs: z.number().int().min(1).max(1000).default(1),
+    lr: z.number().positive().max(1).default(1e-4),
+    batchSize: z.number().int().min(1).max(4096).default(4),
+    gradAccum: z.number().int().min(1).max(4096).default(1),
+    maxLength: z.number().int().min(16).max(32768).default(512),
+    /** Train on at most this many rows (after the eval split); null trains on all of them. */
+    trainSamples: z.number().int().min(1).nullable().default(null),
+    /** Rows held out for evaluation; 0 disables evaluation. */
+    evalSize: z.number().int().min(0).default(50),
+    evalEvery: z.number().int().min(0).default(50),
+    evalPrompts: z.number().int().min(0).default(16),
+    evalMaxNewTokens: z.number().int().min(1).max(4096).default(64),
+    checkpointEvery: z.number().int().min(0).default(50),
+    device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+    seed: z.number().int().min(0).default(10),
+    /** Where the final student goes; empty keeps it in the run folder (model/). */
+    outputDir: z.string().default(""),
+  })
+  .superRefine((form, ctx) => {
+    if (form.evalPrompts > form.evalSize && form.evalSize > 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["evalPrompts"],
+        message: `eval prompts (${form.evalPrompts}) exceed the eval split (${form.evalSize} rows)`,
+      });
+    }
+  });
+
+export type LaunchForm = z.infer<typeof launchForm>;
+export type LaunchFormInput = z.input<typeof launchForm>;
+
+export function defaultLaunchForm(datasetId = ""): LaunchForm {
+  return launchForm.parse({ datasetId });
+}
+
+/**
+ * Reads a form from untrusted JSON (URL, storage) field by field: a field that is missing or invalid on its
+ * own falls back to its default, so one bad value never throws away the rest. Cross-field problems are kept
+ * for the form to show.
+ */
+export function parseStoredForm(json: string | null, datasetId?: string): LaunchForm {
+  const form = defaultLaunchForm(datasetId ?? "") as Record<string, unknown>;
+  let stored: Record<string, unknown> = {};
+  try {
+    const value: unknown = json ? JSON.parse(json) : {};
+    if (value && typeof value === "object") stored = value as Record<string, unknown>;
+  } catch {
+    // not JSON: defaults
+  }
+  for (const [key, schema] of Object.entries(launchForm.shape)) {
+    if (key === "datasetId" && datasetId) continue;
+    const field = (schema as z.ZodType).safeParse(stored[key]);
+    if (field.success && stored[key] !== undefined) form[key] = field.data;
+  }
+  return form as LaunchForm;
+}
