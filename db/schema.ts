@@ -76,7 +76,7 @@ export const jobs = sqliteTable(
   "jobs",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["ingest", "train", "score", "tag"] }).notNull(),
+    kind: text("kind", { enum: ["ingest", "train", "score", "tag", "lengths"] }).notNull(),
     status: text("status", {
       enum: ["queued", "running", "succeeded", "failed", "cancelled"],
     }).notNull(),

@@ -3,7 +3,7 @@ import { z } from "zod";
 /**
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
- * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score and tag.
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag and lengths.
  */
 
 export const modelRef = z.discriminatedUnion("source", [
@@ -127,6 +127,19 @@ export const tagJob = z.object({
 });
 export type TagJob = z.infer<typeof tagJob>;
 
+/** Counts prompt and response tokens of every row with the teacher's tokenizer (lengths in tokens). */
+export const lengthsJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal("lengths"),
+  created_at: z.string(),
+  tokenizer: modelRef,
+  data: z.string().default("data/rows.jsonl"),
+  /** JSONL of {id, prompt_tokens, response_tokens}, relative to the run folder. */
+  output: z.string().default("lengths.jsonl"),
+});
+export type LengthsJob = z.infer<typeof lengthsJob>;
+
 export const columnMapping = z.object({
   instruction: z.string().optional(),
   input: z.string().optional(),
@@ -154,6 +167,6 @@ export const ingestJob = z.object({
 });
 export type IngestJob = z.infer<typeof ingestJob>;
 
-export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, ingestJob]);
+export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, ingestJob]);
 export type JobSpec = z.infer<typeof jobSpec>;
 export type JobKind = JobSpec["kind"];
