@@ -12,7 +12,7 @@ from pathlib import Path
 from distill.events import EventWriter, validate
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
-RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging"}
+RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
 
 
 class JobError(Exception):

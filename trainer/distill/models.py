@@ -112,10 +112,19 @@ def load_teacher(ref: dict, device: torch.device, base_dir: Path | None = None):
     path = _model_dir(ref, base_dir)
     model = _load_dir(path, device)
     model.eval().requires_grad_(False)
+    return model, _tokenizer_at(path)
+
+
+def _tokenizer_at(path: Path):
     tokenizer = AutoTokenizer.from_pretrained(path)
     if tokenizer.pad_token_id is None:
         tokenizer.pad_token = tokenizer.eos_token
-    return model, tokenizer
+    return tokenizer
+
+
+def load_tokenizer(ref: dict, base_dir: Path | None = None):
+    """The tokenizer of a modelRef, without loading the model's weights onto a device."""
+    return _tokenizer_at(_model_dir(ref, base_dir))
 
 
 def evenly_spaced_layers(total: int, keep: int) -> list[int]:
