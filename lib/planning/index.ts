@@ -1,0 +1,60 @@
+/** Curriculum planning, pure TS (browser and server): TAPIR resampling, POCL buckets and stages, plan.json. */
+export { canonicalJson, sha256Json } from "./content-hash";
+export {
+  type CurriculumInput,
+  type CurriculumPlan,
+  type CurriculumResample,
+  type Curriculum,
+  type PlanRow,
+  type PreviewRows,
+  contentHash,
+  curriculum,
+  curriculumResample,
+  planCurriculum,
+  previewCurriculum,
+} from "./curriculum";
+export {
+  type BuildPlanInput,
+  type Schedule,
+  type ScheduleInput,
+  type ScoreDirection,
+  type StageLayout,
+  bucketSizes,
+  buildTrainPlan,
+  easyToHardOrder,
+  linearRamp,
+  schedule,
+  scoreDirection,
+  stageLayout,
+} from "./pocl";
+export {
+  RATIO_PRESETS,
+  type RatioPreset,
+  type Ratios,
+  countTypes,
+  datasetMixRatios,
+  encodeTypes,
+  normaliseRatios,
+  presetRatios,
+  tapirRatios,
+  uniformRatios,
+} from "./ratios";
+export {
+  type PoolCounts,
+  type PoolName,
+  type ResampleCounts,
+  type ResampleInput,
+  type ResampleResult,
+  type TypeCounts,
+  previewCounts,
+  resample,
+} from "./resample";
+export { type Rng, createRng, partialShuffle, sampleWithoutReplacement, shuffle } from "./rng";
+export {
+  type Batching,
+  type SchedulePreview,
+  type SeriesPoint,
+  type StageSegment,
+  expandSeries,
+  previewSchedule,
+} from "./schedule-series";
