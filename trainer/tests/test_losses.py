@@ -1,0 +1,139 @@
+"""The KD losses against float64 references written straight from their formulas (METHODS.md POCL §6)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from distill.losses import LOSS_PARAMS, LOSSES, mix
+
+B, T, V = 3, 7, 11
+PARAMS = {"fkl": {}, "rkl": {}, "jsd": {"beta": 0.1}, "tvd": {}, "skl": {"skew": 0.1}, "srkl": {"skew": 0.1}}
+
+
+def _kl(a, b):
+    return (a * (a.log() - b.log())).sum(-1)
+
+
+def reference(name: str, student, teacher, mask, temperature, beta=0.1, skew=0.1):
+    """Probabilities (not log-probabilities), one token at a time: the plainest reading of each formula."""
+    p = torch.softmax(teacher.double() / temperature, -1)
+    q = torch.softmax(student.double() / temperature, -1)
+    per_token = {
+        "fkl": lambda: _kl(p, q),
+        "rkl": lambda: _kl(q, p),
+        "jsd": lambda: beta * _kl(p, beta * p + (1 - beta) * q) + (1 - beta) * _kl(q, beta * p + (1 - beta) * q),
+        "tvd": lambda: 0.5 * (p - q).abs().sum(-1),
+        "skl": lambda: _kl(p, skew * p + (1 - skew) * q),
+        "srkl": lambda: _kl(q, (1 - skew) * p + skew * q),
+    }[name]()
+    return temperature**2 * per_token[mask].mean()
+
+
+@pytest.fixture
+def batch():
+    g = torch.Generator().manual_seed(0)
+    student = torch.randn(B, T, V, generator=g, dtype=torch.float64) * 2
+    teacher = torch.randn(B, T, V, generator=g, dtype=torch.float64) * 2
+    mask = torch.rand(B, T, generator=g) > 0.4
+    mask[0, :2] = False  # a prompt
+    mask[1, 3] = False  # a hole inside the response
+    mask[2, -2:] = False  # padding
+    return student, teacher, mask
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+@pytest.mark.parametrize("temperature", [1.0, 2.0])
+def test_matches_the_formula(name, temperature, batch):
+    student, teacher, mask = batch
+    got = LOSSES[name](student, teacher, mask, temperature=temperature, **PARAMS[name])
+    assert got.dtype == torch.float64
+    torch.testing.assert_close(got, reference(name, student, teacher, mask, temperature, **PARAMS[name]))
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_chunked_equals_unchunked(name, batch):
+    student, teacher, mask = (x.float() if x.is_floating_point() else x for x in batch)
+    student.requires_grad_(True)
+    whole = LOSSES[name](student, teacher, mask, chunk_size=T, **PARAMS[name])
+    (grad_whole,) = torch.autograd.grad(whole, student)
+    for chunk_size in (1, 3):
+        chunked = LOSSES[name](student, teacher, mask, chunk_size=chunk_size, **PARAMS[name])
+        (grad_chunked,) = torch.autograd.grad(chunked, student)
+        torch.testing.assert_close(chunked, whole)
+        torch.testing.assert_close(grad_chunked, grad_whole)
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_gradients_match_finite_differences(name):
+    g = torch.Generator().manual_seed(1)
+    student = torch.randn(2, 5, 6, generator=g, dtype=torch.float64, requires_grad=True)
+    teacher = torch.randn(2, 5, 6, generator=g, dtype=torch.float64, requires_grad=True)
+    mask = torch.tensor([[0, 1, 1, 0, 1], [1, 1, 1, 1, 0]], dtype=torch.bool)
+    assert torch.autograd.gradcheck(
+        lambda s, t: LOSSES[name](s, t, mask, temperature=1.5, chunk_size=2, **PARAMS[name]), (student, teacher))
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_identical_distributions_give_zero(name, batch):
+    student, _, mask = batch
+    got = LOSSES[name](student, student.clone(), mask, temperature=2.0, **PARAMS[name])
+    torch.testing.assert_close(got, torch.zeros((), dtype=torch.float64))
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_all_masked_is_zero_and_backward_is_a_no_op(name, batch):
+    student, teacher, _ = batch
+    student = student.clone().requires_grad_(True)
+    loss = LOSSES[name](student, teacher, torch.zeros(B, T, dtype=torch.bool), **PARAMS[name])
+    loss.backward()
+    assert loss.item() == 0.0
+    assert torch.count_nonzero(student.grad) == 0
+
+
+def test_masked_tokens_do_not_matter(batch):
+    student, teacher, mask = batch
+    scrambled = student.clone()
+    scrambled[~mask] = 1e3
+    for name, fn in LOSSES.items():
+        torch.testing.assert_close(fn(scrambled, teacher, mask, **PARAMS[name]), fn(student, teacher, mask, **PARAMS[name]))
+
+
+def test_skew_zero_reduces_to_plain_kl_and_jsd_endpoints_vanish(batch):
+    student, teacher, mask = batch
+    torch.testing.assert_close(LOSSES["skl"](student, teacher, mask, skew=0.0), LOSSES["fkl"](student, teacher, mask))
+    torch.testing.assert_close(LOSSES["srkl"](student, teacher, mask, skew=0.0), LOSSES["rkl"](student, teacher, mask))
+    for beta in (0.0, 1.0):
+        assert LOSSES["jsd"](student, teacher, mask, beta=beta).item() == pytest.approx(0.0, abs=1e-12)
+
+
+def test_unknown_or_out_of_range_parameters_raise(batch):
+    student, teacher, mask = batch
+    with pytest.raises(TypeError, match="beta"):
+        LOSSES["fkl"](student, teacher, mask, beta=0.5)
+    with pytest.raises(TypeError, match="skew"):
+        LOSSES["jsd"](student, teacher, mask, skew=0.5)
+    with pytest.raises(ValueError, match="skew must lie in"):
+        LOSSES["skl"](student, teacher, mask, skew=1.5)
+    with pytest.raises(ValueError, match="temperature"):
+        LOSSES["tvd"](student, teacher, mask, temperature=0)
+    with pytest.raises(ValueError, match="differ in shape"):
+        LOSSES["rkl"](student, teacher[..., :-1], mask)
+    assert set(LOSS_PARAMS) <= set(LOSSES)
+
+
+def test_low_precision_logits_are_reduced_in_float32(batch):
+    student, teacher, mask = batch
+    got = LOSSES["fkl"](student.bfloat16(), teacher.bfloat16(), mask)
+    assert got.dtype == torch.float32
+    torch.testing.assert_close(got.double(), reference("fkl", student.bfloat16(), teacher.bfloat16(), mask, 1.0),
+                               rtol=1e-4, atol=1e-5)
+
+
+def test_mix_weights_ce_and_kd():
+    ce, kd = torch.tensor(2.0), torch.tensor(4.0)
+    assert mix(ce, kd, 0.0).item() == 2.0
+    assert mix(ce, kd, 1.0).item() == 4.0
+    assert mix(ce, kd, 0.7).item() == pytest.approx(0.3 * 2 + 0.7 * 4)
+    with pytest.raises(ValueError, match="kd_weight"):
+        mix(ce, kd, 1.2)
