@@ -1,5 +1,6 @@
 import type { TrainJob } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
+import { buildTrainPlan } from "~/lib/planning/pocl";
 import type { LaunchForm } from "./form";
 
 /**
@@ -43,12 +44,15 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
 }
 
 /** A plain run: one stage over every training sample, at the form's temperature and KD weight. */
-export function plainPlan(form: LaunchForm, sampleIds: string[]): TrainPlan {
-  return {
-    schema_version: 1,
+export function plainPlan(form: LaunchForm, sampleIds: readonly string[]): TrainPlan {
+  return buildTrainPlan({
+    ids: sampleIds,
     source: "plain",
-    stages: [
-      { stage: 1, sample_ids: sampleIds, epochs: form.epochs, temperature: form.temperature, kd_weight: form.kdWeight },
-    ],
-  };
+    schedule: {
+      mode: "plain",
+      epochs_per_stage: form.epochs,
+      temperature: { start: form.temperature, end: form.temperature },
+      kd_weight: { start: form.kdWeight, end: form.kdWeight },
+    },
+  });
 }

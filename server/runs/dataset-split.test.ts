@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
 import { datasetRows, datasets } from "~/db/schema";
-import { splitRows, usableRowIds, writeSplitFiles } from "./dataset-split";
+import { rowLines, splitRows, usableRowIds } from "./dataset-split";
 
 const ids = Array.from({ length: 100 }, (_, i) => i + 1);
 
@@ -29,7 +29,7 @@ describe("splitRows", () => {
   });
 });
 
-describe("writeSplitFiles", () => {
+describe("rowLines", () => {
   const dir = mkdtempSync(join(tmpdir(), "split-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -53,13 +53,16 @@ describe("writeSplitFiles", () => {
     const usable = usableRowIds(db, "d1");
     expect(usable).toHaveLength(2499);
     const split = splitRows(usable, { evalSize: 30, trainSamples: 2000, seed: 10 });
-    const counts = await writeSplitFiles(db, "d1", split, join(dir, "run"));
-    expect(counts).toEqual({ train: 2000, eval: 30 });
-    const train = readFileSync(join(dir, "run", "data", "train.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const collect = async (ids: number[]) => {
+      let text = "";
+      for await (const chunk of rowLines(db, "d1", ids)) text += chunk;
+      return text.trim().split("\n").map((l) => JSON.parse(l));
+    };
+    const train = await collect(split.trainIds);
     expect(train.map((r) => r.id)).toEqual(split.trainIds.map(String));
-    expect(train[0].messages[0].role).toBe("user");
-    const evalLines = readFileSync(join(dir, "run", "data", "eval.jsonl"), "utf8").trim().split("\n");
-    expect(evalLines).toHaveLength(30);
+    expect(train[0].messages[0]).toEqual({ role: "user", content: expect.stringMatching(/^q\d+$/) });
+    expect(await collect(split.evalIds)).toHaveLength(30);
+    expect(await collect([usable[0]!, 8])).toHaveLength(1); // row id 8 is the duplicate copy (idx 7)
     db.$client.close();
   });
 

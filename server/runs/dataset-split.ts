@@ -1,7 +1,3 @@
-import { once } from "node:events";
-import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
 import type { Db } from "~/db/client";
 import { createRng, partialShuffle } from "~/lib/planning/rng";
 
@@ -35,44 +31,22 @@ export function usableRowIds(db: Db, datasetId: string): number[] {
     .all(datasetId) as number[];
 }
 
-async function writeLine(stream: NodeJS.WritableStream, line: string) {
-  if (!stream.write(line)) await once(stream, "drain");
-}
-
-async function closeStream(stream: ReturnType<typeof createWriteStream>) {
-  stream.end();
-  await once(stream, "finish");
-}
-
 /**
- * Streams the split's rows into RUN_DIR/data/train.jsonl and data/eval.jsonl as {id, messages} lines (the
- * trainer's input), in dataset order, without loading the dataset into memory. Returns the line counts.
+ * The given rows of a dataset as {id, messages} JSONL lines (the trainer's input), in dataset order, read in
+ * pages so the dataset is never held in memory; a run folder writes it as data/train.jsonl or data/eval.jsonl.
  */
-export async function writeSplitFiles(db: Db, datasetId: string, split: RunSplit, runDir: string) {
-  await mkdir(join(runDir, "data"), { recursive: true });
-  const train = createWriteStream(join(runDir, "data", "train.jsonl"));
-  const evalOut = split.evalIds.length ? createWriteStream(join(runDir, "data", "eval.jsonl")) : null;
-  const trainSet = new Set(split.trainIds);
-  const evalSet = new Set(split.evalIds);
-  const counts = { train: 0, eval: 0 };
-  // Pages rather than one iterator: an open iterator would keep the shared connection busy across awaits.
+export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[]): AsyncGenerator<string> {
+  const wanted = new Set(rowIds);
+  // Pages rather than one iterator: an open iterator would keep the shared connection busy across yields.
   const page = db.$client.prepare(
     "select id, idx, messages from dataset_rows where dataset_id = ? and is_duplicate = 0 and idx > ? order by idx limit 1000",
   );
   let after = -1;
   for (;;) {
     const rows = page.all(datasetId, after) as { id: number; idx: number; messages: string }[];
-    if (rows.length === 0) break;
+    if (rows.length === 0) return;
     after = rows.at(-1)!.idx;
-    for (const row of rows) {
-      const target = trainSet.has(row.id) ? train : evalSet.has(row.id) ? evalOut : null;
-      if (!target) continue;
-      await writeLine(target, `{"id":${JSON.stringify(String(row.id))},"messages":${row.messages}}\n`);
-      if (target === train) counts.train++;
-      else counts.eval++;
-    }
+    const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${r.messages}}\n`);
+    if (lines.length) yield lines.join("");
   }
-  await closeStream(train);
-  if (evalOut) await closeStream(evalOut);
-  return counts;
 }

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import type { JobEvent, MetricEvent } from "~/lib/contracts/events";
+import { applyEvent, LOG_TAIL, resumeSeq, seedLiveRun } from "./live-run";
+
+const metric = (seq: number): MetricEvent => ({ seq, time: seq, type: "metric", step: seq, stage: 1, loss: 1 / seq });
+const log = (seq: number): JobEvent => ({ seq, time: seq, type: "log", level: "info", message: `line ${seq}` });
+
+/** A stream of alternating metric and log events, seq 1..n. */
+const stream = (n: number): JobEvent[] => Array.from({ length: n }, (_, i) => (i % 2 ? log(i + 1) : metric(i + 1)));
+
+const emptySnapshot = (lastSeq: number, logs: JobEvent[]) => ({
+  lastSeq,
+  stages: [],
+  evals: [],
+  logs: logs as Extract<JobEvent, { type: "log" }>[],
+  progress: null,
+  final: null,
+});
+
+describe("live run", () => {
+  it("counts every event exactly once when the two seeds overlap and the live stream replays from the older one", () => {
+    const all = stream(40);
+    // metric series read at seq 20, snapshot of the rest read later at seq 30
+    const run = seedLiveRun(
+      { points: all.filter((e): e is MetricEvent => e.type === "metric" && e.seq <= 20), lastSeq: 20 },
+      emptySnapshot(30, all.filter((e) => e.type === "log" && e.seq <= 30)),
+    );
+    expect(resumeSeq(run)).toBe(20);
+    const live = all.filter((e) => e.seq > resumeSeq(run));
+    // a reconnect replays a few events again
+    for (const e of [...live.slice(0, 8), ...live.slice(5)]) applyEvent(run, e);
+    expect(run.metrics.map((m) => m.seq)).toEqual(all.filter((e) => e.type === "metric").map((e) => e.seq));
+    expect(run.logs.map((l) => l.seq)).toEqual(all.filter((e) => e.type === "log").map((e) => e.seq));
+  });
+
+  it("keeps only the log tail and remembers the final event", () => {
+    const run = seedLiveRun({ points: [], lastSeq: 0 }, emptySnapshot(0, []));
+    for (let s = 1; s <= LOG_TAIL + 50; s++) applyEvent(run, log(s));
+    applyEvent(run, { seq: LOG_TAIL + 51, time: 0, type: "error", message: "boom" });
+    expect(run.logs).toHaveLength(LOG_TAIL);
+    expect(run.logs[0]!.seq).toBe(51);
+    expect(run.final?.type).toBe("error");
+  });
+});

@@ -1,0 +1,68 @@
+import type { JobEvent, MetricEvent } from "~/lib/contracts/events";
+
+type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
+
+/**
+ * A run page's state: the full metric series plus the other events it shows. It is seeded from two reads
+ * taken at slightly different moments (the metric series and a snapshot of the rest), each with the seq it
+ * is complete up to, then extended by live events; each event kind is applied only past its own seed, so an
+ * overlap between the reads, or an event replayed on reconnect, is never counted twice.
+ */
+export type LiveRun = {
+  metrics: MetricEvent[];
+  metricsSeq: number;
+  otherSeq: number;
+  stages: Of<"stage">[];
+  evals: Of<"eval">[];
+  logs: Of<"log">[];
+  progress: Of<"progress"> | null;
+  final: Of<"done"> | Of<"error"> | null;
+};
+
+export const LOG_TAIL = 200;
+
+export function seedLiveRun(
+  metrics: { points: MetricEvent[]; lastSeq: number },
+  snapshot: Omit<LiveRun, "metrics" | "metricsSeq" | "otherSeq"> & { lastSeq: number },
+): LiveRun {
+  const { lastSeq, ...rest } = snapshot;
+  return { ...rest, metrics: metrics.points.slice(), metricsSeq: metrics.lastSeq, otherSeq: lastSeq };
+}
+
+/** Where the live subscription must start so neither seed misses an event. */
+export function resumeSeq(run: LiveRun): number {
+  return Math.min(run.metricsSeq, run.otherSeq);
+}
+
+/** Applies one event in place; returns whether anything visible changed. */
+export function applyEvent(run: LiveRun, event: JobEvent): boolean {
+  if (event.type === "metric") {
+    if (event.seq <= run.metricsSeq) return false;
+    run.metrics.push(event);
+    run.metricsSeq = event.seq;
+    return true;
+  }
+  if (event.seq <= run.otherSeq) return false;
+  run.otherSeq = event.seq;
+  switch (event.type) {
+    case "stage":
+      run.stages.push(event);
+      return true;
+    case "eval":
+      run.evals.push(event);
+      return true;
+    case "log":
+      run.logs.push(event);
+      if (run.logs.length > LOG_TAIL) run.logs.splice(0, run.logs.length - LOG_TAIL);
+      return true;
+    case "progress":
+      run.progress = event;
+      return true;
+    case "done":
+    case "error":
+      run.final = event;
+      return true;
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,193 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Db } from "~/db/client";
+import type { TrainJob } from "~/lib/contracts/job";
+import type { JobEvent } from "~/lib/contracts/events";
+import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
+import { LOG_TAIL } from "~/lib/runs/live-run";
+
+/** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
+
+type JobRow = {
+  id: string;
+  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  name: string;
+  run_dir: string;
+  dataset_id: string | null;
+  dataset_name: string | null;
+  spec: string;
+  error: string | null;
+  progress: number | null;
+  last_seq: number;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+};
+
+const jobColumns = `j.id, j.status, j.name, j.run_dir, j.dataset_id, d.name as dataset_name, j.spec, j.error, j.progress,
+  j.last_seq, j.created_at, j.started_at, j.ended_at`;
+
+export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): string {
+  switch (ref.source) {
+    case "embedded":
+      return "SmolLM2-135M (embedded)";
+    case "pruned":
+      return `teacher pruned to ${ref.num_layers} layers`;
+    case "init":
+      return "fresh init";
+    default:
+      return ref.path;
+  }
+}
+
+function durationMs(job: JobRow): number | null {
+  if (job.started_at == null) return null;
+  return (job.ended_at ?? Date.now()) - job.started_at;
+}
+
+/** Positions (1-based) of queued trainer jobs in start order; ingest runs in the studio and never waits here. */
+function queuePositions(db: Db): Map<string, number> {
+  const queued = db.$client
+    .prepare("select id from jobs where status = 'queued' and kind != 'ingest' order by created_at, id")
+    .pluck()
+    .all() as string[];
+  return new Map(queued.map((id, i) => [id, i + 1]));
+}
+
+function planSource(job: JobRow, spec: TrainJob): string {
+  try {
+    return (JSON.parse(readFileSync(join(job.run_dir, spec.plan), "utf8")) as { source?: string }).source ?? "?";
+  } catch {
+    return "missing plan.json";
+  }
+}
+
+function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; rouge_l: number | null }>, queue: Map<string, number>) {
+  const spec = JSON.parse(job.spec) as TrainJob;
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    datasetId: job.dataset_id,
+    datasetName: job.dataset_name,
+    teacher: describeModel(spec.teacher),
+    student: describeModel(spec.student),
+    loss: spec.loss.name,
+    progress: job.progress,
+    error: job.error,
+    createdAt: job.created_at,
+    startedAt: job.started_at,
+    endedAt: job.ended_at,
+    durationMs: durationMs(job),
+    bestEvalLoss: best.get(job.id)?.eval_loss ?? null,
+    bestRougeL: best.get(job.id)?.rouge_l ?? null,
+    queuePosition: queue.get(job.id) ?? null,
+  };
+}
+export type RunSummary = ReturnType<typeof summarize>;
+
+function bestEvals(db: Db, ids: string[] | null) {
+  const rows = db.$client
+    .prepare(
+      `select job_id, min(json_extract(data, '$.eval_loss')) as eval_loss, max(json_extract(data, '$.rouge_l')) as rouge_l
+       from job_events where type = 'eval' ${ids ? `and job_id in (${ids.map(() => "?").join(",")})` : ""} group by job_id`,
+    )
+    .all(...(ids ?? [])) as { job_id: string; eval_loss: number | null; rouge_l: number | null }[];
+  return new Map(rows.map((r) => [r.job_id, r]));
+}
+
+function trainJobs(db: Db, ids: string[] | null): JobRow[] {
+  return db.$client
+    .prepare(
+      `select ${jobColumns} from jobs j left join datasets d on d.id = j.dataset_id
+       where j.kind = 'train' ${ids ? `and j.id in (${ids.map(() => "?").join(",")})` : ""} order by j.created_at desc`,
+    )
+    .all(...(ids ?? [])) as JobRow[];
+}
+
+export function listRuns(db: Db): RunSummary[] {
+  const best = bestEvals(db, null);
+  const queue = queuePositions(db);
+  return trainJobs(db, null).map((job) => summarize(job, best, queue));
+}
+
+function oneRun(db: Db, id: string): JobRow {
+  const [job] = trainJobs(db, [id]);
+  if (!job) throw new RunNotFoundError(id);
+  return job;
+}
+
+export class RunNotFoundError extends Error {
+  constructor(readonly id: string) {
+    super(`run ${id} does not exist`);
+  }
+}
+
+/** The run's summary, its job.json, plan source, and the launch form it came from (for cloning). */
+export function getRun(db: Db, id: string) {
+  const job = oneRun(db, id);
+  const spec = JSON.parse(job.spec) as TrainJob;
+  return { ...summarize(job, bestEvals(db, [id]), queuePositions(db)), spec, planSource: planSource(job, spec), form: launchFormOf(job) };
+}
+
+function launchFormOf(job: JobRow): LaunchForm | null {
+  try {
+    return parseStoredForm(readFileSync(join(job.run_dir, "launch-form.json"), "utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function eventsOf<T extends JobEvent["type"]>(db: Db, id: string, type: T, limit?: number) {
+  const rows = db.$client
+    .prepare(`select data from job_events where job_id = ? and type = ? order by seq desc ${limit ? "limit ?" : ""}`)
+    .pluck()
+    .all(...(limit ? [id, type, limit] : [id, type])) as string[];
+  return rows.reverse().map((d) => JSON.parse(d) as Extract<JobEvent, { type: T }>);
+}
+
+/**
+ * Everything but the metric series that the run page shows, up to `lastSeq`: stage boundaries, evals, the last
+ * progress, the log tail and the final event. Live events after `lastSeq` extend it.
+ */
+export function runSnapshot(db: Db, id: string) {
+  oneRun(db, id);
+  return db.$client.transaction(() => ({
+    lastSeq: (db.$client.prepare("select coalesce(max(seq), 0) from job_events where job_id = ?").pluck().get(id) as number),
+    stages: eventsOf(db, id, "stage"),
+    evals: eventsOf(db, id, "eval"),
+    logs: eventsOf(db, id, "log", LOG_TAIL),
+    progress: eventsOf(db, id, "progress", 1)[0] ?? null,
+    final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)][0] ?? null,
+  }))();
+}
+export type RunSnapshot = ReturnType<typeof runSnapshot>;
+
+/** Several runs side by side: settings and the figures a comparison table needs. */
+export function compareRuns(db: Db, ids: string[]) {
+  const jobs = new Map(trainJobs(db, ids).map((j) => [j.id, j]));
+  const missing = ids.filter((id) => !jobs.has(id));
+  if (missing.length) throw new RunNotFoundError(missing.join(", "));
+  const best = bestEvals(db, ids);
+  const queue = queuePositions(db);
+  return ids.map((id) => {
+    const job = jobs.get(id)!;
+    const spec = JSON.parse(job.spec) as TrainJob;
+    const lastMetric = eventsOf(db, id, "metric", 1)[0] ?? null;
+    const lastEval = eventsOf(db, id, "eval", 1)[0] ?? null;
+    return {
+      ...summarize(job, best, queue),
+      spec,
+      planSource: planSource(job, spec),
+      final: {
+        loss: lastMetric?.loss ?? null,
+        evalLoss: lastEval?.eval_loss ?? null,
+        rougeL: lastEval?.rouge_l ?? null,
+        tokensPerS: lastMetric?.tokens_per_s ?? null,
+        tokensSeen: lastMetric?.tokens_seen ?? null,
+        steps: lastMetric?.step ?? null,
+      },
+    };
+  });
+}
+export type ComparedRun = ReturnType<typeof compareRuns>[number];
