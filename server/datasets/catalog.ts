@@ -1,0 +1,46 @@
+import { desc, eq, getTableColumns } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { datasets, jobs } from "~/db/schema";
+import { discardDatasetRows } from "~/server/ingest/discard";
+
+export class DatasetNotFound extends Error {
+  constructor(id: string) {
+    super(`dataset ${id} does not exist (it may have been deleted)`);
+  }
+}
+
+const withError = { ...getTableColumns(datasets), error: jobs.error };
+
+/** Every dataset, newest first, with the error of its import job when that failed. */
+export function listDatasets(db: Db) {
+  return db.select(withError).from(datasets).leftJoin(jobs, eq(jobs.id, datasets.jobId)).orderBy(desc(datasets.createdAt)).all();
+}
+
+export function getDataset(db: Db, id: string) {
+  const found = db.select(withError).from(datasets).leftJoin(jobs, eq(jobs.id, datasets.jobId)).where(eq(datasets.id, id)).get();
+  if (!found) throw new DatasetNotFound(id);
+  return found;
+}
+
+export const MAX_NAME_LENGTH = 200;
+
+export function renameDataset(db: Db, id: string, name: string) {
+  const trimmed = name.trim();
+  if (trimmed === "") throw new Error("a dataset name cannot be empty");
+  if (trimmed.length > MAX_NAME_LENGTH) throw new Error(`a dataset name is at most ${MAX_NAME_LENGTH} characters (this one has ${trimmed.length})`);
+  const result = db.update(datasets).set({ name: trimmed }).where(eq(datasets.id, id)).run();
+  if (result.changes === 0) throw new DatasetNotFound(id);
+  return getDataset(db, id);
+}
+
+/**
+ * Removes a dataset with its rows, full-text entries, rejects and everything hanging off it (tags, scores,
+ * curricula cascade). Rows go in batches first so the final delete is small. An import still running must
+ * be cancelled first: its worker would keep writing.
+ */
+export function deleteDataset(db: Db, id: string): void {
+  const dataset = getDataset(db, id);
+  if (dataset.status === "importing") throw new Error(`dataset "${dataset.name}" is still importing: cancel the import first`);
+  discardDatasetRows(db.$client, id);
+  db.delete(datasets).where(eq(datasets.id, id)).run();
+}

@@ -1,0 +1,42 @@
+import type { Db } from "~/db/client";
+import { messagesToAlpaca, type AlpacaSource, type ChatMessage } from "~/server/ingest/canonical";
+
+export type ExportForm = "alpaca" | "messages";
+const PAGE = 1000;
+
+/**
+ * A dataset as JSON Lines, one string per row ending in "\n". "alpaca" gives LLaMA-Factory's
+ * instruction/input/output(/system/history), the imported fields verbatim where the row came from Alpaca;
+ * "messages" gives TRL's {"messages":[{role, content}]}. Reads in pages by position, so the connection is
+ * free between pages and memory stays flat.
+ */
+export async function* exportJsonl(db: Db, datasetId: string, form: ExportForm): AsyncGenerator<string> {
+  const page = db.$client.prepare(
+    "SELECT idx, messages, source FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
+  );
+  for (let next = 0; ; ) {
+    const rows = page.all(datasetId, next, PAGE) as { idx: number; messages: string; source: string | null }[];
+    if (rows.length === 0) return;
+    for (const row of rows) {
+      yield form === "messages" ? `{"messages":${row.messages}}\n` : `${JSON.stringify(alpacaOf(row))}\n`;
+    }
+    next = rows[rows.length - 1].idx + 1;
+  }
+}
+
+function alpacaOf(row: { messages: string; source: string | null }): AlpacaSource {
+  return row.source ? (JSON.parse(row.source) as AlpacaSource) : messagesToAlpaca(JSON.parse(row.messages) as ChatMessage[]);
+}
+
+/** The rejected records of an import as JSON Lines ({line, reason, raw}), in file order. */
+export async function* exportRejectedJsonl(db: Db, datasetId: string): AsyncGenerator<string> {
+  const page = db.$client.prepare(
+    "SELECT id, source_line AS line, reason, raw FROM rejected_rows WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?",
+  );
+  for (let after = 0; ; ) {
+    const rows = page.all(datasetId, after, PAGE) as { id: number; line: number; reason: string; raw: string }[];
+    if (rows.length === 0) return;
+    for (const { line, reason, raw } of rows) yield `${JSON.stringify({ line, reason, raw })}\n`;
+    after = rows[rows.length - 1].id;
+  }
+}

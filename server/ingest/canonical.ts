@@ -1,0 +1,86 @@
+import { createHash } from "node:crypto";
+
+export type Role = "system" | "user" | "assistant";
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+
+/** The original Alpaca fields of a row, kept so an Alpaca export gives back exactly what was imported. */
+export interface AlpacaSource {
+  instruction: string;
+  input: string;
+  output: string;
+  system?: string;
+  history?: [string, string][];
+}
+
+export interface CanonicalRow {
+  messages: ChatMessage[];
+  source: AlpacaSource | null;
+}
+
+/** What dataset_rows stores besides ids: derived once here so import and tests agree. */
+export interface StoredRow {
+  messages: string;
+  source: string | null;
+  prompt: string;
+  response: string;
+  turns: number;
+  promptLength: number;
+  responseLength: number;
+  contentHash: string;
+}
+
+/** LLaMA-Factory's Alpaca converter joins instruction and input with one newline; so do we. */
+export function alpacaToMessages(a: AlpacaSource): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (a.system) messages.push({ role: "system", content: a.system });
+  for (const [query, answer] of a.history ?? []) {
+    messages.push({ role: "user", content: query }, { role: "assistant", content: answer });
+  }
+  messages.push({ role: "user", content: a.input ? `${a.instruction}\n${a.input}` : a.instruction });
+  if (a.output) messages.push({ role: "assistant", content: a.output });
+  return messages;
+}
+
+/**
+ * Alpaca form of any conversation: the last user turn is the instruction, the answer after it the output,
+ * earlier exchanges the history (a user turn with no answer, as in MT-Bench without references, gets "").
+ */
+export function messagesToAlpaca(messages: ChatMessage[]): AlpacaSource {
+  const system = messages.find((m) => m.role === "system")?.content;
+  const exchanges: [string, string][] = [];
+  for (const m of messages) {
+    if (m.role === "user") exchanges.push([m.content, ""]);
+    else if (m.role === "assistant" && exchanges.length > 0) exchanges[exchanges.length - 1][1] += m.content;
+  }
+  const [instruction, output] = exchanges.pop() ?? ["", ""];
+  const alpaca: AlpacaSource = { instruction, input: "", output };
+  if (system !== undefined) alpaca.system = system;
+  if (exchanges.length > 0) alpaca.history = exchanges;
+  return alpaca;
+}
+
+/** User turns and assistant turns are each joined with a blank line for search, lengths and display. */
+export function toStoredRow(row: CanonicalRow): StoredRow {
+  const user: string[] = [];
+  const assistant: string[] = [];
+  for (const m of row.messages) {
+    if (m.role === "user") user.push(m.content);
+    else if (m.role === "assistant") assistant.push(m.content);
+  }
+  const messages = JSON.stringify(row.messages);
+  const prompt = user.join("\n\n");
+  const response = assistant.join("\n\n");
+  return {
+    messages,
+    source: row.source ? JSON.stringify(row.source) : null,
+    prompt,
+    response,
+    turns: user.length,
+    promptLength: prompt.length,
+    responseLength: response.length,
+    contentHash: createHash("sha1").update(messages).digest("base64url"),
+  };
+}

@@ -1,0 +1,133 @@
+import type Database from "better-sqlite3";
+import { stat } from "node:fs/promises";
+import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
+import { toStoredRow } from "./canonical";
+import { resolveMapping } from "./columns";
+import { IngestCancelled, IngestFileError } from "./errors";
+import { formatMb, maxFieldBytes, maxRecordBytes, maxUploadBytes, REJECT_RAW_CHARS } from "./limits";
+import { normalizeRecord } from "./normalize";
+import { POSITION_UNIT, readRecords } from "./read-records";
+import { discardDatasetRows } from "./discard";
+
+/** Rows per write transaction: big enough to amortise commits, small enough not to block other writers long. */
+export const BATCH_ROWS = 10_000;
+/** When this many records in a row were all rejected, the file is not in the format at all. */
+const GIVE_UP_AFTER = 1000;
+
+export interface ImportCounts {
+  row_count: number;
+  rejected_count: number;
+  duplicate_count: number;
+}
+
+export interface ImportOptions {
+  datasetId: string;
+  path: string;
+  originalName: string;
+  format: IngestFormat;
+  mapping: ColumnMapping;
+  /** Bytes read of `total`, rows stored so far; called at most once per chunk. */
+  onProgress?: (bytesDone: number, total: number, counts: ImportCounts) => void;
+  isCancelled?: () => boolean;
+}
+
+/**
+ * Streams one file into dataset_rows under the dataset's "importing" status, in batched transactions, and
+ * flips it to "ready" with its counts. Any failure or cancellation removes every row written for it and
+ * marks it "failed" (the dataset row stays, so the page can show why), then rethrows.
+ */
+export async function importDataset(sqlite: Database.Database, opts: ImportOptions): Promise<ImportCounts> {
+  try {
+    return await importRows(sqlite, opts);
+  } catch (e) {
+    discardDatasetRows(sqlite, opts.datasetId);
+    sqlite.prepare("UPDATE datasets SET status = 'failed', row_count = 0, rejected_count = 0, duplicate_count = 0 WHERE id = ?").run(opts.datasetId);
+    throw e;
+  }
+}
+
+async function importRows(sqlite: Database.Database, opts: ImportOptions): Promise<ImportCounts> {
+  const { size } = await stat(opts.path);
+  const limit = maxUploadBytes();
+  if (size > limit) throw new IngestFileError(`${opts.originalName} is ${formatMb(size)}, over the ${formatMb(limit)} upload limit (DISTILL_MAX_UPLOAD_MB)`);
+  if (size === 0) throw new IngestFileError(`${opts.originalName} is empty`);
+
+  const insertRow = sqlite.prepare(
+    `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, source, prompt, response, turns,
+       prompt_length, response_length, content_hash, is_duplicate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const insertReject = sqlite.prepare("INSERT INTO rejected_rows (dataset_id, source_line, reason, raw) VALUES (?,?,?,?)");
+  const updateCounts = sqlite.prepare("UPDATE datasets SET row_count = ?, rejected_count = ?, duplicate_count = ? WHERE id = ?");
+  const unit = POSITION_UNIT[opts.format];
+  const maxField = maxFieldBytes();
+  const seen = new Set<string>();
+  const counts: ImportCounts = { row_count: 0, rejected_count: 0, duplicate_count: 0 };
+  let rows: unknown[][] = [];
+  let rejects: unknown[][] = [];
+  let mapping: ColumnMapping | null = null;
+  let rejectedInARow = 0;
+  let firstReject: string | null = null;
+
+  const flush = sqlite.transaction(() => {
+    for (const r of rows) insertRow.run(r);
+    for (const r of rejects) insertReject.run(r);
+    updateCounts.run(counts.row_count, counts.rejected_count, counts.duplicate_count, opts.datasetId);
+    rows = [];
+    rejects = [];
+  });
+  const maybeFlush = () => {
+    if (opts.isCancelled?.()) throw new IngestCancelled();
+    if (rows.length + rejects.length >= BATCH_ROWS) flush();
+  };
+
+  const reject = (at: number, reason: string, raw: string) => {
+    counts.rejected_count += 1;
+    firstReject ??= `${unit} ${at}: ${reason}`;
+    rejects.push([opts.datasetId, at, reason, raw.slice(0, REJECT_RAW_CHARS)]);
+    rejectedInARow += 1;
+    if (counts.row_count === 0 && rejectedInARow >= GIVE_UP_AFTER) {
+      throw new IngestFileError(`none of the first ${GIVE_UP_AFTER} records could be read as ${opts.format}; the first: ${firstReject}`);
+    }
+    maybeFlush();
+  };
+
+  await readRecords(opts.path, opts.format, {
+    record(at, value, raw) {
+      // The first record fixes which columns feed which fields, unless the job named them.
+      mapping ??= resolveMapping(opts.mapping, value && typeof value === "object" ? Object.keys(value) : []);
+      const normalized = normalizeRecord(value, mapping, maxField);
+      if ("reason" in normalized) {
+        reject(at, normalized.reason, typeof raw === "function" ? raw() : raw);
+        return;
+      }
+      rejectedInARow = 0;
+      for (const row of normalized.rows) {
+        const stored = toStoredRow(row);
+        const duplicate = seen.has(stored.contentHash);
+        if (duplicate) counts.duplicate_count += 1;
+        else seen.add(stored.contentHash);
+        rows.push([
+          opts.datasetId, counts.row_count, at, stored.messages, stored.source, stored.prompt, stored.response,
+          stored.turns, stored.promptLength, stored.responseLength, stored.contentHash, duplicate ? 1 : 0,
+        ]);
+        counts.row_count += 1;
+      }
+      maybeFlush();
+    },
+    reject,
+  }, {
+    maxRecord: maxRecordBytes(),
+    onBytes: (done) => opts.onProgress?.(done, size, counts),
+  });
+
+  if (counts.row_count === 0) {
+    throw new IngestFileError(
+      firstReject ? `no row of ${opts.originalName} could be imported; the first problem: ${firstReject}` : `${opts.originalName} holds no records`,
+    );
+  }
+  if (opts.isCancelled?.()) throw new IngestCancelled();
+  flush();
+  sqlite.prepare("UPDATE datasets SET status = 'ready', format = ? WHERE id = ?").run(opts.format, opts.datasetId);
+  opts.onProgress?.(size, size, counts);
+  return counts;
+}

@@ -1,0 +1,208 @@
+import { z } from "zod";
+import type { ColumnMapping } from "~/lib/contracts/job";
+import type { AlpacaSource, CanonicalRow, ChatMessage, Role } from "./canonical";
+import { alpacaToMessages } from "./canonical";
+import { formatMb } from "./limits";
+
+export type Normalized = { rows: CanonicalRow[] } | { reason: string };
+
+const optionalText = z.string().nullish();
+const alpacaRecord = z.object({
+  instruction: z.string(),
+  input: optionalText,
+  output: optionalText,
+  system: optionalText,
+  history: z.array(z.tuple([z.string(), z.string()])).nullish(),
+});
+const selfInstructRecord = z.object({
+  instruction: z.string(),
+  instances: z.array(z.object({ input: optionalText, output: optionalText })).min(1),
+});
+const textPart = z.object({ type: z.string(), text: z.string().optional() });
+const openAiMessages = z.array(
+  z.object({ role: z.enum(["system", "user", "assistant"]), content: z.union([z.string(), z.array(textPart)]) }),
+);
+const shareGptMessages = z.array(z.object({ from: z.string(), value: z.string() }));
+const plainTurns = z.array(z.string());
+
+/** ShareGPT speaker names; anything else (tool calls, observations) is not a chat turn we can train on. */
+const SPEAKERS: Record<string, Role> = {
+  system: "system",
+  human: "user",
+  user: "user",
+  gpt: "assistant",
+  assistant: "assistant",
+  chatgpt: "assistant",
+  model: "assistant",
+  bard: "assistant",
+  bing: "assistant",
+};
+
+/**
+ * Turns one parsed record into canonical rows (several for Self-Instruct, whose instances each become one),
+ * or a specific reason it cannot be used. The record's shape decides how it is read, whatever container it
+ * came in: a conversation column (OpenAI messages, ShareGPT conversations, or MT-Bench's plain user `turns`
+ * with optional `reference` answers), Self-Instruct `instances`, or Alpaca fields. A row with no answer is
+ * valid and prompt-only (empty response): benchmarks such as MT-Bench are imported to be generated for.
+ */
+export function normalizeRecord(value: unknown, mapping: ColumnMapping, maxField: number): Normalized {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    return { reason: `expected a JSON object, got ${describe(value)}` };
+  }
+  const record = value as Record<string, unknown>;
+  const sizeError = oversizedField(record, maxField);
+  if (sizeError) return { reason: sizeError };
+  if (mapping.messages && record[mapping.messages] !== undefined) return conversation(record, mapping);
+  if (Array.isArray(record.instances) && (!mapping.output || record[mapping.output] === undefined)) {
+    return selfInstruct(record, mapping);
+  }
+  if (mapping.instruction && record[mapping.instruction] !== undefined) return alpaca(record, mapping);
+  const columns = Object.keys(record).slice(0, 8).join(", ");
+  return {
+    reason:
+      `no instruction or conversation field: expected ${mapping.instruction ? `"${mapping.instruction}"` : "an instruction column"}` +
+      ` or ${mapping.messages ? `"${mapping.messages}"` : "a messages/conversations/turns column"}; the record has ${columns || "no fields"}`,
+  };
+}
+
+function alpaca(record: Record<string, unknown>, mapping: ColumnMapping): Normalized {
+  const picked = pick(record, mapping, ["instruction", "input", "output", "system"]);
+  picked.history = record.history;
+  const parsed = alpacaRecord.safeParse(picked);
+  if (!parsed.success) return { reason: zodReason(parsed.error, picked, mapping) };
+  const a = parsed.data;
+  if (a.instruction.trim() === "") return { reason: `field "${mapping.instruction}" (instruction) is empty` };
+  const source: AlpacaSource = { instruction: a.instruction, input: a.input ?? "", output: a.output ?? "" };
+  if (a.system != null) source.system = a.system;
+  if (a.history != null && a.history.length > 0) source.history = a.history;
+  return { rows: [{ messages: alpacaToMessages(source), source }] };
+}
+
+function selfInstruct(record: Record<string, unknown>, mapping: ColumnMapping): Normalized {
+  const picked = { instruction: record[mapping.instruction ?? "instruction"], instances: record.instances };
+  const parsed = selfInstructRecord.safeParse(picked);
+  if (!parsed.success) return { reason: zodReason(parsed.error, picked, mapping) };
+  const { instruction, instances } = parsed.data;
+  if (instruction.trim() === "") return { reason: 'field "instruction" is empty' };
+  return {
+    rows: instances.map((instance) => {
+      const source: AlpacaSource = { instruction, input: instance.input ?? "", output: instance.output ?? "" };
+      return { messages: alpacaToMessages(source), source };
+    }),
+  };
+}
+
+function conversation(record: Record<string, unknown>, mapping: ColumnMapping): Normalized {
+  const column = mapping.messages as string;
+  let turns = record[column];
+  // CSV and Parquet string columns may hold the conversation as JSON text.
+  if (typeof turns === "string" && /^\s*\[/.test(turns)) {
+    try {
+      turns = JSON.parse(turns);
+    } catch {
+      return { reason: `field "${column}" holds text that is not a JSON array of messages` };
+    }
+  }
+  if (!Array.isArray(turns)) return { reason: `field "${column}" must be an array of messages, got ${describe(turns)}` };
+  if (turns.length === 0) return { reason: `field "${column}" is an empty conversation` };
+
+  let messages: ChatMessage[];
+  const first = turns[0];
+  if (typeof first === "string") {
+    const parsed = plainTurns.safeParse(turns);
+    if (!parsed.success) return { reason: zodReason(parsed.error, { [column]: turns }, { messages: column }) };
+    const reference = record.reference;
+    const answers = Array.isArray(reference) ? reference : [];
+    if (!answers.every((a) => typeof a === "string")) return { reason: 'field "reference" must be an array of strings' };
+    messages = parsed.data.flatMap((q, i): ChatMessage[] =>
+      i < answers.length ? [{ role: "user", content: q }, { role: "assistant", content: answers[i] as string }] : [{ role: "user", content: q }],
+    );
+  } else if (first && typeof first === "object" && "from" in first) {
+    const parsed = shareGptMessages.safeParse(turns);
+    if (!parsed.success) return { reason: zodReason(parsed.error, { [column]: turns }, { messages: column }) };
+    messages = [];
+    for (const [i, t] of parsed.data.entries()) {
+      const role = SPEAKERS[t.from.toLowerCase()];
+      if (!role) return { reason: `field ${column}[${i}].from: unsupported speaker "${t.from}" (expected human, gpt or system)` };
+      messages.push({ role, content: t.value });
+    }
+  } else {
+    const parsed = openAiMessages.safeParse(turns);
+    if (!parsed.success) return { reason: zodReason(parsed.error, { [column]: turns }, { messages: column }) };
+    messages = parsed.data.map((m) => ({
+      role: m.role,
+      content: typeof m.content === "string" ? m.content : m.content.map((p) => p.text ?? "").join(""),
+    }));
+  }
+  const system = mapping.system ? record[mapping.system] : undefined;
+  if (typeof system === "string" && system !== "" && !messages.some((m) => m.role === "system")) {
+    messages.unshift({ role: "system", content: system });
+  }
+  if (!messages.some((m) => m.role === "user" && m.content.trim() !== "")) {
+    return { reason: `field "${column}" has no user message with text` };
+  }
+  return { rows: [{ messages, source: null }] };
+}
+
+/** Canonical field name -> value, read from the mapped columns. */
+function pick(record: Record<string, unknown>, mapping: ColumnMapping, fields: (keyof ColumnMapping)[]) {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) {
+    const column = mapping[field];
+    if (column !== undefined) picked[field] = record[column];
+  }
+  return picked;
+}
+
+/** "field "answer" (output) must be a string, got number": names the file's column and where inside it. */
+function zodReason(error: z.ZodError, picked: Record<string, unknown>, mapping: ColumnMapping): string {
+  const issue = error.issues[0];
+  const [field, ...rest] = issue.path.map(String);
+  const column = mapping[field as keyof ColumnMapping] ?? field;
+  const where = column + rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");
+  const named = column !== field && field in mapping ? `"${where}" (${field})` : `"${where}"`;
+  let actual: unknown = picked;
+  for (const key of issue.path) actual = (actual as Record<PropertyKey, unknown> | undefined)?.[key as string];
+  if (issue.code === "invalid_type") return `field ${named} must be ${article(issue.expected)}, got ${describe(actual)}`;
+  if (issue.code === "invalid_value") return `field ${named} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}, got ${JSON.stringify(actual)}`;
+  return `field ${named}: ${issue.message}`;
+}
+
+function article(expected: string): string {
+  return expected === "array" || expected === "object" ? `an ${expected}` : `a ${expected}`;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing (missing)";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return "an object";
+  return `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
+}
+
+/** Finds the first string in the record longer than the per-field limit, by its path. */
+function oversizedField(record: Record<string, unknown>, maxField: number): string | null {
+  const visit = (value: unknown, path: string): string | null => {
+    if (typeof value === "string") {
+      // A JS string of n chars is at most 3n UTF-8 bytes: only measure the ones that might be over.
+      if (value.length * 3 <= maxField) return null;
+      const bytes = Buffer.byteLength(value);
+      return bytes > maxField
+        ? `field "${path}" is ${formatMb(bytes)}, over the ${formatMb(maxField)} per-field limit (DISTILL_MAX_FIELD_MB)`
+        : null;
+    }
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const hit = visit(value[i], `${path}[${i}]`);
+        if (hit) return hit;
+      }
+    } else if (value && typeof value === "object") {
+      for (const key in value) {
+        const hit = visit((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
+        if (hit) return hit;
+      }
+    }
+    return null;
+  };
+  return visit(record, "");
+}
