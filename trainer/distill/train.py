@@ -1,0 +1,330 @@
+"""Job kind "train": white-box knowledge distillation of a student from a frozen teacher, stage by stage as
+plan.json gives them.
+
+Read top to bottom: the plan becomes a fixed list of optimizer steps (each epoch's order derived from
+(seed, stage, epoch), so the list is the same in every process); `run_job` loads the models, then walks the
+list from step 0, or from the last checkpoint's step with --resume, so a resumed run repeats exactly what an
+uninterrupted one would have done. Per step: teacher forward without grad, student forward/backward over
+`grad_accum` micro-batches, loss = (1 - kd_weight)·CE + kd_weight·KD(T), clip, AdamW, cosine LR.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import resource
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from transformers import get_cosine_schedule_with_warmup
+
+from distill import checkpoint
+from distill.cli import JobError, Stopped
+from distill.data import collate, encode, last_answer, prompt_ids, read_rows
+from distill.events import EventWriter, validate
+from distill.generation import greedy_answers, mean_rouge_l
+from distill.losses import LOSS_PARAMS, LOSSES, mix
+from distill.models import load_student, load_teacher, resolve_device
+
+SIGTERM_EXIT = 143
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    stage: int  # index into plan["stages"]
+    epoch: int
+    micro_batches: tuple[tuple[str, ...], ...]  # sample ids, batch_size each, grad_accum of them at most
+
+
+def epoch_order(seed: int, stage: int, epoch: int, n: int) -> list[int]:
+    # A generator seeded from the position alone, not from RNG consumed so far: a resumed run rebuilds
+    # the same permutations without replaying the steps before its checkpoint.
+    generator = torch.Generator().manual_seed(seed * 1_000_003 + stage * 1_009 + epoch)
+    return torch.randperm(n, generator=generator).tolist()
+
+
+def planned_steps(plan: dict, seed: int, batch_size: int, grad_accum: int) -> list[PlannedStep]:
+    steps = []
+    for s, stage in enumerate(plan["stages"]):
+        ids = stage["sample_ids"]
+        for epoch in range(stage["epochs"]):
+            order = [ids[i] for i in epoch_order(seed, s, epoch, len(ids))]
+            micro = [tuple(order[i:i + batch_size]) for i in range(0, len(order), batch_size)]
+            for i in range(0, len(micro), grad_accum):
+                steps.append(PlannedStep(s, epoch, tuple(micro[i:i + grad_accum])))
+    return steps
+
+
+def read_plan(path: Path, train_ids: set[str]) -> dict:
+    if not path.exists():
+        raise JobError(f"{path} does not exist: a train job needs its plan.json")
+    plan = json.loads(path.read_text())
+    validate("plan.schema.json", plan)
+    for stage in plan["stages"]:
+        missing = [i for i in stage["sample_ids"] if i not in train_ids]
+        if missing:
+            raise JobError(f"plan stage {stage['stage']} names {len(missing)} sample ids absent from the training "
+                           f"data, e.g. {missing[:3]}")
+        if not stage["sample_ids"]:
+            raise JobError(f"plan stage {stage['stage']} has no samples")
+    return plan
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def make_optimizer(model, optim: dict, num_steps: int):
+    """AdamW with decay on matrices only (biases and norm gains stay undecayed, as in nanoGPT), and a cosine
+    schedule with linear warm-up over `num_steps`."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": optim["weight_decay"]},
+              {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
+    optimizer = torch.optim.AdamW(groups, lr=optim["lr"], betas=(0.9, 0.999))
+    warmup = math.ceil(optim["warmup_ratio"] * num_steps)
+    return optimizer, get_cosine_schedule_with_warmup(optimizer, warmup, num_steps)
+
+
+def masked_ce(logits: torch.Tensor, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean next-token cross-entropy over masked positions; logits/mask already aligned to targets."""
+    per_token = F.cross_entropy(logits.float().transpose(1, 2), input_ids, reduction="none")
+    return (per_token * mask).sum() / mask.sum().clamp(min=1)
+
+
+def peak_mem_mb(device: torch.device) -> float:
+    if device.type == "cuda":
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+class SigtermFlag:
+    """Set by SIGTERM; the loop checks it after each optimizer step, so the step in flight completes."""
+
+    def __init__(self):
+        self.raised = False
+        self._previous = signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum, frame):
+        self.raised = True
+
+    def restore(self) -> None:
+        signal.signal(signal.SIGTERM, self._previous)
+
+
+class Distiller:
+    """The models, the encoded data and one training step; the loop in `run_job` drives it."""
+
+    def __init__(self, job: dict, run_dir: Path, device: torch.device):
+        self.job, self.device = job, device
+        self.teacher, self.tokenizer = load_teacher(job["teacher"], device, run_dir)
+        self.student = load_student(job["student"], self.teacher, job["teacher"], device, run_dir)
+        if job["gradient_checkpointing"]:
+            self.student.gradient_checkpointing_enable()
+            self.student.config.use_cache = False
+        self.loss_fn = LOSSES[job["loss"]["name"]]
+        self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
+        self._encoded: dict[str, dict] = {}
+        self.rows: dict[str, dict] = {}
+
+    def autocast(self):
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda")
+
+    def batch(self, ids: tuple[str, ...]) -> dict[str, torch.Tensor]:
+        for i in ids:
+            if i not in self._encoded:
+                self._encoded[i] = encode(self.tokenizer, self.rows[i]["messages"], self.job["max_length"],
+                                          self.job["max_prompt_length"])
+        batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id)
+        return {k: v.to(self.device) for k, v in batch.items()}
+
+    def losses(self, batch: dict, temperature: float, kd_weight: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+        """(total, ce, kd) for one micro-batch. Position t's logits predict token t+1, so logits drop the
+        last position and targets and mask drop the first."""
+        ids, attention = batch["input_ids"], batch["attention_mask"]
+        mask = batch["labels_mask"][:, 1:].float()
+        with self.autocast():
+            student_logits = self.student(input_ids=ids, attention_mask=attention).logits[:, :-1]
+            ce = masked_ce(student_logits, ids[:, 1:], mask)
+            if kd_weight == 0:  # plain fine-tuning: no teacher pass needed
+                return ce, ce, None
+            with torch.no_grad():
+                teacher_logits = self.teacher(input_ids=ids, attention_mask=attention).logits[:, :-1]
+            kd = self.loss_fn(student_logits, teacher_logits, mask, temperature=temperature, **self.loss_params)
+        return mix(ce, kd, kd_weight), ce, kd
+
+    @torch.no_grad()
+    def eval_loss(self, ids: list[str]) -> float:
+        """Mean CE of the student on the held-out gold answers: unlike the KD mix it does not move with a
+        stage's temperature and KD weight, so evaluations across stages compare."""
+        self.student.eval()
+        total = 0.0
+        size = self.job["optim"]["batch_size"]
+        for start in range(0, len(ids), size):
+            batch = self.batch(tuple(ids[start:start + size]))
+            _, ce, _ = self.losses(batch, 1.0, 0.0)
+            total += ce.item() * len(ids[start:start + size])
+        self.student.train()
+        return total / len(ids)
+
+    def rouge_l(self, ids: list[str]) -> float | None:
+        ev = self.job["eval"]
+        prompts = [prompt_ids(self.tokenizer, self.rows[i]["messages"], self.job["max_prompt_length"]) for i in ids]
+        answers = greedy_answers(self.student, self.tokenizer, prompts, ev["max_new_tokens"],
+                                 batch_size=self.job["optim"]["batch_size"])
+        return mean_rouge_l(answers, [last_answer(self.rows[i]["messages"]) for i in ids])
+
+    def save_final(self, out_dir: Path) -> None:
+        self.student.config.use_cache = True
+        self.student.save_pretrained(out_dir)
+        self.tokenizer.save_pretrained(out_dir)
+
+
+def _stage_bounds(steps: list[PlannedStep]) -> dict[int, tuple[int, int]]:
+    """stage index → (first global step, number of steps)."""
+    bounds: dict[int, tuple[int, int]] = {}
+    for n, step in enumerate(steps):
+        first, count = bounds.get(step.stage, (n, 0))
+        bounds[step.stage] = (first, count + 1)
+    return bounds
+
+
+def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
+    started = time.monotonic()
+    optim = job["optim"]
+    seed_everything(job["seed"])
+    device = resolve_device(job["device"])
+
+    train_rows = read_rows(run_dir / job["train_data"])
+    eval_rows = read_rows(run_dir / job["eval_data"]) if job.get("eval_data") else []
+    plan = read_plan(run_dir / job["plan"], {r["id"] for r in train_rows})
+    steps = planned_steps(plan, job["seed"], optim["batch_size"], optim["grad_accum"])
+    bounds = _stage_bounds(steps)
+    stages = plan["stages"]
+
+    model = Distiller(job, run_dir, device)
+    model.rows = {r["id"]: r for r in train_rows}
+    eval_ids = [f"eval:{r['id']}" for r in eval_rows]
+    model.rows.update(zip(eval_ids, eval_rows))
+    rouge_ids = eval_ids[: job["eval"]["num_prompts"]]
+    events.log(f"teacher {job['teacher']['source']}, student {job['student']['source']} "
+               f"({sum(p.numel() for p in model.student.parameters()) / 1e6:.1f}M parameters) on {device}; "
+               f"{len(steps)} optimizer steps in {len(stages)} stage(s)")
+
+    # Position and counters; a resumed run takes them from its last checkpoint.
+    start_step, tokens_seen, train_seconds = 0, 0, 0.0
+    resumed_state = None
+    folder = checkpoint.latest(run_dir) if resume else None
+    if resume and folder is None:
+        events.log("--resume given but no checkpoint exists yet: starting from step 0", level="warning")
+    if folder is not None:
+        position = checkpoint.read_position(folder)
+        checkpoint.load_weights(folder, model.student, device)
+        resumed_state = checkpoint.load_state(folder)
+        start_step, tokens_seen, train_seconds = position["step"], position["tokens_seen"], position["train_seconds"]
+        events.log(f"resumed from {folder.relative_to(run_dir)} at step {start_step}")
+
+    def save_checkpoint(step: int, stage: int, reason: str) -> None:
+        path = checkpoint.save(run_dir, step, model.student, optimizer, scheduler,
+                               {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds})
+        events.emit("checkpoint", step=step, stage=stage + 1, path=str(path.relative_to(run_dir)), reason=reason)
+
+    def evaluate(step: int, stage: int) -> dict:
+        result = {"eval_loss": model.eval_loss(eval_ids), "rouge_l": model.rouge_l(rouge_ids)}
+        events.emit("eval", step=step, stage=stage + 1, num_samples=len(eval_ids), **result)
+        return result
+
+    optimizer = scheduler = None
+    last_eval: dict = {}
+    step_seconds: list[float] = []
+    sigterm = SigtermFlag()
+    try:
+        for n in range(start_step, len(steps)):
+            planned = steps[n]
+            stage = stages[planned.stage]
+            first, count = bounds[planned.stage]
+            if n == first:
+                events.emit("stage", stage=planned.stage + 1, num_stages=len(stages), step=n,
+                            temperature=stage["temperature"], kd_weight=stage["kd_weight"],
+                            num_samples=len(stage["sample_ids"]), steps=count)
+            if optimizer is None or (n == first and optim["per_stage"] == "fresh"):
+                optimizer, scheduler = make_optimizer(model.student, optim,
+                                                      count if optim["per_stage"] == "fresh" else len(steps))
+                # A checkpoint taken at a stage's end holds the finished stage's optimizer: a fresh stage
+                # starts without it.
+                if resumed_state is not None and not (n == first and optim["per_stage"] == "fresh"):
+                    optimizer.load_state_dict(resumed_state["optimizer"])
+                    scheduler.load_state_dict(resumed_state["scheduler"])
+                if resumed_state is not None:
+                    checkpoint.set_rng_state(resumed_state["rng"])
+                    resumed_state = None
+
+            t0 = time.monotonic()
+            lr = scheduler.get_last_lr()[0]
+            totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0}
+            step_tokens = 0
+            for ids in planned.micro_batches:
+                batch = model.batch(ids)
+                loss, ce, kd = model.losses(batch, stage["temperature"], stage["kd_weight"])
+                (loss / len(planned.micro_batches)).backward()
+                totals["loss"] += loss.item() / len(planned.micro_batches)
+                totals["ce"] += ce.item() / len(planned.micro_batches)
+                totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
+                step_tokens += int(batch["attention_mask"].sum())
+            grad_norm = torch.nn.utils.clip_grad_norm_(model.student.parameters(), optim["grad_clip"])
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            elapsed = time.monotonic() - t0
+            step_seconds.append(elapsed)
+            train_seconds += elapsed
+            tokens_seen += step_tokens
+            done = n + 1
+            eta = sum(step_seconds[-20:]) / len(step_seconds[-20:]) * (len(steps) - done)
+            events.emit("metric", step=done, stage=planned.stage + 1, epoch=planned.epoch + 1,
+                        loss=totals["loss"], ce_loss=totals["ce"],
+                        kd_loss=totals["kd"] if stage["kd_weight"] > 0 else None,
+                        temperature=stage["temperature"], kd_weight=stage["kd_weight"], lr=lr,
+                        grad_norm=float(grad_norm), tokens_per_s=step_tokens / elapsed, tokens_seen=tokens_seen,
+                        peak_mem_mb=peak_mem_mb(device), eta_s=eta)
+            events.progress(done, len(steps), "steps", stage=planned.stage + 1, eta_s=eta)
+
+            stage_end = done == first + count
+            if stage_end:
+                save_checkpoint(done, planned.stage, "stage_end")
+            elif job["checkpoint_every"] and done % job["checkpoint_every"] == 0:
+                save_checkpoint(done, planned.stage, "interval")
+            if eval_ids and job["eval"]["every"] and done % job["eval"]["every"] == 0:
+                last_eval = {"step": done, **evaluate(done, planned.stage)}
+            if sigterm.raised and done < len(steps):
+                save_checkpoint(done, planned.stage, "signal")
+                message = f"stopped by SIGTERM at step {done}; resume with --resume"
+                events.log(message, level="warning")
+                raise Stopped(message, SIGTERM_EXIT)
+    finally:
+        sigterm.restore()
+
+    final_step = len(steps)
+    if eval_ids and last_eval.get("step") != final_step:
+        last_eval = {"step": final_step, **evaluate(final_step, steps[-1].stage)}
+    out_dir = run_dir / job["output_dir"]
+    model.save_final(out_dir)
+    events.emit("checkpoint", step=final_step, stage=steps[-1].stage + 1, path=job["output_dir"], reason="final")
+    return {
+        "output_dir": job["output_dir"],
+        "steps": final_step,
+        "eval_loss": last_eval.get("eval_loss"),
+        "rouge_l": last_eval.get("rouge_l"),
+        "tokens_per_s": tokens_seen / train_seconds if train_seconds else None,
+        "tokens_seen": tokens_seen,
+        "wall_s": time.monotonic() - started,
+    }
