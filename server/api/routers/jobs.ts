@@ -1,0 +1,63 @@
+import { tracked, TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { notFound, publicProcedure } from "~/server/api/trpc";
+import { streamJobEvents } from "~/server/jobs/event-stream";
+import { getJob, listJobs, metricSeries } from "~/server/jobs/job-queries";
+import { jobRow } from "~/server/jobs/job-row";
+import { getJobManager } from "~/server/jobs/start";
+
+const jobKind = z.enum(["ingest", "train", "score", "tag", "lengths"]);
+const jobStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
+const jobId = z.object({ id: z.string().min(1) });
+
+/** The manager's refusals (cancel a finished job, resume without a checkpoint) are the caller's mistake. */
+function asBadRequest<T>(action: () => T): T {
+  try {
+    return action();
+  } catch (e) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: (e as Error).message, cause: e });
+  }
+}
+
+export const jobsRouter = {
+  list: publicProcedure
+    .input(z.object({ kind: jobKind.optional(), datasetId: z.string().optional(), status: jobStatus.optional() }).optional())
+    .query(({ ctx, input }) => listJobs(ctx.db, input ?? {}, getJobManager().queuePositions())),
+
+  get: publicProcedure.input(jobId).query(({ ctx, input }) => getJob(ctx.db, input.id, getJobManager().queuePositions()) ?? notFound(`job ${input.id}`)),
+
+  /** The full metric series for charts (one point per metric event). */
+  metrics: publicProcedure.input(jobId).query(({ ctx, input }) => {
+    if (!jobRow(ctx.db, input.id)) notFound(`job ${input.id}`);
+    return metricSeries(ctx.db, input.id);
+  }),
+
+  /** Queued: cancelled at once. Running: SIGTERM now, SIGKILL after the grace period; the status follows. */
+  cancel: publicProcedure.input(jobId).mutation(({ ctx, input }) => {
+    if (!jobRow(ctx.db, input.id)) notFound(`job ${input.id}`);
+    return { status: asBadRequest(() => getJobManager().cancel(input.id)) };
+  }),
+
+  resume: publicProcedure.input(jobId).mutation(({ ctx, input }) => {
+    if (!jobRow(ctx.db, input.id)) notFound(`job ${input.id}`);
+    asBadRequest(() => getJobManager().resume(input.id));
+    return { status: jobRow(ctx.db, input.id)!.status };
+  }),
+
+  devices: publicProcedure.query(() => getJobManager().slots()),
+
+  /**
+   * A job's events: the stored ones after lastEventId, then live ones, each tracked by its seq so an SSE
+   * reconnect resumes exactly after the last event the client saw. Ends once the job is finished.
+   */
+  events: publicProcedure
+    .input(z.object({ jobId: z.string().min(1), lastEventId: z.string().nullish() }))
+    .subscription(async function* ({ ctx, input, signal }) {
+      if (!jobRow(ctx.db, input.jobId)) notFound(`job ${input.jobId}`);
+      const after = input.lastEventId ? Number(input.lastEventId) : 0;
+      if (!Number.isInteger(after) || after < 0) {
+        throw new TRPCError({ code: "BAD_REQUEST", message: `lastEventId "${input.lastEventId}" is not an event seq` });
+      }
+      for await (const event of streamJobEvents(ctx.db, input.jobId, after, signal)) yield tracked(String(event.seq), event);
+    }),
+} satisfies TRPCRouterRecord;

@@ -1,0 +1,61 @@
+import { execFileSync } from "node:child_process";
+import type { JobKind, JobSpec } from "~/lib/contracts/job";
+
+export type Gpu = { index: number; name: string; memoryMb: number };
+
+/** GPUs that nvidia-smi reports; [] when it is absent or fails (no driver, no GPU). */
+export function detectGpus(): Gpu[] {
+  let out: string;
+  try {
+    out = execFileSync("nvidia-smi", ["--query-gpu=index,name,memory.total", "--format=csv,noheader,nounits"], {
+      encoding: "utf8",
+      timeout: 10_000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+  } catch {
+    return [];
+  }
+  return parseNvidiaSmi(out);
+}
+
+export function parseNvidiaSmi(csv: string): Gpu[] {
+  return csv
+    .split("\n")
+    .map((line) => line.split(",").map((cell) => cell.trim()))
+    .filter((cells) => cells.length >= 3 && /^\d+$/.test(cells[0]!))
+    .map(([index, name, memory]) => ({ index: Number(index), name: name!, memoryMb: Number.parseFloat(memory!) }));
+}
+
+/** How many jobs of each pool run at once. Ingest and token counting are light and never wait for a trainer. */
+export type SlotLimits = { cpu: number; light: number };
+
+export function slotLimits(env: NodeJS.ProcessEnv = process.env): SlotLimits {
+  return { cpu: positiveInt(env.DISTILL_CPU_SLOTS, 1, "DISTILL_CPU_SLOTS"), light: positiveInt(env.DISTILL_INGEST_SLOTS, 2, "DISTILL_INGEST_SLOTS") };
+}
+
+function positiveInt(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === "") return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${value} is not a whole number of slots`);
+  return n;
+}
+
+/**
+ * Where a job may run: "light" (ingest, lengths), "cpu", or "gpu" (any free GPU). A job asking for "auto"
+ * waits for a GPU when the machine has one, and takes a CPU slot otherwise.
+ */
+export type Pool = "light" | "cpu" | "gpu";
+
+export function poolFor(kind: JobKind, spec: JobSpec, gpus: readonly Gpu[]): Pool {
+  if (kind === "ingest" || kind === "lengths") return "light";
+  const device = "device" in spec ? spec.device : "auto";
+  if (device === "cpu") return "cpu";
+  if (device === "cuda") return "gpu";
+  return gpus.length > 0 ? "gpu" : "cpu";
+}
+
+/** The jobs.device value of a running job: "cuda:N", "cpu" or "light"; the pool is read back from it. */
+export function poolOfDevice(device: string | null): Pool {
+  if (device?.startsWith("cuda:")) return "gpu";
+  return device === "light" ? "light" : "cpu";
+}

@@ -1,0 +1,179 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDb } from "~/db/client";
+import { metricSeries } from "./job-queries";
+import { jobRow } from "./job-row";
+import { JobManager } from "./manager";
+import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, waitFor, type Studio } from "./test-support";
+
+let studio: Studio | null = null;
+afterEach(() => {
+  // Kill what a failed test left running, so no emitter outlives its test.
+  if (studio) for (const row of studio.db.$client.prepare("select pid from jobs where pid is not null").all() as { pid: number }[]) {
+    try {
+      process.kill(-row.pid, "SIGKILL");
+    } catch {}
+  }
+  studio?.cleanup();
+  studio = null;
+});
+
+const finished = (s: Studio, id: string) => {
+  const row = jobRow(s.db, id)!;
+  return ["succeeded", "failed", "cancelled"].includes(row.status) ? row : null;
+};
+
+describe("job manager with real processes", () => {
+  it("runs a job to success and stores every event once, in order", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 30, rate: 100 }));
+    expect(existsSync(join(job.run_dir, "job.json"))).toBe(true);
+    const row = await waitFor("success", () => finished(studio!, job.id));
+    expect(row.status).toBe("succeeded");
+    expect(row.progress).toBe(1);
+    expect(row.pid).toBeNull();
+    const seqs = storedSeqs(studio.db, job.id);
+    expect(seqs).toEqual(fileSeqs(job.run_dir));
+    expect(seqs).toEqual(range(1, seqs.length));
+    expect(row.last_seq).toBe(seqs.length);
+    expect(metricSeries(studio.db, job.id).map((p) => p.step)).toEqual(range(1, 30));
+  });
+
+  it("marks a job killed with SIGKILL failed within 5 s, with its stderr, and keeps its metrics", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 50 }));
+    await waitFor("some metrics", () => metricSeries(studio!.db, job.id).length >= 10);
+    process.kill(jobRow(studio.db, job.id)!.pid!, "SIGKILL");
+    const row = await waitFor("failure", () => finished(studio!, job.id), 5_000);
+    expect(row.status).toBe("failed");
+    expect(row.error).toMatch(/killed by SIGKILL/);
+    expect(row.error).toMatch(/emitter: starting from step 0/);
+    expect(metricSeries(studio.db, job.id).length).toBeGreaterThanOrEqual(10);
+    expect(storedSeqs(studio.db, job.id)).toEqual(fileSeqs(job.run_dir));
+  });
+
+  it("fails with the message of an error event", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 100, rate: 200, fail_at: 5 }));
+    const row = await waitFor("failure", () => finished(studio!, job.id));
+    expect(row.status).toBe("failed");
+    expect(row.error).toBe("emitter failed on purpose at step 5");
+  });
+
+  it("fails a job whose program cannot be started, naming it", async () => {
+    studio = tempStudio({ launcher: () => ["/nonexistent/python", "x"] });
+    const job = await studio.manager.createJob(emitterJob({ steps: 1, rate: 1 }));
+    const row = await waitFor("failure", () => finished(studio!, job.id));
+    expect(row.error).toMatch(/could not start \/nonexistent\/python/);
+  });
+
+  it("re-attaches after a studio restart without losing or repeating an event", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 150, rate: 50 }));
+    await waitFor("events stored", () => storedSeqs(studio!.db, job.id).length >= 20);
+    // The studio goes away: no tailer, no exit listener, its connection closed; the job keeps writing.
+    studio.manager.detach();
+    studio.db.$client.close();
+    await new Promise((r) => setTimeout(r, 700));
+    const db = openDb(studio.dbFile);
+    const manager = new JobManager({ db, dataDir: studio.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 2, light: 2 } });
+    studio = { ...studio, db, manager };
+    expect(jobRow(db, job.id)!.status).toBe("running");
+    manager.attachRunningJobs();
+    const row = await waitFor("success", () => finished(studio!, job.id));
+    expect(row.status).toBe("succeeded");
+    const seqs = storedSeqs(db, job.id);
+    expect(seqs).toEqual(range(1, seqs.length));
+    expect(seqs).toEqual(fileSeqs(job.run_dir));
+    expect(metricSeries(db, job.id).map((p) => p.step)).toEqual(range(1, 150));
+  });
+
+  it("finalises, on re-attach, a job that died while the studio was down", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 50 }));
+    await waitFor("events stored", () => storedSeqs(studio!.db, job.id).length >= 5);
+    studio.manager.detach();
+    process.kill(jobRow(studio.db, job.id)!.pid!, "SIGKILL");
+    await waitFor("the process to be gone", () => {
+      try {
+        process.kill(jobRow(studio!.db, job.id)!.pid!, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    const manager = new JobManager({ db: studio.db, dataDir: studio.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 2, light: 2 } });
+    studio = { ...studio, manager };
+    manager.attachRunningJobs();
+    const row = jobRow(studio.db, job.id)!;
+    expect(row.status).toBe("failed");
+    expect(row.error).toMatch(/is gone without reporting done/);
+    expect(storedSeqs(studio.db, job.id)).toEqual(fileSeqs(job.run_dir));
+  });
+
+  it("cancels a running job with SIGTERM; it checkpoints and the job is cancelled", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 50 }));
+    await waitFor("some metrics", () => metricSeries(studio!.db, job.id).length >= 5);
+    expect(studio.manager.cancel(job.id)).toBe("running");
+    const row = await waitFor("cancellation", () => finished(studio!, job.id));
+    expect(row.status).toBe("cancelled");
+    const last = studio.db.$client
+      .prepare("select data from job_events where job_id = ? and type = 'checkpoint' order by seq desc")
+      .pluck()
+      .get(job.id) as string;
+    expect(JSON.parse(last).reason).toBe("signal");
+  });
+
+  it("kills a job that ignores SIGTERM after the grace period", async () => {
+    studio = tempStudio({ cancelGraceMs: 500 });
+    const job = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 50, ignore_sigterm: true }));
+    await waitFor("some metrics", () => metricSeries(studio!.db, job.id).length >= 3);
+    studio.manager.cancel(job.id);
+    const row = await waitFor("cancellation", () => finished(studio!, job.id), 5_000);
+    expect(row.status).toBe("cancelled");
+  });
+
+  it("queues past the slot limit, shows the position, and cancels a queued job at once", async () => {
+    studio = tempStudio({ limits: { cpu: 1, light: 2 } });
+    const first = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 20 }, "first"));
+    const second = await studio.manager.createJob(emitterJob({ steps: 5, rate: 100 }, "second"));
+    const third = await studio.manager.createJob(emitterJob({ steps: 5, rate: 100 }, "third"));
+    expect(jobRow(studio.db, first.id)!.status).toBe("running");
+    expect(studio.manager.queuePositions()).toEqual(new Map([[second.id, 1], [third.id, 2]]));
+    expect(studio.manager.cancel(second.id)).toBe("cancelled");
+    expect(jobRow(studio.db, second.id)!.status).toBe("cancelled");
+    expect(studio.manager.queuePositions()).toEqual(new Map([[third.id, 1]]));
+    studio.manager.cancel(first.id);
+    const row = await waitFor("the queued job to run", () => finished(studio!, third.id));
+    expect(row.status).toBe("succeeded");
+    expect(studio.manager.slots().cpu).toEqual({ limit: 1, jobIds: [] });
+  });
+
+  it("resumes a cancelled job from its checkpoint, continuing the seq in the same run folder", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 60, rate: 50, checkpoint_every: 10 }));
+    await waitFor("a checkpoint", () => metricSeries(studio!.db, job.id).length >= 15);
+    studio.manager.cancel(job.id);
+    await waitFor("cancellation", () => finished(studio!, job.id));
+    const before = jobRow(studio.db, job.id)!.last_seq;
+    studio.manager.resume(job.id);
+    const row = await waitFor("success", () => finished(studio!, job.id));
+    expect(row.status).toBe("succeeded");
+    const seqs = storedSeqs(studio.db, job.id);
+    expect(seqs).toEqual(range(1, seqs.length));
+    expect(seqs.length).toBeGreaterThan(before);
+    expect(seqs).toEqual(fileSeqs(job.run_dir));
+    // The resumed attempt starts at the checkpointed step and ends at the last one.
+    expect(metricSeries(studio.db, job.id).at(-1)!.step).toBe(60);
+    expect(() => studio!.manager.resume(job.id)).toThrow(/is succeeded; only failed or cancelled jobs resume/);
+  });
+
+  it("refuses to resume a job without a checkpoint", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 100, rate: 200, fail_at: 3 }));
+    await waitFor("failure", () => finished(studio!, job.id));
+    expect(() => studio!.manager.resume(job.id)).toThrow(/has no checkpoint/);
+  });
+});

@@ -1,0 +1,338 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Db } from "~/db/client";
+import { jobSpec, type JobKind, type JobSpec } from "~/lib/contracts/job";
+import { publish } from "./bus";
+import { defaultLauncher, jobEnv, type Launcher } from "./command";
+import { detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
+import { finishJob, terminalEventSince } from "./event-store";
+import { jobRow, jobsWithStatus, type JobRow, type JobStatus } from "./job-row";
+import { jobProcessAlive, signalGroup, tailOfFile } from "./process";
+import { latestCheckpoint } from "./checkpoints";
+import { buildSpec, CANCEL_MARKER, newJobId, writeRunFolder, type RunFile } from "./run-folder";
+import { EventTailer } from "./tailer";
+
+export type JobManagerOptions = {
+  db: Db;
+  /** Run folders go under <dataDir>/runs/<id>/; jobs get it as DISTILL_DATA_DIR. */
+  dataDir: string;
+  /** cwd of every job; default the studio's cwd. */
+  repoRoot?: string;
+  launcher?: Launcher;
+  gpus?: Gpu[];
+  limits?: SlotLimits;
+  /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 10 s. */
+  cancelGraceMs?: number;
+};
+
+export type NewJob = {
+  kind: JobKind;
+  name: string;
+  /** job.json fields other than schema_version, id, kind and created_at, which the studio fills in. */
+  spec: Record<string, unknown>;
+  /** Files of the run folder by relative path (data/train.jsonl, plan.json, ...). */
+  files?: Record<string, RunFile>;
+  datasetId?: string | null;
+};
+
+type Exit = { code: number | null; signal: NodeJS.Signals | null };
+
+type Attached = {
+  id: string;
+  runDir: string;
+  pid: number;
+  startedAt: number;
+  tailer: EventTailer;
+  child: ChildProcess | null;
+  killTimer: NodeJS.Timeout | null;
+};
+
+/** A process that died without done is noticed within this (the brief allows 5 s). */
+const LIVENESS_MS = 500;
+
+const DEFAULT_GRACE_MS = 10_000;
+
+export class JobManager {
+  readonly db: Db;
+  readonly dataDir: string;
+  readonly repoRoot: string;
+  readonly gpus: Gpu[];
+  readonly limits: SlotLimits;
+  private readonly launcher: Launcher;
+  private readonly cancelGraceMs: number;
+  private readonly attached = new Map<string, Attached>();
+  private liveness: NodeJS.Timeout | null = null;
+
+  constructor(options: JobManagerOptions) {
+    this.db = options.db;
+    this.dataDir = options.dataDir;
+    this.repoRoot = options.repoRoot ?? process.cwd();
+    this.launcher = options.launcher ?? defaultLauncher(this.repoRoot);
+    this.gpus = options.gpus ?? detectGpus();
+    this.limits = options.limits ?? slotLimits();
+    this.cancelGraceMs = options.cancelGraceMs ?? Number(process.env.DISTILL_CANCEL_GRACE_MS ?? DEFAULT_GRACE_MS);
+  }
+
+  runDirOf(id: string): string {
+    return join(this.dataDir, "runs", id);
+  }
+
+  /** Writes the run folder and a queued jobs row, then starts it if a slot is free. */
+  async createJob(input: NewJob): Promise<JobRow> {
+    const id = newJobId(input.kind);
+    const spec = buildSpec(input.kind, input.spec, id, new Date().toISOString());
+    const runDir = this.runDirOf(id);
+    await writeRunFolder(runDir, spec, input.files ?? {});
+    const datasetId = input.datasetId ?? (spec.kind === "ingest" ? spec.dataset_id : null);
+    this.db.$client
+      .prepare("insert into jobs (id, kind, status, name, run_dir, dataset_id, spec) values (?, ?, 'queued', ?, ?, ?, ?)")
+      .run(id, input.kind, input.name, runDir, datasetId, JSON.stringify(spec));
+    publish(id, { kind: "status", status: "queued" });
+    this.schedule();
+    return jobRow(this.db, id)!;
+  }
+
+  /** Re-attaches to jobs left running by a previous studio process; finalises those whose process is gone. */
+  attachRunningJobs(): void {
+    for (const row of jobsWithStatus(this.db, "running")) {
+      if (this.attached.has(row.id)) continue;
+      this.attach(row, null);
+      if (row.pid === null || !jobProcessAlive(row.pid, row.run_dir)) this.finalize(row.id, null);
+      else if (existsSync(join(row.run_dir, CANCEL_MARKER))) {
+        // A cancel was in progress when the studio stopped: keep its SIGKILL deadline.
+        const requestedAt = statSync(join(row.run_dir, CANCEL_MARKER)).mtimeMs;
+        this.armKill(this.attached.get(row.id)!, Math.max(0, requestedAt + this.cancelGraceMs - Date.now()));
+      }
+    }
+  }
+
+  /** Starts queued jobs, oldest first, in whatever slots are free. */
+  schedule(): void {
+    const busy = this.busySlots();
+    for (const row of jobsWithStatus(this.db, "queued")) {
+      const pool = poolFor(row.kind, jobSpec.parse(JSON.parse(row.spec)), this.gpus);
+      if (pool === "gpu" && this.gpus.length === 0) {
+        this.failUnstarted(row.id, `${row.kind} job ${row.id} asks for device "cuda" but this machine has no GPU`);
+        continue;
+      }
+      const device = this.freeDevice(pool, busy);
+      if (device === null) continue;
+      busy.push(device);
+      this.start(row, device);
+    }
+  }
+
+  /** Cancels a queued job at once; asks a running one to stop (SIGTERM, then SIGKILL after the grace period). */
+  cancel(id: string): JobStatus {
+    const row = this.requireJob(id);
+    if (row.status === "queued") {
+      this.db.$client
+        .prepare("update jobs set status = 'cancelled', ended_at = ? where id = ? and status = 'queued'")
+        .run(Date.now(), id);
+      publish(id, { kind: "status", status: "cancelled" });
+      return "cancelled";
+    }
+    if (row.status !== "running") throw new Error(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
+    writeFileSync(join(row.run_dir, CANCEL_MARKER), `${new Date().toISOString()}\n`);
+    if (row.pid !== null) signalGroup(row.pid, "SIGTERM");
+    const entry = this.attached.get(id);
+    if (entry) this.armKill(entry, this.cancelGraceMs);
+    return "running";
+  }
+
+  /** Restarts a failed or cancelled train job from its last checkpoint, in the same run folder and job id. */
+  resume(id: string): void {
+    const row = this.requireJob(id);
+    if (row.kind !== "train") throw new Error(`job ${id} is a ${row.kind} job; only train jobs resume`);
+    if (row.status !== "failed" && row.status !== "cancelled") {
+      throw new Error(`job ${id} is ${row.status}; only failed or cancelled jobs resume`);
+    }
+    if (!latestCheckpoint(this.db, id, row.run_dir)) throw new Error(`job ${id} has no checkpoint in ${row.run_dir} to resume from`);
+    rmSync(join(row.run_dir, CANCEL_MARKER), { force: true });
+    this.db.$client
+      .prepare("update jobs set status = 'queued', error = null, ended_at = null, pid = null where id = ? and status in ('failed', 'cancelled')")
+      .run(id);
+    publish(id, { kind: "status", status: "queued" });
+    this.schedule();
+  }
+
+  /** 1-based places of queued jobs among those waiting for the same kind of slot. */
+  queuePositions(): Map<string, number> {
+    const next = new Map<Pool, number>();
+    const positions = new Map<string, number>();
+    for (const row of jobsWithStatus(this.db, "queued")) {
+      const pool = poolFor(row.kind, JSON.parse(row.spec) as JobSpec, this.gpus);
+      const place = (next.get(pool) ?? 0) + 1;
+      next.set(pool, place);
+      positions.set(row.id, place);
+    }
+    return positions;
+  }
+
+  /** Which running job holds each GPU, and how many CPU and light slots are taken. */
+  slots() {
+    const running = jobsWithStatus(this.db, "running");
+    const inPool = (pool: Pool) => running.filter((r) => poolOfDevice(r.device) === pool);
+    return {
+      gpus: this.gpus.map((gpu) => ({ ...gpu, jobId: running.find((r) => r.device === `cuda:${gpu.index}`)?.id ?? null })),
+      cpu: { limit: this.limits.cpu, jobIds: inPool("cpu").map((r) => r.id) },
+      light: { limit: this.limits.light, jobIds: inPool("light").map((r) => r.id) },
+    };
+  }
+
+  /**
+   * Stops watching without touching the processes: what a studio shutdown (or a module reload) does. A new
+   * manager's attachRunningJobs() picks the jobs up again from their stored offsets.
+   */
+  detach(): void {
+    if (this.liveness) clearInterval(this.liveness);
+    this.liveness = null;
+    for (const entry of this.attached.values()) {
+      entry.tailer.stop();
+      entry.child?.removeAllListeners("exit");
+      if (entry.killTimer) clearTimeout(entry.killTimer);
+    }
+    this.attached.clear();
+  }
+
+  private requireJob(id: string): JobRow {
+    const row = jobRow(this.db, id);
+    if (!row) throw new Error(`job ${id} does not exist`);
+    return row;
+  }
+
+  private busySlots(): string[] {
+    return jobsWithStatus(this.db, "running").map((r) => r.device ?? "cpu");
+  }
+
+  private freeDevice(pool: Pool, busy: string[]): string | null {
+    if (pool === "gpu") return this.gpus.map((g) => `cuda:${g.index}`).find((d) => !busy.includes(d)) ?? null;
+    const limit = pool === "cpu" ? this.limits.cpu : this.limits.light;
+    return busy.filter((d) => poolOfDevice(d) === pool).length < limit ? pool : null;
+  }
+
+  private start(row: JobRow, device: string): void {
+    const resume = row.last_seq > 0;
+    const argv = this.launcher(row.kind, row.run_dir, resume);
+    const out = openSync(join(row.run_dir, "stdout.log"), "a");
+    const err = openSync(join(row.run_dir, "stderr.log"), "a");
+    // Taken before spawning: events the new process writes are all later than this.
+    const startedAt = Date.now();
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0]!, argv.slice(1), {
+        cwd: this.repoRoot,
+        detached: true,
+        stdio: ["ignore", out, err],
+        env: {
+          ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""),
+          DISTILL_DATA_DIR: this.dataDir,
+        },
+      });
+    } finally {
+      closeSync(out);
+      closeSync(err);
+    }
+    if (child.pid === undefined) {
+      child.once("error", () => undefined);
+      this.failUnstarted(row.id, `could not start ${argv[0]} for job ${row.id} (spawn failed; is the program installed?)`);
+      return;
+    }
+    child.unref();
+    this.db.$client
+      .prepare(
+        `update jobs set status = 'running', pid = ?, device = ?, started_at = ?, ended_at = null, error = null
+         where id = ? and status = 'queued'`,
+      )
+      .run(child.pid, device, startedAt, row.id);
+    publish(row.id, { kind: "status", status: "running" });
+    this.attach({ ...row, pid: child.pid, started_at: startedAt }, child);
+  }
+
+  private attach(row: JobRow, child: ChildProcess | null): void {
+    const tailer = new EventTailer(this.db, row.id, join(row.run_dir, "events.jsonl"), {
+      offset: row.events_offset,
+      lastSeq: row.last_seq,
+    });
+    const entry: Attached = {
+      id: row.id,
+      runDir: row.run_dir,
+      pid: row.pid ?? 0,
+      startedAt: row.started_at ?? 0,
+      tailer,
+      child,
+      killTimer: null,
+    };
+    this.attached.set(row.id, entry);
+    child?.once("exit", (code, signal) => this.finalize(row.id, { code, signal }));
+    tailer.start();
+    this.liveness ??= setInterval(() => this.checkLiveness(), LIVENESS_MS);
+    this.liveness.unref();
+  }
+
+  private checkLiveness(): void {
+    for (const entry of this.attached.values()) {
+      // A process we spawned reports its own exit, with the exit code; only re-attached ones need polling.
+      if (entry.child === null && !jobProcessAlive(entry.pid, entry.runDir)) this.finalize(entry.id, null);
+    }
+  }
+
+  private armKill(entry: Attached, delayMs: number): void {
+    if (entry.killTimer) return;
+    entry.killTimer = setTimeout(() => signalGroup(entry.pid, "SIGKILL"), delayMs);
+    entry.killTimer.unref();
+  }
+
+  /** Stores what the process wrote last, then settles the outcome: done, cancel, error event, or a crash. */
+  private finalize(id: string, exit: Exit | null): void {
+    const entry = this.attached.get(id);
+    if (!entry) return;
+    this.attached.delete(id);
+    if (entry.killTimer) clearTimeout(entry.killTimer);
+    entry.tailer.drain();
+    entry.tailer.stop();
+    // The group may still hold children of the leader we saw exit (data loader workers); they must not outlive
+    // it. Only for our own child: a re-attached job's pid could by now belong to someone else.
+    if (entry.child) signalGroup(entry.pid, "SIGKILL");
+
+    const terminal = terminalEventSince(this.db, id, entry.startedAt / 1000);
+    let status: JobStatus;
+    let error: string | null = null;
+    if (terminal?.type === "done") status = "succeeded";
+    else if (existsSync(join(entry.runDir, CANCEL_MARKER))) status = "cancelled";
+    else {
+      status = "failed";
+      error = terminal?.type === "error" ? terminal.message : this.crashMessage(entry, exit);
+    }
+    if (finishJob(this.db, id, status, error)) publish(id, { kind: "status", status });
+    if (this.attached.size === 0 && this.liveness) {
+      clearInterval(this.liveness);
+      this.liveness = null;
+    }
+    this.schedule();
+  }
+
+  private crashMessage(entry: Attached, exit: Exit | null): string {
+    const how = exit?.signal
+      ? `was killed by ${exit.signal}`
+      : exit?.code != null
+        ? `exited with code ${exit.code}`
+        : `(pid ${entry.pid}) is gone`;
+    const stderr = tailOfFile(join(entry.runDir, "stderr.log"));
+    return `the job process ${how} without reporting done or error${stderr ? `; last lines of stderr.log:\n${stderr}` : " (stderr.log is empty)"}`;
+  }
+
+  private failUnstarted(id: string, message: string): void {
+    this.db.$client
+      .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ? and status = 'queued'")
+      .run(message, Date.now(), id);
+    publish(id, { kind: "status", status: "failed" });
+  }
+}
+
+/** createJob on the studio's manager (started on first use). */
+export async function createJob(input: NewJob): Promise<JobRow> {
+  const { getJobManager } = await import("./start");
+  return getJobManager().createJob(input);
+}

@@ -1,0 +1,31 @@
+import { dataDir, getDb } from "~/db/client";
+import { cleanupInterruptedImports } from "~/server/ingest/cleanup";
+import { JobManager, type JobManagerOptions } from "./manager";
+
+/** On globalThis so that Next dev's module reloads keep one manager (and one tailer per job). */
+const globalForJobs = globalThis as unknown as { __distillJobManager?: JobManager };
+
+/**
+ * Starts the studio's job manager once per process: removes imports a crash interrupted, re-attaches to jobs
+ * still running, and starts queued ones. Called from instrumentation.ts register(); later calls return the
+ * same manager. Options are for tests and benchmarks.
+ */
+export function startJobManager(options?: Partial<JobManagerOptions>): JobManager {
+  if (globalForJobs.__distillJobManager) return globalForJobs.__distillJobManager;
+  const manager = new JobManager({ db: getDb(), dataDir: dataDir(), ...options });
+  globalForJobs.__distillJobManager = manager;
+  cleanupInterruptedImports(manager.db);
+  manager.attachRunningJobs();
+  manager.schedule();
+  return manager;
+}
+
+export function getJobManager(): JobManager {
+  return globalForJobs.__distillJobManager ?? startJobManager();
+}
+
+/** Forgets the process-wide manager without touching its jobs (tests simulating a studio restart). */
+export function stopJobManager(): void {
+  globalForJobs.__distillJobManager?.detach();
+  globalForJobs.__distillJobManager = undefined;
+}

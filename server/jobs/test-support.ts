@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { openDb, type Db } from "~/db/client";
+import type { Launcher } from "./command";
+import { JobManager, type JobManagerOptions } from "./manager";
+
+/** Shared by the job manager's tests and the latency benchmark: real SQLite files, real Python processes. */
+
+export const python = resolve(".venv/bin/python");
+export const emitterScript = resolve("server/jobs/fixtures/emitter.py");
+
+/** Runs the fixture emitter for every Python job kind, with the trainer's argv shape (RUN_DIR [--resume]). */
+export const emitterLauncher: Launcher = (_kind, runDir, resume) => [python, emitterScript, runDir, ...(resume ? ["--resume"] : [])];
+
+export type EmitterConfig = { steps: number; rate: number; checkpoint_every?: number; fail_at?: number; ignore_sigterm?: boolean };
+
+/** job.json fields of a minimal valid train job (the emitter ignores them). */
+export const trainFields = {
+  device: "cpu",
+  teacher: { source: "embedded" },
+  student: { source: "pruned", num_layers: 2 },
+  loss: { name: "fkl" },
+  optim: {},
+  eval: {},
+};
+
+export function emitterJob(cfg: EmitterConfig, name = "emitter") {
+  return {
+    kind: "train" as const,
+    name,
+    spec: trainFields,
+    files: { "emitter.json": JSON.stringify(cfg), "plan.json": "{}\n" },
+  };
+}
+
+export type Studio = { dir: string; dbFile: string; db: Db; manager: JobManager; cleanup(): void };
+
+export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
+  const dir = mkdtempSync(join(tmpdir(), "distill-jobs-"));
+  const dbFile = join(dir, "studio.db");
+  const db = openDb(dbFile);
+  const manager = new JobManager({
+    db,
+    dataDir: dir,
+    launcher: emitterLauncher,
+    gpus: [],
+    limits: { cpu: 2, light: 2 },
+    cancelGraceMs: 5_000,
+    ...options,
+  });
+  return {
+    dir,
+    dbFile,
+    db,
+    manager,
+    cleanup() {
+      manager.detach();
+      db.$client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export function storedSeqs(db: Db, jobId: string): number[] {
+  return db.$client.prepare("select seq from job_events where job_id = ? order by seq").pluck().all(jobId) as number[];
+}
+
+/** The seqs in the run folder's events.jsonl (what the job wrote). */
+export function fileSeqs(runDir: string): number[] {
+  return readFileSync(join(runDir, "events.jsonl"), "utf8")
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => (JSON.parse(l) as { seq: number }).seq);
+}
+
+export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
