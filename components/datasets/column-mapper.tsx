@@ -23,7 +23,7 @@ export function ColumnMapper(props: {
 }) {
   const trpc = useTRPC();
   const [format, setFormat] = useState<IngestFormat | undefined>(undefined);
-  const inspected = useQuery(trpc.datasets.inspectUpload.queryOptions({ uploadId: props.upload.uploadId, format }));
+  const inspected = useQuery(trpc.datasets.inspectUpload.queryOptions({ uploadId: props.upload.uploadId, originalName: props.upload.originalName, format }));
   const [mapping, setMapping] = useState<ColumnMapping>({});
   const [name, setName] = useState(props.upload.originalName.replace(/\.[^.]+$/, ""));
 

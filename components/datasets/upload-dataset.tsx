@@ -81,7 +81,7 @@ export function UploadDataset() {
         <ColumnMapper
           upload={uploaded}
           busy={startImport.isPending}
-          onImport={(choice) => startImport.mutate({ uploadId: uploaded.uploadId, ...choice })}
+          onImport={(choice) => startImport.mutate({ uploadId: uploaded.uploadId, originalName: uploaded.originalName, ...choice })}
         />
       )}
       {job && !live.final && (

@@ -1,0 +1,59 @@
+import { getDb, type Db } from "~/db/client";
+import { DatasetNotFound, getDataset } from "~/server/datasets/catalog";
+
+const CHUNK_BYTES = 64 * 1024;
+
+/** `attachment` with an ASCII fallback name and the exact UTF-8 name (RFC 6266), safe for any dataset name. */
+export function attachment(name: string, suffix: string): string {
+  const full = `${name}${suffix}`;
+  const ascii = full.replace(/[^\x20-\x7e]/g, "_").replace(/["\\/;:*?<>|]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(full)}`;
+}
+
+/**
+ * A streamed JSONL download. Lines are pulled from the iterator only as fast as the client reads, a few
+ * kilobytes at a time, so an export of any size never sits in memory; a client that goes away stops the query.
+ */
+export function jsonlResponse(lines: AsyncIterable<string>, disposition: string): Response {
+  const iterator = lines[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let chunk = "";
+      while (chunk.length < CHUNK_BYTES) {
+        const next = await iterator.next();
+        if (next.done) {
+          if (chunk) controller.enqueue(encoder.encode(chunk));
+          controller.close();
+          return;
+        }
+        chunk += next.value.endsWith("\n") ? next.value : `${next.value}\n`;
+      }
+      controller.enqueue(encoder.encode(chunk));
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  return new Response(body, {
+    headers: {
+      "Content-Type": "application/x-ndjson; charset=utf-8",
+      "Content-Disposition": disposition,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    },
+  });
+}
+
+type Dataset = ReturnType<typeof getDataset>;
+
+/** Runs `respond` with the dataset, or answers 404 naming the id when there is none. */
+export function withDataset(id: string, respond: (db: Db, dataset: Dataset) => Response): Response {
+  const db = getDb();
+  try {
+    return respond(db, getDataset(db, id));
+  } catch (e) {
+    if (e instanceof DatasetNotFound) return Response.json({ error: e.message }, { status: 404 });
+    throw e;
+  }
+}

@@ -1,0 +1,11 @@
+import { Suspense } from "react";
+import { DatasetView } from "~/components/datasets/dataset-view";
+
+export default async function DatasetPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return (
+    <Suspense fallback={<p className="muted">Loading the dataset…</p>}>
+      <DatasetView datasetId={id} />
+    </Suspense>
+  );
+}

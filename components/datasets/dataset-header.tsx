@@ -1,0 +1,128 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { ConfirmButton } from "~/components/confirm-button";
+import type { RouterOutputs } from "~/lib/trpc/types";
+import { formatCount } from "~/lib/format";
+import { useTRPC } from "~/lib/trpc/react";
+
+type Dataset = RouterOutputs["datasets"]["get"];
+
+/** Name (renamed inline), counts, status, export links and delete. */
+export function DatasetHeader({ dataset }: { dataset: Dataset }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const remove = useMutation(
+    trpc.datasets.delete.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
+        router.push("/");
+      },
+    }),
+  );
+  const exportHref = (form: "alpaca" | "messages") => `/api/datasets/${encodeURIComponent(dataset.id)}/export?form=${form}`;
+
+  return (
+    <div className="panel">
+      <DatasetName dataset={dataset} />
+      <div className="row" style={{ gap: "2rem", marginTop: "0.75rem" }}>
+        <Stat label="rows" value={dataset.rowCount} testId="row-count" />
+        <Stat label="duplicates" value={dataset.duplicateCount} testId="duplicate-count" />
+        <Stat label="rejected" value={dataset.rejectedCount} testId="rejected-count" />
+        <div className="stat">
+          <span className={`badge ${dataset.status}`} data-testid="dataset-status">{dataset.status}</span>
+          <span className="small muted">
+            {dataset.format} · {dataset.originalName}
+          </span>
+        </div>
+      </div>
+      {dataset.status === "failed" && dataset.error && (
+        <p className="error" role="alert">The import failed: {dataset.error}</p>
+      )}
+      {dataset.status === "importing" && <p className="muted">Importing… the counts update as rows arrive.</p>}
+      <div className="row" style={{ marginTop: "0.75rem" }}>
+        {dataset.status === "ready" && (
+          <>
+            <a className="button" href={exportHref("alpaca")} download>
+              Export Alpaca JSONL
+            </a>
+            <a className="button" href={exportHref("messages")} download>
+              Export messages JSONL
+            </a>
+          </>
+        )}
+        <ConfirmButton
+          label="Delete dataset"
+          question={`Delete “${dataset.name}” and its ${formatCount(dataset.rowCount)} rows? This cannot be undone.`}
+          confirmLabel="Delete"
+          disabled={remove.isPending || dataset.status === "importing"}
+          onConfirm={() => remove.mutate({ id: dataset.id })}
+        />
+      </div>
+      {remove.error && <p className="error" role="alert">{remove.error.message}</p>}
+    </div>
+  );
+}
+
+function Stat({ label, value, testId }: { label: string; value: number; testId: string }) {
+  return (
+    <div className="stat">
+      <b data-testid={testId}>{formatCount(value)}</b>
+      <span className="small muted">{label}</span>
+    </div>
+  );
+}
+
+function DatasetName({ dataset }: { dataset: Dataset }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [draft, setDraft] = useState<string | null>(null);
+  const rename = useMutation(
+    trpc.datasets.rename.mutationOptions({
+      onSuccess: async () => {
+        setDraft(null);
+        await Promise.all([
+          queryClient.invalidateQueries({ queryKey: trpc.datasets.get.queryKey({ id: dataset.id }) }),
+          queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() }),
+        ]);
+      },
+    }),
+  );
+
+  if (draft == null)
+    return (
+      <div className="row">
+        <h1 style={{ margin: 0 }} data-testid="dataset-name">{dataset.name}</h1>
+        <button onClick={() => setDraft(dataset.name)}>Rename</button>
+      </div>
+    );
+  const save = () => rename.mutate({ id: dataset.id, name: draft });
+  return (
+    <form
+      className="row"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <input
+        autoFocus
+        aria-label="New dataset name"
+        value={draft}
+        maxLength={200}
+        onChange={(e) => setDraft(e.target.value)}
+        onKeyDown={(e) => e.key === "Escape" && setDraft(null)}
+      />
+      <button className="primary" type="submit" disabled={rename.isPending || !draft.trim()}>
+        Save
+      </button>
+      <button type="button" onClick={() => setDraft(null)}>
+        Cancel
+      </button>
+      {rename.error && <span className="error" role="alert">{rename.error.message}</span>}
+    </form>
+  );
+}

@@ -1,0 +1,51 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTRPC } from "~/lib/trpc/react";
+import { DatasetHeader } from "./dataset-header";
+import { LengthHistograms } from "./length-histograms";
+import { RejectedRows } from "./rejected-rows";
+import { RowBrowser } from "./row-browser";
+import { RowView } from "./row-view";
+import styles from "./datasets.module.css";
+import { useSearchParam } from "./use-search-param";
+
+/** The dataset page: what the data is made of, its rows (searchable), its rejects, and export/delete. */
+export function DatasetView({ datasetId }: { datasetId: string }) {
+  const trpc = useTRPC();
+  const dataset = useQuery({
+    ...trpc.datasets.get.queryOptions({ id: datasetId }),
+    // An import still running fills the counts in as it goes.
+    refetchInterval: (query) => (query.state.data?.status === "importing" ? 2_000 : false),
+  });
+  const [rowParam, setRowParam] = useSearchParam("row");
+  const selectedIdx = rowParam != null && /^\d+$/.test(rowParam) ? Number(rowParam) : null;
+
+  if (dataset.isPending) return <p className="muted">Loading the dataset…</p>;
+  if (dataset.error)
+    return (
+      <>
+        <p className="error" role="alert">{dataset.error.message}</p>
+        <Link href="/">Back to the datasets</Link>
+      </>
+    );
+  const d = dataset.data;
+
+  return (
+    <>
+      <DatasetHeader dataset={d} />
+      {d.status === "ready" && (
+        <>
+          <LengthHistograms datasetId={d.id} />
+          <h2>Rows</h2>
+          <div className={styles.browseLayout} data-open={selectedIdx != null}>
+            <RowBrowser datasetId={d.id} rowCount={d.rowCount} selectedIdx={selectedIdx} onSelect={(idx) => setRowParam(String(idx))} />
+            {selectedIdx != null && <RowView datasetId={d.id} idx={selectedIdx} onClose={() => setRowParam(null)} />}
+          </div>
+          <RejectedRows datasetId={d.id} total={d.rejectedCount} />
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,169 @@
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { randomUUID } from "node:crypto";
+import { rm } from "node:fs/promises";
+import { extname } from "node:path";
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { splitHighlights } from "~/components/datasets/highlight";
+import { datasets } from "~/db/schema";
+import { columnMapping, ingestFormat } from "~/lib/contracts/job";
+import { DatasetNotFound, deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
+import { lengthHistogram } from "~/server/datasets/histogram";
+import { getRow, MAX_PAGE, rejectedRows, rowsPage } from "~/server/datasets/rows";
+import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
+import { detectColumns } from "~/server/ingest/detect-columns";
+import { IngestFileError } from "~/server/ingest/errors";
+import { getJobManager } from "~/server/jobs/start";
+import { uploadPath } from "~/server/uploads/store";
+import { publicProcedure } from "../trpc";
+
+/** Known failures of the dataset library become tRPC errors with their message intact; the pages show it. */
+async function asTrpc<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof DatasetNotFound) throw new TRPCError({ code: "NOT_FOUND", message: e.message, cause: e });
+    if (e instanceof IngestFileError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message, cause: e });
+    throw e;
+  }
+}
+
+/** An upload id the client got from POST /api/uploads, resolved to its file or refused with why. */
+async function uploadFile(uploadId: string): Promise<string> {
+  try {
+    return await uploadPath(uploadId);
+  } catch (e) {
+    throw new TRPCError({ code: "NOT_FOUND", message: (e as Error).message, cause: e });
+  }
+}
+
+const byId = z.object({ id: z.string().min(1, "a dataset id is required") });
+const page = {
+  offset: z.number().int().min(0, "offset must be 0 or more"),
+  limit: z.number().int().min(1, "limit must be at least 1").max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
+};
+const name = z
+  .string()
+  .trim()
+  .min(1, "a dataset name cannot be empty")
+  .max(MAX_NAME_LENGTH, `a dataset name is at most ${MAX_NAME_LENGTH} characters`);
+const uploadId = z.string().min(1, "an upload id is required");
+
+const highlight = (snippet: string) => splitHighlights(snippet, SNIPPET_OPEN, SNIPPET_CLOSE);
+
+export const datasetsRouter = {
+  list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),
+
+  /** The dataset with its counts, status, and the import's error when it failed. */
+  get: publicProcedure.input(byId).query(({ ctx, input }) => asTrpc(() => getDataset(ctx.db, input.id))),
+
+  rename: publicProcedure
+    .input(byId.extend({ name }))
+    .mutation(({ ctx, input }) => asTrpc(() => renameDataset(ctx.db, input.id, input.name))),
+
+  delete: publicProcedure.input(byId).mutation(({ ctx, input }) =>
+    asTrpc(() => {
+      if (getDataset(ctx.db, input.id).status === "importing") {
+        throw new TRPCError({ code: "CONFLICT", message: "this dataset is still importing: cancel the import first, then delete it" });
+      }
+      deleteDataset(ctx.db, input.id);
+      return { id: input.id };
+    }),
+  ),
+
+  /** One page of rows in dataset order, text cut to a preview, for the virtualized browser. */
+  rows: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) =>
+    asTrpc(() => {
+      const dataset = getDataset(ctx.db, input.id);
+      return { total: dataset.rowCount, totalCapped: false, rows: rowsPage(ctx.db, input.id, input) };
+    }),
+  ),
+
+  /** Full-text search (all words must match); snippets come split into text and matched parts, never HTML. */
+  search: publicProcedure
+    .input(byId.extend({ q: z.string().trim().min(1, "type something to search for").max(500, "a search is at most 500 characters"), ...page }))
+    .query(({ ctx, input }) =>
+      asTrpc(() => {
+        getDataset(ctx.db, input.id);
+        const found = searchRows(ctx.db, input.id, input.q, input);
+        return {
+          total: found.total,
+          totalCapped: found.totalCapped,
+          rows: found.hits.map((hit) => ({ idx: hit.idx, prompt: highlight(hit.promptSnippet), response: highlight(hit.responseSnippet) })),
+        };
+      }),
+    ),
+
+  /** A whole row: its conversation turn by turn, where it was in the upload, and its original Alpaca fields. */
+  row: publicProcedure.input(byId.extend({ idx: z.number().int().min(0, "a row index is 0 or more") })).query(({ ctx, input }) =>
+    asTrpc(() => {
+      const dataset = getDataset(ctx.db, input.id);
+      const row = getRow(ctx.db, input.id, input.idx);
+      if (!row) {
+        throw new TRPCError({
+          code: "NOT_FOUND",
+          message: `row #${input.idx} does not exist: "${dataset.name}" has rows #0 to #${dataset.rowCount - 1}`,
+        });
+      }
+      const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate } = row;
+      return { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, lengthUnit: dataset.lengthUnit };
+    }),
+  ),
+
+  /** Prompt and response length distributions in the dataset's length unit ("chars" until tokens are counted). */
+  histogram: publicProcedure
+    .input(byId.extend({ bins: z.number().int().min(1).max(200).default(30) }))
+    .query(({ ctx, input }) =>
+      asTrpc(() => {
+        const dataset = getDataset(ctx.db, input.id);
+        const prompt = lengthHistogram(ctx.db, input.id, "prompt", input.bins);
+        const response = lengthHistogram(ctx.db, input.id, "response", input.bins);
+        return { unit: dataset.lengthUnit, prompt: prompt.bins, response: response.bins };
+      }),
+    ),
+
+  /** The records the import refused, with line and reason, in file order. */
+  rejected: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) =>
+    asTrpc(() => {
+      const dataset = getDataset(ctx.db, input.id);
+      return { total: dataset.rejectedCount, rows: rejectedRows(ctx.db, input.id, input) };
+    }),
+  ),
+
+  /** What an upload looks like before importing: its format (sniffed unless given), columns, mapping, first records. */
+  inspectUpload: publicProcedure
+    .input(z.object({ uploadId, originalName: z.string().min(1).optional(), format: ingestFormat.optional() }))
+    .query(async ({ input }) => {
+      const path = await uploadFile(input.uploadId);
+      return asTrpc(() => detectColumns(path, input.originalName ?? input.uploadId, input.format));
+    }),
+
+  /**
+   * Creates the dataset (status "importing") and queues its ingest job; the upload is linked into the job's run
+   * folder as its `source` and leaves the uploads folder. The dataset turns "ready" or "failed" when the job ends.
+   */
+  import: publicProcedure
+    .input(z.object({ uploadId, name, originalName: z.string().min(1).optional(), format: ingestFormat, mapping: columnMapping }))
+    .mutation(async ({ ctx, input }) => {
+      const path = await uploadFile(input.uploadId);
+      const originalName = input.originalName ?? input.uploadId;
+      const datasetId = randomUUID();
+      ctx.db.insert(datasets).values({ id: datasetId, name: input.name, status: "importing", originalName, format: input.format }).run();
+      const source = `source${extname(path)}`;
+      try {
+        const job = await getJobManager().createJob({
+          kind: "ingest",
+          name: `Import ${input.name}`,
+          datasetId,
+          spec: { dataset_id: datasetId, source, original_name: originalName, format: input.format, mapping: input.mapping },
+          files: { [source]: { from: path } },
+        });
+        ctx.db.update(datasets).set({ jobId: job.id }).where(eq(datasets.id, datasetId)).run();
+        await rm(path, { force: true });
+        return { datasetId, jobId: job.id };
+      } catch (e) {
+        ctx.db.delete(datasets).where(eq(datasets.id, datasetId)).run();
+        throw e;
+      }
+    }),
+} satisfies TRPCRouterRecord;
