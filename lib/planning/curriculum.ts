@@ -3,7 +3,7 @@ import type { TrainPlan } from "~/lib/contracts/plan";
 import { TASK_TYPES, type TaskType } from "~/lib/contracts/taxonomy";
 import { sha256Json } from "./content-hash";
 import { buildTrainPlan, schedule } from "./pocl";
-import { RATIO_PRESETS, encodeTypes } from "./ratios";
+import { RATIO_PRESETS } from "./ratios";
 import { type ResampleCounts, type ResampleInput, previewCounts, resample } from "./resample";
 import { type Batching, type SchedulePreview, previewSchedule } from "./schedule-series";
 
@@ -104,7 +104,7 @@ export function planCurriculum(
   let selected: readonly PlanRow[] = rows;
   let counts: ResampleCounts | null = null;
   if (c.resample) {
-    const types = encodeTypes(rows.map((row) => row.type));
+    const types = rows.map((row) => row.type);
     const difficulty = toNumbers(rows.map((row) => row.difficulty));
     const result = resample({ ...resampleInput(c.resample, { types, difficulty }), seed: c.seed });
     counts = result.counts;
@@ -127,8 +127,8 @@ export function planCurriculum(
 
 /** Rows for the live preview: compact columns, fetched once, recomputed on every slider move. */
 export interface PreviewRows {
-  /** Codes into TASK_TYPES (encodeTypes). */
-  types: ArrayLike<number>;
+  /** Codes into TASK_TYPES (encodeTypes, done once per dataset), or type names. */
+  types: ResampleInput["types"];
   /** Difficulty from resample.difficulty_result_id; NaN = unscored. */
   difficulty?: ArrayLike<number> | null;
 }

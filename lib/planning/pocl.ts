@@ -30,13 +30,15 @@ export type ScheduleInput = z.input<typeof schedule>;
 /** Sample positions sorted easy → hard; unscored (NaN) samples go last, ties keep their input order. */
 export function easyToHardOrder(scores: ArrayLike<number>, direction: ScoreDirection): Int32Array {
   const sign = direction === "higher_is_harder" ? 1 : -1;
-  const order = Int32Array.from({ length: scores.length }, (_, i) => i);
-  return order.sort((a, b) => {
-    const sa = scores[a];
-    const sb = scores[b];
-    if (sa !== sa || sb !== sb) return (sa !== sa ? 1 : 0) - (sb !== sb ? 1 : 0) || a - b;
-    return sign * (sa - sb) || a - b;
-  });
+  const keys = new Float64Array(scores.length);
+  const scored: number[] = [];
+  const unscored: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    keys[i] = sign * scores[i];
+    (Number.isNaN(keys[i]) ? unscored : scored).push(i);
+  }
+  scored.sort((a, b) => keys[a] - keys[b] || a - b);
+  return Int32Array.from([...scored, ...unscored]);
 }
 
 /** K buckets of floor(N/K); the last takes the remainder. */
@@ -102,15 +104,19 @@ export function buildTrainPlan(input: BuildPlanInput): TrainPlan {
   if (sched.mode !== "plain") {
     if (!scores) throw new Error(`schedule mode "${sched.mode}" needs a bucketing score per sample`);
     if (scores.length !== ids.length) throw new Error(`${scores.length} scores for ${ids.length} sample ids`);
-    ordered = Array.from(easyToHardOrder(scores, sched.direction), (i) => ids[i]);
+    const order = easyToHardOrder(scores, sched.direction);
+    const sorted = new Array<string>(order.length);
+    for (let i = 0; i < order.length; i++) sorted[i] = ids[order[i]];
+    ordered = sorted;
   }
   const layout = stageLayout(ids.length, sched);
   const starts = [0];
   for (const size of layout.bucketSizes) starts.push(starts[starts.length - 1] + size);
+  // A stage's buckets are always a contiguous run (1..s or s alone), so one slice covers them.
   const stages = layout.stages.map(
     ({ buckets, ...rest }): PlanStage => ({
       ...rest,
-      sample_ids: buckets.flatMap((b) => ordered.slice(starts[b], starts[b + 1])),
+      sample_ids: ordered.slice(starts[buckets[0]], starts[buckets[buckets.length - 1] + 1]),
     }),
   );
   return { schema_version: 1, source: input.source, stages };

@@ -220,6 +220,14 @@ describe("ratio presets", () => {
   });
 });
 
+describe("type names", () => {
+  it("give the same counts and draw as their codes", () => {
+    const labels = ["Math", "Writing", "Math", "Ethics", "Math"];
+    const common = { n: 12, ratios: { Math: 2, Writing: 1, Ethics: 1 }, seed: 5 };
+    expect(resample({ ...common, types: labels })).toEqual(resample({ ...common, types: encodeTypes(labels) }));
+  });
+});
+
 describe("errors name what is wrong", () => {
   it("rejects unknown labels, bad codes, α without δ and bad ratios", () => {
     expect(() => encodeTypes(["Math", "Cooking"])).toThrow('row 1: task type "Cooking"');

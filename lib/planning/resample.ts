@@ -1,5 +1,5 @@
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
-import { type Ratios, normaliseRatios } from "./ratios";
+import { type Ratios, encodeTypes, normaliseRatios } from "./ratios";
 import { type Rng, createRng, partialShuffle, shuffle } from "./rng";
 
 /**
@@ -26,8 +26,11 @@ import { type Rng, createRng, partialShuffle, shuffle } from "./rng";
  */
 
 export interface ResampleInput {
-  /** Task type per row as a code: an index into `typeNames` (see encodeTypes). */
-  types: ArrayLike<number>;
+  /**
+   * Task type per row: a code (index into `typeNames`), or its name. Pass codes (encodeTypes, once) when
+   * previewing on every slider move; names are encoded on each call.
+   */
+  types: ArrayLike<number> | readonly string[];
   /** Names of the codes; defaults to the 32 TAPIR task types. */
   typeNames?: readonly string[];
   /** Per-row difficulty, higher is harder; NaN = unscored (never hard). Same length as `types`. */
@@ -93,6 +96,7 @@ export interface ResampleCounts {
 
 interface Tally {
   typeNames: readonly string[];
+  codes: ArrayLike<number>;
   counts: Int32Array;
   hard: Int32Array;
   unscored: Int32Array;
@@ -113,12 +117,16 @@ function validate(input: ResampleInput): void {
   }
 }
 
+const isNames = (types: ResampleInput["types"]): types is readonly string[] =>
+  types.length > 0 && typeof types[0] === "string";
+
 /** One pass over the rows: counts per type, hard rows and unscored rows. */
 function tally(input: ResampleInput): Tally {
   validate(input);
   const typeNames = input.typeNames ?? TASK_TYPES;
   const k = typeNames.length;
-  const { types, difficulty } = input;
+  const types = isNames(input.types) ? encodeTypes(input.types, typeNames) : input.types;
+  const { difficulty } = input;
   const threshold = input.threshold ?? Number.POSITIVE_INFINITY;
   const counts = new Int32Array(k);
   const hard = new Int32Array(k);
@@ -133,7 +141,7 @@ function tally(input: ResampleInput): Tally {
       else if (d !== d) unscored[c]++;
     }
   }
-  return { typeNames, counts, hard, unscored, threshold, split: input.hardShare != null };
+  return { typeNames, codes: types, counts, hard, unscored, threshold, split: input.hardShare != null };
 }
 
 function poolCounts(pool: PoolName, available: number, take: number): PoolCounts {
@@ -225,8 +233,9 @@ function groupByPool(input: ResampleInput, t: Tally): { rows: Int32Array; offset
   const offsets = new Int32Array(sizes.length + 1);
   for (let p = 0; p < sizes.length; p++) offsets[p + 1] = offsets[p] + sizes[p];
   const cursor = offsets.slice(0, sizes.length);
-  const rows = new Int32Array(input.types.length);
-  const { types, difficulty } = input;
+  const rows = new Int32Array(t.codes.length);
+  const { codes: types } = t;
+  const { difficulty } = input;
   for (let i = 0; i < types.length; i++) {
     const pool = t.split ? 2 * types[i] + ((difficulty as ArrayLike<number>)[i] > t.threshold ? 0 : 1) : types[i];
     rows[cursor[pool]++] = i;
