@@ -133,7 +133,7 @@ function tally(input: ResampleInput): Tally {
   const unscored = new Int32Array(k);
   for (let i = 0; i < types.length; i++) {
     const c = types[i];
-    if (!(c >= 0 && c < k)) throw new Error(`row ${i}: task type code ${c} is out of range 0..${k - 1}`);
+    if (!(c >= 0 && c < k && c === (c | 0))) throw new Error(`row ${i}: task type code ${c} is not an integer in 0..${k - 1}`);
     counts[c]++;
     if (difficulty) {
       const d = difficulty[i];
