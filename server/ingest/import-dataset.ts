@@ -13,6 +13,8 @@ import { discardDatasetRows } from "./discard";
 export const BATCH_ROWS = 10_000;
 /** When this many records in a row were all rejected, the file is not in the format at all. */
 const GIVE_UP_AFTER = 1000;
+/** Distinct key sets whose mapping is cached; beyond this, mappings are resolved per record. */
+const MAX_SHAPES = 256;
 
 export interface ImportCounts {
   row_count: number;
@@ -64,7 +66,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   const counts: ImportCounts = { row_count: 0, rejected_count: 0, duplicate_count: 0 };
   let rows: unknown[][] = [];
   let rejects: unknown[][] = [];
-  let mapping: ColumnMapping | null = null;
+  const mappings = new Map<string, ColumnMapping>();
   let rejectedInARow = 0;
   let firstReject: string | null = null;
 
@@ -80,6 +82,18 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     if (rows.length + rejects.length >= BATCH_ROWS) flush();
   };
 
+  // Records with the same keys share one resolved mapping (files mixing shapes get one per shape).
+  const mappingFor = (value: unknown): ColumnMapping => {
+    const keys = value && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+    const signature = keys.join("\u0000");
+    let mapping = mappings.get(signature);
+    if (!mapping) {
+      mapping = resolveMapping(opts.mapping, keys);
+      if (mappings.size < MAX_SHAPES) mappings.set(signature, mapping);
+    }
+    return mapping;
+  };
+
   const reject = (at: number, reason: string, raw: string) => {
     counts.rejected_count += 1;
     firstReject ??= `${unit} ${at}: ${reason}`;
@@ -93,9 +107,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
 
   await readRecords(opts.path, opts.format, {
     record(at, value, raw) {
-      // The first record fixes which columns feed which fields, unless the job named them.
-      mapping ??= resolveMapping(opts.mapping, value && typeof value === "object" ? Object.keys(value) : []);
-      const normalized = normalizeRecord(value, mapping, maxField);
+      const normalized = normalizeRecord(value, mappingFor(value), maxField);
       if ("reason" in normalized) {
         reject(at, normalized.reason, typeof raw === "function" ? raw() : raw);
         return;

@@ -110,7 +110,7 @@ function conversation(record: Record<string, unknown>, mapping: ColumnMapping): 
   const first = turns[0];
   if (typeof first === "string") {
     const parsed = plainTurns.safeParse(turns);
-    if (!parsed.success) return { reason: zodReason(parsed.error, { [column]: turns }, { messages: column }) };
+    if (!parsed.success) return { reason: zodReason(parsed.error, { messages: turns }, { messages: column }, ["messages"]) };
     const reference = record.reference;
     const answers = Array.isArray(reference) ? reference : [];
     if (!answers.every((a) => typeof a === "string")) return { reason: 'field "reference" must be an array of strings' };
@@ -119,7 +119,7 @@ function conversation(record: Record<string, unknown>, mapping: ColumnMapping): 
     );
   } else if (first && typeof first === "object" && "from" in first) {
     const parsed = shareGptMessages.safeParse(turns);
-    if (!parsed.success) return { reason: zodReason(parsed.error, { [column]: turns }, { messages: column }) };
+    if (!parsed.success) return { reason: zodReason(parsed.error, { messages: turns }, { messages: column }, ["messages"]) };
     messages = [];
     for (const [i, t] of parsed.data.entries()) {
       const role = SPEAKERS[t.from.toLowerCase()];
@@ -128,7 +128,7 @@ function conversation(record: Record<string, unknown>, mapping: ColumnMapping): 
     }
   } else {
     const parsed = openAiMessages.safeParse(turns);
-    if (!parsed.success) return { reason: zodReason(parsed.error, { [column]: turns }, { messages: column }) };
+    if (!parsed.success) return { reason: zodReason(parsed.error, { messages: turns }, { messages: column }, ["messages"]) };
     messages = parsed.data.map((m) => ({
       role: m.role,
       content: typeof m.content === "string" ? m.content : m.content.map((p) => p.text ?? "").join(""),
@@ -155,8 +155,8 @@ function pick(record: Record<string, unknown>, mapping: ColumnMapping, fields: (
 }
 
 /** "field "answer" (output) must be a string, got number": names the file's column and where inside it. */
-function zodReason(error: z.ZodError, picked: Record<string, unknown>, mapping: ColumnMapping): string {
-  const issue = error.issues[0];
+function zodReason(error: z.ZodError, picked: Record<string, unknown>, mapping: ColumnMapping, within: string[] = []): string {
+  const issue = { ...error.issues[0], path: [...within, ...error.issues[0].path] } as z.core.$ZodIssue;
   const [field, ...rest] = issue.path.map(String);
   const column = mapping[field as keyof ColumnMapping] ?? field;
   const where = column + rest.map((p) => (/^\d+$/.test(p) ? `[${p}]` : `.${p}`)).join("");

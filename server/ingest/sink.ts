@@ -13,14 +13,16 @@ export function parseInto(sink: RecordSink, at: number, text: string): void {
   try {
     value = JSON.parse(text);
   } catch (e) {
-    sink.reject(at, describeInvalidJson(e), text);
+    sink.reject(at, describeInvalidJson(e, text), text);
     return;
   }
   sink.record(at, value, text);
 }
 
-function describeInvalidJson(error: unknown): string {
+function describeInvalidJson(error: unknown, text: string): string {
   const message = (error as Error).message;
-  if (/end of (JSON )?input|Unterminated/i.test(message)) return `truncated JSON: the record ends before it is complete (${message})`;
+  const position = /at position (\d+)/.exec(message);
+  const atEnd = position !== null && Number(position[1]) >= text.trimEnd().length;
+  if (atEnd || /end of (JSON )?input|Unterminated/i.test(message)) return `truncated JSON: the record ends before it is complete (${message})`;
   return `invalid JSON: ${message}`;
 }

@@ -1,0 +1,90 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobEvent, type JobEvent } from "~/lib/contracts/events";
+import type { IngestFormat } from "~/lib/contracts/job";
+import { createImportingDataset, sharedDataset, tempStudio } from "./test-support";
+
+let studio: ReturnType<typeof tempStudio>;
+beforeAll(() => {
+  studio = tempStudio();
+});
+afterAll(() => studio.cleanup());
+
+let runs = 0;
+
+/** Writes job.json for `file` into a fresh run folder and starts the real worker the way the job manager does. */
+function startWorker(file: string, format: IngestFormat) {
+  runs += 1;
+  const runDir = join(studio.dir, "runs", `run-${runs}`);
+  mkdirSync(runDir, { recursive: true });
+  const datasetId = createImportingDataset(studio.db, file.split("/").pop()!, format);
+  const job = {
+    schema_version: 1, id: `job-${runs}`, kind: "ingest", created_at: new Date().toISOString(), dataset_id: datasetId,
+    source: relative(runDir, file), original_name: file.split("/").pop(), format, mapping: {},
+  };
+  writeFileSync(join(runDir, "job.json"), JSON.stringify(job));
+  const child = spawn(process.execPath, ["--import", "tsx", "server/ingest/worker.ts", runDir], {
+    env: { ...process.env, DISTILL_DATA_DIR: studio.dir },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  const exit = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return { runDir, datasetId, child, exit };
+}
+
+function readEvents(runDir: string): JobEvent[] {
+  const events = readFileSync(join(runDir, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => jobEvent.parse(JSON.parse(l)));
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  return events;
+}
+
+function datasetState(datasetId: string) {
+  const sqlite = studio.db.$client;
+  return {
+    ...(sqlite.prepare("SELECT status, row_count AS rows, duplicate_count AS duplicates FROM datasets WHERE id = ?").get(datasetId) as object),
+    stored: sqlite.prepare("SELECT count(*) FROM dataset_rows WHERE dataset_id = ?").pluck().get(datasetId),
+    indexed: sqlite.prepare("SELECT count(*) FROM dataset_rows_fts WHERE dataset_rows_fts MATCH 'crepes'").pluck().get(),
+  };
+}
+
+describe("ingest worker process", () => {
+  it("imports alpaca_en_demo.json and reports progress in bytes, then the counts", async () => {
+    const { runDir, datasetId, exit } = startWorker(sharedDataset("alpaca_en_demo.json"), "alpaca_json");
+    expect(await exit).toBe(0);
+    const events = readEvents(runDir);
+    const progress = events.filter((e) => e.type === "progress");
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ unit: "bytes", current: 859893, total: 859893, message: expect.stringMatching(/^999 rows/) });
+    expect(events.at(-1)).toMatchObject({ type: "done", result: { row_count: 999, rejected_count: 0, duplicate_count: 14 } });
+    expect(datasetState(datasetId)).toMatchObject({ status: "ready", rows: 999, stored: 999 });
+  });
+
+  it("fails a truncated file with a specific error event and keeps nothing", async () => {
+    const path = join(studio.dir, "cut.json");
+    const rows = Array.from({ length: 12_000 }, (_, i) => JSON.stringify({ instruction: `crepes ${i}`, output: "ok" }));
+    writeFileSync(path, `[${rows.join(",\n")},\n{"instruction": "crep`);
+    const { runDir, datasetId, exit } = startWorker(path, "alpaca_json");
+    expect(await exit).toBe(1);
+    expect(readEvents(runDir).at(-1)).toMatchObject({ type: "error", message: expect.stringMatching(/truncated.*line 12001/) });
+    const state = datasetState(datasetId);
+    expect(state).toMatchObject({ status: "failed", rows: 0, stored: 0 });
+  });
+
+  it("on SIGTERM removes what it wrote, marks the dataset failed and exits 143", async () => {
+    const path = join(studio.dir, "many.jsonl");
+    const line = (i: number) => JSON.stringify({ instruction: `row ${i} ${"word ".repeat(10)}`, output: "answer ".repeat(10) });
+    writeFileSync(path, Array.from({ length: 150_000 }, (_, i) => line(i)).join("\n"));
+    const { runDir, datasetId, child, exit } = startWorker(path, "alpaca_jsonl");
+    // Wait until rows are being written, then cancel.
+    const sqlite = studio.db.$client;
+    while ((sqlite.prepare("SELECT count(*) FROM dataset_rows WHERE dataset_id = ?").pluck().get(datasetId) as number) === 0) {
+      if (existsSync(join(runDir, "events.jsonl")) && readEvents(runDir).some((e) => e.type === "done")) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill("SIGTERM");
+    expect(await exit).toBe(143);
+    expect(readEvents(runDir).at(-1)).toMatchObject({ type: "error", message: expect.stringMatching(/cancelled/) });
+    expect(datasetState(datasetId)).toMatchObject({ status: "failed", rows: 0, stored: 0 });
+  });
+});
