@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { Transform } from "node:stream";
+import { Readable, Transform } from "node:stream";
+import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { dataDir } from "~/db/client";
 
@@ -41,7 +42,7 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, originalName:
     },
   });
   try {
-    await pipeline(body, counter, createWriteStream(part));
+    await pipeline(Readable.fromWeb(body as NodeWebStream<Uint8Array>), counter, createWriteStream(part));
   } catch (e) {
     await rm(part, { force: true });
     throw e;
