@@ -1,8 +1,10 @@
 import { datasetsRouter } from "./routers/datasets";
+import { jobsRouter } from "./routers/jobs";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
   datasets: datasetsRouter,
+  jobs: jobsRouter,
 });
 
 export type AppRouter = typeof appRouter;
