@@ -3,7 +3,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const port = Number(process.env.E2E_PORT ?? 3100);
+// Workers re-read this file: the env keeps the port and data folder the runner chose. The port varies by
+// process so two test runs on one machine do not collide.
+const port = Number((process.env.E2E_PORT ??= String(3100 + (process.pid % 800))));
 // A fresh data folder per run: tests start from an empty studio, as a new user would.
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), "distill-e2e-"));
 process.env.E2E_DATA_DIR = dataDir;

@@ -2,6 +2,9 @@
 # Builds the Next.js app unless the sources are unchanged since the last build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One build at a time: concurrent `next build`s in one .next folder corrupt each other.
+exec 9>"${TMPDIR:-/tmp}/distill-studio-build.lock"
+flock 9
 src_stamp=$( (git rev-parse HEAD 2>/dev/null; git status --porcelain 2>/dev/null; git diff 2>/dev/null) | sha256sum | cut -c1-16)
 if [ "$(cat .next/.distill-stamp 2>/dev/null)" != "$src_stamp" ] || [ ! -f .next/BUILD_ID ]; then
   echo "== building the studio"
