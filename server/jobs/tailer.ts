@@ -79,8 +79,10 @@ export class EventTailer {
           buf = Buffer.allocUnsafe(buf.length * 2); // one line longer than the buffer
           continue;
         }
+        const readEnd = this.offset + n;
         stored += this.storeChunk(buf.subarray(0, end + 1));
-        if (n < buf.length && end === n - 1) break;
+        // Stop at the end of the file; but after a resync to another tailer's offset, read on from there.
+        if (n < buf.length && this.offset >= readEnd - (n - 1 - end)) break;
       }
     } finally {
       closeSync(fd);

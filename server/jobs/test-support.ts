@@ -13,7 +13,14 @@ export const emitterScript = resolve("server/jobs/fixtures/emitter.py");
 /** Runs the fixture emitter for every Python job kind, with the trainer's argv shape (RUN_DIR [--resume]). */
 export const emitterLauncher: Launcher = (_kind, runDir, resume) => [python, emitterScript, runDir, ...(resume ? ["--resume"] : [])];
 
-export type EmitterConfig = { steps: number; rate: number; checkpoint_every?: number; fail_at?: number; ignore_sigterm?: boolean };
+export type EmitterConfig = {
+  steps: number;
+  rate: number;
+  checkpoint_every?: number;
+  fail_at?: number;
+  ignore_sigterm?: boolean;
+  start_delay_s?: number;
+};
 
 /** job.json fields of a minimal valid train job (the emitter ignores them). */
 export const trainFields = {
@@ -85,3 +92,31 @@ export function fileSeqs(runDir: string): number[] {
 }
 
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+/**
+ * The jobs router over real HTTP (tRPC's standalone adapter) and a client that subscribes through SSE as the
+ * browser does, with the `eventsource` package standing in for the browser's EventSource.
+ */
+export async function serveJobsRouter(db: Db) {
+  const { createHTTPServer } = await import("@trpc/server/adapters/standalone");
+  const { createTRPCClient, httpSubscriptionLink } = await import("@trpc/client");
+  const { EventSource } = await import("eventsource");
+  const superjson = (await import("superjson")).default;
+  const { createTRPCRouter } = await import("~/server/api/trpc");
+  const { jobsRouter } = await import("~/server/api/routers/jobs");
+  const router = createTRPCRouter({ jobs: jobsRouter });
+  const server = createHTTPServer({ router, createContext: ({ req }) => ({ db, headers: new Headers(req.headers as Record<string, string>) }) });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    client: () =>
+      createTRPCClient<typeof router>({ links: [httpSubscriptionLink({ url, transformer: superjson, EventSource })] }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, expect, it, vi } from "vitest";
+import { subscribe } from "./bus";
+import { jobRow } from "./job-row";
+import { EventTailer } from "./tailer";
+import { storedSeqs, tempStudio, type Studio } from "./test-support";
+
+let studio: Studio | null = null;
+afterEach(() => {
+  studio?.cleanup();
+  studio = null;
+  vi.restoreAllMocks();
+});
+
+function setup() {
+  studio = tempStudio();
+  const runDir = join(studio.dir, "runs", "j1");
+  mkdirSync(runDir, { recursive: true });
+  studio.db.$client
+    .prepare("insert into jobs (id, kind, status, name, run_dir, spec) values ('j1', 'train', 'running', 'j1', ?, '{}')")
+    .run(runDir);
+  const file = join(runDir, "events.jsonl");
+  const tailerAt = () => {
+    const row = jobRow(studio!.db, "j1")!;
+    return new EventTailer(studio!.db, "j1", file, { offset: row.events_offset, lastSeq: row.last_seq });
+  };
+  return { file, tailerAt, db: studio.db };
+}
+
+const line = (seq: number, extra: Record<string, unknown> = { type: "heartbeat" }) => `${JSON.stringify({ seq, time: 1e9 + seq, ...extra })}\n`;
+
+it("consumes only complete lines and picks a partial last line up once its newline arrives", () => {
+  const { file, tailerAt, db } = setup();
+  const tailer = tailerAt();
+  expect(tailer.drain()).toBe(0); // no file yet
+  const second = line(2);
+  appendFileSync(file, line(1) + second.slice(0, 10));
+  expect(tailer.drain()).toBe(1);
+  expect(jobRow(db, "j1")!.events_offset).toBe(Buffer.byteLength(line(1)));
+  appendFileSync(file, second.slice(10));
+  expect(tailer.drain()).toBe(1);
+  expect(storedSeqs(db, "j1")).toEqual([1, 2]);
+});
+
+it("skips invalid lines with a warning naming the byte, and stores progress", () => {
+  const { file, tailerAt, db } = setup();
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+  appendFileSync(file, line(1) + "{not json\n" + line(2, { type: "metric", step: "x" }) + line(2, { type: "progress", current: 5, total: 20, unit: "rows" }));
+  expect(tailerAt().drain()).toBe(2);
+  expect(storedSeqs(db, "j1")).toEqual([1, 2]);
+  expect(jobRow(db, "j1")!.progress).toBe(0.25);
+  expect(warn.mock.calls.map((c) => String(c[0]))).toEqual([
+    expect.stringMatching(/at byte \d+: not JSON/),
+    expect.stringMatching(/at byte \d+: invalid event, step: /),
+  ]);
+});
+
+it("reads a line longer than its read buffer", () => {
+  const { file, tailerAt, db } = setup();
+  const message = "x".repeat(3 << 20);
+  appendFileSync(file, line(1, { type: "log", level: "info", message }) + line(2));
+  expect(tailerAt().drain()).toBe(2);
+  expect(storedSeqs(db, "j1")).toEqual([1, 2]);
+});
+
+it("a second tailer from a stale offset stores nothing twice and catches up", () => {
+  const { file, tailerAt, db } = setup();
+  appendFileSync(file, line(1) + line(2));
+  const stale = tailerAt();
+  expect(tailerAt().drain()).toBe(2);
+  appendFileSync(file, line(3));
+  expect(stale.drain()).toBe(1);
+  expect(storedSeqs(db, "j1")).toEqual([1, 2, 3]);
+});
+
+it("publishes each stored batch on the bus in seq order", async () => {
+  const { file, tailerAt } = setup();
+  const controller = new AbortController();
+  const messages = subscribe("j1", controller.signal);
+  appendFileSync(file, line(1) + line(2));
+  tailerAt().drain();
+  const first = await messages.next();
+  expect(first.value).toEqual({ kind: "events", events: [expect.objectContaining({ seq: 1 }), expect.objectContaining({ seq: 2 })] });
+  controller.abort();
+  expect((await messages.next()).done).toBe(true);
+});
