@@ -1,15 +1,17 @@
-"""`python -m distill run RUN_DIR [--resume]`: execute the job.json in a run folder, emitting events."""
+"""Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
+(kinds train, score, tag, lengths) and appends its events to RUN_DIR/events.jsonl."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import json
+import os
 import sys
 import traceback
 from pathlib import Path
 
-from distill.events import EventWriter, validate, with_defaults
+from distill.events import EventWriter, validation_errors, with_defaults
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
@@ -27,13 +29,23 @@ class Stopped(Exception):
         self.exit_code = exit_code
 
 
+def read_valid_json(path: Path, schema: str) -> dict:
+    """The JSON document at `path` with the schema's defaults filled in; a JobError naming the field otherwise."""
+    try:
+        document = json.loads(path.read_text())
+    except json.JSONDecodeError as e:
+        raise JobError(f"{path} is not JSON: {e}") from None
+    errors = validation_errors(schema, document)
+    if errors:
+        raise JobError(f"{path}: {'; '.join(errors[:3])}")
+    return with_defaults(schema, document)
+
+
 def load_job(run_dir: Path) -> dict:
     path = run_dir / "job.json"
     if not path.exists():
         raise JobError(f"{path} does not exist: a run folder needs a job.json")
-    job = json.loads(path.read_text())
-    validate("job.schema.json", job)
-    job = with_defaults("job.schema.json", job)
+    job = read_valid_json(path, "job.schema.json")
     if job["kind"] not in RUNNERS:
         raise JobError(f"job kind {job['kind']!r} is not run by the trainer (it runs {', '.join(RUNNERS)})")
     return job
@@ -54,17 +66,31 @@ def run(run_dir: Path, resume: bool) -> int:
             events.emit("error", message=str(e))
             print(f"error: {e}", file=sys.stderr)
             return 2
-        except Exception as e:  # the run folder must always end with done or error
+        except Exception as e:  # a run that neither stopped on request nor finished must end with an error event
             events.emit("error", message=f"{type(e).__name__}: {e}", traceback=traceback.format_exc())
             raise
 
 
+EXIT_CODES = """exit status: 0 done (a done event ends the log); 2 the job was refused or failed with a message
+(error event); 143 stopped by SIGTERM after writing a checkpoint (no done event: run again with --resume);
+1 an unexpected failure (error event with a traceback)."""
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m distill", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    run_p = sub.add_parser("run", help="run the job.json in RUN_DIR, appending events to RUN_DIR/events.jsonl")
-    run_p.add_argument("run_dir", type=Path)
-    run_p.add_argument("--resume", action="store_true", help="continue from the last checkpoint in RUN_DIR")
+    # Models come from packages and local paths only; never wait on a hub that may be unreachable.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    parser = argparse.ArgumentParser(prog="python -m distill", description=__doc__, epilog=EXIT_CODES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True, title="commands")
+    run_p = sub.add_parser("run", help="run the job.json in RUN_DIR, appending events to RUN_DIR/events.jsonl",
+                           description="Run RUN_DIR/job.json (validated against schemas/job.schema.json; absent "
+                           "fields take their defaults). A train job reads plan.json and data/*.jsonl there, "
+                           "writes checkpoints/ and the final model to its output_dir.",
+                           epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    run_p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder holding job.json")
+    run_p.add_argument("--resume", action="store_true",
+                       help="continue a train job from the last checkpoint in RUN_DIR/checkpoints (same data "
+                       "order and optimizer state, so the result equals an uninterrupted run)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.run_dir.resolve(), args.resume)

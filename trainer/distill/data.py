@@ -7,9 +7,13 @@ from pathlib import Path
 
 import torch
 
+from distill.cli import JobError
+
 
 def read_rows(path: Path | str) -> list[dict]:
-    """JSONL rows {id, messages:[{role, content}]}; a bad line is named by file and line number."""
+    """JSONL rows {id, messages:[{role, content}]}; a bad line is a JobError naming file and line number."""
+    if not Path(path).exists():
+        raise JobError(f"{path} does not exist")
     rows = []
     with Path(path).open(encoding="utf-8") as f:
         for number, line in enumerate(f, start=1):
@@ -18,12 +22,12 @@ def read_rows(path: Path | str) -> list[dict]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as e:
-                raise ValueError(f"{path} line {number}: not JSON ({e.msg})") from None
+                raise JobError(f"{path} line {number}: not JSON ({e.msg})") from None
             messages = row.get("messages") if isinstance(row, dict) else None
             if "id" not in row or not isinstance(messages, list) or not messages:
-                raise ValueError(f"{path} line {number}: a row needs an id and a non-empty messages list")
+                raise JobError(f"{path} line {number}: a row needs an id and a non-empty messages list")
             if not any(m.get("role") == "assistant" for m in messages):
-                raise ValueError(f"{path} line {number} (id {row['id']}): no assistant message to learn from")
+                raise JobError(f"{path} line {number} (id {row['id']}): no assistant message to learn from")
             rows.append(row)
     return rows
 
@@ -49,7 +53,7 @@ def _assistant_spans(tokenizer, messages: list[dict]) -> tuple[str, list[tuple[i
         before = _render(tokenizer, messages[:i], generation_prompt=True)
         upto = _render(tokenizer, messages[: i + 1], generation_prompt=False)
         if not (text.startswith(before) and text.startswith(upto)):
-            raise ValueError(f"the chat template renders message {i} differently inside the full conversation; "
+            raise JobError(f"the chat template renders message {i} differently inside the full conversation; "
                              "assistant turns cannot be located")
         spans.append((len(before), len(upto)))
     return text, spans

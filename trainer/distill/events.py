@@ -37,6 +37,35 @@ def validate(name: str, document: Any) -> None:
     _validator(name).validate(document)
 
 
+def _discriminated(schema: dict, document: Any) -> dict:
+    """For a oneOf/anyOf of objects told apart by a constant field (job `kind`, modelRef `source`), the branch
+    whose constants the document carries; else the schema itself."""
+    branches = schema.get("oneOf") or schema.get("anyOf") or []
+    if not isinstance(document, dict):
+        return schema
+    for branch in branches:
+        consts = {k: p["const"] for k, p in branch.get("properties", {}).items() if "const" in p}
+        if consts and all(document.get(k) == v for k, v in consts.items()):
+            return branch
+    return schema
+
+
+def validation_errors(name: str, document: Any) -> list[str]:
+    """'field.path: message' for each way `document` breaks schemas/`name`. Unions with a discriminator are
+    checked against the branch it picks, so a train job without `loss`, or a pruned student without
+    `num_layers`, says so rather than "not valid under any of the given schemas"."""
+    return list(_errors(_schema(name), document, ()))
+
+
+def _errors(schema: dict, document: Any, path: tuple):
+    for error in jsonschema.Draft202012Validator(_discriminated(schema, document)).iter_errors(document):
+        where = path + tuple(error.absolute_path)
+        if error.validator in ("oneOf", "anyOf") and _discriminated(error.schema, error.instance) is not error.schema:
+            yield from _errors(error.schema, error.instance, where)
+        else:
+            yield f"{'.'.join(map(str, where)) or 'the document'}: {error.message}"
+
+
 def with_defaults(name: str, document: Any) -> Any:
     """A copy of a valid `document` with the schema's defaults put in for absent fields, as zod's parse does
     on the studio side, so a hand-written job.json may leave them out."""
@@ -44,11 +73,9 @@ def with_defaults(name: str, document: Any) -> Any:
 
 
 def _fill(schema: dict, document: Any) -> Any:
-    branches = schema.get("oneOf") or schema.get("anyOf")
-    if branches:
-        # The branch the document matches (e.g. the job kind) holds the defaults that apply to it.
-        match = next((b for b in branches if jsonschema.Draft202012Validator(b).is_valid(document)), None)
-        return _fill(match, document) if match else document
+    branch = _discriminated(schema, document)
+    if branch is not schema:
+        return _fill(branch, document)
     if isinstance(document, dict):
         for key, sub in schema.get("properties", {}).items():
             if key not in document and "default" in sub:

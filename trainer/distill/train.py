@@ -10,7 +10,6 @@ uninterrupted one would have done. Per step: teacher forward without grad, stude
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import resource
@@ -25,9 +24,9 @@ import torch.nn.functional as F
 from transformers import get_cosine_schedule_with_warmup
 
 from distill import checkpoint
-from distill.cli import JobError, Stopped
+from distill.cli import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids, read_rows
-from distill.events import EventWriter, validate
+from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
 from distill.losses import LOSS_PARAMS, LOSSES, mix
 from distill.models import load_student, load_teacher, resolve_device
@@ -64,8 +63,7 @@ def planned_steps(plan: dict, seed: int, batch_size: int, grad_accum: int) -> li
 def read_plan(path: Path, train_ids: set[str]) -> dict:
     if not path.exists():
         raise JobError(f"{path} does not exist: a train job needs its plan.json")
-    plan = json.loads(path.read_text())
-    validate("plan.schema.json", plan)
+    plan = read_valid_json(path, "plan.schema.json")
     for stage in plan["stages"]:
         missing = [i for i in stage["sample_ids"] if i not in train_ids]
         if missing:
@@ -219,7 +217,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                f"{len(steps)} optimizer steps in {len(stages)} stage(s)")
 
     # Position and counters; a resumed run takes them from its last checkpoint.
-    start_step, tokens_seen, train_seconds = 0, 0, 0.0
+    start_step, tokens_seen, train_seconds, earlier_wall = 0, 0, 0.0, 0.0
     resumed_state = None
     folder = checkpoint.latest(run_dir) if resume else None
     if resume and folder is None:
@@ -228,12 +226,14 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         position = checkpoint.read_position(folder)
         checkpoint.load_weights(folder, model.student, device)
         resumed_state = checkpoint.load_state(folder)
-        start_step, tokens_seen, train_seconds = position["step"], position["tokens_seen"], position["train_seconds"]
+        start_step, tokens_seen = position["step"], position["tokens_seen"]
+        train_seconds, earlier_wall = position["train_seconds"], position["wall_seconds"]
         events.log(f"resumed from {folder.relative_to(run_dir)} at step {start_step}")
 
     def save_checkpoint(step: int, stage: int, reason: str) -> None:
         path = checkpoint.save(run_dir, step, model.student, optimizer, scheduler,
-                               {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds})
+                               {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds,
+                                "wall_seconds": earlier_wall + time.monotonic() - started})
         events.emit("checkpoint", step=step, stage=stage + 1, path=str(path.relative_to(run_dir)), reason=reason)
 
     def evaluate(step: int, stage: int) -> dict:
@@ -279,6 +279,9 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                 totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
                 step_tokens += int(batch["attention_mask"].sum())
             grad_norm = torch.nn.utils.clip_grad_norm_(model.student.parameters(), optim["grad_clip"])
+            if not (math.isfinite(totals["loss"]) and math.isfinite(float(grad_norm))):
+                raise JobError(f"the loss or gradient became {totals['loss']} / {float(grad_norm)} at step {n + 1} "
+                               f"(stage {planned.stage + 1}); try a lower optim.lr")
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
@@ -326,5 +329,5 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         "rouge_l": last_eval.get("rouge_l"),
         "tokens_per_s": tokens_seen / train_seconds if train_seconds else None,
         "tokens_seen": tokens_seen,
-        "wall_s": time.monotonic() - started,
+        "wall_s": earlier_wall + time.monotonic() - started,  # across resumes, without the time stopped
     }
