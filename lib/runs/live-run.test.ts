@@ -15,6 +15,7 @@ const emptySnapshot = (lastSeq: number, logs: JobEvent[]) => ({
   logs: logs as Extract<JobEvent, { type: "log" }>[],
   progress: null,
   final: null,
+  lastMetric: null,
 });
 
 describe("live run", () => {
@@ -22,19 +23,21 @@ describe("live run", () => {
     const all = stream(40);
     // metric series read at seq 20, snapshot of the rest read later at seq 30
     const run = seedLiveRun(
-      { points: all.filter((e): e is MetricEvent => e.type === "metric" && e.seq <= 20), lastSeq: 20 },
+      all.filter((e): e is MetricEvent => e.type === "metric" && e.seq <= 20),
       emptySnapshot(30, all.filter((e) => e.type === "log" && e.seq <= 30)),
     );
-    expect(resumeSeq(run)).toBe(20);
+    // the last metric in the series is seq 19: resuming there is safe whatever came after it
+    expect(resumeSeq(run)).toBe(19);
     const live = all.filter((e) => e.seq > resumeSeq(run));
     // a reconnect replays a few events again
     for (const e of [...live.slice(0, 8), ...live.slice(5)]) applyEvent(run, e);
     expect(run.metrics.map((m) => m.seq)).toEqual(all.filter((e) => e.type === "metric").map((e) => e.seq));
     expect(run.logs.map((l) => l.seq)).toEqual(all.filter((e) => e.type === "log").map((e) => e.seq));
+    expect(run.lastMetric?.seq).toBe(39);
   });
 
   it("keeps only the log tail and remembers the final event", () => {
-    const run = seedLiveRun({ points: [], lastSeq: 0 }, emptySnapshot(0, []));
+    const run = seedLiveRun([], emptySnapshot(0, []));
     for (let s = 1; s <= LOG_TAIL + 50; s++) applyEvent(run, log(s));
     applyEvent(run, { seq: LOG_TAIL + 51, time: 0, type: "error", message: "boom" });
     expect(run.logs).toHaveLength(LOG_TAIL);

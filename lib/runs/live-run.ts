@@ -1,4 +1,5 @@
 import type { JobEvent, MetricEvent } from "~/lib/contracts/events";
+import type { MetricPoint } from "./metric-points";
 
 type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
 
@@ -9,8 +10,10 @@ type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
  * overlap between the reads, or an event replayed on reconnect, is never counted twice.
  */
 export type LiveRun = {
-  metrics: MetricEvent[];
+  metrics: MetricPoint[];
   metricsSeq: number;
+  /** The latest metric event in full (throughput, lr), for the progress line. */
+  lastMetric: MetricEvent | null;
   otherSeq: number;
   stages: Of<"stage">[];
   evals: Of<"eval">[];
@@ -21,12 +24,10 @@ export type LiveRun = {
 
 export const LOG_TAIL = 200;
 
-export function seedLiveRun(
-  metrics: { points: MetricEvent[]; lastSeq: number },
-  snapshot: Omit<LiveRun, "metrics" | "metricsSeq" | "otherSeq"> & { lastSeq: number },
-): LiveRun {
+/** `metrics` is complete up to its last point's seq; `snapshot` up to its `lastSeq`. */
+export function seedLiveRun(metrics: readonly MetricPoint[], snapshot: Omit<LiveRun, "metrics" | "metricsSeq" | "otherSeq"> & { lastSeq: number }): LiveRun {
   const { lastSeq, ...rest } = snapshot;
-  return { ...rest, metrics: metrics.points.slice(), metricsSeq: metrics.lastSeq, otherSeq: lastSeq };
+  return { ...rest, metrics: metrics.slice(), metricsSeq: metrics.at(-1)?.seq ?? 0, otherSeq: lastSeq };
 }
 
 /** Where the live subscription must start so neither seed misses an event. */
@@ -40,6 +41,7 @@ export function applyEvent(run: LiveRun, event: JobEvent): boolean {
     if (event.seq <= run.metricsSeq) return false;
     run.metrics.push(event);
     run.metricsSeq = event.seq;
+    if (!run.lastMetric || event.seq > run.lastMetric.seq) run.lastMetric = event;
     return true;
   }
   if (event.seq <= run.otherSeq) return false;

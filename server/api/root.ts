@@ -1,8 +1,10 @@
 import { datasetsRouter } from "./routers/datasets";
 import { jobsRouter } from "./routers/jobs";
+import { runsRouter } from "./routers/runs";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
+  runs: runsRouter,
   datasets: datasetsRouter,
   jobs: jobsRouter,
 });

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
-import { datasetRows, datasets } from "~/db/schema";
 import { rowLines, splitRows, usableRowIds } from "./dataset-split";
+import { seedDataset } from "./test-dataset";
 
 const ids = Array.from({ length: 100 }, (_, i) => i + 1);
 
@@ -35,21 +35,7 @@ describe("rowLines", () => {
 
   it("writes {id, messages} lines of the split's rows and skips duplicate copies", async () => {
     const db = openDb(join(dir, "studio.db"));
-    db.insert(datasets).values({ id: "d1", name: "d", status: "ready", originalName: "d.json", format: "alpaca_json" }).run();
-    const rows = Array.from({ length: 2500 }, (_, idx) => ({
-      datasetId: "d1",
-      idx,
-      sourceLine: idx + 1,
-      messages: JSON.stringify([{ role: "user", content: `q${idx}` }, { role: "assistant", content: `a${idx}` }]),
-      prompt: `q${idx}`,
-      response: `a${idx}`,
-      turns: 1,
-      promptLength: 2,
-      responseLength: 2,
-      contentHash: `h${idx}`,
-      isDuplicate: idx === 7,
-    }));
-    for (let i = 0; i < rows.length; i += 500) db.insert(datasetRows).values(rows.slice(i, i + 500)).run();
+    seedDataset(db, "d1", 2500, [7]);
     const usable = usableRowIds(db, "d1");
     expect(usable).toHaveLength(2499);
     const split = splitRows(usable, { evalSize: 30, trainSamples: 2000, seed: 10 });

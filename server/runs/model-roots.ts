@@ -7,7 +7,7 @@ import { dataDir } from "~/db/client";
  * colon-separated), so a form cannot make the trainer read or overwrite arbitrary files. By default: the data
  * folder's models/ and the virtual environment's site-packages, where the embedded models' packages live.
  */
-export function modelRoots(env: NodeJS.ProcessEnv = process.env): string[] {
+export function modelRoots(env: Record<string, string | undefined> = process.env): string[] {
   const configured = env.DISTILL_MODEL_ROOTS?.split(":").filter(Boolean);
   if (configured?.length) return configured.map((r) => resolve(r));
   return [join(dataDir(), "models"), ...venvSitePackages()];

@@ -45,14 +45,8 @@ function durationMs(job: JobRow): number | null {
   return (job.ended_at ?? Date.now()) - job.started_at;
 }
 
-/** Positions (1-based) of queued trainer jobs in start order; ingest runs in the studio and never waits here. */
-function queuePositions(db: Db): Map<string, number> {
-  const queued = db.$client
-    .prepare("select id from jobs where status = 'queued' and kind != 'ingest' order by created_at, id")
-    .pluck()
-    .all() as string[];
-  return new Map(queued.map((id, i) => [id, i + 1]));
-}
+/** 1-based places of queued jobs (the job manager's queuePositions()). */
+export type QueuePositions = ReadonlyMap<string, number>;
 
 function planSource(job: JobRow, spec: TrainJob): string {
   try {
@@ -62,7 +56,7 @@ function planSource(job: JobRow, spec: TrainJob): string {
   }
 }
 
-function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; rouge_l: number | null }>, queue: Map<string, number>) {
+function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; rouge_l: number | null }>, queue: QueuePositions) {
   const spec = JSON.parse(job.spec) as TrainJob;
   return {
     id: job.id,
@@ -105,9 +99,8 @@ function trainJobs(db: Db, ids: string[] | null): JobRow[] {
     .all(...(ids ?? [])) as JobRow[];
 }
 
-export function listRuns(db: Db): RunSummary[] {
+export function listRuns(db: Db, queue: QueuePositions): RunSummary[] {
   const best = bestEvals(db, null);
-  const queue = queuePositions(db);
   return trainJobs(db, null).map((job) => summarize(job, best, queue));
 }
 
@@ -124,10 +117,10 @@ export class RunNotFoundError extends Error {
 }
 
 /** The run's summary, its job.json, plan source, and the launch form it came from (for cloning). */
-export function getRun(db: Db, id: string) {
+export function getRun(db: Db, id: string, queue: QueuePositions) {
   const job = oneRun(db, id);
   const spec = JSON.parse(job.spec) as TrainJob;
-  return { ...summarize(job, bestEvals(db, [id]), queuePositions(db)), spec, planSource: planSource(job, spec), form: launchFormOf(job) };
+  return { ...summarize(job, bestEvals(db, [id]), queue), spec, planSource: planSource(job, spec), form: launchFormOf(job) };
 }
 
 function launchFormOf(job: JobRow): LaunchForm | null {
@@ -158,18 +151,18 @@ export function runSnapshot(db: Db, id: string) {
     evals: eventsOf(db, id, "eval"),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,
-    final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)][0] ?? null,
+    final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)].sort((a, b) => b.seq - a.seq)[0] ?? null,
+    lastMetric: eventsOf(db, id, "metric", 1)[0] ?? null,
   }))();
 }
 export type RunSnapshot = ReturnType<typeof runSnapshot>;
 
 /** Several runs side by side: settings and the figures a comparison table needs. */
-export function compareRuns(db: Db, ids: string[]) {
+export function compareRuns(db: Db, ids: string[], queue: QueuePositions) {
   const jobs = new Map(trainJobs(db, ids).map((j) => [j.id, j]));
   const missing = ids.filter((id) => !jobs.has(id));
   if (missing.length) throw new RunNotFoundError(missing.join(", "));
   const best = bestEvals(db, ids);
-  const queue = queuePositions(db);
   return ids.map((id) => {
     const job = jobs.get(id)!;
     const spec = JSON.parse(job.spec) as TrainJob;

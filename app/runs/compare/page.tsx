@@ -1,0 +1,12 @@
+import { CompareView } from "~/components/runs/compare/compare-view";
+
+export default async function ComparePage({ searchParams }: { searchParams: Promise<{ ids?: string }> }) {
+  const { ids } = await searchParams;
+  const list = (ids ?? "").split(",").filter(Boolean);
+  return (
+    <>
+      <h1>Compare runs</h1>
+      <CompareView ids={list} />
+    </>
+  );
+}

@@ -1,0 +1,36 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { metricPoints, type MetricPoint, type XAxisKey } from "~/lib/runs/metric-points";
+import { SeriesChart } from "../chart/series-chart";
+import { SmoothingSlider } from "../chart/smoothing-slider";
+
+const PALETTE = ["#2f5bd3", "#c2372f", "#2e7d4f", "#b7791f", "#7b3fb5", "#1b8a94", "#6b7078", "#d1497f"];
+
+/** Total loss of several runs overlaid, by step or by tokens seen. */
+export function CompareChart({ runs }: { runs: { id: string; name: string; metrics: MetricPoint[] }[] }) {
+  const [x, setX] = useState<XAxisKey>("step");
+  const [smoothing, setSmoothing] = useState(0.6);
+  const lines = useMemo(
+    () => runs.map((r, i) => ({ name: r.name, color: PALETTE[i % PALETTE.length]!, points: metricPoints(r.metrics, "loss", x) })),
+    [runs, x],
+  );
+  return (
+    <div className="panel">
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h2 style={{ margin: 0 }}>Total loss</h2>
+        <div className="row">
+          <label style={{ flexDirection: "row", alignItems: "center", gap: "0.5rem" }}>
+            x axis
+            <select data-testid="x-axis" value={x} onChange={(e) => setX(e.target.value as XAxisKey)}>
+              <option value="step">step</option>
+              <option value="tokens_seen">tokens seen</option>
+            </select>
+          </label>
+          <SmoothingSlider value={smoothing} onChange={setSmoothing} />
+        </div>
+      </div>
+      <SeriesChart testId="compare-chart" lines={lines} smoothing={smoothing} xLabel={x === "step" ? "step" : "tokens seen"} />
+    </div>
+  );
+}

@@ -1,0 +1,26 @@
+"use client";
+
+import { useQueries, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useTRPC } from "~/lib/trpc/react";
+import { CompareChart } from "./compare-chart";
+import { FinalMetricsTable } from "./final-metrics-table";
+import { SettingsTable } from "./settings-table";
+
+/** Runs side by side; the list of ids lives in the URL so a comparison can be shared. */
+export function CompareView({ ids }: { ids: string[] }) {
+  const trpc = useTRPC();
+  const compared = useQuery(trpc.runs.compare.queryOptions({ ids }, { enabled: ids.length >= 2 }));
+  const metrics = useQueries({ queries: ids.map((id) => trpc.jobs.metrics.queryOptions({ id })) });
+  if (ids.length < 2) return <p className="muted">Pick two or more runs on the <Link href="/runs">runs list</Link> to compare them.</p>;
+  if (compared.error) return <p className="error">{compared.error.message}</p>;
+  if (!compared.data) return <p className="muted">Loading runs…</p>;
+  const runs = compared.data;
+  return (
+    <>
+      <CompareChart runs={runs.map((r, i) => ({ id: r.id, name: r.name, metrics: metrics[i]?.data ?? [] }))} />
+      <FinalMetricsTable runs={runs} />
+      <SettingsTable runs={runs.map((r) => ({ id: r.id, name: r.name, settings: { ...r.spec, plan_source: r.planSource, dataset: r.datasetName ?? r.datasetId } }))} />
+    </>
+  );
+}

@@ -1,0 +1,189 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import type { ReactNode } from "react";
+import { launchForm, type LaunchForm } from "~/lib/runs/form";
+import { lossName } from "~/lib/contracts/job";
+import { useTRPC } from "~/lib/trpc/react";
+import { JobPreview } from "./job-preview";
+import { ModelFields } from "./model-fields";
+import { NumberField } from "./number-field";
+import { useUrlForm } from "./use-url-form";
+
+const LOSS_LABELS: Record<LaunchForm["loss"]["name"], string> = {
+  fkl: "forward KL",
+  rkl: "reverse KL",
+  jsd: "Jensen–Shannon (β)",
+  tvd: "total variation",
+  skl: "skew forward KL (λ)",
+  srkl: "skew reverse KL (λ)",
+};
+
+/** auto takes a free GPU when the machine has one; cuda is offered only where nvidia-smi found GPUs. */
+function deviceOptions(gpus: { name: string; memoryMb: number }[]) {
+  return [
+    { id: "auto", label: gpus.length ? "auto (a free GPU)" : "auto (CPU: no GPU found)" },
+    { id: "cpu", label: "CPU" },
+    ...(gpus.length ? [{ id: "cuda", label: `CUDA (${gpus.map((g) => `${g.name}, ${Math.round(g.memoryMb / 1024)} GB`).join("; ")})` }] : []),
+  ];
+}
+
+function fieldErrors(form: LaunchForm): Record<string, string> {
+  const parsed = launchForm.safeParse(form);
+  if (parsed.success) return {};
+  return Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <fieldset className="panel" style={{ display: "grid", gap: "0.75rem" }}>
+      <legend>
+        <b>{title}</b>
+      </legend>
+      {children}
+    </fieldset>
+  );
+}
+
+/** The single-stage run launcher: every field validated by the shared zod schema, with a live job.json preview. */
+export function LaunchRunForm(props: { initial: { f: string | null; dataset: string | null } }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [form, setForm] = useUrlForm(props.initial);
+  const datasets = useQuery(trpc.datasets.list.queryOptions());
+  const devices = useQuery(trpc.jobs.devices.queryOptions());
+  const roots = useQuery(trpc.runs.roots.queryOptions());
+  const launch = useMutation(trpc.runs.launch.mutationOptions({ onSuccess: ({ id }) => router.push(`/runs/${id}`) }));
+  const errors = fieldErrors(form);
+  const set = <K extends keyof LaunchForm>(key: K) => (value: LaunchForm[K]) => setForm({ ...form, [key]: value });
+  const num = (key: keyof LaunchForm, label: string, hint?: string) => (
+    <NumberField
+      label={label}
+      hint={hint}
+      testId={`field-${key}`}
+      value={form[key] as number | null}
+      error={errors[key]}
+      onChange={(v) => setForm({ ...form, [key]: v })}
+    />
+  );
+
+  return (
+    <div className="grid2" style={{ alignItems: "start" }}>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          launch.mutate(form);
+        }}
+      >
+        <Section title="Data">
+          <div className="row">
+            <label>
+              Dataset
+              <select data-testid="field-dataset" value={form.datasetId} onChange={(e) => set("datasetId")(e.target.value)}>
+                <option value="">choose…</option>
+                {datasets.data
+                  ?.filter((d) => d.status === "ready")
+                  .map((d) => (
+                    <option key={d.id} value={d.id}>
+                      {d.name} ({d.rowCount} rows)
+                    </option>
+                  ))}
+              </select>
+              {errors.datasetId && <span className="small error">{errors.datasetId}</span>}
+            </label>
+            <label>
+              Run name
+              <input data-testid="field-name" value={form.name} placeholder="optional" onChange={(e) => set("name")(e.target.value)} />
+            </label>
+          </div>
+          <div className="row">
+            {num("evalSize", "Eval split (rows held out)")}
+            <NumberField
+              label="Train rows (empty: all)"
+              testId="field-trainSamples"
+              value={form.trainSamples}
+              error={errors.trainSamples}
+              onChange={(v) => set("trainSamples")(Number.isNaN(v) ? null : v)}
+            />
+          </div>
+        </Section>
+        <Section title="Models">
+          <ModelFields role="teacher" value={form.teacher} onChange={set("teacher")} errors={errors} />
+          <ModelFields role="student" value={form.student} onChange={set("student")} errors={errors} />
+          <label>
+            Copy the final student to (optional, inside the allowed roots)
+            <input data-testid="field-outputDir" value={form.outputDir} placeholder="run folder's model/" onChange={(e) => set("outputDir")(e.target.value)} />
+          </label>
+          {roots.data && <p className="small muted">Allowed model roots: {roots.data.roots.join(", ")}</p>}
+        </Section>
+        <Section title="Loss">
+          <div className="row">
+            <label>
+              Divergence
+              <select data-testid="field-loss" value={form.loss.name} onChange={(e) => set("loss")({ ...form.loss, name: e.target.value as LaunchForm["loss"]["name"] })}>
+                {lossName.options.map((l) => (
+                  <option key={l} value={l}>
+                    {l}: {LOSS_LABELS[l]}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {form.loss.name === "jsd" && (
+              <NumberField label="β (JSD mix)" value={form.loss.beta} error={errors["loss.beta"]} onChange={(beta) => set("loss")({ ...form.loss, beta })} />
+            )}
+            {(form.loss.name === "skl" || form.loss.name === "srkl") && (
+              <NumberField label="λ (skew)" value={form.loss.skew} error={errors["loss.skew"]} onChange={(skew) => set("loss")({ ...form.loss, skew })} />
+            )}
+          </div>
+          <div className="row">
+            {num("temperature", "Temperature")}
+            {num("kdWeight", "KD weight α", "L = (1 − α)·CE + α·KD")}
+          </div>
+        </Section>
+        <Section title="Optimisation">
+          <div className="row">
+            {num("epochs", "Epochs")}
+            {num("lr", "Learning rate")}
+            {num("batchSize", "Batch size")}
+            {num("gradAccum", "Grad accumulation")}
+            {num("maxLength", "Max length (tokens)")}
+          </div>
+        </Section>
+        <Section title="Evaluation and run">
+          <div className="row">
+            {num("evalEvery", "Eval every (steps, 0: off)")}
+            {num("evalPrompts", "Eval prompts")}
+            {num("evalMaxNewTokens", "Max new tokens")}
+            {num("checkpointEvery", "Checkpoint every (steps)")}
+          </div>
+          <div className="row">
+            <label>
+              Device
+              <select data-testid="field-device" value={form.device} onChange={(e) => set("device")(e.target.value as LaunchForm["device"])}>
+                {deviceOptions(devices.data?.gpus ?? []).map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {num("seed", "Seed")}
+          </div>
+        </Section>
+        <div className="row">
+          <button type="submit" className="primary" data-testid="launch" disabled={Object.keys(errors).length > 0 || launch.isPending}>
+            {launch.isPending ? "Launching…" : "Launch run"}
+          </button>
+          {Object.keys(errors).length > 0 && <span className="small error">Fix {Object.keys(errors).length} field(s) first.</span>}
+        </div>
+        {launch.error && (
+          <p className="error" data-testid="launch-error">
+            {launch.error.message}
+          </p>
+        )}
+      </form>
+      <JobPreview form={form} />
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { useState } from "react";
+import { formatEta } from "~/lib/format";
+import { useTRPC } from "~/lib/trpc/react";
+import { StatusBadge } from "../status-badge";
+import { formatEval } from "../format-eval";
+
+/** Every run, newest first; tick two or more to compare them. */
+export function RunsTable() {
+  const trpc = useTRPC();
+  const runs = useQuery({
+    ...trpc.runs.list.queryOptions(),
+    refetchInterval: (q) => (q.state.data?.some((r) => r.status === "queued" || r.status === "running") ? 3000 : false),
+  });
+  const [selected, setSelected] = useState<string[]>([]);
+  if (runs.error) return <p className="error">{runs.error.message}</p>;
+  if (!runs.data) return <p className="muted">Loading runs…</p>;
+  if (runs.data.length === 0) return <p className="muted">No runs yet: open a dataset and choose “Distil…”.</p>;
+  const toggle = (id: string) => setSelected((s) => (s.includes(id) ? s.filter((x) => x !== id) : [...s, id]));
+  return (
+    <>
+      <div className="row" style={{ marginBottom: "0.75rem" }}>
+        <Link
+          data-testid="compare"
+          className={`button${selected.length >= 2 ? " primary" : ""}`}
+          aria-disabled={selected.length < 2}
+          href={selected.length >= 2 ? `/runs/compare?ids=${selected.join(",")}` : "#"}
+          onClick={(e) => selected.length < 2 && e.preventDefault()}
+        >
+          Compare {selected.length >= 2 ? `${selected.length} runs` : "(select two or more)"}
+        </Link>
+      </div>
+      <div className="panel">
+        <table data-testid="runs-table">
+          <thead>
+            <tr>
+              <th />
+              <th>Run</th>
+              <th>Status</th>
+              <th>Dataset</th>
+              <th>Teacher → student</th>
+              <th>Loss</th>
+              <th>Duration</th>
+              <th>Best eval</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.data.map((r) => (
+              <tr key={r.id} data-testid={`run-row-${r.id}`}>
+                <td>
+                  <input type="checkbox" aria-label={`select ${r.name}`} checked={selected.includes(r.id)} onChange={() => toggle(r.id)} />
+                </td>
+                <td>
+                  <Link href={`/runs/${r.id}`}>{r.name}</Link>
+                  <div className="small muted">{new Date(r.createdAt).toLocaleString()}</div>
+                </td>
+                <td>
+                  <StatusBadge status={r.status} queuePosition={r.queuePosition} />
+                </td>
+                <td className="small">{r.datasetName ?? "—"}</td>
+                <td className="small">
+                  {r.teacher} → {r.student}
+                </td>
+                <td className="mono">{r.loss}</td>
+                <td className="small">{r.durationMs == null ? "—" : formatEta(r.durationMs / 1000)}</td>
+                <td className="small">{formatEval(r.bestEvalLoss, r.bestRougeL)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

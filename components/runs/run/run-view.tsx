@@ -1,0 +1,65 @@
+"use client";
+
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
+import { formatEta } from "~/lib/format";
+import { useTRPC } from "~/lib/trpc/react";
+import { StatusBadge } from "../status-badge";
+import { EvalTable } from "./eval-table";
+import { LogTail } from "./log-tail";
+import { LossChart } from "./loss-chart";
+import { RunActions } from "./run-actions";
+import { RunProgress } from "./run-progress";
+import { useRunStream } from "./use-run-stream";
+
+/** The live page of one run. */
+export function RunView({ id }: { id: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const runKey = trpc.runs.get.queryKey({ id });
+  const info = useQuery({
+    ...trpc.runs.get.queryOptions({ id }),
+    // status and queue position change without events (queued → running, cancel): poll while active
+    refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.status) ? 2000 : false),
+  });
+  const { run, version, error } = useRunStream(id, () => queryClient.invalidateQueries({ queryKey: runKey }));
+  if (info.error) return <p className="error">{info.error.message}</p>;
+  if (!info.data) return <p className="muted">Loading run…</p>;
+  const r = info.data;
+  return (
+    <>
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h1 style={{ margin: 0 }}>
+          {r.name} <StatusBadge status={r.status} queuePosition={r.queuePosition} />
+        </h1>
+        <RunActions id={id} status={r.status} form={r.form} />
+      </div>
+      <p className="small muted">
+        {r.datasetId ? <Link href={`/datasets/${r.datasetId}`}>{r.datasetName ?? r.datasetId}</Link> : "no dataset"} · teacher{" "}
+        {r.teacher} → student {r.student} · loss {r.loss} · plan {r.planSource}
+        {r.durationMs != null && ` · ${formatEta(r.durationMs / 1000)}`}
+      </p>
+      {r.status === "failed" && r.error && (
+        <div className="panel">
+          <h2 style={{ marginTop: 0 }}>Error</h2>
+          <pre className="error" data-testid="run-error">
+            {r.error}
+          </pre>
+        </div>
+      )}
+      {error && <p className="error">{error.message}</p>}
+      {run ? (
+        <>
+          <RunProgress run={run} />
+          <LossChart run={run} version={version} />
+          <div className="grid2">
+            <EvalTable evals={run.evals} />
+            <LogTail logs={run.logs} />
+          </div>
+        </>
+      ) : (
+        <p className="muted">Loading metrics…</p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,113 @@
+import { expect, test, type Page } from "@playwright/test";
+import { join, resolve } from "node:path";
+
+const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
+const alpacaDemo = join(sharedDatasets, "alpaca_en_demo.json");
+
+async function importDataset(page: Page): Promise<string> {
+  await page.goto("/");
+  await page.getByTestId("upload-input").setInputFiles(alpacaDemo);
+  const mapper = page.getByTestId("column-mapper");
+  await expect(mapper).toBeVisible();
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await page.waitForURL(/\/datasets\/[^/?]+/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  return page.url().split("/datasets/")[1]!.split(/[?#]/)[0]!;
+}
+
+async function setNumber(page: Page, field: string, value: number) {
+  await page.getByTestId(`field-${field}`).fill(String(value));
+}
+
+/** A small CPU run: embedded teacher, a 2-layer pruned student, short sequences, a few dozen steps. */
+async function fillSmallRun(page: Page, name: string) {
+  await page.getByTestId("field-name").fill(name);
+  await expect(page.getByTestId("student-source")).toHaveValue("pruned");
+  await page.getByTestId("student-layers").fill("2");
+  await setNumber(page, "trainSamples", 48);
+  await setNumber(page, "evalSize", 8);
+  await setNumber(page, "evalEvery", 10);
+  await setNumber(page, "evalPrompts", 4);
+  await setNumber(page, "evalMaxNewTokens", 16);
+  await setNumber(page, "batchSize", 2);
+  await setNumber(page, "maxLength", 96);
+  await setNumber(page, "checkpointEvery", 10);
+  await page.getByTestId("field-device").selectOption("cpu");
+}
+
+const points = async (page: Page) => Number(await page.getByTestId("loss-chart").getAttribute("data-points"));
+
+async function launch(page: Page): Promise<string> {
+  await page.getByTestId("launch").click();
+  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  return page.url().split("/runs/")[1]!;
+}
+
+test("a new user distils a model, watches it live, cancels a run and compares two", async ({ page }) => {
+  test.setTimeout(900_000);
+  const datasetId = await importDataset(page);
+
+  // Launch form, reached from the dataset; the job.json preview follows the form.
+  await page.goto(`/runs/new?dataset=${datasetId}`);
+  await expect(page.getByTestId("field-dataset")).toHaveValue(datasetId);
+  await fillSmallRun(page, "fkl small");
+  await expect(page.getByTestId("job-preview")).toContainText('"num_layers": 2');
+  // The form survives a reload (state in the URL).
+  await page.reload();
+  await expect(page.getByTestId("field-name")).toHaveValue("fkl small");
+  await expect(page.getByTestId("student-layers")).toHaveValue("2");
+
+  // A model path outside the allowed roots is refused, naming the path and the roots.
+  await page.getByTestId("teacher-source").selectOption("gguf");
+  await page.getByTestId("teacher-path").fill("/etc/passwd");
+  await page.getByTestId("launch").click();
+  await expect(page.getByTestId("launch-error")).toContainText("/etc/passwd");
+  await expect(page.getByTestId("launch-error")).toContainText("allowed roots");
+  await page.getByTestId("teacher-source").selectOption("embedded");
+
+  const first = await launch(page);
+  await expect(page.getByTestId("run-status")).toHaveText(/queued|running/);
+
+  // Points arrive on the chart while it runs; a reload brings the whole curve back, and it keeps growing.
+  await expect.poll(() => points(page), { timeout: 240_000 }).toBeGreaterThan(3);
+  const beforeReload = await points(page);
+  await page.reload();
+  await expect.poll(() => points(page)).toBeGreaterThanOrEqual(beforeReload);
+  const afterReload = await points(page);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
+  expect(await points(page)).toBeGreaterThan(afterReload);
+  await expect(page.getByTestId("eval-table")).toBeVisible();
+  await page.screenshot({ path: "/tmp/run-page.png", fullPage: true });
+
+  // Clone into a second run with another loss; it finishes too.
+  await page.getByTestId("clone").click();
+  await expect(page.getByTestId("field-name")).toHaveValue("fkl small");
+  await page.getByTestId("field-name").fill("jsd small");
+  await page.getByTestId("field-loss").selectOption("jsd");
+  const second = await launch(page);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
+
+  // A third run is cancelled (after confirming).
+  await page.getByTestId("clone").click();
+  await page.getByTestId("field-name").fill("to cancel");
+  await launch(page);
+  await expect(page.getByTestId("run-status")).toHaveText(/queued|running/);
+  await page.getByRole("button", { name: "Cancel run" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Cancel run" }).click();
+  await expect(page.getByTestId("run-status")).toHaveText("cancelled", { timeout: 60_000 });
+
+  // Compare the two finished runs from the runs list.
+  await page.goto("/runs");
+  await expect(page.getByTestId(`run-row-${first}`)).toContainText("succeeded");
+  await page.getByTestId(`run-row-${first}`).getByRole("checkbox").check();
+  await page.getByTestId(`run-row-${second}`).getByRole("checkbox").check();
+  await page.getByTestId("compare").click();
+  await expect(page).toHaveURL(new RegExp(`/runs/compare\\?ids=${first},${second}$`));
+  const lossRow = page.getByTestId("diff-loss.name");
+  await expect(lossRow).toContainText("fkl");
+  await expect(lossRow).toContainText("jsd");
+  await expect(page.getByTestId("compare-chart")).not.toHaveAttribute("data-points", "0");
+  await expect(page.getByTestId("final-metrics")).toContainText("jsd small");
+  await page.getByTestId("x-axis").selectOption("tokens_seen");
+  await page.screenshot({ path: "/tmp/compare-page.png", fullPage: true });
+});

@@ -1,0 +1,61 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openDb } from "~/db/client";
+import { trainJob } from "~/lib/contracts/job";
+import { trainPlan } from "~/lib/contracts/plan";
+import { defaultLaunchForm } from "~/lib/runs/form";
+import { LaunchError, prepareLaunch } from "./prepare-launch";
+import { seedDataset } from "./test-dataset";
+
+const dir = mkdtempSync(join(tmpdir(), "launch-"));
+const root = join(dir, "models");
+mkdirSync(join(root, "tiny"), { recursive: true });
+writeFileSync(join(root, "tiny", "config.json"), "{}");
+const db = openDb(join(dir, "studio.db"));
+seedDataset(db, "d1", 30);
+afterAll(() => {
+  db.$client.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const form = (over: Record<string, unknown> = {}) => ({ ...defaultLaunchForm("d1"), evalSize: 5, evalPrompts: 3, ...over });
+
+async function text(chunks: AsyncIterable<string>) {
+  let out = "";
+  for await (const c of chunks) out += c;
+  return out;
+}
+
+describe("prepareLaunch", () => {
+  it("builds a valid train job, a plain plan over the training rows, and the split files", async () => {
+    const p = prepareLaunch(db, form({ trainSamples: 20, student: { source: "dir", path: join(root, "tiny") } }), [root]);
+    expect(p.name).toBe("demo · fkl · dir");
+    const job = trainJob.parse({ ...p.spec, id: "x", created_at: "now" });
+    expect(job.student).toEqual({ source: "dir", path: join(root, "tiny") });
+    expect(job.eval_data).toBe("data/eval.jsonl");
+    const plan = trainPlan.parse(JSON.parse(p.files["plan.json"]));
+    expect(plan.stages).toHaveLength(1);
+    expect(plan.stages[0]!.sample_ids).toHaveLength(20);
+    const train = (await text(p.files["data/train.jsonl"])).trim().split("\n");
+    expect(train.map((l) => JSON.parse(l).id)).toEqual(plan.stages[0]!.sample_ids);
+    expect((await text(p.files["data/eval.jsonl"]!)).trim().split("\n")).toHaveLength(5);
+    expect(JSON.parse(p.files["launch-form.json"]).trainSamples).toBe(20);
+  });
+
+  it("refuses a teacher path outside the roots, naming the path and the roots", () => {
+    expect(() => prepareLaunch(db, form({ teacher: { source: "gguf", path: "/etc/passwd" } }), [root])).toThrow(
+      new LaunchError(`teacher: /etc/passwd is outside the allowed model roots; allowed roots: ${root}`),
+    );
+  });
+
+  it("refuses an output folder escaping the roots with ..", () => {
+    expect(() => prepareLaunch(db, form({ outputDir: `${root}/../out` }), [root])).toThrow(/output folder: .*\.\.\/out is outside/);
+  });
+
+  it("refuses an eval split as large as the dataset and a form that fails the schema", () => {
+    expect(() => prepareLaunch(db, form({ evalSize: 30 }), [root])).toThrow(/eval split \(30 rows\)/);
+    expect(() => prepareLaunch(db, form({ batchSize: 0 }), [root])).toThrow(/invalid launch form: batchSize/);
+  });
+});

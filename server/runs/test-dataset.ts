@@ -1,0 +1,21 @@
+import type { Db } from "~/db/client";
+import { datasetRows, datasets } from "~/db/schema";
+
+/** Test fixture: a ready dataset of `n` one-turn rows (q<i> → a<i>); rows at `duplicates` are marked duplicate copies. */
+export function seedDataset(db: Db, id: string, n: number, duplicates: readonly number[] = []) {
+  db.insert(datasets).values({ id, name: "demo", status: "ready", originalName: "d.json", format: "alpaca_json" }).run();
+  const rows = Array.from({ length: n }, (_, idx) => ({
+    datasetId: id,
+    idx,
+    sourceLine: idx + 1,
+    messages: JSON.stringify([{ role: "user", content: `q${idx}` }, { role: "assistant", content: `a${idx}` }]),
+    prompt: `q${idx}`,
+    response: `a${idx}`,
+    turns: 1,
+    promptLength: 2,
+    responseLength: 2,
+    contentHash: `h${idx}`,
+    isDuplicate: duplicates.includes(idx),
+  }));
+  for (let i = 0; i < rows.length; i += 500) db.insert(datasetRows).values(rows.slice(i, i + 500)).run();
+}
