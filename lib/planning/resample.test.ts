@@ -187,6 +187,11 @@ describe("hand-computed examples", () => {
     expect(counts).toMatchObject({ targetTotal: 18, selectedTotal: 17, missing: ["Art"], missingTarget: 1 });
   });
 
+  it("counts no row as hard without difficulty, whatever δ", () => {
+    const counts = previewCounts({ types: [0, 0], n: 2, ratios: { Math: 1 }, threshold: -1 });
+    expect(counts.types[0]).toMatchObject({ available: 2, hardAvailable: 0, unscored: 0 });
+  });
+
   it("moves a short hard pool's deficit to the other pool while the type has enough rows", () => {
     const counts = previewCounts({
       types: [0, 0, 0, 0, 0, 0],

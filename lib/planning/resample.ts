@@ -127,19 +127,23 @@ function tally(input: ResampleInput): Tally {
   const k = typeNames.length;
   const types = isNames(input.types) ? encodeTypes(input.types, typeNames) : input.types;
   const { difficulty } = input;
-  const threshold = input.threshold ?? Number.POSITIVE_INFINITY;
-  const counts = new Int32Array(k);
-  const hard = new Int32Array(k);
-  const unscored = new Int32Array(k);
+  // Without difficulty no row is hard, whatever δ says.
+  const threshold = difficulty && input.threshold != null ? input.threshold : Number.POSITIVE_INFINITY;
+  // One increment per row into (type, hard | unscored | other) cells keeps the slider-drag pass short.
+  const cells = new Int32Array(3 * k);
   for (let i = 0; i < types.length; i++) {
     const c = types[i];
     if (!(c >= 0 && c < k && c === (c | 0))) throw new Error(`row ${i}: task type code ${c} is not an integer in 0..${k - 1}`);
-    counts[c]++;
-    if (difficulty) {
-      const d = difficulty[i];
-      if (d > threshold) hard[c]++;
-      else if (d !== d) unscored[c]++;
-    }
+    const d = difficulty ? difficulty[i] : 0;
+    cells[3 * c + (d > threshold ? 0 : d !== d ? 1 : 2)]++;
+  }
+  const hard = new Int32Array(k);
+  const unscored = new Int32Array(k);
+  const counts = new Int32Array(k);
+  for (let c = 0; c < k; c++) {
+    hard[c] = cells[3 * c];
+    unscored[c] = cells[3 * c + 1];
+    counts[c] = hard[c] + unscored[c] + cells[3 * c + 2];
   }
   return { typeNames, codes: types, counts, hard, unscored, threshold, split: input.hardShare != null };
 }
