@@ -29,7 +29,7 @@ export function parseNvidiaSmi(csv: string): Gpu[] {
 /** How many jobs of each pool run at once. Ingest and token counting are light and never wait for a trainer. */
 export type SlotLimits = { cpu: number; light: number };
 
-export function slotLimits(env: NodeJS.ProcessEnv = process.env): SlotLimits {
+export function slotLimits(env: Record<string, string | undefined> = process.env): SlotLimits {
   return { cpu: positiveInt(env.DISTILL_CPU_SLOTS, 1, "DISTILL_CPU_SLOTS"), light: positiveInt(env.DISTILL_INGEST_SLOTS, 2, "DISTILL_INGEST_SLOTS") };
 }
 

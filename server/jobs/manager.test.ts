@@ -1,11 +1,11 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
 import { metricSeries } from "./job-queries";
 import { jobRow } from "./job-row";
 import { JobManager } from "./manager";
-import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, waitFor, type Studio } from "./test-support";
+import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "./test-support";
 
 let studio: Studio | null = null;
 afterEach(() => {
@@ -175,5 +175,37 @@ describe("job manager with real processes", () => {
     const job = await studio.manager.createJob(emitterJob({ steps: 100, rate: 200, fail_at: 3 }));
     await waitFor("failure", () => finished(studio!, job.id));
     expect(() => studio!.manager.resume(job.id)).toThrow(/has no checkpoint/);
+  });
+});
+
+describe("GPU slots", () => {
+  const environOf = (pid: number) =>
+    Object.fromEntries(
+      readFileSync(`/proc/${pid}/environ`, "utf8")
+        .split("\0")
+        .filter(Boolean)
+        .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+    );
+  const cudaJob = () => ({ ...emitterJob({ steps: 10_000, rate: 20 }), spec: { ...trainFields, device: "cuda" } });
+
+  it("runs one job per GPU with CUDA_VISIBLE_DEVICES set, queues the rest, and hides GPUs from CPU jobs", async () => {
+    const gpus = [0, 1].map((index) => ({ index, name: `gpu${index}`, memoryMb: 1 }));
+    studio = tempStudio({ gpus });
+    const jobs = [await studio.manager.createJob(cudaJob()), await studio.manager.createJob(cudaJob()), await studio.manager.createJob(cudaJob())];
+    const cpu = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 20 }));
+    const rows = jobs.map((j) => jobRow(studio!.db, j.id)!);
+    expect(rows.map((r) => [r.status, r.device])).toEqual([["running", "cuda:0"], ["running", "cuda:1"], ["queued", null]]);
+    expect(studio.manager.queuePositions().get(jobs[2]!.id)).toBe(1);
+    const env = environOf(rows[1]!.pid!);
+    expect([env.CUDA_VISIBLE_DEVICES, env.PYTHONUNBUFFERED, env.HF_HUB_OFFLINE]).toEqual(["1", "1", "1"]);
+    expect(environOf(jobRow(studio.db, cpu.id)!.pid!).CUDA_VISIBLE_DEVICES).toBe("");
+    studio.manager.cancel(jobs[0]!.id);
+    await waitFor("the queued job on the freed GPU", () => jobRow(studio!.db, jobs[2]!.id)!.device === "cuda:0");
+  });
+
+  it("fails a job that asks for CUDA on a machine without a GPU", async () => {
+    studio = tempStudio({ gpus: [] });
+    const job = await studio.manager.createJob(cudaJob());
+    expect(jobRow(studio.db, job.id)!.error).toMatch(/asks for device "cuda" but this machine has no GPU/);
   });
 });

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "~/db/client";
-import { jobSpec, type JobKind, type JobSpec } from "~/lib/contracts/job";
+import type { JobKind, JobSpec } from "~/lib/contracts/job";
 import { publish } from "./bus";
 import { defaultLauncher, jobEnv, type Launcher } from "./command";
 import { detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
@@ -111,7 +111,7 @@ export class JobManager {
   schedule(): void {
     const busy = this.busySlots();
     for (const row of jobsWithStatus(this.db, "queued")) {
-      const pool = poolFor(row.kind, jobSpec.parse(JSON.parse(row.spec)), this.gpus);
+      const pool = poolFor(row.kind, JSON.parse(row.spec) as JobSpec, this.gpus);
       if (pool === "gpu" && this.gpus.length === 0) {
         this.failUnstarted(row.id, `${row.kind} job ${row.id} asks for device "cuda" but this machine has no GPU`);
         continue;
@@ -219,7 +219,8 @@ export class JobManager {
     const err = openSync(join(row.run_dir, "stderr.log"), "a");
     // Taken before spawning: events the new process writes are all later than this.
     const startedAt = Date.now();
-    let child: ChildProcess;
+    let child: ChildProcess | null = null;
+    let reason = "spawn failed; is the program installed?";
     try {
       child = spawn(argv[0]!, argv.slice(1), {
         cwd: this.repoRoot,
@@ -230,13 +231,15 @@ export class JobManager {
           DISTILL_DATA_DIR: this.dataDir,
         },
       });
+    } catch (e) {
+      reason = (e as Error).message;
     } finally {
       closeSync(out);
       closeSync(err);
     }
-    if (child.pid === undefined) {
-      child.once("error", () => undefined);
-      this.failUnstarted(row.id, `could not start ${argv[0]} for job ${row.id} (spawn failed; is the program installed?)`);
+    if (child?.pid === undefined) {
+      child?.once("error", () => undefined);
+      this.failUnstarted(row.id, `could not start ${argv[0]} for job ${row.id} (${reason})`);
       return;
     }
     child.unref();

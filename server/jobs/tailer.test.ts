@@ -1,10 +1,10 @@
-import { appendFileSync, mkdirSync } from "node:fs";
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it, vi } from "vitest";
 import { subscribe } from "./bus";
 import { jobRow } from "./job-row";
 import { EventTailer } from "./tailer";
-import { storedSeqs, tempStudio, type Studio } from "./test-support";
+import { insertRunningJob, storedSeqs, tempStudio, type Studio } from "./test-support";
 
 let studio: Studio | null = null;
 afterEach(() => {
@@ -15,12 +15,7 @@ afterEach(() => {
 
 function setup() {
   studio = tempStudio();
-  const runDir = join(studio.dir, "runs", "j1");
-  mkdirSync(runDir, { recursive: true });
-  studio.db.$client
-    .prepare("insert into jobs (id, kind, status, name, run_dir, spec) values ('j1', 'train', 'running', 'j1', ?, '{}')")
-    .run(runDir);
-  const file = join(runDir, "events.jsonl");
+  const file = join(insertRunningJob(studio, "j1"), "events.jsonl");
   const tailerAt = () => {
     const row = jobRow(studio!.db, "j1")!;
     return new EventTailer(studio!.db, "j1", file, { offset: row.events_offset, lastSeq: row.last_seq });

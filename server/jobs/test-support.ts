@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openDb, type Db } from "~/db/client";
@@ -67,6 +67,16 @@ export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A running jobs row with an empty run folder, for tests that drive the tailer or the stream by hand. */
+export function insertRunningJob(studio: Studio, id: string): string {
+  const runDir = join(studio.dir, "runs", id);
+  mkdirSync(runDir, { recursive: true });
+  studio.db.$client
+    .prepare("insert into jobs (id, kind, status, name, run_dir, spec) values (?, 'train', 'running', ?, ?, '{}')")
+    .run(id, id, runDir);
+  return runDir;
 }
 
 export async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobEvent } from "~/lib/contracts/events";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
+import { subscriberCount } from "~/server/jobs/bus";
 import { startJobManager, stopJobManager } from "~/server/jobs/start";
 import { jobRow } from "~/server/jobs/job-row";
 import { emitterJob, emitterLauncher, range, serveJobsRouter, storedSeqs, tempStudio, waitFor, type Studio } from "~/server/jobs/test-support";
@@ -50,14 +51,15 @@ describe("jobs router", () => {
       expect(events.map((e) => e.id)).toEqual(stored.map(String));
     }
     expect(results[0]!.at(-1)!.data.type).toBe("done");
+    expect(subscriberCount(job.id)).toBe(0);
   });
 
   it("resumes exactly after lastEventId, both mid-run and after the job ended", async () => {
     const { studio, caller } = start();
     const job = await studio.manager.createJob(emitterJob({ steps: 80, rate: 100 }));
-    const controller = new AbortController();
-    const first = await collect(await caller.jobs.events({ jobId: job.id }, { signal: controller.signal }), (s) => s.length === 25);
-    controller.abort();
+    // Breaking out of the loop ends the subscription, as a dropped SSE connection does.
+    const first = await collect(await caller.jobs.events({ jobId: job.id }), (s) => s.length === 25);
+    expect(subscriberCount(job.id)).toBe(0);
     const rest = await collect(await caller.jobs.events({ jobId: job.id, lastEventId: first.at(-1)!.id }));
     const all = [...first, ...rest].map((e) => e.data.seq);
     expect(all).toEqual(storedSeqs(studio.db, job.id));

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { defaultLauncher } from "./command";
+import { detectGpus, parseNvidiaSmi, poolFor, slotLimits } from "./devices";
+import { buildSpec } from "./run-folder";
+import { trainFields } from "./test-support";
+
+const train = (device: string) => buildSpec("train", { ...trainFields, device }, "t", "2026-01-01T00:00:00Z");
+
+describe("devices and slots", () => {
+  it("reads nvidia-smi's CSV and finds no GPU on a machine without one", () => {
+    expect(parseNvidiaSmi("0, NVIDIA H100 80GB HBM3, 81559\n1, NVIDIA A10G, 23028\n")).toEqual([
+      { index: 0, name: "NVIDIA H100 80GB HBM3", memoryMb: 81559 },
+      { index: 1, name: "NVIDIA A10G", memoryMb: 23028 },
+    ]);
+    expect(parseNvidiaSmi("No devices were found\n")).toEqual([]);
+    expect(Array.isArray(detectGpus())).toBe(true);
+  });
+
+  it("puts ingest and token counting in the light pool and auto jobs on a GPU only when there is one", () => {
+    const gpu = [{ index: 0, name: "g", memoryMb: 1 }];
+    expect(poolFor("train", train("auto"), [])).toBe("cpu");
+    expect(poolFor("train", train("auto"), gpu)).toBe("gpu");
+    expect(poolFor("train", train("cpu"), gpu)).toBe("cpu");
+    expect(poolFor("train", train("cuda"), [])).toBe("gpu");
+    const lengths = buildSpec("lengths", { tokenizer: { source: "embedded" } }, "l", "2026-01-01T00:00:00Z");
+    expect(poolFor("lengths", lengths, gpu)).toBe("light");
+  });
+
+  it("takes slot limits from the environment, naming a bad value", () => {
+    expect(slotLimits({})).toEqual({ cpu: 1, light: 2 });
+    expect(slotLimits({ DISTILL_CPU_SLOTS: "3", DISTILL_INGEST_SLOTS: "1" })).toEqual({ cpu: 3, light: 1 });
+    expect(() => slotLimits({ DISTILL_CPU_SLOTS: "two" })).toThrow(/DISTILL_CPU_SLOTS=two is not a whole number/);
+  });
+
+  it("starts trainer kinds as `python -m distill run` and ingest as the Node worker, never through a shell", () => {
+    const launch = defaultLauncher("/repo");
+    expect(launch("train", "/d/runs/x", true)).toEqual(["/repo/.venv/bin/python", "-m", "distill", "run", "/d/runs/x", "--resume"]);
+    expect(launch("score", "/d/runs/y", false)).toEqual(["/repo/.venv/bin/python", "-m", "distill", "run", "/d/runs/y"]);
+    expect(launch("ingest", "/d/runs/z", false)).toEqual([process.execPath, "--import", "tsx", "server/ingest/worker.ts", "/d/runs/z"]);
+  });
+
+  it("refuses a job.json that breaks the contract, naming the field", () => {
+    expect(() => buildSpec("train", { ...trainFields, loss: { name: "mse" } }, "t", "x")).toThrow(/loss\.name/);
+  });
+});
