@@ -84,6 +84,18 @@ describe("queries", () => {
     expect(ftsRows).toBe(studio.db.$client.prepare("SELECT count(*) FROM dataset_rows WHERE prompt LIKE '%management%' OR response LIKE '%management%'").pluck().get());
   });
 
+  it("keeps the full-text index consistent: imports index in batches, other inserts by trigger, deletes by trigger", () => {
+    const sqlite = studio.db.$client;
+    sqlite.prepare(
+      `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, prompt, response, turns, prompt_length, response_length, content_hash)
+       VALUES (?, 999, 1000, '[]', 'zyzzyva question', 'zyzzyva answer', 1, 16, 14, 'x')`,
+    ).run(alpacaId);
+    expect(searchRows(studio.db, alpacaId, "zyzzyva", { offset: 0, limit: 5 }).hits.map((h) => h.idx)).toEqual([999]);
+    sqlite.prepare("DELETE FROM dataset_rows WHERE dataset_id = ? AND idx = 999").run(alpacaId);
+    expect(searchRows(studio.db, alpacaId, "zyzzyva", { offset: 0, limit: 5 }).total).toBe(0);
+    expect(() => sqlite.prepare("INSERT INTO dataset_rows_fts(dataset_rows_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  });
+
   it("pages rows by position and fetches whole rows", () => {
     const page = rowsPage(studio.db, alpacaId, { offset: 990, limit: 50 });
     expect(page.map((r) => r.idx)).toEqual([990, 991, 992, 993, 994, 995, 996, 997, 998]);

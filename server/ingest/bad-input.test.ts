@@ -155,6 +155,6 @@ describe("accepted oddities", () => {
     const { datasetId } = await importFile(studio.db, path);
     const row = getRow(studio.db, datasetId, 0)!;
     expect(row.prompt).toBe(html);
-    expect(row.source!.output).toBe(`<iframe src="javascript:alert(1)"></iframe>`);
+    expect(row.response).toBe(`<iframe src="javascript:alert(1)"></iframe>`);
   });
 });

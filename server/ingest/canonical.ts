@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 export type Role = "system" | "user" | "assistant";
 export interface ChatMessage {
@@ -62,6 +62,15 @@ export function messagesToAlpaca(messages: ChatMessage[]): AlpacaSource {
   return alpaca;
 }
 
+/**
+ * Whether messagesToAlpaca(alpacaToMessages(a)) gives `a` back exactly: true unless the input had to be joined
+ * into the user turn (or an empty system prompt vanished). Such rows store no `source`, which saves a copy
+ * of the text for most Alpaca rows; the export derives the same fields.
+ */
+function derivableFromMessages(a: AlpacaSource): boolean {
+  return a.input === "" && a.system !== "";
+}
+
 /** User turns and assistant turns are each joined with a blank line for search, lengths and display. */
 export function toStoredRow(row: CanonicalRow): StoredRow {
   const user: string[] = [];
@@ -75,12 +84,12 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
   const response = assistant.join("\n\n");
   return {
     messages,
-    source: row.source ? JSON.stringify(row.source) : null,
+    source: row.source && !derivableFromMessages(row.source) ? JSON.stringify(row.source) : null,
     prompt,
     response,
     turns: user.length,
     promptLength: prompt.length,
     responseLength: response.length,
-    contentHash: createHash("sha1").update(messages).digest("base64url"),
+    contentHash: hash("sha1", messages, "base64url"),
   };
 }

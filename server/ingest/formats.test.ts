@@ -59,7 +59,9 @@ describe("real datasets", () => {
       expect(counts.rejected_count).toBe(0);
       const last = tasks.at(-1)!;
       const row = getRow(studio.db, datasetId, counts.row_count - 1)!;
-      expect(row.source).toEqual({ instruction: last.instruction, ...last.instances.at(-1) });
+      const instance = last.instances.at(-1)!;
+      const user = instance.input ? `${last.instruction}\n${instance.input}` : last.instruction;
+      expect(row.messages).toEqual([{ role: "user", content: user }, { role: "assistant", content: instance.output }]);
       expect(row.sourceLine).toBe(tasks.length);
     });
   }

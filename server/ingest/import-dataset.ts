@@ -58,6 +58,8 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, source, prompt, response, turns,
        prompt_length, response_length, content_hash, is_duplicate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
   );
+  // The FTS insert trigger skips datasets that are importing; indexing here, in the batch, is ~5x faster.
+  const indexRow = sqlite.prepare("INSERT INTO dataset_rows_fts (rowid, prompt, response) VALUES (?, ?, ?)");
   const insertReject = sqlite.prepare("INSERT INTO rejected_rows (dataset_id, source_line, reason, raw) VALUES (?,?,?,?)");
   const updateCounts = sqlite.prepare("UPDATE datasets SET row_count = ?, rejected_count = ?, duplicate_count = ? WHERE id = ?");
   const unit = POSITION_UNIT[opts.format];
@@ -71,7 +73,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   let firstReject: string | null = null;
 
   const flush = sqlite.transaction(() => {
-    for (const r of rows) insertRow.run(r);
+    for (const r of rows) indexRow.run(insertRow.run(r).lastInsertRowid, r[5], r[6]);
     for (const r of rejects) insertReject.run(r);
     updateCounts.run(counts.row_count, counts.rejected_count, counts.duplicate_count, opts.datasetId);
     rows = [];

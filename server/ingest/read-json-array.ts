@@ -53,14 +53,27 @@ export async function readJsonArray(chunks: AsyncIterable<Buffer>, sink: RecordS
     let start = 0; // where the current element begins in this chunk
     const n = chunk.length;
     for (let i = skip; i < n; i++) {
-      const b = chunk[i];
-      if (b === NEWLINE) line++;
       if (inString) {
-        if (escaped) escaped = false;
-        else if (b === BACKSLASH) escaped = true;
-        else if (b === QUOTE) inString = false;
+        // Jump to the next quote natively; JSON strings hold no raw newlines, so line counting stays exact.
+        if (escaped) {
+          escaped = false;
+          continue;
+        }
+        const quote = chunk.indexOf(QUOTE, i);
+        const end = quote < 0 ? n : quote;
+        let backslashes = 0;
+        while (end - 1 - backslashes >= i && chunk[end - 1 - backslashes] === BACKSLASH) backslashes++;
+        if (quote < 0) {
+          escaped = backslashes % 2 === 1;
+          i = n;
+        } else {
+          if (backslashes % 2 === 0) inString = false;
+          i = quote;
+        }
         continue;
       }
+      const b = chunk[i];
+      if (b === NEWLINE) line++;
       if (state === "before") {
         if (isSpace(b)) continue;
         if (b !== 91 /* [ */) {
