@@ -1,7 +1,13 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
+import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { EventSource } from "eventsource";
+import superjson from "superjson";
 import { openDb, type Db } from "~/db/client";
+import { jobsRouter } from "~/server/api/routers/jobs";
+import { createTRPCRouter } from "~/server/api/trpc";
 import type { Launcher } from "./command";
 import { JobManager, type JobManagerOptions } from "./manager";
 
@@ -103,26 +109,25 @@ export function fileSeqs(runDir: string): number[] {
 
 export const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-/**
- * The jobs router over real HTTP (tRPC's standalone adapter) and a client that subscribes through SSE as the
- * browser does, with the `eventsource` package standing in for the browser's EventSource.
- */
+const jobsApp = createTRPCRouter({ jobs: jobsRouter });
+
+/** A client that subscribes through SSE as the browser does, the `eventsource` package standing in for its EventSource. */
+export function jobsClient(url: string) {
+  return createTRPCClient<typeof jobsApp>({ links: [httpSubscriptionLink({ url, transformer: superjson, EventSource })] });
+}
+
+/** The jobs router over real HTTP (tRPC's standalone adapter), on a free port. */
 export async function serveJobsRouter(db: Db) {
-  const { createHTTPServer } = await import("@trpc/server/adapters/standalone");
-  const { createTRPCClient, httpSubscriptionLink } = await import("@trpc/client");
-  const { EventSource } = await import("eventsource");
-  const superjson = (await import("superjson")).default;
-  const { createTRPCRouter } = await import("~/server/api/trpc");
-  const { jobsRouter } = await import("~/server/api/routers/jobs");
-  const router = createTRPCRouter({ jobs: jobsRouter });
-  const server = createHTTPServer({ router, createContext: ({ req }) => ({ db, headers: new Headers(req.headers as Record<string, string>) }) });
+  const server = createHTTPServer({
+    router: jobsApp,
+    createContext: ({ req }) => ({ db, headers: new Headers(req.headers as Record<string, string>) }),
+  });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
-    client: () =>
-      createTRPCClient<typeof router>({ links: [httpSubscriptionLink({ url, transformer: superjson, EventSource })] }),
+    client: () => jobsClient(url),
     close: () =>
       new Promise<void>((r) => {
         server.close(() => r());
