@@ -1,16 +1,22 @@
 /**
  * Event latency, end to end: from the job process writing an event (its `time`, taken by the trainer's own
- * EventWriter) to an SSE client receiving it from the jobs router's `events` subscription over real HTTP
- * (tRPC's standalone adapter, the `eventsource` package as the client's EventSource). The job is the fixture
- * emitter run by the real job manager (detached process, tailer, SQLite, bus). The clients run in a separate
- * process, as browsers would, and connect before the emitter's first event, so no backlog read is counted.
+ * EventWriter) to an SSE client receiving it from the jobs router's `events` subscription over real HTTP:
+ * the studio's own endpoint (`next start` on the production build, /api/trpc) when a build exists, else tRPC's
+ * standalone adapter serving the same router; the `eventsource` package is the client's EventSource. The
+ * job is the fixture emitter run by the real job manager (detached process, tailer, SQLite, bus). The
+ * clients run in a separate process, as browsers would, and connect before the emitter's first event, so no
+ * backlog read is counted.
  * Peer: LLaMA-Factory's web UI, which polls its trainer's log every 2 s: an event waits uniformly 0–2 s, so
  * p50 and the mean are compared with that poll's expected 1,000 ms and p95/max with its worst case, 2,000 ms.
  * Target: p95 ≤ 200 ms at 50 events/s.
- * Run: npx tsx bench/event-latency.bench.ts [events=2000] [rate=50] [subscribers=1]
+ * Run: npx tsx bench/event-latency.bench.ts [events=2000] [rate=50] [subscribers=1] [next|standalone]
  */
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { Db } from "~/db/client";
 import { startJobManager, stopJobManager } from "~/server/jobs/start";
 import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio } from "~/server/jobs/test-support";
 
@@ -18,6 +24,8 @@ const POLL_MEAN_MS = 1_000;
 const POLL_WORST_MS = 2_000;
 /** Long enough for the client process to start and connect before the first event. */
 const START_DELAY_S = 6;
+/** Also covers `next start` coming up on busy shared cores. */
+const NEXT_START_DELAY_S = 25;
 
 function emit(metric: string, value: number, unit: string, peer?: { name: string; value: number }) {
   const line: Record<string, unknown> = { metric, value: Number(value.toFixed(3)), unit };
@@ -52,24 +60,83 @@ async function clients(url: string, jobId: string, n: number) {
   process.stdout.write(JSON.stringify({ latencies: all.flat(), cpuS: (cpu.user + cpu.system) / 1e6 }));
 }
 
-async function main(events: number, rate: number, subscribers: number) {
-  const temp = tempStudio();
-  temp.manager.detach();
-  const manager = startJobManager({ db: temp.db, dataDir: temp.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 1, light: 1 } });
-  const server = await serveJobsRouter(temp.db);
+type Endpoint = { url: string; label: string; cpuS: () => number; close: () => Promise<void> };
+
+/**
+ * The studio itself: `next start` on the existing production build (scripts/build.sh), its data folder the
+ * benchmark's. The job is started first by a manager here, which then lets go of it; the studio's own
+ * manager re-attaches at start-up and tails it, as after a restart. The build lock is held meanwhile so no
+ * rebuild swaps .next underneath the server.
+ */
+async function nextStudio(dataDir: string): Promise<Endpoint> {
+  const port = 3900 + Math.floor(Math.random() * 90);
+  const next = spawn(
+    "flock",
+    [join(tmpdir(), "distill-studio-build.lock"), process.execPath, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
+    { detached: true, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DISTILL_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" } },
+  );
+  const url = `http://127.0.0.1:${port}/api/trpc`;
+  for (let i = 0; ; i++) {
+    if (next.exitCode !== null) throw new Error(`next start exited with code ${next.exitCode}`);
+    if (await fetch(`${url}/jobs.devices`).then((r) => r.ok, () => false)) break;
+    if (i > 300) throw new Error("next start did not answer within 60 s");
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const stat = () => readFileSync(`/proc/${next.pid}/task/${next.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+  return {
+    url,
+    label: "next start (the studio)",
+    // flock's child is the Next server; its CPU time comes from /proc (utime + stime, in clock ticks).
+    cpuS: () => stat().reduce((sum, pid) => sum + procCpuS(pid), 0),
+    close: async () => {
+      process.kill(-next.pid!, "SIGTERM");
+      await new Promise((r) => next.once("exit", r));
+    },
+  };
+}
+
+function procCpuS(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function standalone(db: Db): Promise<Endpoint> {
+  const server = await serveJobsRouter(db);
+  const cpuS = () => {
+    const cpu = process.cpuUsage();
+    return (cpu.user + cpu.system) / 1e6;
+  };
+  return { url: server.url, label: "tRPC standalone adapter", cpuS, close: server.close };
+}
+
+async function main(events: number, rate: number, subscribers: number, serverKind: "next" | "standalone") {
+  const temp = tempStudio({ launcher: emitterLauncher });
+  let endpoint: Endpoint | null = null;
   try {
-    const job = await manager.createJob(emitterJob({ steps: events, rate, start_delay_s: START_DELAY_S }, "latency"));
-    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--clients", server.url, job.id, String(subscribers)], {
+    let jobId: string;
+    if (serverKind === "next") {
+      const job = await temp.manager.createJob(emitterJob({ steps: events, rate, start_delay_s: NEXT_START_DELAY_S }, "latency"));
+      temp.manager.detach();
+      jobId = job.id;
+      endpoint = await nextStudio(temp.dir);
+    } else {
+      temp.manager.detach();
+      const manager = startJobManager({ db: temp.db, dataDir: temp.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 1, light: 1 } });
+      endpoint = await standalone(temp.db);
+      jobId = (await manager.createJob(emitterJob({ steps: events, rate, start_delay_s: START_DELAY_S }, "latency"))).id;
+    }
+    const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--clients", endpoint.url, jobId, String(subscribers)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk));
     const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
     if (code !== 0) throw new Error(`the client process exited with code ${code}`);
-    const cpu = process.cpuUsage();
+    const serverCpuS = endpoint.cpuS();
     const result = JSON.parse(out) as { latencies: number[]; cpuS: number };
     const all = result.latencies.sort((a, b) => a - b);
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    console.log(JSON.stringify({ metric: "event_latency_server", value: endpoint.label, unit: "" }));
     emit("event_latency_events_received", all.length, "events");
     emit("event_latency_subscribers", subscribers, "clients");
     emit("event_latency_rate", rate, "events/s");
@@ -78,10 +145,10 @@ async function main(events: number, rate: number, subscribers: number) {
     emit("event_latency_mean", mean, "ms", { name: "llamafactory_webui_2s_poll_mean", value: POLL_MEAN_MS });
     emit("event_latency_max", all.at(-1)!, "ms", { name: "llamafactory_webui_2s_poll_worst", value: POLL_WORST_MS });
     // Whole-process CPU (start-up included): where the time goes when many clients share two cores.
-    emit("event_latency_server_process_cpu", (cpu.user + cpu.system) / 1e6, "s");
+    emit("event_latency_server_process_cpu", serverCpuS, "s");
     emit("event_latency_client_process_cpu", result.cpuS, "s");
   } finally {
-    await server.close();
+    await endpoint?.close();
     stopJobManager();
     temp.cleanup();
   }
@@ -89,4 +156,7 @@ async function main(events: number, rate: number, subscribers: number) {
 
 const args = process.argv.slice(2);
 if (args[0] === "--clients") await clients(args[1]!, args[2]!, Number(args[3]));
-else await main(Number(args[0] ?? 2_000), Number(args[1] ?? 50), Number(args[2] ?? 1));
+else {
+  const serverKind = (args[3] ?? (existsSync(".next/BUILD_ID") ? "next" : "standalone")) as "next" | "standalone";
+  await main(Number(args[0] ?? 2_000), Number(args[1] ?? 50), Number(args[2] ?? 1), serverKind);
+}
