@@ -197,3 +197,21 @@ export const curricula = sqliteTable("curricula", {
   spec: text("spec").notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * How many rows of a dataset have each prompt/response length: the length histograms read these few
+ * thousand rows instead of scanning a million. The import fills it; any other insert or length update of the
+ * dataset's rows clears it (triggers), and the next histogram read fills it again.
+ */
+export const datasetLengthCounts = sqliteTable(
+  "dataset_length_counts",
+  {
+    datasetId: text("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    field: text("field", { enum: ["prompt", "response"] }).notNull(),
+    length: integer("length").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.datasetId, t.field, t.length] })],
+);

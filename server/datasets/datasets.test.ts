@@ -128,6 +128,16 @@ describe("queries", () => {
     expect(hist.bins[0].start).toBe(hist.min);
   });
 
+  it("recounts the histogram after lengths are rewritten (token counts)", async () => {
+    const { datasetId } = await importFile(studio.db, sharedDataset("vicuna_bench_questions.jsonl"));
+    expect(lengthHistogram(studio.db, datasetId, "prompt", 10).max).toBeLessThan(100_000);
+    studio.db.$client.prepare("UPDATE dataset_rows SET prompt_length = 123456 WHERE dataset_id = ? AND idx = 3").run(datasetId);
+    const hist = lengthHistogram(studio.db, datasetId, "prompt", 10);
+    expect(hist.max).toBe(123456);
+    expect(hist.bins.reduce((n, b) => n + b.count, 0)).toBe(80);
+    expect(lengthHistogram(studio.db, datasetId, "prompt", 10)).toEqual(hist);
+  });
+
   it("lists and exports rejected rows in file order", async () => {
     const path = join(studio.dir, "some-bad.jsonl");
     writeFileSync(path, ['{"instruction":"a","output":"b"}', "not json", '{"instruction":1}'].join("\n"));

@@ -8,6 +8,7 @@ import { formatMb, maxFieldBytes, maxRecordBytes, maxUploadBytes, REJECT_RAW_CHA
 import { normalizeRecord } from "./normalize";
 import { POSITION_UNIT, readRecords } from "./read-records";
 import { discardDatasetRows } from "./discard";
+import { storeLengthCounts } from "~/server/datasets/histogram";
 
 /** Rows per write transaction: big enough to amortise commits, small enough not to block other writers long. */
 export const BATCH_ROWS = 10_000;
@@ -65,6 +66,9 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   const unit = POSITION_UNIT[opts.format];
   const maxField = maxFieldBytes();
   const seen = new Set<string>();
+  // Kept while writing, stored at the end: the histograms then never scan the rows.
+  const promptLengths = new Map<number, number>();
+  const responseLengths = new Map<number, number>();
   const counts: ImportCounts = { row_count: 0, rejected_count: 0, duplicate_count: 0 };
   let rows: unknown[][] = [];
   let rejects: unknown[][] = [];
@@ -120,6 +124,8 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
         const duplicate = seen.has(stored.contentHash);
         if (duplicate) counts.duplicate_count += 1;
         else seen.add(stored.contentHash);
+        promptLengths.set(stored.promptLength, (promptLengths.get(stored.promptLength) ?? 0) + 1);
+        responseLengths.set(stored.responseLength, (responseLengths.get(stored.responseLength) ?? 0) + 1);
         rows.push([
           opts.datasetId, counts.row_count, at, stored.messages, stored.source, stored.prompt, stored.response,
           stored.turns, stored.promptLength, stored.responseLength, stored.contentHash, duplicate ? 1 : 0,
@@ -140,8 +146,12 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     );
   }
   if (opts.isCancelled?.()) throw new IngestCancelled();
-  flush();
-  sqlite.prepare("UPDATE datasets SET status = 'ready', format = ? WHERE id = ?").run(opts.format, opts.datasetId);
+  sqlite.transaction(() => {
+    flush();
+    storeLengthCounts(sqlite, opts.datasetId, "prompt", promptLengths);
+    storeLengthCounts(sqlite, opts.datasetId, "response", responseLengths);
+    sqlite.prepare("UPDATE datasets SET status = 'ready', format = ? WHERE id = ?").run(opts.format, opts.datasetId);
+  })();
   opts.onProgress?.(size, size, counts);
   return counts;
 }
