@@ -7,6 +7,8 @@ import { ConfirmButton } from "~/components/confirm-button";
 import type { RouterOutputs } from "~/lib/trpc/types";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/lib/trpc/react";
+import { ImportProgress } from "./import-progress";
+import styles from "./datasets.module.css";
 
 type Dataset = RouterOutputs["datasets"]["get"];
 
@@ -32,7 +34,7 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
         <Stat label="rows" value={dataset.rowCount} testId="row-count" />
         <Stat label="duplicates" value={dataset.duplicateCount} testId="duplicate-count" />
         <Stat label="rejected" value={dataset.rejectedCount} testId="rejected-count" />
-        <div className="stat">
+        <div className={`stat ${styles.statusStat}`}>
           <span className={`badge ${dataset.status}`} data-testid="dataset-status">{dataset.status}</span>
           <span className="small muted">
             {dataset.format} · {dataset.originalName}
@@ -42,7 +44,7 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
       {dataset.status === "failed" && dataset.error && (
         <p className="error" role="alert">The import failed: {dataset.error}</p>
       )}
-      {dataset.status === "importing" && <p className="muted">Importing… the counts update as rows arrive.</p>}
+      {dataset.status === "importing" && dataset.jobId && <ImportProgress datasetId={dataset.id} jobId={dataset.jobId} />}
       <div className="row" style={{ marginTop: "0.75rem" }}>
         {dataset.status === "ready" && (
           <>

@@ -11,6 +11,7 @@ import { useSearchParam } from "./use-search-param";
 
 const PAGE_SIZE = 100;
 const ROW_HEIGHT = 58;
+const LIST_HEIGHT = 520;
 const SEARCH_DEBOUNCE_MS = 300;
 
 /**
@@ -70,7 +71,13 @@ export function RowBrowser(props: {
       {!firstPage.isPending && total === 0 && (
         <p className="muted">{search ? "No row matches this search." : "This dataset has no rows."}</p>
       )}
-      <div ref={scroller} className={styles.rowList} data-testid="row-list" style={{ display: total === 0 ? "none" : undefined }}>
+      <div
+        ref={scroller}
+        className={styles.rowList}
+        data-testid="row-list"
+        // A handful of matches should not sit in a mostly empty box.
+        style={{ height: Math.min(LIST_HEIGHT, total * ROW_HEIGHT + 1), display: total === 0 ? "none" : undefined }}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => (
             <div

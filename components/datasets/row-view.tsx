@@ -29,7 +29,7 @@ export function RowView(props: { datasetId: string; idx: number; onClose: () => 
           {row.data.messages.map((m, i) => (
             <div key={i} className={`turn ${m.role}`}>
               <div className="role">{m.role}</div>
-              <pre>{m.content}</pre>
+              <div className={styles.turnText}>{m.content}</div>
             </div>
           ))}
         </>

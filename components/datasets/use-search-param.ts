@@ -1,26 +1,23 @@
 "use client";
 
-import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useCallback } from "react";
 
 /**
  * A piece of page state kept in the URL query (?q=, ?row=), so it can be shared and survives a reload.
- * Setting it replaces the history entry rather than pushing one per keystroke.
+ * Setting it replaces the history entry (no entry per keystroke) through the History API, which Next keeps
+ * in step with useSearchParams without asking the server for the page again.
  */
 export function useSearchParam(name: string): [string | null, (value: string | null) => void] {
-  const router = useRouter();
-  const pathname = usePathname();
-  const params = useSearchParams();
-  const value = params.get(name);
+  const value = useSearchParams().get(name);
   const set = useCallback(
     (next: string | null) => {
-      const updated = new URLSearchParams(window.location.search);
-      if (next == null || next === "") updated.delete(name);
-      else updated.set(name, next);
-      const query = updated.toString();
-      router.replace(query ? `${pathname}?${query}` : pathname, { scroll: false });
+      const url = new URL(window.location.href);
+      if (next == null || next === "") url.searchParams.delete(name);
+      else url.searchParams.set(name, next);
+      window.history.replaceState(window.history.state, "", url);
     },
-    [name, pathname, router],
+    [name],
   );
   return [value, set];
 }
