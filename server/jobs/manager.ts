@@ -48,6 +48,15 @@ type Attached = {
   killTimer: NodeJS.Timeout | null;
 };
 
+/** Background callbacks must not throw into the event loop: that would stop the studio, not just one job. */
+function guarded(what: string, action: () => void): void {
+  try {
+    action();
+  } catch (e) {
+    console.error(`${what} failed: ${(e as Error).message}`);
+  }
+}
+
 /** A process that died without done is noticed within this (the brief allows 5 s). */
 const LIVENESS_MS = 500;
 
@@ -213,44 +222,53 @@ export class JobManager {
   }
 
   private start(row: JobRow, device: string): void {
-    const resume = row.last_seq > 0;
-    const argv = this.launcher(row.kind, row.run_dir, resume);
-    const out = openSync(join(row.run_dir, "stdout.log"), "a");
-    const err = openSync(join(row.run_dir, "stderr.log"), "a");
     // Taken before spawning: events the new process writes are all later than this.
     const startedAt = Date.now();
-    let child: ChildProcess | null = null;
-    let reason = "spawn failed; is the program installed?";
+    // Claimed before spawning, so that a second studio process scheduling the same queue cannot start it too.
+    const claimed = this.db.$client
+      .prepare(
+        `update jobs set status = 'running', pid = null, device = ?, started_at = ?, ended_at = null, error = null
+         where id = ? and status = 'queued'`,
+      )
+      .run(device, startedAt, row.id);
+    if (claimed.changes !== 1) return;
+    const argv = this.launcher(row.kind, row.run_dir, row.last_seq > 0);
+    const child = this.spawnDetached(argv, row.run_dir, device);
+    if (typeof child === "string") {
+      this.db.$client
+        .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ?")
+        .run(`could not start ${argv[0]} for job ${row.id} (${child})`, Date.now(), row.id);
+      publish(row.id, { kind: "status", status: "failed" });
+      return;
+    }
+    this.db.$client.prepare("update jobs set pid = ? where id = ?").run(child.pid, row.id);
+    publish(row.id, { kind: "status", status: "running" });
+    this.attach({ ...row, pid: child.pid!, started_at: startedAt }, child);
+  }
+
+  /** Its own process group (so cancel reaches its children), logs in the run folder; a string says why not. */
+  private spawnDetached(argv: string[], runDir: string, device: string): ChildProcess | string {
+    const out = openSync(join(runDir, "stdout.log"), "a");
+    const err = openSync(join(runDir, "stderr.log"), "a");
     try {
-      child = spawn(argv[0]!, argv.slice(1), {
+      const child = spawn(argv[0]!, argv.slice(1), {
         cwd: this.repoRoot,
         detached: true,
         stdio: ["ignore", out, err],
-        env: {
-          ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""),
-          DISTILL_DATA_DIR: this.dataDir,
-        },
+        env: { ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""), DISTILL_DATA_DIR: this.dataDir },
       });
+      if (child.pid === undefined) {
+        child.once("error", () => undefined);
+        return "spawn failed; is the program installed?";
+      }
+      child.unref();
+      return child;
     } catch (e) {
-      reason = (e as Error).message;
+      return (e as Error).message;
     } finally {
       closeSync(out);
       closeSync(err);
     }
-    if (child?.pid === undefined) {
-      child?.once("error", () => undefined);
-      this.failUnstarted(row.id, `could not start ${argv[0]} for job ${row.id} (${reason})`);
-      return;
-    }
-    child.unref();
-    this.db.$client
-      .prepare(
-        `update jobs set status = 'running', pid = ?, device = ?, started_at = ?, ended_at = null, error = null
-         where id = ? and status = 'queued'`,
-      )
-      .run(child.pid, device, startedAt, row.id);
-    publish(row.id, { kind: "status", status: "running" });
-    this.attach({ ...row, pid: child.pid, started_at: startedAt }, child);
   }
 
   private attach(row: JobRow, child: ChildProcess | null): void {
@@ -268,9 +286,9 @@ export class JobManager {
       killTimer: null,
     };
     this.attached.set(row.id, entry);
-    child?.once("exit", (code, signal) => this.finalize(row.id, { code, signal }));
+    child?.once("exit", (code, signal) => guarded(`finishing job ${row.id}`, () => this.finalize(row.id, { code, signal })));
     tailer.start();
-    this.liveness ??= setInterval(() => this.checkLiveness(), LIVENESS_MS);
+    this.liveness ??= setInterval(() => guarded("checking job processes", () => this.checkLiveness()), LIVENESS_MS);
     this.liveness.unref();
   }
 

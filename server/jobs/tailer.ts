@@ -22,6 +22,7 @@ export class EventTailer {
   private lastSeq: number;
   private watcher: FSWatcher | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private lastError: string | null = null;
 
   constructor(
     private readonly db: Db,
@@ -35,20 +36,20 @@ export class EventTailer {
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.drain(), POLL_MS);
+    this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
     try {
       // Watch the folder, not the file: the file may not exist yet when the job is spawned.
       const name = basename(this.file);
       this.watcher = watch(dirname(this.file), (_event, changed) => {
-        if (changed === null || changed === name) this.drain();
+        if (changed === null || changed === name) this.tick();
       });
       this.watcher.unref();
       this.watcher.on("error", () => this.watcher?.close());
     } catch {
       // Polling alone still works.
     }
-    this.drain();
+    this.tick();
   }
 
   stop(): void {
@@ -56,6 +57,21 @@ export class EventTailer {
     this.timer = null;
     this.watcher?.close();
     this.watcher = null;
+  }
+
+  /**
+   * A background drain must never throw into the event loop (it would take the studio down): a failure (a busy
+   * database, a deleted job) is logged once and retried on the next tick.
+   */
+  private tick(): void {
+    try {
+      this.drain();
+      this.lastError = null;
+    } catch (e) {
+      const message = (e as Error).message;
+      if (message !== this.lastError) console.error(`tailing ${this.file} for job ${this.jobId} failed: ${message}`);
+      this.lastError = message;
+    }
   }
 
   /** Reads and stores everything complete up to the end of the file now; returns the number of events stored. */
