@@ -91,63 +91,70 @@ def _masked_mean(student_logits: torch.Tensor, teacher_logits: torch.Tensor, mas
     return total * (temperature ** 2) / count
 
 
-def forward_kl(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128):
-    """T² · mean over masked tokens of KL(p‖q) = Σ p (log p − log q)."""
-    return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size,
-                        lambda log_p, log_q: _kl(log_p, log_q))
+def divergence_fkl() -> Divergence:
+    """KL(p‖q) = Σ p (log p − log q)."""
+    return lambda log_p, log_q: _kl(log_p, log_q)
 
 
-def reverse_kl(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128):
-    """T² · mean over masked tokens of KL(q‖p) = Σ q (log q − log p)."""
-    return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size,
-                        lambda log_p, log_q: _kl(log_q, log_p))
+def divergence_rkl() -> Divergence:
+    """KL(q‖p) = Σ q (log q − log p)."""
+    return lambda log_p, log_q: _kl(log_q, log_p)
 
 
-def generalized_jsd(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128,
-                    beta: float = 0.1):
-    """T² · mean over masked tokens of β·KL(p‖m) + (1 − β)·KL(q‖m), m = β p + (1 − β) q.
-    β = 0 or 1 makes m equal q or p and the loss 0; β = ½ is the symmetric JSD."""
+def divergence_jsd(beta: float = 0.1) -> Divergence:
+    """β·KL(p‖m) + (1 − β)·KL(q‖m), m = β p + (1 − β) q. β = 0 or 1 makes m equal q or p and the loss 0;
+    β = ½ is the symmetric JSD."""
     beta = _check_weight("beta", beta)
 
     def jsd(log_p, log_q):
         log_m = _log_mix(log_p, log_q, beta)
         return beta * _kl(log_p, log_m) + (1.0 - beta) * _kl(log_q, log_m)
 
-    return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size, jsd)
+    return jsd
 
 
-def total_variation(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128):
-    """T² · mean over masked tokens of ½ Σ |p − q|."""
-    return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size,
-                        lambda log_p, log_q: 0.5 * (log_p.exp() - log_q.exp()).abs().sum(-1))
+def divergence_tvd() -> Divergence:
+    """½ Σ |p − q|."""
+    return lambda log_p, log_q: 0.5 * (log_p.exp() - log_q.exp()).abs().sum(-1)
 
 
-def skew_forward_kl(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128,
-                    skew: float = 0.1):
-    """T² · mean over masked tokens of KL(p‖m), m = λ p + (1 − λ) q (λ = skew; λ = 0 is forward KL)."""
+def divergence_skl(skew: float = 0.1) -> Divergence:
+    """KL(p‖m), m = λ p + (1 − λ) q (λ = skew; λ = 0 is forward KL)."""
     skew = _check_weight("skew", skew)
-    return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size,
-                        lambda log_p, log_q: _kl(log_p, _log_mix(log_p, log_q, skew)))
+    return lambda log_p, log_q: _kl(log_p, _log_mix(log_p, log_q, skew))
 
 
-def skew_reverse_kl(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128,
-                    skew: float = 0.1):
-    """T² · mean over masked tokens of KL(q‖m), m = (1 − λ) p + λ q (λ = skew; λ = 0 is reverse KL)."""
+def divergence_srkl(skew: float = 0.1) -> Divergence:
+    """KL(q‖m), m = (1 − λ) p + λ q (λ = skew; λ = 0 is reverse KL)."""
     skew = _check_weight("skew", skew)
-    return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size,
-                        lambda log_p, log_q: _kl(log_q, _log_mix(log_p, log_q, 1.0 - skew)))
+    return lambda log_p, log_q: _kl(log_q, _log_mix(log_p, log_q, 1.0 - skew))
 
 
-# Keys are the contract's lossName values (lib/contracts/job.ts). Passing a parameter a loss does not take
-# (e.g. beta to fkl) raises TypeError.
-LOSSES: dict[str, Callable[..., torch.Tensor]] = {
-    "fkl": forward_kl,
-    "rkl": reverse_kl,
-    "jsd": generalized_jsd,
-    "tvd": total_variation,
-    "skl": skew_forward_kl,
-    "srkl": skew_reverse_kl,
+# Keys are the contract's lossName values (lib/contracts/job.ts). A factory takes the loss's own parameters
+# and returns the per-token divergence of (log p, log q); a parameter it does not take raises TypeError.
+DIVERGENCES: dict[str, Callable[..., Divergence]] = {
+    "fkl": divergence_fkl,
+    "rkl": divergence_rkl,
+    "jsd": divergence_jsd,
+    "tvd": divergence_tvd,
+    "skl": divergence_skl,
+    "srkl": divergence_srkl,
 }
+
+
+def _logits_loss(name: str) -> Callable[..., torch.Tensor]:
+    make = DIVERGENCES[name]
+
+    def loss(student_logits, teacher_logits, mask, temperature: float = 1.0, chunk_size: int = 128, **params):
+        return _masked_mean(student_logits, teacher_logits, mask, temperature, chunk_size, make(**params))
+
+    loss.__name__ = f"{name}_loss"
+    loss.__doc__ = f"T² · mean over masked tokens of {make.__doc__}"
+    return loss
+
+
+# fn(student_logits, teacher_logits, mask, temperature=1.0, chunk_size=128, **params) -> scalar.
+LOSSES: dict[str, Callable[..., torch.Tensor]] = {name: _logits_loss(name) for name in DIVERGENCES}
 
 # The extra parameters each loss takes, to pick them out of a job's loss spec.
 LOSS_PARAMS: dict[str, tuple[str, ...]] = {"jsd": ("beta",), "skl": ("skew",), "srkl": ("skew",)}
@@ -157,3 +164,88 @@ def mix(ce: torch.Tensor, kd: torch.Tensor, kd_weight: float) -> torch.Tensor:
     """(1 − α)·CE + α·KD with α = kd_weight ∈ [0, 1]."""
     kd_weight = _check_weight("kd_weight", kd_weight)
     return (1.0 - kd_weight) * ce + kd_weight * kd
+
+
+class _HeadDistill(torch.autograd.Function):
+    """Output layer + CE + KD, window by window, with the gradients taken in the forward pass (as Liger's
+    fused linear cross-entropy does): neither model's [B, T, V] logits ever exist, nor their gradient, and
+    no window is recomputed in backward. Outputs (total, ce, kd); only `total` carries a gradient."""
+
+    @staticmethod
+    def forward(ctx, student_hidden, student_weight, teacher_hidden, teacher_weight, targets, mask, divergence,
+                temperature, kd_weight, chunk_size, needs_grad):
+        rows, cols = mask.nonzero(as_tuple=True)
+        count = rows.numel()
+        dtype = torch.promote_types(student_hidden.dtype, torch.float32)
+        grad_hidden = torch.zeros_like(student_hidden) if needs_grad else None
+        grad_weight = torch.zeros_like(student_weight) if needs_grad else None
+        ce_sum = kd_sum = student_hidden.new_zeros((), dtype=dtype)
+        step = chunk_size * mask.shape[0]  # chunk_size positions of every row
+        for start in range(0, count, step):
+            r, c = rows[start:start + step], cols[start:start + step]
+            hidden = student_hidden[r, c].detach().requires_grad_(needs_grad)
+            weight = student_weight.detach().requires_grad_(needs_grad)
+            with torch.enable_grad() if needs_grad else torch.no_grad():
+                logits = (hidden @ weight.T).to(dtype)
+                ce = F.cross_entropy(logits, targets[r, c], reduction="sum")
+                loss = (1.0 - kd_weight) * ce
+                if kd_weight > 0:
+                    with torch.no_grad():
+                        log_p = F.log_softmax((teacher_hidden[r, c] @ teacher_weight.T).to(dtype) / temperature, -1)
+                    kd = divergence(log_p, F.log_softmax(logits / temperature, -1)).sum() * temperature**2
+                    loss = loss + kd_weight * kd
+                    kd_sum = kd_sum + kd.detach()
+                if needs_grad:
+                    g_hidden, g_weight = torch.autograd.grad(loss / count, (hidden, weight))
+            if needs_grad:
+                grad_hidden[r, c] = g_hidden.to(grad_hidden.dtype)
+                grad_weight += g_weight
+            ce_sum = ce_sum + ce.detach()
+        ctx.save_for_backward(grad_hidden, grad_weight)
+        ce_mean, kd_mean = ce_sum / count, kd_sum / count
+        total = (1.0 - kd_weight) * ce_mean + kd_weight * kd_mean
+        ctx.mark_non_differentiable(ce_mean, kd_mean)
+        return total, ce_mean, kd_mean
+
+    @staticmethod
+    def backward(ctx, grad_total, _grad_ce, _grad_kd):
+        grad_hidden, grad_weight = ctx.saved_tensors
+        if not torch.equal(grad_total, torch.ones_like(grad_total)):
+            grad_hidden, grad_weight = grad_hidden * grad_total, grad_weight * grad_total
+        return grad_hidden, grad_weight, None, None, None, None, None, None, None, None, None
+
+
+def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Tensor,
+                 teacher_hidden: torch.Tensor | None, teacher_head: torch.Tensor | None, targets: torch.Tensor,
+                 mask: torch.Tensor, temperature: float = 1.0, kd_weight: float = 1.0, chunk_size: int = 128,
+                 **params) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(total, ce, kd) from the models' last hidden states and output-layer weights instead of their logits:
+    total = (1 − α)·CE + α·KD with α = kd_weight, CE the mean next-token cross-entropy (at T = 1) of the
+    student on `targets`, KD the loss `name` (LOSSES' convention: T², mean over masked tokens).
+
+    student_hidden, teacher_hidden [B, T, H] (the teacher's may be None when kd_weight is 0), heads [V, H]
+    (bias-free output layers: Llama, Qwen, Mistral, SmolLM; models that soft-cap or scale their logits need
+    LOSSES on real logits), targets [B, T] long, mask [B, T] bool: all aligned, position t's hidden state
+    predicting targets[t]. Only masked positions are projected, in chunks of chunk_size·B tokens, so the
+    output layer's cost falls with the prompt share, and memory beyond the hidden states is one chunk's
+    logits. A mask with no true token raises ValueError (a CE over nothing has no value)."""
+    divergence = DIVERGENCES[name](**params)
+    kd_weight = _check_weight("kd_weight", kd_weight)
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    if mask.shape != student_hidden.shape[:-1] or targets.shape != mask.shape:
+        raise ValueError(f"hidden {tuple(student_hidden.shape)}, targets {tuple(targets.shape)} and mask "
+                         f"{tuple(mask.shape)} must align as [B, T, H], [B, T], [B, T]")
+    if kd_weight > 0 and (teacher_hidden is None or teacher_hidden.shape[:-1] != mask.shape):
+        raise ValueError("kd_weight > 0 needs teacher hidden states aligned with the student's")
+    if student_head.shape[0] != (teacher_head.shape[0] if teacher_head is not None else student_head.shape[0]):
+        raise ValueError(f"student head {tuple(student_head.shape)} and teacher head {tuple(teacher_head.shape)} "
+                         "differ in vocabulary size")
+    mask = mask.bool()
+    if not mask.any():
+        raise ValueError("the mask selects no token: nothing to compute a loss on")
+    needs_grad = torch.is_grad_enabled() and (student_hidden.requires_grad or student_head.requires_grad)
+    return _HeadDistill.apply(student_hidden, student_head, teacher_hidden, teacher_head, targets, mask, divergence,
+                              temperature, kd_weight, chunk_size, needs_grad)

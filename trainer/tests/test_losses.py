@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from distill.losses import LOSS_PARAMS, LOSSES, mix
+from distill.losses import LOSS_PARAMS, LOSSES, head_distill, mix
 
 B, T, V = 3, 7, 11
 PARAMS = {"fkl": {}, "rkl": {}, "jsd": {"beta": 0.1}, "tvd": {}, "skl": {"skew": 0.1}, "srkl": {"skew": 0.1}}
@@ -137,3 +137,62 @@ def test_mix_weights_ce_and_kd():
     assert mix(ce, kd, 0.7).item() == pytest.approx(0.3 * 2 + 0.7 * 4)
     with pytest.raises(ValueError, match="kd_weight"):
         mix(ce, kd, 1.2)
+
+
+def _head_inputs(dtype=torch.float64, seed=2):
+    g = torch.Generator().manual_seed(seed)
+    H = 5
+    student_hidden = torch.randn(B, T, H, generator=g, dtype=dtype, requires_grad=True)
+    student_head = torch.randn(V, H, generator=g, dtype=dtype, requires_grad=True)
+    teacher_hidden = torch.randn(B, T, H, generator=g, dtype=dtype)
+    teacher_head = torch.randn(V, H, generator=g, dtype=dtype)
+    targets = torch.randint(0, V, (B, T), generator=g)
+    mask = torch.rand(B, T, generator=g) > 0.4
+    mask[1, :3] = False
+    return student_hidden, student_head, teacher_hidden, teacher_head, targets, mask
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
+def test_head_distill_equals_the_loss_on_full_logits(name):
+    sh, sw, th, tw, targets, mask = _head_inputs()
+    total, ce, kd = head_distill(name, sh, sw, th, tw, targets, mask, temperature=2.0, kd_weight=0.7, chunk_size=2,
+                                 **PARAMS[name])
+    grads = torch.autograd.grad(total, (sh, sw))
+
+    student_logits, teacher_logits = sh @ sw.T, th @ tw.T
+    ref_ce = torch.nn.functional.cross_entropy(student_logits[mask], targets[mask])
+    ref_kd = LOSSES[name](student_logits, teacher_logits, mask, temperature=2.0, **PARAMS[name])
+    ref_total = mix(ref_ce, ref_kd, 0.7)
+    torch.testing.assert_close((total, ce, kd), (ref_total, ref_ce, ref_kd))
+    torch.testing.assert_close(grads, torch.autograd.grad(ref_total, (sh, sw)))
+
+
+@pytest.mark.parametrize("name", ["fkl", "jsd", "srkl"])
+def test_head_distill_gradcheck(name):
+    sh, sw, th, tw, targets, mask = _head_inputs(seed=3)
+    assert torch.autograd.gradcheck(
+        lambda h, w: head_distill(name, h, w, th, tw, targets, mask, temperature=1.5, kd_weight=0.6, chunk_size=1,
+                                  **PARAMS[name])[0], (sh, sw))
+
+
+def test_head_distill_scales_with_the_incoming_gradient_and_runs_without_grad():
+    sh, sw, th, tw, targets, mask = _head_inputs()
+    total, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
+    (g1,) = torch.autograd.grad(total, sh)
+    total, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
+    (g3,) = torch.autograd.grad(3 * total, sh)
+    torch.testing.assert_close(g3, 3 * g1)
+    with torch.no_grad():
+        again, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
+    torch.testing.assert_close(again, total.detach())
+
+
+def test_head_distill_ce_only_needs_no_teacher():
+    sh, sw, _, _, targets, mask = _head_inputs()
+    total, ce, kd = head_distill("fkl", sh, sw, None, None, targets, mask, kd_weight=0.0)
+    torch.testing.assert_close(total, ce)
+    assert kd.item() == 0.0
+    with pytest.raises(ValueError, match="selects no token"):
+        head_distill("fkl", sh, sw, None, None, targets, torch.zeros_like(mask), kd_weight=0.0)
+    with pytest.raises(TypeError, match="beta"):
+        head_distill("skl", sh, sw, None, None, targets, mask, kd_weight=0.0, beta=0.2)
