@@ -2,9 +2,11 @@ import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { sharedDataset } from "~/server/ingest/test-support";
+import { openDb } from "~/db/client";
 import { defaultLauncher } from "./command";
 import { metricSeries } from "./job-queries";
 import { jobRow } from "./job-row";
+import { JobManager } from "./manager";
 import { fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "./test-support";
 
 /**
@@ -61,7 +63,7 @@ const settled = (id: string) => {
 };
 
 describe("job manager with the real trainer", () => {
-  it("cancels a training run (SIGTERM: checkpoint, exit 143) and resumes it to the end with the seq continuing", async () => {
+  it("cancels a training run (SIGTERM: checkpoint, exit 143), resumes it across a studio restart, seq continuing", async () => {
     // A step takes tens of seconds on busy shared CPUs; the trainer finishes it before checkpointing.
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), cancelGraceMs: 300_000 });
     const job = await studio.manager.createJob(trainJob());
@@ -72,6 +74,16 @@ describe("job manager with the real trainer", () => {
     const stoppedAt = metricSeries(studio.db, job.id).at(-1)!.step;
 
     studio.manager.resume(job.id);
+    // The studio restarts while the resumed trainer runs: its tailer and connection go away, a new manager on
+    // a new connection re-attaches from the stored offset.
+    const before = jobRow(studio.db, job.id)!.last_seq;
+    await waitFor("the resumed trainer's first event", () => jobRow(studio!.db, job.id)!.last_seq > before, 120_000);
+    studio.manager.detach();
+    studio.db.$client.close();
+    const db = openDb(studio.dbFile);
+    const manager = new JobManager({ db, dataDir: studio.dir, gpus: [], limits: { cpu: 1, light: 1 } });
+    studio = { ...studio, db, manager };
+    manager.attachRunningJobs();
     const done = await waitFor("the resumed run to finish", () => settled(job.id), 300_000);
     expect(done.status, done.error ?? "").toBe("succeeded");
     const seqs = storedSeqs(studio.db, job.id);
