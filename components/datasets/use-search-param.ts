@@ -15,7 +15,8 @@ export function useSearchParam(name: string): [string | null, (value: string | n
       const url = new URL(window.location.href);
       if (next == null || next === "") url.searchParams.delete(name);
       else url.searchParams.set(name, next);
-      window.history.replaceState(window.history.state, "", url);
+      // null state: Next copies its own entries in and updates useSearchParams (it ignores states it wrote).
+      window.history.replaceState(null, "", url);
     },
     [name],
   );
