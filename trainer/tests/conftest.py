@@ -77,7 +77,7 @@ def distill_cli(run_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "distill", "run", str(run_dir), *args]
 
 
-def run_cli(run_dir: Path, *args: str, timeout: float = 900) -> subprocess.CompletedProcess:
+def run_cli(run_dir: Path, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     """`python -m distill run RUN_DIR ...` as the studio starts it, in a real process."""
     return subprocess.run(distill_cli(run_dir, *args), capture_output=True, text=True, timeout=timeout)
 

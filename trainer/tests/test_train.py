@@ -15,8 +15,9 @@ from transformers import AutoModelForCausalLM
 
 from distill import checkpoint
 from distill.data import prompt_ids
-from distill.models import load_teacher
+from distill.models import load_student, load_teacher
 
+CPU = torch.device("cpu")
 TRAIN = alpaca_rows(8)
 EVAL = alpaca_rows(4, offset=900)
 
@@ -61,7 +62,7 @@ def test_twenty_steps_lower_the_kd_loss_and_leave_a_loadable_student(make_run_di
 
     student = AutoModelForCausalLM.from_pretrained(run_dir / "model")
     assert student.config.num_hidden_layers == 6
-    _, tokenizer = load_teacher({"source": "embedded"}, torch.device("cpu"))
+    _, tokenizer = load_teacher({"source": "embedded"}, CPU)
     prompt = torch.tensor([prompt_ids(tokenizer, TRAIN[0]["messages"], 64)])
     assert student.generate(prompt, max_new_tokens=4, do_sample=False).shape[1] > prompt.shape[1]
 
@@ -82,11 +83,11 @@ def stopped_run(tmp_path_factory):
     job, plan = _resume_job()
     run_dir = write_run_dir(tmp_path_factory.mktemp("stopped"), job, TRAIN, None, plan)
     proc = subprocess.Popen(distill_cli(run_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 600
+    deadline = time.monotonic() + 3600
     while not _types(read_events(run_dir), "metric") and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGTERM)
-    _, stderr = proc.communicate(timeout=600)
+    _, stderr = proc.communicate(timeout=3600)
     return {"run_dir": run_dir, "returncode": proc.returncode, "stderr": stderr, "events": read_events(run_dir),
             "latest": checkpoint.latest(run_dir)}
 
@@ -107,8 +108,12 @@ def test_sigterm_finishes_the_step_checkpoints_and_exits_143(stopped_run):
     assert checkpoint.read_position(folder)["step"] == stopped_at
     state = checkpoint.load_state(folder)
     assert state["optimizer"]["state"] and "rng" in state
-    weights = load_file(folder / checkpoint.WEIGHTS)
-    assert weights["model.embed_tokens.weight"].shape == (49152, 576)
+    # The weights load into the student the job describes, and they are trained ones, not the initial copy.
+    teacher, _ = load_teacher({"source": "embedded"}, CPU)
+    student = load_student({"source": "pruned", "num_layers": 6}, teacher, {"source": "embedded"}, CPU)
+    initial = student.model.layers[0].mlp.up_proj.weight.clone()
+    checkpoint.load_weights(folder, student, CPU)
+    assert not torch.equal(student.model.layers[0].mlp.up_proj.weight, initial)
 
 
 def test_resume_after_sigterm_equals_an_uninterrupted_run(stopped_run, make_run_dir):
