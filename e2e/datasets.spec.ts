@@ -76,6 +76,12 @@ test("a new user imports, explores, exports, re-imports and deletes a dataset", 
   await expect(page.getByTestId("row-count")).toHaveText("999");
   await expect(page.getByTestId("rejected-count")).toHaveText("0");
 
+  // Rename inline: the new name shows and is what the home list links to.
+  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("textbox", { name: "New dataset name" }).fill("alpaca round trip");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByTestId("dataset-name")).toHaveText("alpaca round trip");
+
   // Delete asks first; keeping it changes nothing, confirming removes it and goes home.
   await page.getByRole("button", { name: "Delete dataset" }).click();
   const dialog = page.getByRole("dialog");
@@ -85,7 +91,7 @@ test("a new user imports, explores, exports, re-imports and deletes a dataset", 
   await page.getByRole("button", { name: "Delete dataset" }).click();
   await dialog.getByRole("button", { name: "Delete" }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole("link", { name: "alpaca_en_demo.alpaca" })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "alpaca round trip" })).toHaveCount(0);
   await expect(page.getByRole("link", { name: "alpaca_en_demo", exact: true })).toBeVisible();
 });
 
@@ -109,4 +115,28 @@ test("a truncated JSON file dropped on the page fails with a message that says w
   if (await mapper.isVisible()) await mapper.getByRole("button", { name: "Import" }).click();
   await expect(alert).toContainText(/the JSON array is truncated: the file ends at line \d+ inside element \d+/);
   await writeFile("/tmp/truncated-error.txt", (await alert.textContent()) ?? "");
+});
+
+test("records that cannot be read are listed with line and reason, and download", async ({ page }) => {
+  const dir = await mkdtemp(join(tmpdir(), "distill-rejects-"));
+  const file = join(dir, "some-bad.jsonl");
+  const good = (i: number) => JSON.stringify({ instruction: `Name a colour, take ${i}.`, input: "", output: "Teal." });
+  await writeFile(file, [good(1), '{"instruction": "cut off', good(2), JSON.stringify({ input: "no instruction" }), good(3)].join("\n"));
+  await importThroughPage(page, file, "alpaca_jsonl");
+  await expect(page.getByTestId("row-count")).toHaveText("3");
+  await expect(page.getByTestId("rejected-count")).toHaveText("2");
+  const rejected = page.getByTestId("rejected-rows");
+  await expect(rejected.locator("tbody tr")).toHaveCount(2);
+  await expect(rejected.locator("tbody tr").first().locator("td").first()).toHaveText("2");
+  await expect(rejected.locator("tbody tr").nth(1).locator("td").first()).toHaveText("4");
+
+  const downloading = page.waitForEvent("download");
+  await rejected.getByRole("link", { name: /Download rejected rows/ }).click();
+  const download = await downloading;
+  expect(download.suggestedFilename()).toBe("some-bad.rejected.jsonl");
+  const saved = join(dir, download.suggestedFilename());
+  await download.saveAs(saved);
+  const lines = (await readFile(saved, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { line: number; reason: string });
+  expect(lines.map((l) => l.line)).toEqual([2, 4]);
+  expect(lines.every((l) => l.reason.length > 0)).toBe(true);
 });
