@@ -1,3 +1,4 @@
+import { LoadDemoButton } from "~/components/curriculum/load-demo-button";
 import { DatasetList } from "~/components/datasets/dataset-list";
 import { UploadDataset } from "~/components/datasets/upload-dataset";
 
@@ -6,6 +7,7 @@ export default function HomePage() {
     <>
       <h1>Datasets</h1>
       <UploadDataset />
+      <LoadDemoButton />
       <DatasetList />
     </>
   );

@@ -1,3 +1,4 @@
+import { curriculumRouter } from "./routers/curriculum";
 import { datasetsRouter } from "./routers/datasets";
 import { jobsRouter } from "./routers/jobs";
 import { runsRouter } from "./routers/runs";
@@ -7,6 +8,7 @@ export const appRouter = createTRPCRouter({
   runs: runsRouter,
   datasets: datasetsRouter,
   jobs: jobsRouter,
+  curriculum: curriculumRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -24,6 +24,8 @@ export type JobManagerOptions = {
   limits?: SlotLimits;
   /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 10 s. */
   cancelGraceMs?: number;
+  /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
+  onSucceeded?: (job: JobRow) => Promise<void>;
 };
 
 export type NewJob = {
@@ -70,6 +72,7 @@ export class JobManager {
   readonly limits: SlotLimits;
   private readonly launcher: Launcher;
   private readonly cancelGraceMs: number;
+  private readonly onSucceeded: JobManagerOptions["onSucceeded"];
   private readonly attached = new Map<string, Attached>();
   private liveness: NodeJS.Timeout | null = null;
 
@@ -81,6 +84,7 @@ export class JobManager {
     this.gpus = options.gpus ?? detectGpus();
     this.limits = options.limits ?? slotLimits();
     this.cancelGraceMs = options.cancelGraceMs ?? Number(process.env.DISTILL_CANCEL_GRACE_MS ?? DEFAULT_GRACE_MS);
+    this.onSucceeded = options.onSucceeded;
   }
 
   runDirOf(id: string): string {
@@ -326,12 +330,22 @@ export class JobManager {
       status = "failed";
       error = terminal?.type === "error" ? terminal.message : this.crashMessage(entry, exit);
     }
-    if (finishJob(this.db, id, status, error)) publish(id, { kind: "status", status });
+    if (status === "succeeded" && this.onSucceeded) {
+      const row = jobRow(this.db, id)!;
+      this.onSucceeded(row).then(
+        () => this.settle(id, "succeeded", null),
+        (e: unknown) => this.settle(id, "failed", `the job finished but importing its results failed: ${(e as Error).message}`),
+      );
+    } else this.settle(id, status, error);
     if (this.attached.size === 0 && this.liveness) {
       clearInterval(this.liveness);
       this.liveness = null;
     }
     this.schedule();
+  }
+
+  private settle(id: string, status: JobStatus, error: string | null): void {
+    if (finishJob(this.db, id, status, error)) publish(id, { kind: "status", status });
   }
 
   private crashMessage(entry: Attached, exit: Exit | null): string {

@@ -1,4 +1,5 @@
 import { dataDir, getDb } from "~/db/client";
+import { onJobSucceeded } from "~/server/curriculum/on-job-succeeded";
 import { cleanupInterruptedImports } from "~/server/ingest/cleanup";
 import { JobManager, type JobManagerOptions } from "./manager";
 
@@ -12,7 +13,8 @@ const globalForJobs = globalThis as unknown as { __distillJobManager?: JobManage
  */
 export function startJobManager(options?: Partial<JobManagerOptions>): JobManager {
   if (globalForJobs.__distillJobManager) return globalForJobs.__distillJobManager;
-  const manager = new JobManager({ db: getDb(), dataDir: dataDir(), ...options });
+  const db = getDb();
+  const manager = new JobManager({ db, dataDir: dataDir(), onSucceeded: (job) => onJobSucceeded(db, job), ...options });
   globalForJobs.__distillJobManager = manager;
   cleanupInterruptedImports(manager.db);
   manager.attachRunningJobs();

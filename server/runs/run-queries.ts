@@ -56,6 +56,16 @@ function planSource(job: JobRow, spec: TrainJob): string {
   }
 }
 
+/** The saved curriculum a run was launched from (curriculum.json in its folder), for the compare table. */
+function curriculumOf(job: JobRow): unknown {
+  try {
+    const saved = JSON.parse(readFileSync(join(job.run_dir, "curriculum.json"), "utf8")) as { name: string; spec: unknown };
+    return { name: saved.name, ...(saved.spec as object) };
+  } catch {
+    return null;
+  }
+}
+
 function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; rouge_l: number | null }>, queue: QueuePositions) {
   const spec = JSON.parse(job.spec) as TrainJob;
   return {
@@ -172,6 +182,7 @@ export function compareRuns(db: Db, ids: string[], queue: QueuePositions) {
       ...summarize(job, best, queue),
       spec,
       planSource: planSource(job, spec),
+      curriculum: curriculumOf(job),
       final: {
         loss: lastMetric?.loss ?? null,
         evalLoss: lastEval?.eval_loss ?? null,

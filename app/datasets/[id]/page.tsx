@@ -5,6 +5,11 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
   const { id } = await params;
   return (
     <Suspense fallback={<p className="muted">Loading the dataset…</p>}>
+      <p>
+        <a className="button" href={`/datasets/${encodeURIComponent(id)}/curriculum`} data-testid="open-curriculum">
+          Analyse &amp; curriculum
+        </a>
+      </p>
       <DatasetView datasetId={id} />
     </Suspense>
   );

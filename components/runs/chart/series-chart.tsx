@@ -60,6 +60,7 @@ export function SeriesChart(props: {
       ref={ref}
       data-testid={props.testId}
       data-points={total}
+      data-markers={props.markers?.length ?? 0}
       data-rendered-points={rendered.reduce((n, l) => n + l.data.length, 0)}
       style={{ width: "100%" }}
     >

@@ -20,7 +20,7 @@ export function CompareView({ ids }: { ids: string[] }) {
     <>
       <CompareChart runs={runs.map((r, i) => ({ id: r.id, name: r.name, metrics: metrics[i]?.data ?? [] }))} />
       <FinalMetricsTable runs={runs} />
-      <SettingsTable runs={runs.map((r) => ({ id: r.id, name: r.name, settings: { ...r.spec, plan_source: r.planSource, dataset: r.datasetName ?? r.datasetId } }))} />
+      <SettingsTable runs={runs.map((r) => ({ id: r.id, name: r.name, settings: { ...r.spec, plan_source: r.planSource, dataset: r.datasetName ?? r.datasetId, curriculum: r.curriculum } }))} />
     </>
   );
 }

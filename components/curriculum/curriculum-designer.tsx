@@ -1,0 +1,85 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useEffect, useMemo, useState } from "react";
+import { LengthHistograms } from "~/components/datasets/length-histograms";
+import { countTypes, encodeTypes, previewCurriculum } from "~/lib/planning";
+import { useTRPC } from "~/lib/trpc/react";
+import { AnalysisJobs } from "./analysis-jobs";
+import { DifficultyByType, DifficultyChart, type RowFilter, TypeChart } from "./analysis-charts";
+import { toCurriculum } from "./designer-state";
+import { FilteredRows } from "./filtered-rows";
+import { ResampleDesigner } from "./resample-designer";
+import { ResultPickers } from "./result-pickers";
+import { SavedCurricula } from "./saved-curricula";
+import { ScheduleDesigner } from "./schedule-designer";
+import { useDesignerState } from "./use-designer-state";
+
+/**
+ * The curriculum page: analysis jobs and their passes, histograms that filter a row list, and the resampling
+ * and schedule designers previewing with lib/planning on columns fetched once per chosen pass.
+ */
+export function CurriculumDesigner({ datasetId, initialState }: { datasetId: string; initialState: string | null }) {
+  const trpc = useTRPC();
+  const [state, update] = useDesignerState(initialState);
+  const [filter, setFilter] = useState<RowFilter>({ type: null, min: null, max: null });
+  const dataset = useQuery(trpc.datasets.get.queryOptions({ id: datasetId }));
+  const results = useQuery({
+    ...trpc.curriculum.results.queryOptions({ datasetId }),
+    refetchInterval: (q) => (q.state.data?.jobs.some((j) => j.status === "queued" || j.status === "running") ? 1500 : false),
+  });
+  const columns = useQuery(trpc.curriculum.columns.queryOptions({ datasetId, tagResultId: state.tag, scoreResultId: state.score }));
+
+  // A pass that has just been imported is taken up when none is chosen yet.
+  const newestTag = results.data?.tags[0]?.id;
+  const newestScore = results.data?.scores[0]?.id;
+  useEffect(() => {
+    if (newestTag && !results.data?.tags.some((t) => t.id === state.tag)) update({ tag: newestTag });
+  }, [newestTag]); // eslint-disable-line react-hooks/exhaustive-deps
+  useEffect(() => {
+    if (newestScore && state.score == null) update({ score: newestScore, bucketBy: state.bucketBy ?? newestScore });
+  }, [newestScore]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const codes = useMemo(() => (columns.data ? encodeTypes(columns.data.types) : null), [columns.data]);
+  const difficulty = useMemo(() => (columns.data ? Float64Array.from(columns.data.difficulty, (d) => d ?? Number.NaN) : null), [columns.data]);
+  const typeCounts = useMemo(() => (codes ? countTypes(codes) : {}), [codes]);
+  const spec = useMemo(() => toCurriculum(datasetId, state), [datasetId, state]);
+  const preview = useMemo(() => {
+    if (!codes) return { value: null, error: null };
+    try {
+      return { value: previewCurriculum(spec, { types: codes, difficulty }, { batch_size: state.batchSize, grad_accum: state.gradAccum }), error: null };
+    } catch (e) {
+      return { value: null, error: (e as Error).message };
+    }
+  }, [spec, codes, difficulty, state.batchSize, state.gradAccum]);
+
+  if (results.error) return <p className="error" role="alert">{results.error.message}</p>;
+  if (!results.data || !dataset.data) return <p className="muted">Loading…</p>;
+  const hasDifficulty = state.score != null && (columns.data?.difficulty.some((d) => d != null) ?? false);
+  return (
+    <>
+      <div className="row">
+        <h1 style={{ margin: 0 }}>Curriculum · {dataset.data.name}</h1>
+        <a href={`/datasets/${encodeURIComponent(datasetId)}`}>back to the dataset</a>
+      </div>
+      <AnalysisJobs datasetId={datasetId} results={results.data} />
+      <ResultPickers results={results.data} tag={state.tag} score={state.score} onTag={(tag) => update({ tag })} onScore={(score) => update({ score })} />
+      {columns.data && columns.data.unlabelled > 0 && (
+        <p className="small muted" data-testid="unlabelled">{columns.data.unlabelled} rows have no task type yet and count as Others: tag the dataset or label them by hand.</p>
+      )}
+      <TypeChart counts={preview.value?.counts ?? null} onPick={(type) => setFilter({ ...filter, type })} />
+      {columns.data && hasDifficulty && (
+        <div className="grid2">
+          <DifficultyChart difficulty={columns.data.difficulty} onRange={(min, max) => setFilter({ ...filter, min, max })} />
+          <DifficultyByType types={columns.data.types} difficulty={columns.data.difficulty} />
+        </div>
+      )}
+      <LengthHistograms datasetId={datasetId} />
+      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={() => setFilter({ type: null, min: null, max: null })} />
+      {preview.error && <p className="error" role="alert" data-testid="design-error">{preview.error}</p>}
+      <ResampleDesigner state={state} update={update} counts={preview.value?.counts ?? null} typeCounts={typeCounts} hasDifficulty={hasDifficulty} />
+      <ScheduleDesigner state={state} update={update} preview={preview.value?.schedule ?? null} scores={results.data.scores} />
+      <SavedCurricula datasetId={datasetId} spec={spec} invalid={preview.error ?? (state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null)} />
+    </>
+  );
+}

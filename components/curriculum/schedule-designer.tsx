@@ -1,0 +1,82 @@
+"use client";
+
+import { useMemo } from "react";
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { expandSeries, type SchedulePreview } from "~/lib/planning";
+import type { RouterOutputs } from "~/lib/trpc/types";
+import type { DesignerState } from "./designer-state";
+
+type Scores = RouterOutputs["curriculum"]["results"]["scores"];
+const COLORS = ["#4f6bed", "#30a46c", "#f0a030", "#e5484d", "#8e4ec6", "#12a594", "#d6409f", "#978365"];
+
+function NumberField(props: { label: string; value: number; step?: number; min?: number; max?: number; testId: string; onChange: (v: number) => void }) {
+  return (
+    <label className="small">
+      {props.label}{" "}
+      <input type="number" value={props.value} step={props.step ?? 1} min={props.min} max={props.max} style={{ width: 70 }} data-testid={props.testId}
+        onChange={(e) => { const v = Number(e.target.value); if (Number.isFinite(v)) props.onChange(v); }} />
+    </label>
+  );
+}
+
+/** POCL buckets and stages; the chart shows samples active per bucket and the temperature and KD-weight ramps. */
+export function ScheduleDesigner({ state, update, preview, scores }: { state: DesignerState; update: (p: Partial<DesignerState>) => void; preview: SchedulePreview | null; scores: Scores }) {
+  const series = useMemo(() => (preview ? expandSeries(preview) : []), [preview]);
+  const buckets = preview?.bucketSizes.length ?? 0;
+  return (
+    <div className="panel" data-testid="schedule-designer">
+      <h2 style={{ marginTop: 0 }}>POCL schedule</h2>
+      <div className="row">
+        <select value={state.mode} onChange={(e) => update({ mode: e.target.value as DesignerState["mode"] })} data-testid="field-mode">
+          <option value="cumulative">cumulative (baby steps)</option>
+          <option value="per_bucket">one bucket per stage</option>
+          <option value="plain">plain (one stage)</option>
+        </select>
+        <label className="small">
+          bucket by{" "}
+          <select value={state.bucketBy ?? ""} onChange={(e) => update({ bucketBy: e.target.value || null })} data-testid="field-bucket-by">
+            <option value="">— choose a score pass —</option>
+            {scores.map((s) => (
+              <option key={s.id} value={s.id}>{s.scorer} · {new Date(s.createdAt).toLocaleString()}</option>
+            ))}
+          </select>
+        </label>
+        <NumberField label="K buckets" value={state.buckets} min={1} max={64} testId="field-buckets" onChange={(v) => update({ buckets: Math.max(1, Math.min(64, Math.floor(v))) })} />
+        <NumberField label="epochs/stage" value={state.epochsPerStage} min={1} testId="field-epochs" onChange={(v) => update({ epochsPerStage: Math.max(1, Math.floor(v)) })} />
+      </div>
+      <div className="row" style={{ marginTop: "0.5rem" }}>
+        <NumberField label="T start" value={state.tStart} step={0.1} min={0.1} testId="field-t-start" onChange={(v) => update({ tStart: Math.max(0.1, v) })} />
+        <NumberField label="T end" value={state.tEnd} step={0.1} min={0.1} testId="field-t-end" onChange={(v) => update({ tEnd: Math.max(0.1, v) })} />
+        <NumberField label="KD weight start" value={state.kdStart} step={0.05} min={0} max={1} testId="field-kd-start" onChange={(v) => update({ kdStart: Math.min(1, Math.max(0, v)) })} />
+        <NumberField label="KD weight end" value={state.kdEnd} step={0.05} min={0} max={1} testId="field-kd-end" onChange={(v) => update({ kdEnd: Math.min(1, Math.max(0, v)) })} />
+        <NumberField label="batch" value={state.batchSize} min={1} testId="field-batch" onChange={(v) => update({ batchSize: Math.max(1, Math.floor(v)) })} />
+        <NumberField label="grad accum" value={state.gradAccum} min={1} testId="field-accum" onChange={(v) => update({ gradAccum: Math.max(1, Math.floor(v)) })} />
+      </div>
+      {preview && (
+        <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
+          <p className="small muted">
+            {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
+          </p>
+          <ResponsiveContainer width="100%" height={280}>
+            <ComposedChart data={series}>
+              <CartesianGrid strokeDasharray="3 3" />
+              <XAxis dataKey="step" type="number" domain={[0, "dataMax"]} label={{ value: "optimizer step", position: "insideBottom", offset: -2 }} />
+              <YAxis yAxisId="samples" allowDecimals={false} label={{ value: "active samples", angle: -90, position: "insideLeft" }} />
+              <YAxis yAxisId="ramp" orientation="right" domain={[0, "auto"]} />
+              <Tooltip />
+              <Legend verticalAlign="top" />
+              {Array.from({ length: buckets }, (_, b) => (
+                <Area key={b} yAxisId="samples" type="stepAfter" dataKey={`bucket_${b + 1}`} name={`bucket ${b + 1}`} stackId="b" stroke={COLORS[b % COLORS.length]} fill={COLORS[b % COLORS.length]} fillOpacity={0.4} isAnimationActive={false} />
+              ))}
+              <Line yAxisId="ramp" type="stepAfter" dataKey="temperature" stroke="#e5484d" dot={false} isAnimationActive={false} />
+              <Line yAxisId="ramp" type="stepAfter" dataKey="kd_weight" name="KD weight" stroke="#111" dot={false} isAnimationActive={false} />
+              {preview.boundaries.map((s) => (
+                <ReferenceLine key={s} yAxisId="samples" x={s} stroke="#888" strokeDasharray="4 4" />
+              ))}
+            </ComposedChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,83 @@
+import { expect, test } from "@playwright/test";
+
+/**
+ * A new user: loads the demo dataset, tags it (real MiniLM tagger job), scores it (real POCL measurer with a
+ * 2-layer pruned student), looks at the histograms, shapes the mix, saves a curriculum and launches a tiny
+ * POCL run from it, whose chart shows one marker per stage.
+ */
+test("design a curriculum on the demo dataset and launch a POCL run from it", async ({ page }) => {
+  test.setTimeout(1_500_000);
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready", { timeout: 120_000 });
+  await expect(page.getByTestId("row-count")).toHaveText("440");
+  await page.getByTestId("open-curriculum").click();
+  await page.waitForURL(/\/curriculum/);
+
+  // Hand labels from the demo file type the rows before any tagging.
+  await expect(page.getByTestId("tag-results")).toContainText("hand labels only (440 rows)");
+  await expect(page.getByTestId("type-histogram")).toHaveAttribute("data-types", "32");
+
+  // Tag: a live progress bar, then the pass is listed and chosen.
+  await page.getByTestId("start-tag").click();
+  await expect(page.getByTestId("job-tag")).toBeVisible();
+  await expect(page.getByTestId("tag-result")).toHaveCount(1, { timeout: 600_000 });
+  await expect(page.getByTestId("tag-result").locator("input")).toBeChecked();
+
+  // Score with the POCL measurer and a small student; short generations keep it quick.
+  await page.getByTestId("score-layers").fill("2");
+  await page.getByTestId("score-max-new").fill("4");
+  await page.getByTestId("start-score").click();
+  await expect(page.getByTestId("job-score")).toBeVisible();
+  await expect(page.getByTestId("score-result")).toHaveCount(1, { timeout: 900_000 });
+  await expect(page.getByTestId("analysis-failed")).toHaveCount(0);
+  await expect(page.getByTestId("difficulty-histogram")).toBeVisible();
+  await expect(page.getByTestId("difficulty-by-type")).toBeVisible();
+  await page.screenshot({ path: "test-results/curriculum-analysis.png", fullPage: true });
+
+  // Clicking a type bar filters the row list; relabelling a row moves it out of that type.
+  await page.getByTestId("type-histogram").locator(".recharts-bar-rectangle").first().click();
+  await expect(page.getByTestId("filtered-rows")).toContainText("where type =");
+  const total = page.getByTestId("filtered-total");
+  await expect(total).not.toHaveText("… rows");
+  const rowsOfType = Number((await total.textContent())!.split(" ")[0]);
+  const select = page.getByTestId("filtered-row").first().locator("select");
+  await select.selectOption((await select.inputValue()) === "Math" ? "Writing" : "Math");
+  await expect(total).toHaveText(`${rowsOfType - 1} rows`);
+
+  // The dataset's own mix at N = 40, then one slider moved by keyboard: the counts follow at once.
+  await page.getByTestId("preset-dataset").click();
+  await page.getByTestId("field-n").fill("40");
+  const mathSelected = page.getByTestId("selected-Math");
+  const before = Number(await mathSelected.textContent());
+  const slider = page.getByTestId("ratio-Math");
+  await slider.focus();
+  for (let i = 0; i < 10; i++) await page.keyboard.press("ArrowRight");
+  await expect.poll(async () => Number(await mathSelected.textContent())).toBeGreaterThan(before);
+
+  // Two buckets, one epoch each, bucketed by the score pass; the schedule chart has two stages.
+  await page.getByTestId("field-buckets").fill("2");
+  await expect(page.getByTestId("schedule-chart")).toHaveAttribute("data-stages", "2");
+  // The design survives a reload (state in the URL).
+  await page.reload();
+  await expect(page.getByTestId("field-n")).toHaveValue("40");
+  await expect(page.getByTestId("schedule-chart")).toHaveAttribute("data-stages", "2");
+  await page.screenshot({ path: "test-results/curriculum-designer.png", fullPage: true });
+
+  await page.getByTestId("curriculum-name").fill("demo mix, 2 buckets");
+  await page.getByTestId("save-curriculum").click();
+  await expect(page.getByTestId("saved-message")).toContainText("Saved");
+  await page.getByTestId("saved-message").getByRole("link").click();
+  await page.waitForURL(/\/curricula\//);
+  await expect(page.getByTestId("curriculum-hash")).toHaveText(/^[0-9a-f]{64}$/);
+
+  await page.getByTestId("launch-layers").fill("2");
+  await page.getByTestId("launch-max-length").fill("64");
+  await page.getByTestId("launch-eval").fill("4");
+  await page.getByTestId("launch-device").selectOption("cpu");
+  await page.getByTestId("launch-curriculum").click();
+  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  await expect(page.getByTestId("loss-chart")).toHaveAttribute("data-markers", "2", { timeout: 600_000 });
+  await page.screenshot({ path: "test-results/curriculum-run.png", fullPage: true });
+});

@@ -1,0 +1,110 @@
+import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { z } from "zod";
+import { lossName, modelRef } from "~/lib/contracts/job";
+import { TASK_TYPES } from "~/lib/contracts/taxonomy";
+import { curriculum } from "~/lib/planning";
+import { studentChoice } from "~/lib/runs/form";
+import { AnalysisError, startAnalysisJob } from "~/server/curriculum/analysis-jobs";
+import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
+import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
+import { analysisResults, filteredRows, rowColumns, setRowLabel } from "~/server/curriculum/results";
+import { CurriculumNotFound, getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
+import { getJobManager } from "~/server/jobs/start";
+import { LaunchError } from "~/server/runs/prepare-launch";
+import { publicProcedure } from "../trpc";
+
+/** Refusals the user can act on keep their message; a missing curriculum is NOT_FOUND. */
+async function asTrpc<T>(fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (e instanceof CurriculumNotFound) throw new TRPCError({ code: "NOT_FOUND", message: e.message });
+    if (e instanceof AnalysisError || e instanceof LaunchError || e instanceof Error)
+      throw new TRPCError({ code: "BAD_REQUEST", message: (e as Error).message, cause: e });
+    throw e;
+  }
+}
+
+const datasetId = z.string().min(1);
+const resultId = z.string().min(1).nullable();
+
+export const curriculumRouter = {
+  /** Tag and score passes, the analysis jobs (running or not) and the number of hand labels. */
+  results: publicProcedure.input(z.object({ datasetId })).query(({ ctx, input }) => analysisResults(ctx.db, input.datasetId)),
+
+  startJob: publicProcedure
+    .input(
+      z.discriminatedUnion("kind", [
+        z.object({ kind: z.literal("tag"), datasetId, taggerPath: z.string().nullish() }),
+        z.object({
+          kind: z.literal("score"),
+          datasetId,
+          scorer: z.enum(["pocl", "mfd_ce"]),
+          studentLayers: z.number().int().min(1).max(64),
+          maxNewTokens: z.number().int().min(1).max(1024),
+          batchSize: z.number().int().min(1).max(512).optional(),
+        }),
+        z.object({ kind: z.literal("lengths"), datasetId }),
+      ]),
+    )
+    .mutation(({ input }) => asTrpc(() => startAnalysisJob(getJobManager(), input))),
+
+  /** Per usable row, in dataset order: task type (hand labels win) and difficulty of the chosen pass. */
+  columns: publicProcedure
+    .input(z.object({ datasetId, tagResultId: resultId, scoreResultId: resultId }))
+    .query(({ ctx, input }) => rowColumns(ctx.db, input.datasetId, input.tagResultId, input.scoreResultId)),
+
+  rows: publicProcedure
+    .input(
+      z.object({
+        datasetId,
+        tagResultId: resultId,
+        scoreResultId: resultId,
+        type: z.string().nullable(),
+        min: z.number().nullable(),
+        max: z.number().nullable(),
+        offset: z.number().int().min(0).default(0),
+        limit: z.number().int().min(1).max(200).default(25),
+      }),
+    )
+    .query(({ ctx, input }) => filteredRows(ctx.db, input)),
+
+  setLabel: publicProcedure
+    .input(z.object({ rowId: z.number().int(), label: z.enum(TASK_TYPES as [string, ...string[]]).nullable() }))
+    .mutation(({ ctx, input }) => asTrpc(() => setRowLabel(ctx.db, input.rowId, input.label))),
+
+  loadDemo: publicProcedure.mutation(() => asTrpc(() => loadDemoDataset(getJobManager()))),
+
+  save: publicProcedure
+    .input(z.object({ name: z.string().max(120).default(""), spec: curriculum }))
+    .mutation(({ ctx, input }) => asTrpc(() => saveCurriculum(ctx.db, input.name, input.spec))),
+
+  list: publicProcedure.input(z.object({ datasetId })).query(({ ctx, input }) => listCurricula(ctx.db, input.datasetId)),
+
+  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => asTrpc(() => getCurriculum(ctx.db, input.id))),
+
+  /** A POCL train run from a saved curriculum (see launchCurriculum). */
+  launch: publicProcedure
+    .input(
+      z.object({
+        curriculumId: z.string().min(1),
+        form: z.object({
+          name: z.string().max(120).default(""),
+          teacher: modelRef.optional(),
+          student: studentChoice.optional(),
+          loss: z.object({ name: lossName }).optional(),
+          lr: z.number().positive().optional(),
+          batchSize: z.number().int().min(1).optional(),
+          gradAccum: z.number().int().min(1).optional(),
+          maxLength: z.number().int().min(16).optional(),
+          evalSize: z.number().int().min(0).optional(),
+          evalEvery: z.number().int().min(0).optional(),
+          evalPrompts: z.number().int().min(0).optional(),
+          evalMaxNewTokens: z.number().int().min(1).optional(),
+          checkpointEvery: z.number().int().min(0).optional(),
+          device: z.enum(["auto", "cpu", "cuda"]).optional(),
+        }),
+      }),
+    )
+    .mutation(({ input }) => asTrpc(() => launchCurriculum(getJobManager(), input.curriculumId, input.form))),
+} satisfies TRPCRouterRecord;

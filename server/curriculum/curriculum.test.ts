@@ -1,0 +1,97 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TrainPlan } from "~/lib/contracts/plan";
+import { defaultLauncher } from "~/server/jobs/command";
+import { jobRow } from "~/server/jobs/job-row";
+import { type Studio, tempStudio, waitFor } from "~/server/jobs/test-support";
+import { seedDataset } from "~/server/runs/test-dataset";
+import { startAnalysisJob } from "./analysis-jobs";
+import { loadDemoDataset } from "./demo-dataset";
+import { launchCurriculum } from "./launch-curriculum";
+import { onJobSucceeded } from "./on-job-succeeded";
+import { analysisResults, filteredRows, rowColumns, setRowLabel } from "./results";
+import { saveCurriculum } from "./saved-curricula";
+
+describe("row columns and hand labels", () => {
+  let studio: Studio;
+  beforeAll(() => {
+    studio = tempStudio();
+    seedDataset(studio.db, "d", 6, [5]);
+    const sqlite = studio.db.$client;
+    sqlite.prepare("insert into tag_results (id, dataset_id, job_id, tagger, row_count) values ('t', 'd', 'j', 'x', 5)").run();
+    sqlite.prepare("insert into score_results (id, dataset_id, job_id, scorer, models, row_count) values ('s', 'd', 'j', 'pocl', '{}', 2)").run();
+    const ids = sqlite.prepare("select id from dataset_rows order by idx").pluck().all() as number[];
+    ids.slice(0, 4).forEach((id) => sqlite.prepare("insert into row_tags values ('t', ?, 'Math', 0.9)").run(id));
+    sqlite.prepare("insert into row_scores values ('s', ?, 1, 0.2, null)").run(ids[0]);
+    sqlite.prepare("insert into row_scores values ('s', ?, 1, 0.8, null)").run(ids[1]);
+  });
+  afterAll(() => studio.cleanup());
+
+  it("types rows by hand label, then tagger, then Others; skips duplicates; reads the chosen score pass", () => {
+    const ids = rowColumns(studio.db, "d", "t", "s").ids;
+    setRowLabel(studio.db, ids[1]!, "Coding");
+    const cols = rowColumns(studio.db, "d", "t", "s");
+    expect(cols.types).toEqual(["Math", "Coding", "Math", "Math", "Others"]);
+    expect(cols.difficulty).toEqual([0.2, 0.8, null, null, null]);
+    expect(cols.unlabelled).toBe(1);
+    setRowLabel(studio.db, ids[1]!, null);
+    expect(rowColumns(studio.db, "d", "t", null).types[1]).toBe("Math");
+  });
+
+  it("filters rows by type and difficulty range", () => {
+    const q = { datasetId: "d", tagResultId: "t", scoreResultId: "s", offset: 0, limit: 10 };
+    expect(filteredRows(studio.db, { ...q, type: "Math", min: null, max: null }).total).toBe(4);
+    const hard = filteredRows(studio.db, { ...q, type: null, min: 0.5, max: 1 });
+    expect(hard.rows.map((r) => r.difficulty)).toEqual([0.8]);
+    expect(() => setRowLabel(studio.db, 999_999, "Math")).toThrow(/row 999999 does not exist/);
+  });
+
+  it("saves a curriculum once per content hash", async () => {
+    const spec = { dataset_id: "d", resample: null, schedule: { mode: "plain" } };
+    const first = await saveCurriculum(studio.db, "a", spec);
+    const again = await saveCurriculum(studio.db, "b", { schedule: { mode: "plain" }, resample: null, dataset_id: "d" });
+    expect(again.existed).toBe(true);
+    expect(again.id).toBe(first.id);
+    await expect(saveCurriculum(studio.db, "x", { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } })).rejects.toThrow(/bucket_result_id/);
+  });
+});
+
+describe("demo dataset, a real tag job and a POCL launch", () => {
+  let studio: Studio;
+  beforeAll(() => {
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), onSucceeded: (job) => onJobSucceeded(studio.db, job) });
+  });
+  afterAll(() => studio.cleanup());
+
+  it("imports the demo with hand labels, tags it, and launches a curriculum run with the curriculum's stages", async () => {
+    const { manager, db } = studio;
+    const { datasetId, jobId } = await loadDemoDataset(manager);
+    await waitFor("the demo import", () => ["succeeded", "failed"].includes(jobRow(db, jobId)!.status), 120_000);
+    expect(jobRow(db, jobId)!.error).toBeNull();
+    expect(analysisResults(db, datasetId).handLabels).toBe(440);
+
+    const tag = await startAnalysisJob(manager, { kind: "tag", datasetId });
+    await waitFor("the tag job", () => ["succeeded", "failed"].includes(jobRow(db, tag.jobId)!.status), 240_000);
+    expect(jobRow(db, tag.jobId)!.error).toBeNull();
+    // Imported before "succeeded": the result is there as soon as the status is.
+    const results = analysisResults(db, datasetId);
+    expect(results.tags[0]).toMatchObject({ id: tag.jobId, rowCount: 440 });
+
+    const saved = await saveCurriculum(db, "demo", {
+      dataset_id: datasetId,
+      resample: { tag_result_id: tag.jobId, ratios: { Math: 1, "Code Generation": 1 }, n: 40 },
+      schedule: { mode: "plain", epochs_per_stage: 1 },
+    });
+    const run = await launchCurriculum(manager, saved.id, { student: { source: "pruned", num_layers: 2 }, maxLength: 64, evalSize: 4, evalPrompts: 2, device: "cpu" });
+    manager.cancel(run.id);
+    const runDir = jobRow(db, run.id)!.run_dir;
+    const plan = JSON.parse(readFileSync(join(runDir, "plan.json"), "utf8")) as TrainPlan;
+    expect(plan.source).toBe(saved.contentHash);
+    expect(plan.stages[0]!.sample_ids).toHaveLength(40);
+    const trainIds = readFileSync(join(runDir, "data/train.jsonl"), "utf8").trim().split("\n").map((l) => (JSON.parse(l) as { id: string }).id);
+    expect(new Set(plan.stages[0]!.sample_ids)).toEqual(new Set(trainIds));
+    expect(existsSync(join(runDir, "curriculum.json"))).toBe(true);
+    await waitFor("the cancelled run", () => jobRow(db, run.id)!.status !== "running" && jobRow(db, run.id)!.status !== "queued", 60_000);
+  }, 400_000);
+});

@@ -1,0 +1,69 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { datasets } from "~/db/schema";
+import { TASK_TYPES } from "~/lib/contracts/taxonomy";
+import type { JobManager } from "~/server/jobs/manager";
+
+/** The tagger's own labelled examples (Alpaca JSONL with a `label` field): a small dataset with known types. */
+export const DEMO_FILE = join(process.cwd(), "trainer", "distill", "data", "task_examples.jsonl");
+
+/** In the ingest run folder: the label of each source line (index = line − 1), applied when the import succeeds. */
+export const DEMO_LABELS = "demo-labels.json";
+
+function labelsOf(text: string): (string | null)[] {
+  const known = new Set<string>(TASK_TYPES);
+  return text.split("\n").map((line, i) => {
+    if (!line.trim()) return null;
+    const label = (JSON.parse(line) as { label?: unknown }).label;
+    if (typeof label !== "string" || !known.has(label)) throw new Error(`${DEMO_FILE} line ${i + 1}: label ${JSON.stringify(label)} is not a task type`);
+    return label;
+  });
+}
+
+/** Imports the demo file through the ordinary ingest job; its labels become hand labels once the rows exist. */
+export async function loadDemoDataset(manager: JobManager) {
+  const { db } = manager;
+  const labels = labelsOf(readFileSync(DEMO_FILE, "utf8"));
+  const datasetId = randomUUID();
+  const name = "Demo: task-type examples";
+  db.insert(datasets).values({ id: datasetId, name, status: "importing", originalName: "task_examples.jsonl", format: "alpaca_jsonl" }).run();
+  try {
+    const job = await manager.createJob({
+      kind: "ingest",
+      name: `Import ${name}`,
+      datasetId,
+      spec: {
+        dataset_id: datasetId,
+        source: "source.jsonl",
+        original_name: "task_examples.jsonl",
+        format: "alpaca_jsonl",
+        mapping: { instruction: "instruction", input: "input", output: "output" },
+      },
+      files: { "source.jsonl": { from: DEMO_FILE }, [DEMO_LABELS]: JSON.stringify(labels) },
+    });
+    db.update(datasets).set({ jobId: job.id }).where(eq(datasets.id, datasetId)).run();
+    return { datasetId, jobId: job.id };
+  } catch (e) {
+    db.delete(datasets).where(eq(datasets.id, datasetId)).run();
+    throw e;
+  }
+}
+
+/** After a demo import: hand labels by source line, for the rows the import kept. */
+export function applyDemoLabels(db: Db, runDir: string, datasetId: string): void {
+  const file = join(runDir, DEMO_LABELS);
+  if (!existsSync(file)) return;
+  const labels = JSON.parse(readFileSync(file, "utf8")) as (string | null)[];
+  const rows = db.$client.prepare("select id, source_line as line from dataset_rows where dataset_id = ?").all(datasetId) as { id: number; line: number }[];
+  const insert = db.$client.prepare("insert or replace into row_labels (row_id, dataset_id, label, updated_at) values (?, ?, ?, ?)");
+  const now = Date.now();
+  db.$client.transaction(() => {
+    for (const r of rows) {
+      const label = labels[r.line - 1];
+      if (label) insert.run(r.id, datasetId, label, now);
+    }
+  })();
+}

@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "~/db/client";
+import { type Curriculum, contentHash, curriculum } from "~/lib/planning";
+
+export class CurriculumNotFound extends Error {}
+
+type CurriculumRow = { id: string; datasetId: string; name: string; contentHash: string; spec: string; createdAt: number };
+
+const columns = "id, dataset_id as datasetId, name, content_hash as contentHash, spec, created_at as createdAt";
+const withSpec = (r: CurriculumRow) => ({ ...r, spec: JSON.parse(r.spec) as Curriculum });
+
+/** Freezes a version under its content hash; saving the same spec again returns the version already saved. */
+export async function saveCurriculum(db: Db, name: string, input: unknown) {
+  const parsed = curriculum.safeParse(input);
+  if (!parsed.success) throw new Error(`invalid curriculum: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  const spec = parsed.data;
+  const dataset = db.$client.prepare("select 1 from datasets where id = ?").get(spec.dataset_id);
+  if (!dataset) throw new Error(`dataset ${spec.dataset_id} does not exist`);
+  const hash = await contentHash(spec);
+  const existing = db.$client.prepare(`select ${columns} from curricula where content_hash = ?`).get(hash) as CurriculumRow | undefined;
+  if (existing) return { ...withSpec(existing), existed: true };
+  const id = randomUUID();
+  db.$client
+    .prepare("insert into curricula (id, dataset_id, name, content_hash, spec) values (?, ?, ?, ?, ?)")
+    .run(id, spec.dataset_id, name.trim() || `Curriculum ${hash.slice(0, 8)}`, hash, JSON.stringify(spec));
+  return { ...getCurriculum(db, id), existed: false };
+}
+
+export function getCurriculum(db: Db, id: string) {
+  const row = db.$client.prepare(`select ${columns} from curricula where id = ?`).get(id) as CurriculumRow | undefined;
+  if (!row) throw new CurriculumNotFound(`curriculum ${id} does not exist`);
+  return withSpec(row);
+}
+
+export function listCurricula(db: Db, datasetId: string) {
+  return (db.$client.prepare(`select ${columns} from curricula where dataset_id = ? order by created_at desc`).all(datasetId) as CurriculumRow[]).map(withSpec);
+}
