@@ -24,14 +24,14 @@ async function fillSmallRun(page: Page, name: string) {
   await page.getByTestId("field-name").fill(name);
   await expect(page.getByTestId("student-source")).toHaveValue("pruned");
   await page.getByTestId("student-layers").fill("2");
-  await setNumber(page, "trainSamples", 48);
+  await setNumber(page, "trainSamples", 32);
   await setNumber(page, "evalSize", 8);
-  await setNumber(page, "evalEvery", 10);
+  await setNumber(page, "evalEvery", 8);
   await setNumber(page, "evalPrompts", 4);
   await setNumber(page, "evalMaxNewTokens", 16);
   await setNumber(page, "batchSize", 2);
-  await setNumber(page, "maxLength", 96);
-  await setNumber(page, "checkpointEvery", 10);
+  await setNumber(page, "maxLength", 64);
+  await setNumber(page, "checkpointEvery", 8);
   await page.getByTestId("field-device").selectOption("cpu");
 }
 
@@ -44,7 +44,7 @@ async function launch(page: Page): Promise<string> {
 }
 
 test("a new user distils a model, watches it live, cancels a run and compares two", async ({ page }) => {
-  test.setTimeout(900_000);
+  test.setTimeout(1_500_000);
   const datasetId = await importDataset(page);
 
   // Launch form, reached from the dataset; the job.json preview follows the form.

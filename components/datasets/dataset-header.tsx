@@ -48,6 +48,9 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
       <div className="row" style={{ marginTop: "0.75rem" }}>
         {dataset.status === "ready" && (
           <>
+            <a className="button primary" href={`/runs/new?dataset=${encodeURIComponent(dataset.id)}`} data-testid="distil">
+              Distil…
+            </a>
             <a className="button" href={exportHref("alpaca")} download>
               Export Alpaca JSONL
             </a>
