@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
 import { chartSeries, downsample, type Point } from "~/lib/runs/series";
 
@@ -45,13 +45,15 @@ export function SeriesChart(props: {
 }) {
   const [ref, width] = useWidth();
   const plotWidth = Math.max(50, width - 120);
+  // The slider stays responsive while long series are re-smoothed in the background.
+  const smoothing = useDeferredValue(props.smoothing);
   const rendered = useMemo(
     () =>
       props.lines.map((line) => ({
         ...line,
-        data: line.smooth === false ? downsample(line.points, plotWidth) : chartSeries(line.points, props.smoothing, plotWidth),
+        data: line.smooth === false ? downsample(line.points, plotWidth) : chartSeries(line.points, smoothing, plotWidth),
       })),
-    [props.lines, props.smoothing, plotWidth, props.version],
+    [props.lines, smoothing, plotWidth, props.version],
   );
   const total = props.lines.reduce((n, l) => n + l.points.length, 0);
   const hasRight = props.lines.some((l) => l.axis === "right" && l.points.length > 0);

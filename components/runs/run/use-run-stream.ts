@@ -10,7 +10,7 @@ import { useTRPC } from "~/lib/trpc/react";
 /**
  * A run's live state: the full metric series and a snapshot of the other events are read first, then the
  * SSE subscription continues from the older of the two seqs (tracked events, so a reconnect resumes exactly).
- * Appends happen in place; `version` bumps at most once per animation frame to re-render.
+ * Appends happen in place; `version` bumps (at most every 100–500 ms) to re-render.
  */
 export function useRunStream(id: string, onFinal?: (event: JobEvent) => void) {
   const trpc = useTRPC();
@@ -19,7 +19,7 @@ export function useRunStream(id: string, onFinal?: (event: JobEvent) => void) {
   const snapshot = useQuery({ ...trpc.runs.snapshot.queryOptions({ id }), ...once });
   const run = useRef<LiveRun | null>(null);
   const [version, setVersion] = useState(0);
-  const frame = useRef<number | null>(null);
+  const frame = useRef<ReturnType<typeof setTimeout> | null>(null);
   if (!run.current && metrics.data && snapshot.data) run.current = seedLiveRun(metrics.data, snapshot.data);
 
   useSubscription(
@@ -31,10 +31,11 @@ export function useRunStream(id: string, onFinal?: (event: JobEvent) => void) {
           const event = data as JobEvent;
           if (!run.current || !applyEvent(run.current, event)) return;
           if (event.type === "done" || event.type === "error") onFinal?.(event);
-          frame.current ??= requestAnimationFrame(() => {
+          // Re-render in batches: preparing a 100,000-point chart costs tens of ms, so long runs redraw less often.
+          frame.current ??= setTimeout(() => {
             frame.current = null;
             setVersion((v) => v + 1);
-          });
+          }, run.current.metrics.length > 10_000 ? 500 : 100);
         },
       },
     ),
