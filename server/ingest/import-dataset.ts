@@ -11,7 +11,7 @@ import { discardDatasetRows } from "./discard";
 import { storeLengthCounts } from "~/server/datasets/histogram";
 
 /** Rows per write transaction: big enough to amortise commits, small enough not to block other writers long. */
-export const BATCH_ROWS = 10_000;
+export const BATCH_ROWS = 5_000;
 /** When this many records in a row were all rejected, the file is not in the format at all. */
 const GIVE_UP_AFTER = 1000;
 /** Distinct key sets whose mapping is cached; beyond this, mappings are resolved per record. */
