@@ -13,6 +13,11 @@ const PAGE_SIZE = 100;
 const ROW_HEIGHT = 58;
 const LIST_HEIGHT = 520;
 const SEARCH_DEBOUNCE_MS = 300;
+/**
+ * Browsers cap an element's height (Chrome near 33.5 million px), so a million 58 px rows cannot share one
+ * scroll area: the list scrolls through windows of this many rows, picked with a selector or "go to row".
+ */
+const WINDOW_ROWS = 200_000;
 
 /**
  * The dataset's rows, or those matching a full-text search, in a virtualized list: only the rows on screen are
@@ -38,15 +43,32 @@ export function RowBrowser(props: {
   const firstPage = usePage(props.datasetId, search, 0);
   const total = search ? (firstPage.data?.total ?? 0) : props.rowCount;
 
+  const [windowStart, setWindowStart] = useState(0);
+  const windowCount = Math.max(0, Math.min(WINDOW_ROWS, total - windowStart));
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
-    count: total,
+    count: windowCount,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
   // A new search starts at its first match.
-  useEffect(() => virtualizer.scrollToOffset(0), [search, virtualizer]);
+  useEffect(() => {
+    setWindowStart(0);
+    virtualizer.scrollToOffset(0);
+  }, [search, virtualizer]);
+  // "Go to row" may first move the window; the scroll happens once the window's rows are laid out.
+  const [target, setTarget] = useState<number | null>(null);
+  useEffect(() => {
+    if (target == null || target < windowStart || target >= windowStart + windowCount) return;
+    virtualizer.scrollToIndex(target - windowStart, { align: "start" });
+    setTarget(null);
+  }, [target, windowStart, windowCount, virtualizer]);
+  const goTo = (position: number) => {
+    const clamped = Math.max(0, Math.min(total - 1, position));
+    setWindowStart(Math.floor(clamped / WINDOW_ROWS) * WINDOW_ROWS);
+    setTarget(clamped);
+  };
 
   return (
     <div className="panel" style={{ marginBottom: 0 }}>
@@ -67,6 +89,27 @@ export function RowBrowser(props: {
             : `${formatCount(total)} rows`}
         </span>
       </div>
+      {(search == null || total > WINDOW_ROWS) && total > 0 && (
+        <div className="row small" style={{ marginBottom: "0.5rem" }}>
+          {total > WINDOW_ROWS && (
+            <select
+              aria-label="Rows shown"
+              value={windowStart}
+              onChange={(e) => {
+                setWindowStart(Number(e.target.value));
+                virtualizer.scrollToOffset(0);
+              }}
+            >
+              {Array.from({ length: Math.ceil(total / WINDOW_ROWS) }, (_, i) => i * WINDOW_ROWS).map((start) => (
+                <option key={start} value={start}>
+                  {search ? "matches" : "rows"} {formatCount(start)}–{formatCount(Math.min(total, start + WINDOW_ROWS) - 1)}
+                </option>
+              ))}
+            </select>
+          )}
+          {search == null && <GoToRow last={total - 1} onGo={goTo} />}
+        </div>
+      )}
       {firstPage.error && <p className="error" role="alert">{firstPage.error.message}</p>}
       {!firstPage.isPending && total === 0 && (
         <p className="muted">{search ? "No row matches this search." : "This dataset has no rows."}</p>
@@ -76,7 +119,7 @@ export function RowBrowser(props: {
         className={styles.rowList}
         data-testid="row-list"
         // A handful of matches should not sit in a mostly empty box.
-        style={{ height: Math.min(LIST_HEIGHT, total * ROW_HEIGHT + 1), display: total === 0 ? "none" : undefined }}
+        style={{ height: Math.min(LIST_HEIGHT, windowCount * ROW_HEIGHT + 1), display: total === 0 ? "none" : undefined }}
       >
         <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
           {virtualizer.getVirtualItems().map((item) => (
@@ -87,7 +130,7 @@ export function RowBrowser(props: {
               <BrowserRow
                 datasetId={props.datasetId}
                 search={search}
-                position={item.index}
+                position={windowStart + item.index}
                 selectedIdx={props.selectedIdx}
                 onSelect={props.onSelect}
               />
@@ -96,6 +139,35 @@ export function RowBrowser(props: {
         </div>
       </div>
     </div>
+  );
+}
+
+/** Jumps the browser to a row number (in browse order, row #n is at position n). */
+function GoToRow({ last, onGo }: { last: number; onGo: (idx: number) => void }) {
+  const [value, setValue] = useState("");
+  return (
+    <form
+      className="row"
+      style={{ gap: "0.4rem" }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value !== "") onGo(Number(value));
+      }}
+    >
+      <input
+        type="number"
+        min={0}
+        max={last}
+        placeholder={`row # (0–${formatCount(last)})`}
+        aria-label="Go to row"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        style={{ width: "11rem" }}
+      />
+      <button type="submit" disabled={value === ""}>
+        Go
+      </button>
+    </form>
   );
 }
 
