@@ -11,7 +11,8 @@ import sys
 import traceback
 from pathlib import Path
 
-from distill.events import EventWriter, validation_errors, with_defaults
+from distill import distributed
+from distill.events import EventWriter, SilentEvents, validation_errors, with_defaults
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
@@ -52,7 +53,9 @@ def load_job(run_dir: Path) -> dict:
 
 
 def run(run_dir: Path, resume: bool) -> int:
-    with EventWriter(run_dir) as events:
+    # Under torchrun only rank 0 writes the run's events (see distill.distributed).
+    writer = EventWriter(run_dir) if distributed.is_main() else SilentEvents()
+    with writer as events:
         try:
             job = load_job(run_dir)
             runner = importlib.import_module(RUNNERS[job["kind"]])

@@ -153,3 +153,22 @@ class EventWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class SilentEvents:
+    """Stands in for EventWriter on torchrun ranks other than 0: one writer per run folder keeps seq exact."""
+
+    def emit(self, type: str, **fields: Any) -> dict[str, Any]:
+        return {}
+
+    def progress(self, current: float, total: float | None, unit: str, **fields: Any) -> None:
+        pass
+
+    def log(self, message: str, level: str = "info") -> None:
+        pass
+
+    def __enter__(self) -> "SilentEvents":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from transformers import get_cosine_schedule_with_warmup
 
-from distill import checkpoint
+from distill import checkpoint, distributed
 from distill.cli import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids, read_rows
 from distill.events import EventWriter
@@ -127,6 +127,9 @@ class Distiller:
         if job["gradient_checkpointing"]:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
+        # Training passes go through the DDP wrapper under torchrun (gradient all-reduce); evaluation and
+        # saving use the plain student.
+        self.trainable = distributed.wrap(self.student)
         self.loss_fn = LOSSES[job["loss"]["name"]]
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
         self._encoded: dict[str, dict] = {}
@@ -143,13 +146,15 @@ class Distiller:
         batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id)
         return {k: v.to(self.device) for k, v in batch.items()}
 
-    def losses(self, batch: dict, temperature: float, kd_weight: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
+    def losses(self, batch: dict, temperature: float, kd_weight: float,
+               train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
         """(total, ce, kd) for one micro-batch. Position t's logits predict token t+1, so logits drop the
         last position and targets and mask drop the first."""
         ids, attention = batch["input_ids"], batch["attention_mask"]
         mask = batch["labels_mask"][:, 1:].float()
+        student = self.trainable if train else self.student
         with self.autocast():
-            student_logits = self.student(input_ids=ids, attention_mask=attention).logits[:, :-1]
+            student_logits = student(input_ids=ids, attention_mask=attention).logits[:, :-1]
             ce = masked_ce(student_logits, ids[:, 1:], mask)
             if kd_weight == 0:  # plain fine-tuning: no teacher pass needed
                 return ce, ce, None
@@ -167,7 +172,7 @@ class Distiller:
         size = self.job["optim"]["batch_size"]
         for start in range(0, len(ids), size):
             batch = self.batch(tuple(ids[start:start + size]))
-            _, ce, _ = self.losses(batch, 1.0, 0.0)
+            _, ce, _ = self.losses(batch, 1.0, 0.0, train=False)
             total += ce.item() * len(ids[start:start + size])
         self.student.train()
         return total / len(ids)
@@ -198,7 +203,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     started = time.monotonic()
     optim = job["optim"]
     seed_everything(job["seed"])
-    device = resolve_device(job["device"])
+    device = distributed.init(resolve_device(job["device"]))
 
     train_rows = read_rows(run_dir / job["train_data"])
     eval_rows = read_rows(run_dir / job["eval_data"]) if job.get("eval_data") else []
@@ -231,14 +236,19 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         events.log(f"resumed from {folder.relative_to(run_dir)} at step {start_step}")
 
     def save_checkpoint(step: int, stage: int, reason: str) -> None:
-        path = checkpoint.save(run_dir, step, model.student, optimizer, scheduler,
-                               {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds,
-                                "wall_seconds": earlier_wall + time.monotonic() - started})
-        events.emit("checkpoint", step=step, stage=stage + 1, path=str(path.relative_to(run_dir)), reason=reason)
+        if distributed.is_main():
+            path = checkpoint.save(run_dir, step, model.student, optimizer, scheduler,
+                                   {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds,
+                                    "wall_seconds": earlier_wall + time.monotonic() - started})
+            events.emit("checkpoint", step=step, stage=stage + 1, path=str(path.relative_to(run_dir)), reason=reason)
+        distributed.barrier()
 
     def evaluate(step: int, stage: int) -> dict:
-        result = {"eval_loss": model.eval_loss(eval_ids), "rouge_l": model.rouge_l(rouge_ids)}
-        events.emit("eval", step=step, stage=stage + 1, num_samples=len(eval_ids), **result)
+        result = {}
+        if distributed.is_main():
+            result = {"eval_loss": model.eval_loss(eval_ids), "rouge_l": model.rouge_l(rouge_ids)}
+            events.emit("eval", step=step, stage=stage + 1, num_samples=len(eval_ids), **result)
+        distributed.barrier()
         return result
 
     optimizer = scheduler = None
@@ -270,14 +280,17 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             lr = scheduler.get_last_lr()[0]
             totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0}
             step_tokens = 0
-            for ids in planned.micro_batches:
-                batch = model.batch(ids)
-                loss, ce, kd = model.losses(batch, stage["temperature"], stage["kd_weight"])
-                (loss / len(planned.micro_batches)).backward()
+            for i, ids in enumerate(planned.micro_batches):
+                batch = model.batch(distributed.shard(ids))
+                with distributed.accumulating(model.trainable, last=i == len(planned.micro_batches) - 1):
+                    loss, ce, kd = model.losses(batch, stage["temperature"], stage["kd_weight"])
+                    (loss / len(planned.micro_batches)).backward()
                 totals["loss"] += loss.item() / len(planned.micro_batches)
                 totals["ce"] += ce.item() / len(planned.micro_batches)
                 totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
                 step_tokens += int(batch["attention_mask"].sum())
+            totals = dict(zip(totals, distributed.mean(list(totals.values()), device)))
+            step_tokens = distributed.total(step_tokens, device)
             grad_norm = torch.nn.utils.clip_grad_norm_(model.student.parameters(), optim["grad_clip"])
             if not (math.isfinite(totals["loss"]) and math.isfinite(float(grad_norm))):
                 raise JobError(f"the loss or gradient became {totals['loss']} / {float(grad_norm)} at step {n + 1} "
@@ -308,20 +321,23 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                 save_checkpoint(done, planned.stage, "interval")
             if eval_ids and job["eval"]["every"] and done % job["eval"]["every"] == 0:
                 last_eval = {"step": done, **evaluate(done, planned.stage)}
-            if sigterm.raised and done < len(steps):
+            # Every rank joins this vote each step, so all stop after the same step.
+            if distributed.any_rank(sigterm.raised, device) and done < len(steps):
                 save_checkpoint(done, planned.stage, "signal")
                 message = f"stopped by SIGTERM at step {done}; resume with --resume"
                 events.log(message, level="warning")
                 raise Stopped(message, SIGTERM_EXIT)
+        final_step = len(steps)
+        if eval_ids and last_eval.get("step") != final_step:
+            last_eval = {"step": final_step, **evaluate(final_step, steps[-1].stage)}
+        if distributed.is_main():
+            model.save_final(run_dir / job["output_dir"])
+            events.emit("checkpoint", step=final_step, stage=steps[-1].stage + 1, path=job["output_dir"],
+                        reason="final")
+        distributed.barrier()
     finally:
         sigterm.restore()
-
-    final_step = len(steps)
-    if eval_ids and last_eval.get("step") != final_step:
-        last_eval = {"step": final_step, **evaluate(final_step, steps[-1].stage)}
-    out_dir = run_dir / job["output_dir"]
-    model.save_final(out_dir)
-    events.emit("checkpoint", step=final_step, stage=steps[-1].stage + 1, path=job["output_dir"], reason="final")
+        distributed.finish()
     return {
         "output_dir": job["output_dir"],
         "steps": final_step,

@@ -1,0 +1,27 @@
+"""The train job under torchrun with two CPU ranks (gloo): one event log written by rank 0, one model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from conftest import alpaca_rows, read_events, small_train_job
+from transformers import AutoModelForCausalLM
+
+
+def test_two_ranks_write_one_contiguous_log_and_one_model(make_run_dir):
+    # Batch 3 over two ranks splits 2 + 1; the 4th sample's micro-batch of 1 is lent to both ranks.
+    job = small_train_job(max_length=48, max_prompt_length=24, checkpoint_every=1,
+                          optim={"lr": 3e-4, "batch_size": 3, "grad_accum": 1})
+    run_dir = make_run_dir(job, alpaca_rows(4))
+    proc = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+                           "-m", "distill", "run", str(run_dir)], capture_output=True, text=True, timeout=3600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+
+    events = read_events(run_dir)
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert [m["step"] for m in events if m["type"] == "metric"] == [1, 2]
+    assert [e["type"] for e in events].count("stage") == 1 and events[-1]["type"] == "done"
+    assert [(c["step"], c["reason"]) for c in events if c["type"] == "checkpoint"] == [
+        (1, "interval"), (2, "stage_end"), (2, "final")]
+    assert AutoModelForCausalLM.from_pretrained(run_dir / "model").config.num_hidden_layers == 6
