@@ -64,8 +64,12 @@ export const launchForm = z
 export type LaunchForm = z.infer<typeof launchForm>;
 export type LaunchFormInput = z.input<typeof launchForm>;
 
+/** Every field at its default; with no dataset yet the form is incomplete (and says so) rather than throwing. */
 export function defaultLaunchForm(datasetId = ""): LaunchForm {
-  return launchForm.parse({ datasetId });
+  const defaults = Object.entries(launchForm.shape)
+    .filter(([key]) => key !== "datasetId")
+    .map(([key, schema]) => [key, (schema as z.ZodType).parse(undefined)]);
+  return { ...Object.fromEntries(defaults), datasetId } as LaunchForm;
 }
 
 /**

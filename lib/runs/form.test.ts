@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { defaultLaunchForm, launchForm, parseStoredForm } from "./form";
+
+describe("launch form", () => {
+  it("has defaults without a dataset, which the schema then asks for", () => {
+    const form = defaultLaunchForm();
+    expect(form.student).toEqual({ source: "pruned", num_layers: 6 });
+    expect(form.teacher).toEqual({ source: "embedded" });
+    expect(launchForm.safeParse(form).error?.issues[0]?.path).toEqual(["datasetId"]);
+    expect(launchForm.safeParse(defaultLaunchForm("d1")).success).toBe(true);
+  });
+
+  it("restores a stored form field by field, replacing only the invalid fields", () => {
+    const stored = JSON.stringify({ datasetId: "d1", name: "mine", batchSize: -3, loss: { name: "jsd", beta: 0.3, skew: 0.1 } });
+    const form = parseStoredForm(stored);
+    expect(form).toMatchObject({ datasetId: "d1", name: "mine", batchSize: 4, loss: { name: "jsd", beta: 0.3 } });
+    expect(parseStoredForm("not json", "d2").datasetId).toBe("d2");
+    expect(parseStoredForm(stored, "d9").datasetId).toBe("d9");
+  });
+
+  it("rejects more eval prompts than eval rows", () => {
+    const r = launchForm.safeParse({ ...defaultLaunchForm("d1"), evalSize: 4, evalPrompts: 8 });
+    expect(r.error?.issues[0]?.message).toBe("eval prompts (8) exceed the eval split (4 rows)");
+  });
+});
