@@ -45,7 +45,7 @@ function LengthChart(props: { title: string; unit: string; bins: Bin[]; testId: 
               interval="preserveStartEnd"
               label={{ value: `${props.title} (${props.unit})`, position: "insideBottom", offset: -16, fontSize: 12 }}
             />
-            <YAxis allowDecimals={false} tick={{ fontSize: 10 }} width={44} label={{ value: "rows", angle: -90, position: "insideLeft", fontSize: 12 }} />
+            <YAxis allowDecimals={false} tick={{ fontSize: 10 }} width={56} tickFormatter={(v: number) => formatCount(v)} label={{ value: "rows", angle: -90, position: "insideLeft", offset: -2, fontSize: 12 }} />
             <Tooltip formatter={(value) => [formatCount(Number(value)), "rows"]} labelFormatter={(range) => `${range} ${props.unit}`} />
             <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false} />
           </BarChart>
