@@ -10,7 +10,9 @@ stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 node_stamp=$(stamp package.json package-lock.json)
 if [ "$(cat node_modules/.distill-stamp 2>/dev/null)" != "$node_stamp" ]; then
   echo "== installing Node packages"
-  npm ci --no-audit --no-fund
+  # Not `npm ci`: this registry lacks some of Next's optional platform binaries (darwin, win32), so the lock
+  # cannot list them and `npm ci` refuses it; `npm install` takes the locked versions and skips those.
+  npm install --no-audit --no-fund
   echo "$node_stamp" > node_modules/.distill-stamp
 fi
 
