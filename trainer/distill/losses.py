@@ -228,7 +228,7 @@ def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Te
     LOSSES on real logits), targets [B, T] long, mask [B, T] bool: all aligned, position t's hidden state
     predicting targets[t]. Only masked positions are projected, in chunks of chunk_size·B tokens, so the
     output layer's cost falls with the prompt share, and memory beyond the hidden states is one chunk's
-    logits. A mask with no true token raises ValueError (a CE over nothing has no value)."""
+    logits. A mask with no true token gives zeros, attached to the student's graph, as LOSSES do."""
     divergence = DIVERGENCES[name](**params)
     kd_weight = _check_weight("kd_weight", kd_weight)
     if temperature <= 0:
@@ -245,7 +245,8 @@ def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Te
                          "differ in vocabulary size")
     mask = mask.bool()
     if not mask.any():
-        raise ValueError("the mask selects no token: nothing to compute a loss on")
+        zero = student_hidden.sum() * 0.0 + student_head.sum() * 0.0
+        return zero, zero.detach(), zero.detach()
     needs_grad = torch.is_grad_enabled() and (student_hidden.requires_grad or student_head.requires_grad)
     return _HeadDistill.apply(student_hidden, student_head, teacher_hidden, teacher_head, targets, mask, divergence,
                               temperature, kd_weight, chunk_size, needs_grad)

@@ -1,0 +1,242 @@
+"""KD training throughput and peak memory: our trainer (`python -m distill run`) against TRL's GKDTrainer set to
+the same objective, in one run.
+
+Same teacher (embedded SmolLM2-135M-Instruct), same student (its 6-layer pruned copy, built by the same
+distill.models code on both sides), same rows (alpaca_en_demo rows whose chat-templated length lies within
+[max_length·3/4, max_length], so neither side truncates and batches carry little padding), same batch size,
+same number of optimizer steps, AdamW lr 1e-4 cosine, clip 1.0, fp32 weights (bf16 autocast on CUDA), no
+gradient checkpointing on either side. Objective: pure forward KL at T = 1 over the answer tokens. TRL:
+GKDConfig(beta=0, lmbda=0, seq_kd=False): in trl/experimental/gkd/gkd_trainer.py generalized_jsd_loss,
+beta == 0 computes F.kl_div(student_log_probs, teacher_log_probs, log_target=True) = KL(teacher‖student),
+the forward KL; lmbda = 0 never generates on-policy. Ours: loss fkl, kd_weight 1, temperature 1.
+
+Each side runs in its own subprocess, so peak RSS (os.wait4's ru_maxrss: loading included) is its own.
+Throughput = non-padding tokens of the steps after `--warmup-steps` / the wall time between the end of step
+`warmup` and the end of the last step (both sides' timestamps taken at step end: our metric events, TRL's
+on_step_end), so model loading and the first, allocation-heavy steps are left out on both sides.
+
+Prints JSON lines {"metric", "value", "unit", "peer", "ratio"} (ratio = ours / TRL's). On CUDA it adds peak
+GPU memory (torch.cuda.max_memory_allocated) and model FLOPs utilization:
+    MFU = (6·N_student + 2·N_teacher) · tokens/s / peak bf16 dense FLOP/s
+(N = parameter count with the tied embedding counted once; 6N per token for the student's forward and
+backward, 2N for the teacher's forward; attention's sequence-dependent FLOPs are left out).
+
+    .venv/bin/python bench/trainer_throughput.py [--device cpu|cuda] [--batch-size 4] [--max-length 256] [--steps 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DATASETS = Path(os.environ.get("DISTILL_SHARED_DATASETS") or REPO.parent / "shared" / "datasets")
+TEACHER = {"source": "embedded"}
+STUDENT = {"source": "pruned", "num_layers": 6}
+SEED = 10
+LR = 1e-4
+# Dense bf16 peak of the GPUs this bench has run on (spec sheets, without sparsity).
+PEAK_BF16_FLOPS = {"H100 80GB HBM3": 989e12, "H100 PCIe": 756e12, "H200": 989e12}
+
+
+def alpaca_rows() -> list[dict]:
+    records = json.loads((DATASETS / "alpaca_en_demo.json").read_text())
+    return [{"id": f"alpaca-{i}", "messages": [
+        {"role": "user", "content": r["instruction"] + (f"\n\n{r['input']}" if r.get("input") else "")},
+        {"role": "assistant", "content": r["output"]}]} for i, r in enumerate(records)]
+
+
+def select_rows(n: int, max_length: int) -> list[dict]:
+    """The first n rows whose full encoding fits in [max_length·3/4, max_length] tokens."""
+    from distill.data import encode
+    from distill.models import load_tokenizer
+
+    tokenizer = load_tokenizer(TEACHER)
+    low = max_length * 3 // 4
+    chosen = []
+    for row in alpaca_rows():
+        if low <= len(encode(tokenizer, row["messages"], 10**6, 10**6)["input_ids"]) <= max_length:
+            chosen.append(row)
+            if len(chosen) == n:
+                return chosen
+    raise SystemExit(f"only {len(chosen)} alpaca rows are {low}..{max_length} tokens long; {n} needed "
+                     "(fewer --steps or a smaller --batch-size)")
+
+
+def window_rate(points: list[tuple[float, int]], warmup: int) -> float:
+    """tokens/s between step `warmup` and the last step from (time at step end, cumulative tokens) per step."""
+    (t0, n0), (t1, n1) = points[warmup - 1], points[-1]
+    return (n1 - n0) / (t1 - t0)
+
+
+def run_child(argv: list[str], env: dict) -> tuple[float, str]:
+    """Run a process to completion; (its own peak RSS in MiB, its stderr)."""
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    stderr = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"{argv[:4]} exited with {proc.returncode}:\n{stderr[-4000:]}")
+    return usage.ru_maxrss / 1024, stderr  # Linux reports KiB
+
+
+# ---- our side: the real trainer CLI on a run folder --------------------------------------------------------
+
+def ours(work: Path, rows: list[dict], args, env: dict, variant: str) -> dict:
+    run_dir = work / f"ours-{variant}"
+    (run_dir / "data").mkdir(parents=True)
+    (run_dir / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    job = {"schema_version": 1, "id": "bench-ours", "kind": "train", "created_at": "2026-01-01T00:00:00Z",
+           "seed": SEED, "device": args.device, "teacher": TEACHER, "student": STUDENT,
+           "train_data": "data/train.jsonl", "eval_data": None, "plan": "plan.json",
+           "loss": {"name": "fkl", "chunk_size": args.chunk_size},
+           "optim": {"lr": LR, "weight_decay": 0.01, "warmup_ratio": 0, "grad_clip": 1.0,
+                     "batch_size": args.batch_size, "grad_accum": 1, "per_stage": "fresh"},
+           "max_length": args.max_length, "max_prompt_length": args.max_length, "gradient_checkpointing": False,
+           "checkpoint_every": 0, "eval": {"every": 0, "max_new_tokens": 1, "num_prompts": 0}, "output_dir": "model"}
+    plan = {"schema_version": 1, "source": "plain", "stages": [
+        {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
+    (run_dir / "job.json").write_text(json.dumps(job))
+    (run_dir / "plan.json").write_text(json.dumps(plan))
+    cli = [str(REPO / "bench" / "head_distill_trainer.py")] if variant == "head" else ["-m", "distill"]
+    rss, _ = run_child([sys.executable, *cli, "run", str(run_dir)], env)
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    metrics = [e for e in events if e["type"] == "metric"]
+    return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
+            "peak_rss_mb": rss, "peak_gpu_mb": metrics[-1]["peak_mem_mb"] if args.device == "cuda" else None,
+            "steps": len(metrics), "mean_loss": sum(e["loss"] for e in metrics) / len(metrics)}
+
+
+# ---- TRL's side: GKDTrainer in a child process (`trainer_throughput.py --trl-child WORK`) -------------------
+
+def trl_child(work: Path, args) -> None:
+    import torch
+    from datasets import Dataset
+    from transformers import TrainerCallback
+    from trl.experimental.gkd import GKDConfig, GKDTrainer
+
+    from distill.models import load_student, load_teacher, resolve_device
+
+    device = resolve_device(args.device)
+    torch.manual_seed(SEED)
+    teacher, tokenizer = load_teacher(TEACHER, device)
+    student = load_student(STUDENT, teacher, TEACHER, device)
+    rows = [json.loads(line) for line in (work / "rows.jsonl").read_text().splitlines()]
+    points: list[tuple[float, int]] = []
+    seen = [0]
+
+    class CountingGKD(GKDTrainer):
+        def compute_loss(self, model, inputs, *a, **kw):
+            seen[0] += int(inputs["attention_mask"].sum())
+            return super().compute_loss(model, inputs, *a, **kw)
+
+    class StepClock(TrainerCallback):
+        def on_step_end(self, *a, **kw):
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            points.append((time.time(), seen[0]))
+
+    config = GKDConfig(
+        output_dir=str(work / "trl"), per_device_train_batch_size=args.batch_size, gradient_accumulation_steps=1,
+        max_steps=len(rows) // args.batch_size, learning_rate=LR, lr_scheduler_type="cosine", warmup_steps=0,
+        weight_decay=0.01, max_grad_norm=1.0, seed=SEED, max_length=args.max_length,
+        lmbda=0.0, beta=0.0, seq_kd=False, temperature=1.0,
+        # TRL's own defaults differ (gradient checkpointing on, bf16 on): set to what our job does.
+        gradient_checkpointing=False, bf16=device.type == "cuda", use_cpu=device.type == "cpu",
+        save_strategy="no", report_to="none", logging_steps=1, disable_tqdm=True, dataloader_num_workers=0)
+    trainer = CountingGKD(model=student, teacher_model=teacher, args=config, processing_class=tokenizer,
+                          train_dataset=Dataset.from_list(rows), callbacks=[StepClock()])
+    result = trainer.train()
+    (work / "trl.json").write_text(json.dumps({
+        "tokens_per_s": window_rate(points, args.warmup_steps), "steps": len(points),
+        "mean_loss": result.training_loss,
+        "peak_gpu_mb": torch.cuda.max_memory_allocated(device) / 2**20 if device.type == "cuda" else None}))
+
+
+def trl(work: Path, rows: list[dict], args, env: dict) -> dict:
+    (work / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    argv = [sys.executable, __file__, "--trl-child", str(work), "--device", args.device, "--batch-size",
+            str(args.batch_size), "--max-length", str(args.max_length), "--warmup-steps", str(args.warmup_steps)]
+    rss, _ = run_child(argv, env)
+    return {**json.loads((work / "trl.json").read_text()), "peak_rss_mb": rss}
+
+
+# ---- report ------------------------------------------------------------------------------------------------
+
+def flops_per_token() -> float:
+    import torch
+
+    from distill.models import load_student, load_teacher
+
+    teacher, _ = load_teacher(TEACHER, torch.device("cpu"))
+    student = load_student(STUDENT, teacher, TEACHER, torch.device("cpu"))
+    # parameters() yields a tied embedding once.
+    return 6 * sum(p.numel() for p in student.parameters()) + 2 * sum(p.numel() for p in teacher.parameters())
+
+
+def emit(metric: str, value, unit: str, peer: str, ratio: float, **extra) -> None:
+    print(json.dumps({"metric": metric, "value": value, "unit": unit, "peer": peer, "ratio": ratio, **extra}), flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    parser.add_argument("--batch-size", type=int, default=4)
+    parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--steps", type=int, default=10)
+    parser.add_argument("--warmup-steps", type=int, default=2)
+    parser.add_argument("--chunk-size", type=int, default=128)
+    parser.add_argument("--ours", nargs="+", choices=["trainer", "head"], default=["trainer"],
+                        help="our variants to measure, each against the same TRL run. trainer: distill/train.py as "
+                             "it is; head: with the proposed head_distill losses (bench/head_distill_trainer.py)")
+    parser.add_argument("--trl-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.trl_child:
+        return trl_child(args.trl_child, args)
+    if not 1 <= args.warmup_steps < args.steps:
+        raise SystemExit("--warmup-steps must be at least 1 and below --steps")
+
+    paths = [str(REPO / "trainer"), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(paths)}
+    rows = select_rows(args.steps * args.batch_size, args.max_length)
+    with tempfile.TemporaryDirectory(prefix="bench-trainer-") as tmp:
+        mine = {variant: ours(Path(tmp), rows, args, env, variant) for variant in args.ours}
+        peer = trl(Path(tmp), rows, args, env)
+    per_token = flops_per_token() if args.device == "cuda" else None
+    for variant, result in mine.items():
+        report(variant, result, peer, args, per_token)
+
+
+def report(variant: str, mine: dict, peer: dict, args, per_token: float | None) -> None:
+    if mine["steps"] != peer["steps"]:
+        raise SystemExit(f"step counts differ: ours ({variant}) {mine['steps']}, TRL {peer['steps']}")
+    setting = {"ours": variant, "device": args.device, "batch_size": args.batch_size, "max_length": args.max_length,
+               "steps": args.steps, "warmup_steps": args.warmup_steps}
+
+    def compare(metric: str, key: str, unit: str, digits: int, **extra) -> None:
+        emit(metric, round(mine[key], digits), unit, "trl_gkd", round(mine[key] / peer[key], 3),
+             peer_value=round(peer[key], digits), **extra, **setting)
+
+    compare("kd_train_tokens_per_s", "tokens_per_s", "tokens/s", 1)
+    compare("kd_train_peak_rss", "peak_rss_mb", "MiB", 0)
+    if args.device == "cuda":
+        import torch
+
+        compare("kd_train_peak_gpu_mem", "peak_gpu_mb", "MiB", 0)
+        name = torch.cuda.get_device_name()
+        peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+        if peak is not None:
+            mine["mfu"], peer["mfu"] = (per_token * r["tokens_per_s"] / peak for r in (mine, peer))
+            compare("kd_train_mfu", "mfu", "fraction", 4, gpu=name, peak_flops=peak, flops_per_token=per_token)
+    # Not a target: a check that both sides minimise the same objective on the same rows.
+    compare("kd_train_mean_loss", "mean_loss", "nats", 4)
+
+
+if __name__ == "__main__":
+    main()
