@@ -47,11 +47,13 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
   const preview = useMemo(() => {
     if (!codes) return { value: null, error: null };
     try {
-      return { value: previewCurriculum(spec, { types: codes, difficulty }, { batch_size: state.batchSize, grad_accum: state.gradAccum }), error: null };
+      // The schedule preview needs sizes only, so it is drawn before a pass to bucket by is chosen (saving waits for one).
+      const sizesOnly = { ...spec, bucket_result_id: spec.bucket_result_id ?? (state.mode === "plain" ? null : "not chosen yet") };
+      return { value: previewCurriculum(sizesOnly, { types: codes, difficulty }, { batch_size: state.batchSize, grad_accum: state.gradAccum }), error: null };
     } catch (e) {
       return { value: null, error: (e as Error).message };
     }
-  }, [spec, codes, difficulty, state.batchSize, state.gradAccum]);
+  }, [spec, codes, difficulty, state.mode, state.batchSize, state.gradAccum]);
 
   if (results.error) return <p className="error" role="alert">{results.error.message}</p>;
   if (!results.data || !dataset.data) return <p className="muted">Loading…</p>;
