@@ -56,6 +56,8 @@ export function SeriesChart(props: {
     [props.lines, smoothing, plotWidth, props.version],
   );
   const total = props.lines.reduce((n, l) => n + l.points.length, 0);
+  // A stage starting at step 0 comes before the first metric (step 1): widen the axis so its marker shows.
+  const firstMarker = Math.min(Infinity, ...(props.markers ?? []).map((m) => m.x));
   const hasRight = props.lines.some((l) => l.axis === "right" && l.points.length > 0);
   return (
     <div
@@ -73,7 +75,7 @@ export function SeriesChart(props: {
       ) : (
         <LineChart width={width} height={props.height ?? 320} margin={{ top: 10, right: 10, bottom: 20, left: 0 }}>
           <CartesianGrid stroke="#eee" />
-          <XAxis type="number" dataKey="x" domain={["dataMin", "dataMax"]} tickFormatter={compact} label={{ value: props.xLabel, position: "insideBottom", offset: -10 }} allowDuplicatedCategory={false} />
+          <XAxis type="number" dataKey="x" domain={[(min: number) => Math.min(min, firstMarker), "dataMax"]} tickFormatter={compact} label={{ value: props.xLabel, position: "insideBottom", offset: -10 }} allowDuplicatedCategory={false} />
           <YAxis yAxisId="left" tickFormatter={compact} width={60} domain={["auto", "auto"]} />
           {hasRight && <YAxis yAxisId="right" orientation="right" tickFormatter={compact} width={50} domain={[0, "auto"]} />}
           <Tooltip formatter={(v) => (typeof v === "number" ? compact(v) : String(v))} labelFormatter={(x) => `${props.xLabel} ${x}`} />
