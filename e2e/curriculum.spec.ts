@@ -80,4 +80,6 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
   await expect(page.getByTestId("loss-chart")).toHaveAttribute("data-markers", "2", { timeout: 600_000 });
   await page.screenshot({ path: "test-results/curriculum-run.png", fullPage: true });
+  // The run finishes: its CPU slot is free again for the specs that follow.
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 600_000 });
 });

@@ -70,7 +70,7 @@ test("a new user distils a model, watches it live, cancels a run and compares tw
   await expect(page.getByTestId("run-status")).toHaveText(/queued|running/);
 
   // Points arrive on the chart while it runs; a reload brings the whole curve back, and it keeps growing.
-  await expect.poll(() => points(page), { timeout: 240_000 }).toBeGreaterThan(3);
+  await expect.poll(() => points(page), { timeout: 480_000 }).toBeGreaterThan(3);
   const beforeReload = await points(page);
   await page.reload();
   await expect.poll(() => points(page)).toBeGreaterThanOrEqual(beforeReload);
