@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { defaultLauncher } from "./command";
-import { detectGpus, parseNvidiaSmi, poolFor, slotLimits } from "./devices";
+import { cancelGraceMs, detectGpus, parseNvidiaSmi, poolFor, slotLimits } from "./devices";
 import { buildSpec } from "./run-folder";
 import { trainFields } from "./test-support";
 
@@ -30,6 +30,15 @@ describe("devices and slots", () => {
     expect(slotLimits({})).toEqual({ cpu: 1, light: 2 });
     expect(slotLimits({ DISTILL_CPU_SLOTS: "3", DISTILL_INGEST_SLOTS: "1" })).toEqual({ cpu: 3, light: 1 });
     expect(() => slotLimits({ DISTILL_CPU_SLOTS: "two" })).toThrow(/DISTILL_CPU_SLOTS=two is not a whole number/);
+  });
+
+  it("gives a cancelled job 60 s to checkpoint before SIGKILL unless DISTILL_CANCEL_GRACE_MS says otherwise", () => {
+    expect(cancelGraceMs({})).toBe(60_000);
+    expect(cancelGraceMs({ DISTILL_CANCEL_GRACE_MS: "" })).toBe(60_000);
+    expect(cancelGraceMs({ DISTILL_CANCEL_GRACE_MS: "120000" })).toBe(120_000);
+    expect(cancelGraceMs({ DISTILL_CANCEL_GRACE_MS: "0" })).toBe(0);
+    expect(() => cancelGraceMs({ DISTILL_CANCEL_GRACE_MS: "60s" })).toThrow(/^DISTILL_CANCEL_GRACE_MS=60s is not a whole number of milliseconds$/);
+    expect(() => cancelGraceMs({ DISTILL_CANCEL_GRACE_MS: "-1" })).toThrow(/DISTILL_CANCEL_GRACE_MS=-1 is not a whole number of milliseconds/);
   });
 
   it("starts trainer kinds as `python -m distill run` and ingest as the Node worker, never through a shell", () => {

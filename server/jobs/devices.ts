@@ -29,14 +29,27 @@ export function parseNvidiaSmi(csv: string): Gpu[] {
 /** How many jobs of each pool run at once. Ingest and token counting are light and never wait for a trainer. */
 export type SlotLimits = { cpu: number; light: number };
 
-export function slotLimits(env: Record<string, string | undefined> = process.env): SlotLimits {
-  return { cpu: positiveInt(env.DISTILL_CPU_SLOTS, 1, "DISTILL_CPU_SLOTS"), light: positiveInt(env.DISTILL_INGEST_SLOTS, 2, "DISTILL_INGEST_SLOTS") };
+type Env = Record<string, string | undefined>;
+
+export function slotLimits(env: Env = process.env): SlotLimits {
+  return { cpu: wholeNumber(env, "DISTILL_CPU_SLOTS", 1, "slots"), light: wholeNumber(env, "DISTILL_INGEST_SLOTS", 2, "slots") };
 }
 
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
+/**
+ * SIGTERM → SIGKILL delay when a running job is cancelled. The trainer checkpoints on SIGTERM at the next step
+ * boundary, and one step can take 20–40 s on a loaded CPU: killed before that, the run loses its progress.
+ */
+export const DEFAULT_CANCEL_GRACE_MS = 60_000;
+
+export function cancelGraceMs(env: Env = process.env): number {
+  return wholeNumber(env, "DISTILL_CANCEL_GRACE_MS", DEFAULT_CANCEL_GRACE_MS, "milliseconds");
+}
+
+function wholeNumber(env: Env, name: string, fallback: number, unit: string): number {
+  const value = env[name]?.trim();
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${value} is not a whole number of slots`);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${env[name]} is not a whole number of ${unit}`);
   return n;
 }
 

@@ -24,6 +24,26 @@ const finished = (s: Studio, id: string) => {
   return ["succeeded", "failed", "cancelled"].includes(row.status) ? row : null;
 };
 
+describe("cancel grace period", () => {
+  const saved = process.env.DISTILL_CANCEL_GRACE_MS;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.DISTILL_CANCEL_GRACE_MS;
+    else process.env.DISTILL_CANCEL_GRACE_MS = saved;
+  });
+
+  it("defaults to 60 s, reads DISTILL_CANCEL_GRACE_MS, and refuses a bad value when the manager starts", () => {
+    delete process.env.DISTILL_CANCEL_GRACE_MS;
+    studio = tempStudio({ cancelGraceMs: undefined });
+    expect(studio.manager.cancelGraceMs).toBe(60_000);
+    process.env.DISTILL_CANCEL_GRACE_MS = "90000";
+    expect(new JobManager({ db: studio.db, dataDir: studio.dir, gpus: [], limits: { cpu: 1, light: 1 } }).cancelGraceMs).toBe(90_000);
+    process.env.DISTILL_CANCEL_GRACE_MS = "1 minute";
+    expect(() => new JobManager({ db: studio!.db, dataDir: studio!.dir, gpus: [], limits: { cpu: 1, light: 1 } })).toThrow(
+      /DISTILL_CANCEL_GRACE_MS=1 minute is not a whole number of milliseconds/,
+    );
+  });
+});
+
 describe("job manager with real processes", () => {
   it("runs a job to success and stores every event once, in order", async () => {
     studio = tempStudio();

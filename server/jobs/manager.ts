@@ -5,7 +5,7 @@ import type { Db } from "~/db/client";
 import type { JobKind, JobSpec } from "~/lib/contracts/job";
 import { publish } from "./bus";
 import { defaultLauncher, jobEnv, type Launcher } from "./command";
-import { detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
+import { cancelGraceMs, detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
 import { finishJob, terminalEventSince } from "./event-store";
 import { jobRow, jobsWithStatus, type JobRow, type JobStatus } from "./job-row";
 import { jobProcessAlive, signalGroup, tailOfFile } from "./process";
@@ -22,7 +22,7 @@ export type JobManagerOptions = {
   launcher?: Launcher;
   gpus?: Gpu[];
   limits?: SlotLimits;
-  /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 10 s. */
+  /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 60 s (see cancelGraceMs). */
   cancelGraceMs?: number;
   /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
   onSucceeded?: (job: JobRow) => Promise<void>;
@@ -62,8 +62,6 @@ function guarded(what: string, action: () => void): void {
 /** A process that died without done is noticed within this (the brief allows 5 s). */
 const LIVENESS_MS = 500;
 
-const DEFAULT_GRACE_MS = 10_000;
-
 export class JobManager {
   readonly db: Db;
   readonly dataDir: string;
@@ -71,7 +69,7 @@ export class JobManager {
   readonly gpus: Gpu[];
   readonly limits: SlotLimits;
   private readonly launcher: Launcher;
-  private readonly cancelGraceMs: number;
+  readonly cancelGraceMs: number;
   private readonly onSucceeded: JobManagerOptions["onSucceeded"];
   private readonly attached = new Map<string, Attached>();
   private liveness: NodeJS.Timeout | null = null;
@@ -83,7 +81,7 @@ export class JobManager {
     this.launcher = options.launcher ?? defaultLauncher(this.repoRoot);
     this.gpus = options.gpus ?? detectGpus();
     this.limits = options.limits ?? slotLimits();
-    this.cancelGraceMs = options.cancelGraceMs ?? Number(process.env.DISTILL_CANCEL_GRACE_MS ?? DEFAULT_GRACE_MS);
+    this.cancelGraceMs = options.cancelGraceMs ?? cancelGraceMs();
     this.onSucceeded = options.onSucceeded;
   }
 
