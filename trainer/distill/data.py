@@ -10,8 +10,12 @@ import torch
 from distill.cli import JobError
 
 
-def read_rows(path: Path | str) -> list[dict]:
-    """JSONL rows {id, messages:[{role, content}]}; a bad line is a JobError naming file and line number."""
+def read_rows(path: Path | str, need_answer: bool = True) -> list[dict]:
+    """JSONL rows {id, messages:[{role, content}]}; a bad line is a JobError naming file and line number.
+
+    Prompt-only rows (no assistant message: MT-Bench questions without reference answers) are refused unless
+    `need_answer` is False: training and scoring learn from or measure the answer, while tagging and token
+    counting read only what is there."""
     if not Path(path).exists():
         raise JobError(f"{path} does not exist")
     rows = []
@@ -24,10 +28,11 @@ def read_rows(path: Path | str) -> list[dict]:
             except json.JSONDecodeError as e:
                 raise JobError(f"{path} line {number}: not JSON ({e.msg})") from None
             messages = row.get("messages") if isinstance(row, dict) else None
-            if "id" not in row or not isinstance(messages, list) or not messages:
+            if not isinstance(messages, list) or not messages or "id" not in row:
                 raise JobError(f"{path} line {number}: a row needs an id and a non-empty messages list")
-            if not any(m.get("role") == "assistant" for m in messages):
-                raise JobError(f"{path} line {number} (id {row['id']}): no assistant message to learn from")
+            if need_answer and not any(isinstance(m, dict) and m.get("role") == "assistant" for m in messages):
+                raise JobError(f"{path} line {number} (id {row['id']}): a prompt-only row (no assistant message); "
+                               "training and scoring need an answer to learn from or measure")
             rows.append(row)
     return rows
 

@@ -24,7 +24,7 @@ def count_tokens(tokenizer, messages: list[dict]) -> tuple[int, int]:
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
     tokenizer = load_tokenizer(job["tokenizer"], base_dir=run_dir)
-    rows = read_rows(run_dir / job["data"])
+    rows = read_rows(run_dir / job["data"], need_answer=False)  # a prompt-only row has 0 response tokens
     started = time.monotonic()
     with (run_dir / job["output"]).open("w") as out:
         for i, row in enumerate(rows, 1):

@@ -45,7 +45,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     data = _inside(run_dir, job["data"], "data")
     output = _inside(run_dir, job["output"], "output")
     try:
-        rows = read_rows(data)
+        rows = read_rows(data, need_answer=False)  # tags the first user turn: no answer needed
     except (OSError, ValueError) as e:
         raise JobError(str(e)) from None
     tagger = load_tagger(job["tagger"], resolve_device(job["device"]), base_dir=run_dir)
