@@ -1,10 +1,8 @@
-import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { datasets } from "~/db/schema";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
+import { startDatasetImport } from "~/server/datasets/start-import";
 import type { JobManager } from "~/server/jobs/manager";
 
 /** The tagger's own labelled examples (Alpaca JSONL with a `label` field): a small dataset with known types. */
@@ -25,31 +23,16 @@ function labelsOf(text: string): (string | null)[] {
 
 /** Imports the demo file through the ordinary ingest job; its labels become hand labels once the rows exist. */
 export async function loadDemoDataset(manager: JobManager) {
-  const { db } = manager;
   const labels = labelsOf(readFileSync(DEMO_FILE, "utf8"));
-  const datasetId = randomUUID();
-  const name = "Demo: task-type examples";
-  db.insert(datasets).values({ id: datasetId, name, status: "importing", originalName: "task_examples.jsonl", format: "alpaca_jsonl" }).run();
-  try {
-    const job = await manager.createJob({
-      kind: "ingest",
-      name: `Import ${name}`,
-      datasetId,
-      spec: {
-        dataset_id: datasetId,
-        source: "source.jsonl",
-        original_name: "task_examples.jsonl",
-        format: "alpaca_jsonl",
-        mapping: { instruction: "instruction", input: "input", output: "output" },
-      },
-      files: { "source.jsonl": { from: DEMO_FILE }, [DEMO_LABELS]: JSON.stringify(labels) },
-    });
-    db.update(datasets).set({ jobId: job.id }).where(eq(datasets.id, datasetId)).run();
-    return { datasetId, jobId: job.id };
-  } catch (e) {
-    db.delete(datasets).where(eq(datasets.id, datasetId)).run();
-    throw e;
-  }
+  return startDatasetImport(manager, {
+    name: "Demo: task-type examples",
+    originalName: "task_examples.jsonl",
+    format: "alpaca_jsonl",
+    mapping: { instruction: "instruction", input: "input", output: "output" },
+    from: DEMO_FILE,
+    sourceName: "source.jsonl",
+    files: { [DEMO_LABELS]: JSON.stringify(labels) },
+  });
 }
 
 /** After a demo import: hand labels by source line, for the rows the import kept. */

@@ -1,16 +1,14 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
-import { randomUUID } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { extname } from "node:path";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { splitHighlights } from "~/components/datasets/highlight";
-import { datasets } from "~/db/schema";
 import { columnMapping, ingestFormat } from "~/lib/contracts/job";
 import { DatasetNotFound, deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";
 import { getRow, MAX_PAGE, rejectedRows, rowsPage } from "~/server/datasets/rows";
 import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
+import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
 import { IngestFileError } from "~/server/ingest/errors";
 import { getJobManager } from "~/server/jobs/start";
@@ -144,26 +142,18 @@ export const datasetsRouter = {
    */
   import: publicProcedure
     .input(z.object({ uploadId, name, originalName: z.string().min(1).optional(), format: ingestFormat, mapping: columnMapping }))
-    .mutation(async ({ ctx, input }) => {
+    .mutation(async ({ input }) => {
       const path = await uploadFile(input.uploadId);
-      const originalName = input.originalName ?? input.uploadId;
-      const datasetId = randomUUID();
-      ctx.db.insert(datasets).values({ id: datasetId, name: input.name, status: "importing", originalName, format: input.format }).run();
-      const source = `source${extname(path)}`;
-      try {
-        const job = await getJobManager().createJob({
-          kind: "ingest",
-          name: `Import ${input.name}`,
-          datasetId,
-          spec: { dataset_id: datasetId, source, original_name: originalName, format: input.format, mapping: input.mapping },
-          files: { [source]: { from: path } },
-        });
-        ctx.db.update(datasets).set({ jobId: job.id }).where(eq(datasets.id, datasetId)).run();
-        await rm(path, { force: true });
-        return { datasetId, jobId: job.id };
-      } catch (e) {
-        ctx.db.delete(datasets).where(eq(datasets.id, datasetId)).run();
-        throw e;
-      }
+      const { name, format, mapping } = input;
+      const started = await startDatasetImport(getJobManager(), {
+        name,
+        originalName: input.originalName ?? input.uploadId,
+        format,
+        mapping,
+        from: path,
+        sourceName: `source${extname(path)}`,
+      });
+      await rm(path, { force: true });
+      return started;
     }),
 } satisfies TRPCRouterRecord;
