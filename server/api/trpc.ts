@@ -7,13 +7,16 @@ export function createTRPCContext(opts: { headers: Headers }) {
   return { db: getDb(), headers: opts.headers };
 }
 
+/** Also what server/jobs/event-sse.ts, which serves jobs.events itself, sends. */
+export const sseOptions = {
+  // Keeps idle SSE connections open through proxies; the client reconnects with lastEventId otherwise.
+  ping: { enabled: true, intervalMs: 5_000 },
+  client: { reconnectAfterInactivityMs: 15_000 },
+};
+
 const t = initTRPC.context<typeof createTRPCContext>().create({
   transformer: superjson,
-  sse: {
-    // Keeps idle SSE connections open through proxies; the client reconnects with lastEventId otherwise.
-    ping: { enabled: true, intervalMs: 5_000 },
-    client: { reconnectAfterInactivityMs: 15_000 },
-  },
+  sse: sseOptions,
   errorFormatter({ shape, error }) {
     return {
       ...shape,

@@ -5,18 +5,19 @@ import type { JobStatus } from "./job-row";
 export type BusMessage =
   | { kind: "events"; events: JobEvent[] }
   | { kind: "status"; status: JobStatus }
-  /** The subscriber fell too far behind and its queued events were dropped: re-read them from SQLite. */
+  /** Followers should re-read from SQLite what they have not seen (events were stored without a message). */
   | { kind: "resync" };
 
-type Listener = (message: BusMessage) => void;
+export type Listener = (message: BusMessage) => void;
 
 /** Kept on globalThis so that a module reload in Next dev keeps publishers and subscribers on one bus. */
 const globalForBus = globalThis as unknown as { __distillJobBus?: Map<string, Set<Listener>> };
 const listeners = (globalForBus.__distillJobBus ??= new Map());
 
-/** Past this many queued messages a subscriber is told to resync from SQLite instead of buffering more. */
-const MAX_QUEUED = 5_000;
-
+/**
+ * Calls every listener of the job synchronously. All of them get the same message (and event objects), so
+ * what is derived from an event once (its SSE frame) can be shared by every subscriber.
+ */
 export function publish(jobId: string, message: BusMessage): void {
   for (const listener of listeners.get(jobId) ?? []) listener(message);
 }
@@ -25,53 +26,14 @@ export function subscriberCount(jobId: string): number {
   return listeners.get(jobId)?.size ?? 0;
 }
 
-/**
- * Subscribes to one job's messages and returns them as an async iterator, buffering those that arrive
- * before the consumer asks (so nothing published after this call is missed). The iterator ends when
- * `signal` aborts or `return()` is called; both unsubscribe.
- */
-export function subscribe(jobId: string, signal?: AbortSignal): AsyncIterableIterator<BusMessage> {
-  const queue: BusMessage[] = [];
-  let wake: (() => void) | null = null;
-  let closed = false;
-
-  const listener: Listener = (message) => {
-    if (queue.length >= MAX_QUEUED) {
-      const statuses = queue.filter((m) => m.kind === "status");
-      queue.length = 0;
-      queue.push({ kind: "resync" }, ...statuses);
-    }
-    queue.push(message);
-    wake?.();
-  };
-  const close = () => {
-    if (closed) return;
-    closed = true;
-    const set = listeners.get(jobId);
-    set?.delete(listener);
-    if (set?.size === 0) listeners.delete(jobId);
-    signal?.removeEventListener("abort", close);
-    wake?.();
-  };
-
-  if (!listeners.has(jobId)) listeners.set(jobId, new Set());
-  listeners.get(jobId)!.add(listener);
-  if (signal?.aborted) close();
-  else signal?.addEventListener("abort", close);
-
-  return {
-    async next() {
-      while (queue.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
-      wake = null;
-      if (queue.length > 0) return { value: queue.shift()!, done: false };
-      return { value: undefined, done: true };
-    },
-    async return() {
-      close();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+/** Calls `listener` with each message published for the job from now on; returns the function that stops it. */
+export function listen(jobId: string, listener: Listener): () => void {
+  let set = listeners.get(jobId);
+  if (!set) listeners.set(jobId, (set = new Set()));
+  set.add(listener);
+  return () => {
+    const current = listeners.get(jobId);
+    current?.delete(listener);
+    if (current?.size === 0) listeners.delete(jobId);
   };
 }

@@ -1,11 +1,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createTRPCClient, httpSubscriptionLink } from "@trpc/client";
-import { createHTTPServer } from "@trpc/server/adapters/standalone";
+import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { openDb, type Db } from "~/db/client";
+import { apiHandler } from "~/server/api/fetch-handler";
 import { jobsRouter } from "~/server/api/routers/jobs";
 import { createTRPCRouter } from "~/server/api/trpc";
 import type { Launcher } from "./command";
@@ -116,11 +121,21 @@ export function jobsClient(url: string) {
   return createTRPCClient<typeof jobsApp>({ links: [httpSubscriptionLink({ url, transformer: superjson, EventSource })] });
 }
 
-/** The jobs router over real HTTP (tRPC's standalone adapter), on a free port. */
+/**
+ * The jobs router over real HTTP on a free port, through the studio's own API handler (so jobs.events is
+ * served by event-sse.ts as under `next start`) on plain node:http.
+ */
 export async function serveJobsRouter(db: Db) {
-  const server = createHTTPServer({
-    router: jobsApp,
-    createContext: ({ req }) => ({ db, headers: new Headers(req.headers as Record<string, string>) }),
+  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => ({ db, headers: req.headers }) });
+  const server = createServer((req, res) => {
+    void (async () => {
+      const response = await handle(incomingMessageToRequest(req, res, { maxBodySize: null }));
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (!response.body) return res.end();
+      res.flushHeaders();
+      // A client that goes away destroys the pipeline, which cancels the body stream.
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream), res);
+    })().catch(() => res.destroy());
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as { port: number };

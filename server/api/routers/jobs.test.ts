@@ -85,6 +85,11 @@ describe("jobs router", () => {
       const results = await Promise.all(runs);
       const stored = storedSeqs(studio.db, job.id);
       for (const seqs of results) expect(seqs).toEqual(stored);
+      // What the SSE path declines goes to tRPC, which answers with its usual error.
+      const missing = new Promise<unknown>((resolve) => {
+        const sub = server.client().jobs.events.subscribe({ jobId: "nope" }, { onError: (e) => (sub.unsubscribe(), resolve(e)) });
+      });
+      await expect(missing).resolves.toMatchObject({ message: "job nope does not exist" });
     } finally {
       await server.close();
     }

@@ -1,0 +1,30 @@
+import type { AnyTRPCRouter } from "@trpc/server";
+import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import type { Db } from "~/db/client";
+import { jobEventsResponse } from "~/server/jobs/event-sse";
+
+/**
+ * The studio's API over fetch Requests (app/api/trpc/[trpc]/route.ts; tests serve it over node:http): the
+ * jobs.events subscription is streamed by server/jobs/event-sse.ts, everything else by tRPC.
+ */
+export function apiHandler<TContext extends { db: Db }>(opts: {
+  router: AnyTRPCRouter;
+  endpoint: string;
+  createContext: (req: Request) => TContext;
+}) {
+  return (req: Request): Response | Promise<Response> => {
+    const ctx = opts.createContext(req);
+    return (
+      jobEventsResponse(ctx.db, req, opts.endpoint) ??
+      fetchRequestHandler({
+        endpoint: opts.endpoint,
+        router: opts.router,
+        req,
+        createContext: () => ctx,
+        onError({ error, path }) {
+          if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.message);
+        },
+      })
+    );
+  };
+}
