@@ -1,15 +1,18 @@
 /**
  * Event latency, end to end: from the job process writing an event (its `time`, taken by the trainer's own
  * EventWriter) to an SSE client receiving it from the jobs router's `events` subscription over real HTTP:
- * the studio's own endpoint (`next start` on the production build, /api/trpc) when a build exists, else tRPC's
- * standalone adapter serving the same router; the `eventsource` package is the client's EventSource. The
+ * the studio's own endpoint (`next start` on the production build, /api/trpc) when a build exists, else the
+ * studio's API handler (server/api/fetch-handler.ts, so the same SSE path) on plain node:http serving the jobs
+ * router; tRPC's client with the `eventsource` package as its EventSource subscribes. The
  * job is the fixture emitter run by the real job manager (detached process, tailer, SQLite, bus). The
  * clients run in a separate process, as browsers would, and connect before the emitter's first event, so no
  * backlog read is counted.
  * Peer: LLaMA-Factory's web UI, which polls its trainer's log every 2 s: an event waits uniformly 0–2 s, so
  * p50 and the mean are compared with that poll's expected 1,000 ms and p95/max with its worst case, 2,000 ms.
- * Target: p95 ≤ 200 ms at 50 events/s.
- * Run: npx tsx bench/event-latency.bench.ts [events=2000] [rate=50] [subscribers=1] [next|standalone]
+ * Target: p95 ≤ 200 ms at 50 events/s, for one subscriber and for 50 at once (metric lines
+ * `event_latency_*` and `event_latency_50_subscribers_*`; each case is its own server, job and client process).
+ * Run: npx tsx bench/event-latency.bench.ts [events=2000] [rate=50] [subscribers=1,50] [next|standalone]
+ * Profiling the studio: BENCH_NEXT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes Node flags to `next start`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -70,9 +73,10 @@ type Endpoint = { url: string; label: string; cpuS: () => number; close: () => P
  */
 async function nextStudio(dataDir: string): Promise<Endpoint> {
   const port = 3900 + Math.floor(Math.random() * 90);
+  const nodeArgs = (process.env.BENCH_NEXT_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
   const next = spawn(
     "flock",
-    [join(tmpdir(), "distill-studio-build.lock"), process.execPath, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
+    [join(tmpdir(), "distill-studio-build.lock"), process.execPath, ...nodeArgs, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
     { detached: true, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DISTILL_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" } },
   );
   const url = `http://127.0.0.1:${port}/api/trpc`;
@@ -106,10 +110,11 @@ async function standalone(db: Db): Promise<Endpoint> {
     const cpu = process.cpuUsage();
     return (cpu.user + cpu.system) / 1e6;
   };
-  return { url: server.url, label: "tRPC standalone adapter", cpuS, close: server.close };
+  return { url: server.url, label: "studio API handler on node:http (no Next)", cpuS, close: server.close };
 }
 
 async function main(events: number, rate: number, subscribers: number, serverKind: "next" | "standalone") {
+  const m = subscribers === 1 ? "event_latency" : `event_latency_${subscribers}_subscribers`;
   const temp = tempStudio({ launcher: emitterLauncher });
   let endpoint: Endpoint | null = null;
   try {
@@ -136,17 +141,17 @@ async function main(events: number, rate: number, subscribers: number, serverKin
     const result = JSON.parse(out) as { latencies: number[]; cpuS: number };
     const all = result.latencies.sort((a, b) => a - b);
     const mean = all.reduce((a, b) => a + b, 0) / all.length;
-    console.log(JSON.stringify({ metric: "event_latency_server", value: endpoint.label, unit: "" }));
-    emit("event_latency_events_received", all.length, "events");
-    emit("event_latency_subscribers", subscribers, "clients");
-    emit("event_latency_rate", rate, "events/s");
-    emit("event_latency_p50", percentile(all, 50), "ms", { name: "llamafactory_webui_2s_poll_mean", value: POLL_MEAN_MS });
-    emit("event_latency_p95", percentile(all, 95), "ms", { name: "llamafactory_webui_2s_poll_worst", value: POLL_WORST_MS });
-    emit("event_latency_mean", mean, "ms", { name: "llamafactory_webui_2s_poll_mean", value: POLL_MEAN_MS });
-    emit("event_latency_max", all.at(-1)!, "ms", { name: "llamafactory_webui_2s_poll_worst", value: POLL_WORST_MS });
+    console.log(JSON.stringify({ metric: `${m}_server`, value: endpoint.label, unit: "" }));
+    emit(`${m}_events_received`, all.length, "events");
+    emit(`${m}_subscribers`, subscribers, "clients");
+    emit(`${m}_rate`, rate, "events/s");
+    emit(`${m}_p50`, percentile(all, 50), "ms", { name: "llamafactory_webui_2s_poll_mean", value: POLL_MEAN_MS });
+    emit(`${m}_p95`, percentile(all, 95), "ms", { name: "llamafactory_webui_2s_poll_worst", value: POLL_WORST_MS });
+    emit(`${m}_mean`, mean, "ms", { name: "llamafactory_webui_2s_poll_mean", value: POLL_MEAN_MS });
+    emit(`${m}_max`, all.at(-1)!, "ms", { name: "llamafactory_webui_2s_poll_worst", value: POLL_WORST_MS });
     // Whole-process CPU (start-up included): where the time goes when many clients share two cores.
-    emit("event_latency_server_process_cpu", serverCpuS, "s");
-    emit("event_latency_client_process_cpu", result.cpuS, "s");
+    emit(`${m}_server_process_cpu`, serverCpuS, "s");
+    emit(`${m}_client_process_cpu`, result.cpuS, "s");
   } finally {
     await endpoint?.close();
     stopJobManager();
@@ -158,5 +163,7 @@ const args = process.argv.slice(2);
 if (args[0] === "--clients") await clients(args[1]!, args[2]!, Number(args[3]));
 else {
   const serverKind = (args[3] ?? (existsSync(".next/BUILD_ID") ? "next" : "standalone")) as "next" | "standalone";
-  await main(Number(args[0] ?? 2_000), Number(args[1] ?? 50), Number(args[2] ?? 1), serverKind);
+  for (const subscribers of (args[2] ?? "1,50").split(",").map(Number)) {
+    await main(Number(args[0] ?? 2_000), Number(args[1] ?? 50), subscribers, serverKind);
+  }
 }
