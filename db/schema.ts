@@ -50,11 +50,9 @@ export const datasetRows = sqliteTable(
     /** True for the second and later copies of an exact duplicate. */
     isDuplicate: integer("is_duplicate", { mode: "boolean" }).notNull().default(false),
   },
-  (t) => [
-    uniqueIndex("dataset_rows_dataset_idx").on(t.datasetId, t.idx),
-    index("dataset_rows_dataset_prompt_len").on(t.datasetId, t.promptLength),
-    index("dataset_rows_dataset_response_len").on(t.datasetId, t.responseLength),
-  ],
+  // No index on the lengths: inserted in random length order they cost a bulk import more than the rows
+  // themselves. The histograms read dataset_length_counts instead.
+  (t) => [uniqueIndex("dataset_rows_dataset_idx").on(t.datasetId, t.idx)],
 );
 
 export const rejectedRows = sqliteTable(

@@ -79,6 +79,10 @@ describe("importing a finished job's results", () => {
       [ids[1], 11, 5],
       [ids[2], 12, 5],
     ]);
+    // The histogram's cached counts are refreshed by the import, not left for the next read to rebuild.
+    expect(db.$client.prepare("select field, length, count from dataset_length_counts where dataset_id = 'd' order by field, length").raw().all()).toEqual([
+      ["prompt", 10, 1], ["prompt", 11, 1], ["prompt", 12, 1], ["response", 0, 1], ["response", 5, 2],
+    ]);
     const histogram = lengthHistogram(db, "d", "response", 10);
     expect(histogram).toMatchObject({ unit: "tokens", min: 0, max: 5 });
     expect(histogram.bins.reduce((sum, b) => sum + b.count, 0)).toBe(3);

@@ -4,6 +4,7 @@ import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import type { JobSpec } from "~/lib/contracts/job";
+import { refreshLengthCounts } from "~/server/datasets/histogram";
 
 /**
  * When a tag, score or lengths job finishes, its output file in the run folder is read into SQLite, so the
@@ -106,6 +107,8 @@ export async function importJobResult(db: Db, job: FinishedJob): Promise<void> {
       const update = sqlite.prepare("UPDATE dataset_rows SET prompt_length = ?, response_length = ? WHERE id = ? AND dataset_id = ?");
       for (const r of jsonLines(file, lengthsLine)) update.run(r.prompt_tokens, r.response_tokens, Number(r.id), datasetId);
       sqlite.prepare("UPDATE datasets SET length_unit = 'tokens' WHERE id = ?").run(datasetId);
+      // The updates cleared the histogram's counts (trigger); count again now rather than on the next read.
+      refreshLengthCounts(sqlite, datasetId);
     }
   })();
 }

@@ -11,30 +11,45 @@ export interface LengthHistogram {
   bins: { start: number; end: number; count: number }[];
 }
 
-const COLUMN = { prompt: "prompt_length", response: "response_length" } as const;
-
 /** Stores how many rows have each length (the import calls this with counts it kept while writing). */
 export function storeLengthCounts(sqlite: Database.Database, datasetId: string, field: LengthField, counts: Iterable<[number, number]>) {
   const insert = sqlite.prepare("INSERT INTO dataset_length_counts (dataset_id, field, length, count) VALUES (?, ?, ?, ?)");
   for (const [length, count] of counts) insert.run(datasetId, field, length, count);
 }
 
-/** Rows per distinct length, ascending: from the cache table, else one scan of the (dataset, length) index, then cached. */
+/** Rows per prompt length and per response length, ascending, from one scan of the dataset's rows. */
+function countLengths(sqlite: Database.Database, datasetId: string): Record<LengthField, [number, number][]> {
+  const prompt = new Map<number, number>();
+  const response = new Map<number, number>();
+  const scan = sqlite.prepare("SELECT prompt_length, response_length FROM dataset_rows WHERE dataset_id = ?").raw();
+  for (const [p, r] of scan.iterate(datasetId) as Iterable<[number, number]>) {
+    prompt.set(p, (prompt.get(p) ?? 0) + 1);
+    response.set(r, (response.get(r) ?? 0) + 1);
+  }
+  const sorted = (m: Map<number, number>) => [...m].sort((a, b) => a[0] - b[0]);
+  return { prompt: sorted(prompt), response: sorted(response) };
+}
+
+/** Recounts a dataset's cached length counts from its rows (after its lengths were rewritten). */
+export function refreshLengthCounts(sqlite: Database.Database, datasetId: string): Record<LengthField, [number, number][]> {
+  const counts = countLengths(sqlite, datasetId);
+  sqlite.transaction(() => {
+    sqlite.prepare("DELETE FROM dataset_length_counts WHERE dataset_id = ?").run(datasetId);
+    for (const field of ["prompt", "response"] as const) storeLengthCounts(sqlite, datasetId, field, counts[field]);
+  })();
+  return counts;
+}
+
+/** Rows per distinct length, ascending: from the cache table, else one scan of the dataset's rows, then cached. */
 function lengthCounts(sqlite: Database.Database, datasetId: string, field: LengthField): [number, number][] {
   const cached = sqlite
     .prepare("SELECT length, count FROM dataset_length_counts WHERE dataset_id = ? AND field = ? ORDER BY length")
     .raw()
     .all(datasetId, field) as [number, number][];
   if (cached.length > 0) return cached;
-  const column = COLUMN[field];
-  const counts = sqlite
-    .prepare(`SELECT ${column}, count(*) FROM dataset_rows INDEXED BY dataset_rows_dataset_${field}_len WHERE dataset_id = ? GROUP BY ${column}`)
-    .raw()
-    .all(datasetId) as [number, number][];
   const status = sqlite.prepare("SELECT status FROM datasets WHERE id = ?").pluck().get(datasetId);
   // Rows of an import still running change under us: count them, but do not cache.
-  if (status === "ready") sqlite.transaction(() => storeLengthCounts(sqlite, datasetId, field, counts))();
-  return counts;
+  return (status === "ready" ? refreshLengthCounts(sqlite, datasetId) : countLengths(sqlite, datasetId))[field];
 }
 
 /** Equal-width histogram of prompt or response lengths over every row of the dataset. */
