@@ -24,9 +24,11 @@ export const datasets = sqliteTable("datasets", {
 
 /**
  * Rows in canonical form: `messages` is a JSON array of {role, content} (system/user/assistant, any
- * number of turns). `prompt` and `response` are the user and assistant text joined, for search and
- * lengths. `source` keeps the original Alpaca fields (instruction/input/output/history) so an Alpaca export
- * round-trips exactly.
+ * number of turns), or "" for a single exchange (one user turn, then one non-empty assistant turn or none),
+ * whose text `prompt` and `response` already hold: read it with storedMessages (server/ingest/canonical).
+ * `prompt` and `response` are the user and assistant text joined, for search and lengths. `source` keeps the
+ * original Alpaca fields (instruction/input/output/history) where the messages cannot give them back, so an
+ * Alpaca export round-trips exactly.
  */
 export const datasetRows = sqliteTable(
   "dataset_rows",

@@ -1,5 +1,5 @@
 import type { Db } from "~/db/client";
-import { messagesToAlpaca, type AlpacaSource, type ChatMessage } from "~/server/ingest/canonical";
+import { messagesToAlpaca, storedMessages, storedMessagesJson, type AlpacaSource } from "~/server/ingest/canonical";
 
 export type ExportForm = "alpaca" | "messages";
 const PAGE = 1000;
@@ -12,20 +12,22 @@ const PAGE = 1000;
  */
 export async function* exportJsonl(db: Db, datasetId: string, form: ExportForm): AsyncGenerator<string> {
   const page = db.$client.prepare(
-    "SELECT idx, messages, source FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
+    "SELECT idx, messages, source, prompt, response FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
   );
   for (let next = 0; ; ) {
-    const rows = page.all(datasetId, next, PAGE) as { idx: number; messages: string; source: string | null }[];
+    const rows = page.all(datasetId, next, PAGE) as ({ idx: number } & StoredText)[];
     if (rows.length === 0) return;
     for (const row of rows) {
-      yield form === "messages" ? `{"messages":${row.messages}}\n` : `${JSON.stringify(alpacaOf(row))}\n`;
+      yield form === "messages" ? `{"messages":${storedMessagesJson(row)}}\n` : `${JSON.stringify(alpacaOf(row))}\n`;
     }
     next = rows[rows.length - 1].idx + 1;
   }
 }
 
-function alpacaOf(row: { messages: string; source: string | null }): AlpacaSource {
-  return row.source ? (JSON.parse(row.source) as AlpacaSource) : messagesToAlpaca(JSON.parse(row.messages) as ChatMessage[]);
+type StoredText = { messages: string; source: string | null; prompt: string; response: string };
+
+function alpacaOf(row: StoredText): AlpacaSource {
+  return row.source ? (JSON.parse(row.source) as AlpacaSource) : messagesToAlpaca(storedMessages(row));
 }
 
 /** The rejected records of an import as JSON Lines ({line, reason, raw}), in file order. */

@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasetRows, rejectedRows as rejectedTable } from "~/db/schema";
-import type { AlpacaSource, ChatMessage } from "~/server/ingest/canonical";
+import { storedMessages, type AlpacaSource } from "~/server/ingest/canonical";
 
 export interface Page {
   offset: number;
@@ -47,7 +47,7 @@ export function getRow(db: Db, datasetId: string, idx: number) {
   if (!row) return undefined;
   return {
     ...row,
-    messages: JSON.parse(row.messages) as ChatMessage[],
+    messages: storedMessages(row),
     source: row.source ? (JSON.parse(row.source) as AlpacaSource) : null,
   };
 }

@@ -22,6 +22,7 @@ export interface CanonicalRow {
 
 /** What dataset_rows stores besides ids: derived once here so import and tests agree. */
 export interface StoredRow {
+  /** The conversation as JSON, or "" for a single exchange, which `prompt` and `response` already hold. */
   messages: string;
   source: string | null;
   prompt: string;
@@ -71,7 +72,34 @@ function derivableFromMessages(a: AlpacaSource): boolean {
   return a.input === "" && a.system !== "";
 }
 
-/** User turns and assistant turns are each joined with a blank line for search, lengths and display. */
+/** The conversation of one user turn and, unless `response` is empty, one assistant turn. */
+function singleExchange(prompt: string, response: string): ChatMessage[] {
+  const user: ChatMessage = { role: "user", content: prompt };
+  return response === "" ? [user] : [user, { role: "assistant", content: response }];
+}
+
+/** Whether singleExchange(prompt, response) gives `messages` back exactly, so storing them again is redundant. */
+function isSingleExchange(messages: ChatMessage[]): boolean {
+  const [first, second] = messages;
+  if (messages.length === 1) return first.role === "user";
+  return messages.length === 2 && first.role === "user" && second.role === "assistant" && second.content !== "";
+}
+
+/** A stored row's conversation as JSON text (rebuilt from prompt and response where `messages` is ""). */
+export function storedMessagesJson(row: { messages: string; prompt: string; response: string }): string {
+  return row.messages === "" ? JSON.stringify(singleExchange(row.prompt, row.response)) : row.messages;
+}
+
+/** A stored row's conversation. */
+export function storedMessages(row: { messages: string; prompt: string; response: string }): ChatMessage[] {
+  return row.messages === "" ? singleExchange(row.prompt, row.response) : (JSON.parse(row.messages) as ChatMessage[]);
+}
+
+/**
+ * User turns and assistant turns are each joined with a blank line for search, lengths and display. Most rows
+ * are a single exchange: their `messages` is stored as "" (the text is in prompt and response once), but
+ * the content hash is always that of the whole conversation's JSON.
+ */
 export function toStoredRow(row: CanonicalRow): StoredRow {
   const user: string[] = [];
   const assistant: string[] = [];
@@ -83,7 +111,7 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
   const prompt = user.join("\n\n");
   const response = assistant.join("\n\n");
   return {
-    messages,
+    messages: isSingleExchange(row.messages) ? "" : messages,
     source: row.source && !derivableFromMessages(row.source) ? JSON.stringify(row.source) : null,
     prompt,
     response,

@@ -45,6 +45,9 @@ describe("real datasets", () => {
     expect(row.prompt).toBe(`${records[withInput].instruction}\n${records[withInput].input}`);
     expect(row.promptLength).toBe(row.prompt.length);
     expect(row.sourceLine).toBe(withInput + 1);
+    // Every row is one exchange: its text is stored once, in prompt and response, not again as messages.
+    const stored = studio.db.$client.prepare("SELECT count(*) FROM dataset_rows WHERE dataset_id = ? AND messages = ''").pluck().get(datasetId);
+    expect(stored).toBe(999);
     const dataset = studio.db.$client.prepare("SELECT status, row_count FROM datasets WHERE id = ?").get(datasetId);
     expect(dataset).toEqual({ status: "ready", row_count: 999 });
   });
@@ -102,6 +105,20 @@ describe("conversation forms", () => {
     expect(rowA.messages).toEqual(rowB.messages);
     expect(rowA.contentHash).toBe(rowB.contentHash);
     expect(rowA).toMatchObject({ turns: 2, prompt: "Hi\n\nBye", response: "Hello\n\nCiao", source: null });
+  });
+
+  it("stores a single exchange's text once and gives the same conversation back; anything else keeps its JSON", async () => {
+    const conversations = [
+      [{ role: "user", content: "Q" }, { role: "assistant", content: "A" }],
+      [{ role: "user", content: "prompt only" }],
+      [{ role: "user", content: "Q" }, { role: "assistant", content: "" }],
+      [{ role: "system", content: "S" }, { role: "user", content: "Q" }, { role: "assistant", content: "A" }],
+      [{ role: "assistant", content: "A" }, { role: "user", content: "Q" }],
+    ];
+    const { datasetId } = await importFile(studio.db, write("exchanges.jsonl", jsonl(conversations.map((messages) => ({ messages })))));
+    const raw = studio.db.$client.prepare("SELECT messages FROM dataset_rows WHERE dataset_id = ? ORDER BY idx").pluck().all(datasetId);
+    expect(raw.map((m) => m === "")).toEqual([true, true, false, false, false]);
+    conversations.forEach((messages, idx) => expect(getRow(studio.db, datasetId, idx)!.messages).toEqual(messages));
   });
 });
 

@@ -46,7 +46,8 @@ describe("rowLines", () => {
     };
     const train = await collect(split.trainIds);
     expect(train.map((r) => r.id)).toEqual(split.trainIds.map(String));
-    expect(train[0].messages[0]).toEqual({ role: "user", content: expect.stringMatching(/^q\d+$/) });
+    const idx = Number(train[0].messages[0].content.slice(1));
+    expect(train[0].messages).toEqual([{ role: "user", content: `q${idx}` }, { role: "assistant", content: `a${idx}` }]);
     expect(await collect(split.evalIds)).toHaveLength(30);
     expect(await collect([usable[0]!, 8])).toHaveLength(1); // row id 8 is the duplicate copy (idx 7)
     db.$client.close();

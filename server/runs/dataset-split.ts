@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
 import { createRng, partialShuffle } from "~/lib/planning/rng";
+import { storedMessagesJson } from "~/server/ingest/canonical";
 
 /** Which dataset rows (by row id) a run trains on and which it holds out for evaluation. */
 export type RunSplit = { trainIds: number[]; evalIds: number[] };
@@ -39,14 +40,14 @@ export async function* rowLines(db: Db, datasetId: string, rowIds: readonly numb
   const wanted = new Set(rowIds);
   // Pages rather than one iterator: an open iterator would keep the shared connection busy across yields.
   const page = db.$client.prepare(
-    "select id, idx, messages from dataset_rows where dataset_id = ? and is_duplicate = 0 and idx > ? order by idx limit 1000",
+    "select id, idx, messages, prompt, response from dataset_rows where dataset_id = ? and is_duplicate = 0 and idx > ? order by idx limit 1000",
   );
   let after = -1;
   for (;;) {
-    const rows = page.all(datasetId, after) as { id: number; idx: number; messages: string }[];
+    const rows = page.all(datasetId, after) as { id: number; idx: number; messages: string; prompt: string; response: string }[];
     if (rows.length === 0) return;
     after = rows.at(-1)!.idx;
-    const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${r.messages}}\n`);
+    const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${storedMessagesJson(r)}}\n`);
     if (lines.length) yield lines.join("");
   }
 }

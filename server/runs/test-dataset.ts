@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
 import { datasetRows, datasets } from "~/db/schema";
+import { toStoredRow } from "~/server/ingest/canonical";
 
 /** Test fixture: a ready dataset of `n` one-turn rows (q<i> → a<i>); rows at `duplicates` are marked duplicate copies. */
 export function seedDataset(db: Db, id: string, n: number, duplicates: readonly number[] = []) {
@@ -8,7 +9,8 @@ export function seedDataset(db: Db, id: string, n: number, duplicates: readonly 
     datasetId: id,
     idx,
     sourceLine: idx + 1,
-    messages: JSON.stringify([{ role: "user", content: `q${idx}` }, { role: "assistant", content: `a${idx}` }]),
+    // Stored as an import stores it: a single exchange keeps its text in prompt and response only.
+    messages: toStoredRow({ messages: [{ role: "user", content: `q${idx}` }, { role: "assistant", content: `a${idx}` }], source: null }).messages,
     prompt: `q${idx}`,
     response: `a${idx}`,
     turns: 1,
