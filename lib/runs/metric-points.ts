@@ -1,4 +1,4 @@
-import type { Point } from "./series";
+import { LineSeries } from "./series";
 
 /** A metric event as charts need it: the job manager's flat series rows, or live metric events (a superset). */
 export type MetricPoint = {
@@ -15,13 +15,32 @@ export type MetricPoint = {
 export type MetricKey = "loss" | "kd_loss" | "ce_loss" | "temperature";
 export type XAxisKey = "step" | "tokens_seen";
 
-/** One metric of a run as chart points, skipping events that lack it (e.g. no CE term when α = 1). */
-export function metricPoints(metrics: readonly MetricPoint[], y: MetricKey, x: XAxisKey = "step"): Point[] {
-  const out: Point[] = [];
-  for (const m of metrics) {
-    const xv = m[x];
-    const yv = m[y];
-    if (typeof xv === "number" && typeof yv === "number" && Number.isFinite(yv)) out.push({ x: xv, y: yv });
+/**
+ * One metric of a run as a chart line that follows the run's metric rows as they grow in place: each update
+ * reads only the rows added since the last one. Rows that lack the metric are skipped (e.g. no CE term when
+ * α = 1).
+ */
+export class MetricLine {
+  readonly series = new LineSeries();
+  private read = 0;
+
+  constructor(
+    readonly y: MetricKey,
+    readonly x: XAxisKey = "step",
+  ) {}
+
+  update(metrics: readonly MetricPoint[]): LineSeries {
+    for (; this.read < metrics.length; this.read++) {
+      const m = metrics[this.read]!;
+      const xv = m[this.x];
+      const yv = m[this.y];
+      if (typeof xv === "number" && typeof yv === "number" && Number.isFinite(yv)) this.series.push(xv, yv);
+    }
+    return this.series;
   }
-  return out;
+}
+
+/** One metric of a run, read once, as a chart line. */
+export function metricSeries(metrics: readonly MetricPoint[], y: MetricKey, x: XAxisKey = "step"): LineSeries {
+  return new MetricLine(y, x).update(metrics);
 }

@@ -1,6 +1,7 @@
+import { createLTTB } from "downsample";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chartSeries, downsample, ema } from "./series";
+import { chartSeries, downsample, ema, LineSeries, type Point } from "./series";
 
 const line = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => ({ x: i, y: f(i) }));
 
@@ -42,6 +43,59 @@ describe("downsample", () => {
         for (let i = 1; i < out.length; i++) expect(out[i]!.x).toBeGreaterThan(out[i - 1]!.x);
       }),
     );
+  });
+});
+
+describe("lttbIndices (through downsample)", () => {
+  const reference = createLTTB<Point>({ x: "x", y: "y" });
+
+  it("picks exactly what the downsample package's LTTB picks", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.double({ min: 0.001, max: 1e3, noNaN: true }), fc.double({ min: -1e6, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 3_000 }),
+        fc.integer({ min: 3, max: 500 }),
+        (steps, width) => {
+          let x = 0;
+          const series = steps.map(([dx, y]) => ({ x: (x += dx), y }));
+          expect(downsample(series, width)).toEqual(Array.from(reference(series, width)));
+        },
+      ),
+    );
+    const long = line(100_000, (i) => 2 + 8 * Math.exp(-i / 20_000) + Math.sin(i * 12.9898) * 0.5);
+    expect(downsample(long, 1_100)).toEqual(Array.from(reference(long, 1_100)));
+  });
+});
+
+describe("LineSeries", () => {
+  it("smooths appended points incrementally to exactly the full recomputation, at any weight", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { maxLength: 3_000 }),
+        fc.array(fc.integer({ min: 1, max: 700 }), { maxLength: 8 }),
+        fc.constantFrom(0, 0.3, 0.6, 0.99),
+        (ys, cuts, weight) => {
+          const points = ys.map((y, x) => ({ x, y }));
+          const series = new LineSeries();
+          let at = 0;
+          for (const cut of [...cuts, points.length]) {
+            for (const end = Math.min(at + cut, points.length); at < end; at++) series.push(points[at]!.x, points[at]!.y);
+            series.smoothed(weight === 0.99 ? 0.3 : weight); // another weight in between must not leak
+            series.smoothed(weight);
+          }
+          expect(Array.from(series.smoothed(weight).subarray(0, series.length))).toEqual(ema(points, weight).map((p) => p.y));
+        },
+      ),
+    );
+  });
+
+  it("memoises its chart until a point, the weight or the width changes", () => {
+    const series = LineSeries.from(line(5_000, (i) => Math.cos(i / 50)));
+    const first = series.chart(0.6, 400);
+    expect(series.chart(0.6, 400)).toBe(first);
+    expect(series.chart(0.5, 400)).not.toBe(first);
+    expect(series.chart(0.5, 300)).toHaveLength(300);
+    series.push(5_000, 1);
+    expect(series.chart(0.5, 300).at(-1)!.x).toBe(5_000);
   });
 });
 

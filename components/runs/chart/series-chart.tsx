@@ -2,12 +2,13 @@
 
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
-import { chartSeries, downsample, type Point } from "~/lib/runs/series";
+import type { LineSeries } from "~/lib/runs/series";
 
 export type ChartLine = {
   name: string;
   color: string;
-  points: Point[];
+  /** Full resolution; may grow in place between renders (then `version` changes). */
+  series: LineSeries;
   /** "right" puts it on the second axis (temperature). */
   axis?: "left" | "right";
   /** Smoothing applies to loss-like lines, not to step-shaped settings such as temperature. */
@@ -31,7 +32,8 @@ const compact = (v: number) => (Math.abs(v) >= 1e4 ? v.toExponential(1) : Number
 
 /**
  * Lines over a numeric x axis, each smoothed at full resolution and then LTTB-downsampled to about one point
- * per horizontal pixel, so very long series stay fluid. `data-points` carries the full-resolution count.
+ * per horizontal pixel, so very long series stay fluid (LineSeries: typed arrays, incremental EMA, memoised
+ * per line). `data-points` carries the full-resolution count.
  */
 export function SeriesChart(props: {
   lines: ChartLine[];
@@ -51,14 +53,14 @@ export function SeriesChart(props: {
     () =>
       props.lines.map((line) => ({
         ...line,
-        data: line.smooth === false ? downsample(line.points, plotWidth) : chartSeries(line.points, smoothing, plotWidth),
+        data: line.series.chart(line.smooth === false ? 0 : smoothing, plotWidth),
       })),
     [props.lines, smoothing, plotWidth, props.version],
   );
-  const total = props.lines.reduce((n, l) => n + l.points.length, 0);
+  const total = props.lines.reduce((n, l) => n + l.series.length, 0);
   // A stage starting at step 0 comes before the first metric (step 1): widen the axis so its marker shows.
   const firstMarker = Math.min(Infinity, ...(props.markers ?? []).map((m) => m.x));
-  const hasRight = props.lines.some((l) => l.axis === "right" && l.points.length > 0);
+  const hasRight = props.lines.some((l) => l.axis === "right" && l.series.length > 0);
   return (
     <div
       ref={ref}

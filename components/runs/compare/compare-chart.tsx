@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo, useState } from "react";
-import { metricPoints, type MetricPoint, type XAxisKey } from "~/lib/runs/metric-points";
+import { metricSeries, type MetricPoint, type XAxisKey } from "~/lib/runs/metric-points";
 import { SeriesChart } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
 
@@ -12,7 +12,7 @@ export function CompareChart({ runs }: { runs: { id: string; name: string; metri
   const [x, setX] = useState<XAxisKey>("step");
   const [smoothing, setSmoothing] = useState(0.6);
   const lines = useMemo(
-    () => runs.map((r, i) => ({ name: r.name, color: PALETTE[i % PALETTE.length]!, points: metricPoints(r.metrics, "loss", x) })),
+    () => runs.map((r, i) => ({ name: r.name, color: PALETTE[i % PALETTE.length]!, series: metricSeries(r.metrics, "loss", x) })),
     [runs, x],
   );
   return (

@@ -2,22 +2,27 @@
 
 import { useMemo, useState } from "react";
 import type { LiveRun } from "~/lib/runs/live-run";
-import { metricPoints } from "~/lib/runs/metric-points";
+import { MetricLine } from "~/lib/runs/metric-points";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
 
 /** Total, KD and CE loss by step with the temperature on a second axis and a marker per stage start. */
 export function LossChart({ run, version }: { run: LiveRun; version: number }) {
   const [smoothing, setSmoothing] = useState(0.6);
+  // Follow run.metrics as it grows in place: each update reads only the new rows and smooths only new points.
+  const metric = useMemo(
+    () => ({ loss: new MetricLine("loss"), kd: new MetricLine("kd_loss"), ce: new MetricLine("ce_loss"), temperature: new MetricLine("temperature") }),
+    [run],
+  );
   const lines = useMemo<ChartLine[]>(
     () => [
-      { name: "total loss", color: "#2f5bd3", points: metricPoints(run.metrics, "loss") },
-      { name: "KD loss", color: "#c2372f", points: metricPoints(run.metrics, "kd_loss") },
-      { name: "CE loss", color: "#2e7d4f", points: metricPoints(run.metrics, "ce_loss") },
-      { name: "temperature", color: "#b7791f", points: metricPoints(run.metrics, "temperature"), axis: "right", smooth: false, dashed: true },
+      { name: "total loss", color: "#2f5bd3", series: metric.loss.update(run.metrics) },
+      { name: "KD loss", color: "#c2372f", series: metric.kd.update(run.metrics) },
+      { name: "CE loss", color: "#2e7d4f", series: metric.ce.update(run.metrics) },
+      { name: "temperature", color: "#b7791f", series: metric.temperature.update(run.metrics), axis: "right", smooth: false, dashed: true },
     ],
     // the series grows in place; version says when
-    [run, version],
+    [run, metric, version],
   );
   const markers = run.stages.map((s) => ({ x: s.step, label: `stage ${s.stage}/${s.num_stages} · T ${s.temperature} · α ${s.kd_weight}` }));
   return (
