@@ -31,6 +31,8 @@ export interface StoredRow {
   promptLength: number;
   responseLength: number;
   contentHash: string;
+  /** The same SHA-1 as bytes, for the import's duplicate check. */
+  digest: Buffer;
 }
 
 /** LLaMA-Factory's Alpaca converter joins instruction and input with one newline; so do we. */
@@ -110,6 +112,7 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
   const messages = JSON.stringify(row.messages);
   const prompt = user.join("\n\n");
   const response = assistant.join("\n\n");
+  const digest = hash("sha1", messages, "buffer");
   return {
     messages: isSingleExchange(row.messages) ? "" : messages,
     source: row.source && !derivableFromMessages(row.source) ? JSON.stringify(row.source) : null,
@@ -118,6 +121,7 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
     turns: user.length,
     promptLength: prompt.length,
     responseLength: response.length,
-    contentHash: hash("sha1", messages, "base64url"),
+    contentHash: digest.toString("base64url"),
+    digest,
   };
 }

@@ -8,10 +8,17 @@ import { formatMb, maxFieldBytes, maxRecordBytes, maxUploadBytes, REJECT_RAW_CHA
 import { normalizeRecord } from "./normalize";
 import { POSITION_UNIT, readRecords } from "./read-records";
 import { discardDatasetRows } from "./discard";
+import { SeenHashes } from "./seen-hashes";
 import { storeLengthCounts } from "~/server/datasets/histogram";
 
-/** Rows per write transaction: big enough to amortise commits, small enough not to block other writers long. */
-export const BATCH_ROWS = 5_000;
+/**
+ * A write transaction ends after this many rows or characters of text, whichever comes first: big enough to
+ * amortise commits and FTS5 segment writes (both cost per transaction), small enough not to block other
+ * writers long and to bound the memory of the rows held for it (the text is in memory twice: the rows and
+ * FTS5's pending terms).
+ */
+export const BATCH_ROWS = 20_000;
+const BATCH_CHARS = 16 << 20;
 /** When this many records in a row were all rejected, the file is not in the format at all. */
 const GIVE_UP_AFTER = 1000;
 /** Distinct key sets whose mapping is cached; beyond this, mappings are resolved per record. */
@@ -67,12 +74,13 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   const updateCounts = sqlite.prepare("UPDATE datasets SET row_count = ?, rejected_count = ?, duplicate_count = ? WHERE id = ?");
   const unit = POSITION_UNIT[opts.format];
   const maxField = maxFieldBytes();
-  const seen = new Set<string>();
+  const seen = new SeenHashes();
   // Kept while writing, stored at the end: the histograms then never scan the rows.
   const promptLengths = new Map<number, number>();
   const responseLengths = new Map<number, number>();
   const counts: ImportCounts = { row_count: 0, rejected_count: 0, duplicate_count: 0 };
   let rows: unknown[][] = [];
+  let batchChars = 0;
   let rejects: unknown[][] = [];
   const mappings = new Map<string, ColumnMapping>();
   let rejectedInARow = 0;
@@ -87,10 +95,11 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     updateCounts.run(counts.row_count, counts.rejected_count, counts.duplicate_count, opts.datasetId);
     rows = [];
     rejects = [];
+    batchChars = 0;
   });
   const maybeFlush = () => {
     if (opts.isCancelled?.()) throw new IngestCancelled();
-    if (rows.length + rejects.length >= BATCH_ROWS) flush();
+    if (rows.length + rejects.length >= BATCH_ROWS || batchChars >= BATCH_CHARS) flush();
   };
 
   // Records with the same keys share one resolved mapping (files mixing shapes get one per shape).
@@ -109,6 +118,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     counts.rejected_count += 1;
     firstReject ??= `${unit} ${at}: ${reason}`;
     rejects.push([opts.datasetId, at, reason, raw.slice(0, REJECT_RAW_CHARS)]);
+    batchChars += Math.min(raw.length, REJECT_RAW_CHARS);
     rejectedInARow += 1;
     if (counts.row_count === 0 && rejectedInARow >= GIVE_UP_AFTER) {
       throw new IngestFileError(`none of the first ${GIVE_UP_AFTER} records could be read as ${opts.format}; the first: ${firstReject}`);
@@ -126,9 +136,8 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
       rejectedInARow = 0;
       for (const row of normalized.rows) {
         const stored = toStoredRow(row);
-        const duplicate = seen.has(stored.contentHash);
+        const duplicate = !seen.add(stored.digest);
         if (duplicate) counts.duplicate_count += 1;
-        else seen.add(stored.contentHash);
         promptLengths.set(stored.promptLength, (promptLengths.get(stored.promptLength) ?? 0) + 1);
         responseLengths.set(stored.responseLength, (responseLengths.get(stored.responseLength) ?? 0) + 1);
         rows.push([
@@ -136,6 +145,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
           stored.turns, stored.promptLength, stored.responseLength, stored.contentHash, duplicate ? 1 : 0,
         ]);
         counts.row_count += 1;
+        batchChars += stored.messages.length + (stored.source?.length ?? 0) + stored.prompt.length + stored.response.length;
       }
       maybeFlush();
     },
