@@ -86,5 +86,7 @@ describe("ingest worker process", () => {
     expect(await exit).toBe(143);
     expect(readEvents(runDir).at(-1)).toMatchObject({ type: "error", message: expect.stringMatching(/cancelled/) });
     expect(datasetState(datasetId)).toMatchObject({ status: "failed", rows: 0, stored: 0 });
+    // The batches it had committed left the full-text index with the rows they removed.
+    expect(() => sqlite.prepare("INSERT INTO dataset_rows_fts(dataset_rows_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
   });
 });
