@@ -5,6 +5,7 @@
  * Face `datasets.load_dataset("json", ...)` on the same files (fresh cache each time). Then FTS search and
  * the length histogram on the 1M-row dataset.
  * Targets (2 cores): 52k ≤ 3 s; 1M ≤ 60 s at ≤ 600 MB peak RSS; search and histogram ≤ 100 ms.
+ * The worker runs as a built studio runs it: bundled by scripts/build-ingest-worker.sh (rebuilt here first).
  * Run: npx tsx bench/ingest.bench.ts [small_rows=52000] [big_rows=1000000]   (needs bench/requirements.txt)
  */
 import { spawnSync } from "node:child_process";
@@ -14,11 +15,15 @@ import { join, resolve } from "node:path";
 import { openDb } from "~/db/client";
 import type { IngestFormat } from "~/lib/contracts/job";
 import { lengthHistogram } from "~/server/datasets/histogram";
+import { ingestWorkerArgv } from "~/server/jobs/command";
 import { searchRows } from "~/server/datasets/search";
 import { sharedDataset } from "~/server/ingest/test-support";
 
 const smallRows = Number(process.argv[2] ?? 52_000);
 const bigRows = Number(process.argv[3] ?? 1_000_000);
+// The studio's build step for the worker (scripts/build.sh runs it after `next build`).
+const built = spawnSync("bash", ["scripts/build-ingest-worker.sh"], { stdio: "inherit" });
+if (built.status !== 0) throw new Error("could not bundle the ingest worker");
 const out = resolve("bench/.out");
 mkdirSync(out, { recursive: true });
 
@@ -62,8 +67,10 @@ function runWorker(file: string, format: IngestFormat, dataDir: string) {
     schema_version: 1, id: "bench", kind: "ingest", created_at: new Date().toISOString(), dataset_id: "bench",
     source: file, original_name: file, format, mapping: {},
   }));
+  // As a built studio starts it: the bundled worker (built above), not tsx.
+  const argv = ingestWorkerArgv(process.cwd(), runDir, { NODE_ENV: "production" });
   const started = performance.now();
-  const result = spawnSync("/usr/bin/time", ["-f", "%M %U %S", process.execPath, "--import", "tsx", "server/ingest/worker.ts", runDir], {
+  const result = spawnSync("/usr/bin/time", ["-f", "%M %U %S", ...argv], {
     env: { ...process.env, DISTILL_DATA_DIR: dataDir },
     encoding: "utf8",
   });

@@ -9,5 +9,8 @@ src_stamp=$( (git rev-parse HEAD 2>/dev/null; git status --porcelain 2>/dev/null
 if [ "$(cat .next/.distill-stamp 2>/dev/null)" != "$src_stamp" ] || [ ! -f .next/BUILD_ID ]; then
   echo "== building the studio"
   NEXT_TELEMETRY_DISABLED=1 npx next build
+  bash scripts/build-ingest-worker.sh
   echo "$src_stamp" > .next/.distill-stamp
 fi
+# The ingest worker as one JS file (`next start` runs it; see server/jobs/command.ts).
+[ -f .next/ingest-worker.mjs ] || bash scripts/build-ingest-worker.sh

@@ -1,7 +1,8 @@
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parquetWriteFile } from "hyparquet-writer";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { jobEvent, type JobEvent } from "~/lib/contracts/events";
 import type { IngestFormat } from "~/lib/contracts/job";
 import { createImportingDataset, sharedDataset, tempStudio } from "./test-support";
@@ -14,8 +15,10 @@ afterAll(() => studio.cleanup());
 
 let runs = 0;
 
+const TSX_WORKER = ["--import", "tsx", "server/ingest/worker.ts"];
+
 /** Writes job.json for `file` into a fresh run folder and starts the real worker the way the job manager does. */
-function startWorker(file: string, format: IngestFormat) {
+function startWorker(file: string, format: IngestFormat, worker = TSX_WORKER) {
   runs += 1;
   const runDir = join(studio.dir, "runs", `run-${runs}`);
   mkdirSync(runDir, { recursive: true });
@@ -25,7 +28,7 @@ function startWorker(file: string, format: IngestFormat) {
     source: relative(runDir, file), original_name: file.split("/").pop(), format, mapping: {},
   };
   writeFileSync(join(runDir, "job.json"), JSON.stringify(job));
-  const child = spawn(process.execPath, ["--import", "tsx", "server/ingest/worker.ts", runDir], {
+  const child = spawn(process.execPath, [...worker, runDir], {
     env: { ...process.env, DISTILL_DATA_DIR: studio.dir },
     stdio: ["ignore", "inherit", "inherit"],
   });
@@ -88,5 +91,39 @@ describe("ingest worker process", () => {
     expect(datasetState(datasetId)).toMatchObject({ status: "failed", rows: 0, stored: 0 });
     // The batches it had committed left the full-text index with the rows they removed.
     expect(() => sqlite.prepare("INSERT INTO dataset_rows_fts(dataset_rows_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
+  });
+});
+
+describe("bundled ingest worker (what a built studio runs)", () => {
+  it("imports JSON, CSV and Parquet like the TypeScript worker", async () => {
+    // Under node_modules, so that the bundle finds better-sqlite3 as .next/ingest-worker.mjs does.
+    const bundle = join("node_modules", ".cache", "distill-ingest-test", `worker-${process.pid}.mjs`);
+    const built = spawnSync("bash", ["scripts/build-ingest-worker.sh", bundle], { encoding: "utf8" });
+    onTestFinished(() => rmSync(bundle, { force: true }));
+    expect(built.stderr).toBe("");
+    expect(built.status).toBe(0);
+    const json = startWorker(sharedDataset("alpaca_en_demo.json"), "alpaca_json", [bundle]);
+    expect(await json.exit).toBe(0);
+    expect(readEvents(json.runDir).at(-1)).toMatchObject({ type: "done", result: { row_count: 999, rejected_count: 0, duplicate_count: 14 } });
+
+    const csv = join(studio.dir, "rows.csv");
+    writeFileSync(csv, 'instruction,input,output\n"crepes, please",,ok\nsecond,x,"two\nlines"\n');
+    const fromCsv = startWorker(csv, "csv", [bundle]);
+    expect(await fromCsv.exit).toBe(0);
+    expect(datasetState(fromCsv.datasetId)).toMatchObject({ status: "ready", rows: 2, stored: 2 });
+
+    const parquet = join(studio.dir, "rows.parquet");
+    const n = 1500;
+    parquetWriteFile({
+      filename: parquet,
+      columnData: [
+        { name: "instruction", data: Array.from({ length: n }, (_, i) => `question ${i}`) },
+        { name: "output", data: Array.from({ length: n }, (_, i) => `answer ${i}`) },
+      ],
+      rowGroupSize: 1000,
+    });
+    const fromParquet = startWorker(parquet, "parquet", [bundle]);
+    expect(await fromParquet.exit).toBe(0);
+    expect(datasetState(fromParquet.datasetId)).toMatchObject({ status: "ready", rows: n, stored: n });
   });
 });

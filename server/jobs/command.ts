@@ -1,13 +1,28 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { JobKind } from "~/lib/contracts/job";
 
 /** argv of the process that runs a job (never passed through a shell). */
 export type Launcher = (kind: JobKind, runDir: string, resume: boolean) => string[];
 
+/** The ingest worker bundled into plain JS by scripts/build-ingest-worker.sh (run by scripts/build.sh). */
+export const INGEST_WORKER_BUNDLE = ".next/ingest-worker.mjs";
+
+/**
+ * argv of the ingest worker. A built studio (`next start`) runs the bundle, which starts in ~0.1 s; anything
+ * else (tests, `next dev`) runs the TypeScript through tsx (~1 s to start), so a bundle left over from an
+ * older build never runs code that is not the checkout's.
+ */
+export function ingestWorkerArgv(repoRoot: string, runDir: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const bundle = join(repoRoot, INGEST_WORKER_BUNDLE);
+  if (env.NODE_ENV === "production" && existsSync(bundle)) return [process.execPath, bundle, runDir];
+  return [process.execPath, "--import", "tsx", "server/ingest/worker.ts", runDir];
+}
+
 /** Ingest runs in the studio's own Node worker; everything else is the Python trainer's `distill run`. */
-export function defaultLauncher(repoRoot: string): Launcher {
+export function defaultLauncher(repoRoot: string, env: NodeJS.ProcessEnv = process.env): Launcher {
   return (kind, runDir, resume) => {
-    if (kind === "ingest") return [process.execPath, "--import", "tsx", "server/ingest/worker.ts", runDir];
+    if (kind === "ingest") return ingestWorkerArgv(repoRoot, runDir, env);
     const python = join(repoRoot, ".venv", "bin", "python");
     return [python, "-m", "distill", "run", runDir, ...(resume ? ["--resume"] : [])];
   };

@@ -1,5 +1,8 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultLauncher } from "./command";
+import { defaultLauncher, INGEST_WORKER_BUNDLE } from "./command";
 import { cancelGraceMs, detectGpus, parseNvidiaSmi, poolFor, slotLimits } from "./devices";
 import { buildSpec } from "./run-folder";
 import { trainFields } from "./test-support";
@@ -46,6 +49,22 @@ describe("devices and slots", () => {
     expect(launch("train", "/d/runs/x", true)).toEqual(["/repo/.venv/bin/python", "-m", "distill", "run", "/d/runs/x", "--resume"]);
     expect(launch("score", "/d/runs/y", false)).toEqual(["/repo/.venv/bin/python", "-m", "distill", "run", "/d/runs/y"]);
     expect(launch("ingest", "/d/runs/z", false)).toEqual([process.execPath, "--import", "tsx", "server/ingest/worker.ts", "/d/runs/z"]);
+  });
+
+  it("runs the bundled ingest worker under a production build that has one, the TypeScript otherwise", () => {
+    const repo = mkdtempSync(join(tmpdir(), "distill-launch-"));
+    try {
+      const tsx = [process.execPath, "--import", "tsx", "server/ingest/worker.ts", "/d/runs/z"];
+      expect(defaultLauncher(repo, { NODE_ENV: "production" })("ingest", "/d/runs/z", false)).toEqual(tsx);
+      mkdirSync(join(repo, ".next"));
+      writeFileSync(join(repo, INGEST_WORKER_BUNDLE), "");
+      expect(defaultLauncher(repo, { NODE_ENV: "production" })("ingest", "/d/runs/z", false)).toEqual([
+        process.execPath, join(repo, INGEST_WORKER_BUNDLE), "/d/runs/z",
+      ]);
+      expect(defaultLauncher(repo, { NODE_ENV: "development" })("ingest", "/d/runs/z", false)).toEqual(tsx);
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
   });
 
   it("refuses a job.json that breaks the contract, naming the field", () => {
