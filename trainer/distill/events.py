@@ -20,6 +20,8 @@ from typing import Any
 import jsonschema
 
 HEARTBEAT_SECONDS = 2.0
+# The studio reads a done or error event as the end of the log: nothing is written after one.
+ENDING_TYPES = frozenset({"done", "error"})
 
 
 @cache
@@ -125,12 +127,17 @@ class EventWriter:
 
     def emit(self, type: str, **fields: Any) -> dict[str, Any]:
         with self._lock:
-            event = {"seq": self._seq + 1, "time": time.time(), "type": type}
-            event.update({k: v for k, v in fields.items() if v is not None})
-            validate("event.schema.json", event)
-            os.write(self._fd, (json.dumps(event, allow_nan=False) + "\n").encode())
-            self._seq += 1
-            return event
+            return self._write(type, fields)
+
+    def _write(self, type: str, fields: dict[str, Any]) -> dict[str, Any]:
+        event = {"seq": self._seq + 1, "time": time.time(), "type": type}
+        event.update({k: v for k, v in fields.items() if v is not None})
+        validate("event.schema.json", event)
+        os.write(self._fd, (json.dumps(event, allow_nan=False) + "\n").encode())
+        self._seq += 1
+        if type in ENDING_TYPES:
+            self._stop.set()
+        return event
 
     def progress(self, current: float, total: float | None, unit: str, **fields: Any) -> None:
         self.emit("progress", current=current, total=total, unit=unit, **fields)
@@ -140,7 +147,10 @@ class EventWriter:
 
     def _heartbeat(self) -> None:
         while not self._stop.wait(HEARTBEAT_SECONDS):
-            self.emit("heartbeat")
+            with self._lock:
+                # Checked under the lock: a beat that woke while done/error was being written must not follow it.
+                if not self._stop.is_set():
+                    self._write("heartbeat", {})
 
     def close(self) -> None:
         self._stop.set()
