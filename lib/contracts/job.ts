@@ -39,7 +39,7 @@ export const lossSpec = z.object({
   beta: z.number().min(0).max(1).default(0.1),
   /** Skew λ for skl/srkl (DistiLLM and POCL use 0.1). */
   skew: z.number().min(0).max(1).default(0.1),
-  /** Sequence chunk for the KD term; bounds memory beyond the logits. */
+  /** Answer tokens per output-layer chunk in the loss: bounds memory beyond the models' hidden states. */
   chunk_size: z.number().int().min(1).default(128),
 });
 

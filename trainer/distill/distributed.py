@@ -53,7 +53,8 @@ def shard(ids: tuple[str, ...]) -> tuple[str, ...]:
 def wrap(model: torch.nn.Module) -> torch.nn.Module:
     if not active():
         return model
-    device_ids = [model.device.index] if model.device.type == "cuda" else None
+    device = next(model.parameters()).device
+    device_ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(model, device_ids=device_ids)
 
 

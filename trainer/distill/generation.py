@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import torch
-from rouge_score import rouge_scorer
+import functools
 
-_SCORER = rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
+import torch
+
+
+@functools.cache
+def _scorer():
+    # Imported on first use: rouge_score brings in nltk, and nltk scipy and scikit-learn (~160 MiB of memory
+    # and seconds of start-up), which a training run without evaluation never needs.
+    from rouge_score import rouge_scorer
+
+    return rouge_scorer.RougeScorer(["rougeL"], use_stemmer=True)
 
 
 def rouge_l_f1(prediction: str, reference: str) -> float:
-    return _SCORER.score(reference, prediction)["rougeL"].fmeasure
+    return _scorer().score(reference, prediction)["rougeL"].fmeasure
 
 
 def mean_rouge_l(predictions: list[str], references: list[str]) -> float | None:

@@ -20,6 +20,9 @@ Memory: the KD term is computed over the sequence in windows of `chunk_size` pos
 only its masked tokens, and is wrapped in activation checkpointing, so besides the logits themselves only
 one window's float32 intermediates exist at a time, in forward and in backward. Mixtures are formed in log
 space (logaddexp of log-probabilities), never as probabilities, so tiny p or q do not underflow to log 0.
+
+The trainer calls `head_distill` instead: the same divergences and conventions, from the models' last hidden
+states and output-layer weights, so that neither model's [B, T, V] logits are ever made (see its docstring).
 """
 
 from __future__ import annotations
@@ -167,9 +170,11 @@ def mix(ce: torch.Tensor, kd: torch.Tensor, kd_weight: float) -> torch.Tensor:
 
 
 class _HeadDistill(torch.autograd.Function):
-    """Output layer + CE + KD, window by window, with the gradients taken in the forward pass (as Liger's
+    """Output layer + CE + KD, chunk by chunk, with the gradients taken in the forward pass (as Liger's
     fused linear cross-entropy does): neither model's [B, T, V] logits ever exist, nor their gradient, and
-    no window is recomputed in backward. Outputs (total, ce, kd); only `total` carries a gradient."""
+    no chunk is recomputed in backward. Autograd runs only from a chunk's logits to its loss; the output
+    layer's two matmuls are differentiated by hand, so the weight's gradient is summed in place and no
+    [V, H] temporary is made per chunk. Outputs (total, ce, kd); only `total` carries a gradient."""
 
     @staticmethod
     def forward(ctx, student_hidden, student_weight, teacher_hidden, teacher_weight, targets, mask, divergence,
@@ -180,26 +185,31 @@ class _HeadDistill(torch.autograd.Function):
         grad_hidden = torch.zeros_like(student_hidden) if needs_grad else None
         grad_weight = torch.zeros_like(student_weight) if needs_grad else None
         ce_sum = kd_sum = student_hidden.new_zeros((), dtype=dtype)
-        step = chunk_size * mask.shape[0]  # chunk_size positions of every row
-        for start in range(0, count, step):
-            r, c = rows[start:start + step], cols[start:start + step]
-            hidden = student_hidden[r, c].detach().requires_grad_(needs_grad)
-            weight = student_weight.detach().requires_grad_(needs_grad)
+        for start in range(0, count, chunk_size):
+            r, c = rows[start:start + chunk_size], cols[start:start + chunk_size]
+            hidden = student_hidden[r, c]
+            logits = (hidden @ student_weight.T).to(dtype).requires_grad_(needs_grad)
             with torch.enable_grad() if needs_grad else torch.no_grad():
-                logits = (hidden @ weight.T).to(dtype)
-                ce = F.cross_entropy(logits, targets[r, c], reduction="sum")
+                log_q = F.log_softmax(logits, -1)
+                ce = F.nll_loss(log_q, targets[r, c], reduction="sum")
                 loss = (1.0 - kd_weight) * ce
                 if kd_weight > 0:
                     with torch.no_grad():
                         log_p = F.log_softmax((teacher_hidden[r, c] @ teacher_weight.T).to(dtype) / temperature, -1)
-                    kd = divergence(log_p, F.log_softmax(logits / temperature, -1)).sum() * temperature**2
+                    if temperature != 1.0:
+                        log_q = F.log_softmax(logits / temperature, -1)
+                    kd = divergence(log_p, log_q).sum() * temperature**2
                     loss = loss + kd_weight * kd
                     kd_sum = kd_sum + kd.detach()
                 if needs_grad:
-                    g_hidden, g_weight = torch.autograd.grad(loss / count, (hidden, weight))
+                    (grad_logits,) = torch.autograd.grad(loss / count, logits)
             if needs_grad:
-                grad_hidden[r, c] = g_hidden.to(grad_hidden.dtype)
-                grad_weight += g_weight
+                grad_logits = grad_logits.to(hidden.dtype)
+                grad_hidden[r, c] = (grad_logits @ student_weight).to(grad_hidden.dtype)
+                if hidden.dtype == grad_weight.dtype:
+                    grad_weight.addmm_(grad_logits.T, hidden)
+                else:  # bf16 autocast: a bf16 product, summed in the weight's precision
+                    grad_weight += grad_logits.T @ hidden
             ce_sum = ce_sum + ce.detach()
         ctx.save_for_backward(grad_hidden, grad_weight)
         ce_mean, kd_mean = ce_sum / count, kd_sum / count
@@ -226,9 +236,10 @@ def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Te
     student_hidden, teacher_hidden [B, T, H] (the teacher's may be None when kd_weight is 0), heads [V, H]
     (bias-free output layers: Llama, Qwen, Mistral, SmolLM; models that soft-cap or scale their logits need
     LOSSES on real logits), targets [B, T] long, mask [B, T] bool: all aligned, position t's hidden state
-    predicting targets[t]. Only masked positions are projected, in chunks of chunk_size·B tokens, so the
-    output layer's cost falls with the prompt share, and memory beyond the hidden states is one chunk's
-    logits. A mask with no true token gives zeros, attached to the student's graph, as LOSSES do."""
+    predicting targets[t]. Only masked positions are projected, chunk_size tokens at a time (taken across
+    rows), so the output layer's cost falls with the prompt share, and memory beyond the hidden states is a
+    few [chunk_size, V] float32 tensors and one [V, H] gradient. A mask with no true token gives zeros, attached
+    to the student's graph, as LOSSES do."""
     divergence = DIVERGENCES[name](**params)
     kd_weight = _check_weight("kd_weight", kd_weight)
     if temperature <= 0:

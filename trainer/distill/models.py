@@ -143,12 +143,16 @@ def pruned_copy(teacher: PreTrainedModel, layers: list[int]) -> PreTrainedModel:
     bad = [i for i in layers if i >= total]
     if bad or len(set(layers)) != len(layers) or not layers:
         raise JobError(f"student.layers {layers} must be distinct indices below the teacher's {total} layers")
-    student = copy.deepcopy(teacher)
-    kept = nn.ModuleList(student.model.layers[i] for i in layers)
-    for new_idx, layer in enumerate(kept):
+    # Deep-copy the teacher while only the kept layers hang in it, so the dropped ones are never copied.
+    all_layers = teacher.model.layers
+    teacher.model.layers = nn.ModuleList(all_layers[i] for i in layers)
+    try:
+        student = copy.deepcopy(teacher)
+    finally:
+        teacher.model.layers = all_layers
+    for new_idx, layer in enumerate(student.model.layers):
         # The KV cache is indexed by layer_idx: renumber so generation with a cache stays correct.
         layer.self_attn.layer_idx = new_idx
-    student.model.layers = kept
     student.config.num_hidden_layers = len(layers)
     if getattr(student.config, "layer_types", None):
         student.config.layer_types = [student.config.layer_types[i] for i in layers]
@@ -164,6 +168,23 @@ def _init_from_config(teacher: PreTrainedModel, overrides: dict) -> PreTrainedMo
     if "num_hidden_layers" in overrides and getattr(config, "layer_types", None):
         config.layer_types = config.layer_types[: config.num_hidden_layers]
     return AutoModelForCausalLM.from_config(config, dtype=torch.float32)
+
+
+@torch.no_grad()
+def check_linear_head(model: PreTrainedModel) -> None:
+    """The trainer's losses take the last hidden states and apply the output layer's weight themselves, which
+    is right only when the logits are exactly last_hidden_state @ weight.T (Llama, Qwen, Mistral, SmolLM...).
+    Checked on a few tokens; a model whose head adds a bias, or scales or soft-caps the logits, is refused."""
+    was_training = model.training
+    model.eval()
+    ids = torch.arange(8, device=model.device)[None]
+    hidden = model.get_decoder()(input_ids=ids).last_hidden_state
+    plain = torch.allclose(hidden @ model.get_output_embeddings().weight.T, model(input_ids=ids).logits,
+                           rtol=1e-4, atol=1e-4)
+    model.train(was_training)
+    if not plain:
+        raise JobError(f"the {model.config.model_type} model's logits are not its last hidden state times its "
+                       "output-layer weight (a bias, scaled or soft-capped logits): the trainer does not support it")
 
 
 def vocab_size(model: PreTrainedModel) -> int:

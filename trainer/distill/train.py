@@ -6,6 +6,9 @@ Read top to bottom: the plan becomes a fixed list of optimizer steps (each epoch
 list from step 0, or from the last checkpoint's step with --resume, so a resumed run repeats exactly what an
 uninterrupted one would have done. Per step: teacher forward without grad, student forward/backward over
 `grad_accum` micro-batches, loss = (1 - kd_weight)·CE + kd_weight·KD(T), clip, AdamW, cosine LR.
+
+Both models run without their output layer: the loss (`head_distill`) takes their last hidden states and
+applies the output layers to the answer tokens only, a chunk at a time, so no [B, T, V] logits are made.
 """
 
 from __future__ import annotations
@@ -20,16 +23,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+from torch import nn
 from transformers import get_cosine_schedule_with_warmup
 
-from distill import checkpoint, distributed
+from distill import checkpoint, distributed, memory
 from distill.cli import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids, read_rows
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
-from distill.losses import LOSS_PARAMS, LOSSES, mix
-from distill.models import load_student, load_teacher, resolve_device
+from distill.losses import LOSS_PARAMS, head_distill
+from distill.models import check_linear_head, load_student, load_teacher, resolve_device
 
 SIGTERM_EXIT = 143
 
@@ -91,16 +94,24 @@ def make_optimizer(model, optim: dict, num_steps: int):
     return optimizer, get_cosine_schedule_with_warmup(optimizer, warmup, num_steps)
 
 
-def masked_ce(logits: torch.Tensor, input_ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-    """Mean next-token cross-entropy over masked positions; logits/mask already aligned to targets."""
-    per_token = F.cross_entropy(logits.float().transpose(1, 2), input_ids, reduction="none")
-    return (per_token * mask).sum() / mask.sum().clamp(min=1)
-
-
 def peak_mem_mb(device: torch.device) -> float:
     if device.type == "cuda":
         return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+class HiddenStates(nn.Module):
+    """A causal LM without its output layer: forward gives the last hidden states [B, T, H] (after the final
+    norm), which `head_distill` turns into logits for the answer tokens only. Under torchrun DDP wraps this
+    module, so every training forward passes through DDP and all the LM's gradients are all-reduced, the
+    output layer's included (it gets its gradient through the loss)."""
+
+    def __init__(self, lm: nn.Module):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.lm.get_decoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
 
 class SigtermFlag:
@@ -127,10 +138,12 @@ class Distiller:
         if job["gradient_checkpointing"]:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
+        check_linear_head(self.teacher)
+        check_linear_head(self.student)
+        self.student_hidden, self.teacher_hidden = HiddenStates(self.student), HiddenStates(self.teacher)
         # Training passes go through the DDP wrapper under torchrun (gradient all-reduce); evaluation and
         # saving use the plain student.
-        self.trainable = distributed.wrap(self.student)
-        self.loss_fn = LOSSES[job["loss"]["name"]]
+        self.trainable = distributed.wrap(self.student_hidden)
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
@@ -148,20 +161,24 @@ class Distiller:
 
     def losses(self, batch: dict, temperature: float, kd_weight: float,
                train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """(total, ce, kd) for one micro-batch. Position t's logits predict token t+1, so logits drop the
-        last position and targets and mask drop the first."""
+        """(total, ce, kd) for one micro-batch, each a mean over its answer tokens (kd None when kd_weight is
+        0). Position t's hidden state predicts token t+1, so hidden states drop the last position and targets
+        and mask drop the first."""
         ids, attention = batch["input_ids"], batch["attention_mask"]
-        mask = batch["labels_mask"][:, 1:].float()
-        student = self.trainable if train else self.student
+        mask = batch["labels_mask"][:, 1:].bool()
+        student = self.trainable if train else self.student_hidden
         with self.autocast():
-            student_logits = student(input_ids=ids, attention_mask=attention).logits[:, :-1]
-            ce = masked_ce(student_logits, ids[:, 1:], mask)
-            if kd_weight == 0:  # plain fine-tuning: no teacher pass needed
-                return ce, ce, None
-            with torch.no_grad():
-                teacher_logits = self.teacher(input_ids=ids, attention_mask=attention).logits[:, :-1]
-            kd = self.loss_fn(student_logits, teacher_logits, mask, temperature=temperature, **self.loss_params)
-        return mix(ce, kd, kd_weight), ce, kd
+            student_hidden = student(ids, attention)[:, :-1]
+            teacher_hidden = None
+            if kd_weight > 0:  # plain fine-tuning needs no teacher pass
+                with torch.no_grad():
+                    teacher_hidden = self.teacher_hidden(ids, attention)[:, :-1]
+            memory.release_freed_memory()  # the forwards' freed temporaries, before the loss's chunks
+            total, ce, kd = head_distill(self.job["loss"]["name"], student_hidden,
+                                         self.student.get_output_embeddings().weight, teacher_hidden,
+                                         self.teacher.get_output_embeddings().weight, ids[:, 1:], mask,
+                                         temperature=temperature, kd_weight=kd_weight, **self.loss_params)
+        return total, ce, kd if kd_weight > 0 else None
 
     @torch.no_grad()
     def eval_loss(self, ids: list[str]) -> float:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
 
@@ -197,3 +199,26 @@ def test_head_distill_ce_only_needs_no_teacher():
     assert empty.item() == 0.0 and torch.count_nonzero(sh.grad) == 0
     with pytest.raises(TypeError, match="beta"):
         head_distill("skl", sh, sw, None, None, targets, mask, kd_weight=0.0, beta=0.2)
+
+
+def test_head_distill_is_a_mean_over_answer_tokens_with_t_squared_on_kd_only():
+    # Normalisation pinned by magnitude. A student with a zero output layer predicts uniformly: its CE is ln V on
+    # every token, so the mean is ln V (a sum over tokens would grow with their number), and its KD is KL(p‖uniform)
+    # = Σ p log p + ln V per token, averaged over tokens (rows of 1, 7 and 3 answer tokens: a mean of row means
+    # would weigh them otherwise) and multiplied by T².
+    g = torch.Generator().manual_seed(4)
+    H = 5
+    student_hidden = torch.randn(B, T, H, generator=g, dtype=torch.float64)
+    teacher_hidden = torch.randn(B, T, H, generator=g, dtype=torch.float64)
+    teacher_head = torch.randn(V, H, generator=g, dtype=torch.float64) * 3
+    targets = torch.randint(0, V, (B, T), generator=g)
+    mask = torch.zeros(B, T, dtype=torch.bool)
+    mask[0, 4], mask[1, :], mask[2, 2:5] = True, True, True
+    for temperature in (1.0, 2.0):
+        total, ce, kd = head_distill("fkl", student_hidden, torch.zeros(V, H, dtype=torch.float64), teacher_hidden,
+                                     teacher_head, targets, mask, temperature=temperature, kd_weight=0.25)
+        p = torch.softmax((teacher_hidden[mask] @ teacher_head.T) / temperature, -1)
+        kl_to_uniform = (p * p.log()).sum(-1) + math.log(V)
+        torch.testing.assert_close(ce, torch.tensor(math.log(V), dtype=torch.float64))
+        torch.testing.assert_close(kd, temperature**2 * kl_to_uniform.mean())
+        torch.testing.assert_close(total, 0.75 * ce + 0.25 * kd)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from torch import nn
+from transformers import LlamaConfig, LlamaForCausalLM
 
 from distill.cli import JobError
-from distill.models import (embedded_gguf_path, evenly_spaced_layers, load_student, load_teacher, load_tokenizer,
-                            resolve_device)
+from distill.models import (check_linear_head, embedded_gguf_path, evenly_spaced_layers, load_student, load_teacher,
+                            load_tokenizer, resolve_device)
 
 CPU = torch.device("cpu")
 EMBEDDED = {"source": "embedded"}
@@ -69,6 +71,29 @@ def test_pruned_student_with_exact_layers_and_a_saved_dir_student(teacher, tmp_p
     assert torch.equal(reloaded.model.layers[1].mlp.down_proj.weight, model.model.layers[20].mlp.down_proj.weight)
     with pytest.raises(JobError, match=r"layers \[3, 30\]"):
         load_student({"source": "pruned", "num_layers": 2, "layers": [3, 30]}, model, EMBEDDED, CPU)
+
+
+def test_a_pruned_student_computes_what_its_layers_do_in_the_teacher(teacher):
+    # Keeping all 30 layers gives the teacher back, logit for logit, and copying leaves the teacher whole. So a
+    # freshly pruned student's high first losses (CE ≈ 67 nats with 2 of 30 layers, ≈ 17 with 6, against ln V ≈ 10.8
+    # for a uniform guess) are the confident wrong guesses of a network missing most of its layers, not a bug.
+    model, _ = teacher
+    whole = load_student({"source": "pruned", "num_layers": 30}, model, EMBEDDED, CPU)
+    assert len(model.model.layers) == 30 and whole is not model
+    ids = torch.tensor([[1, 504, 3458, 314, 2]])
+    with torch.no_grad():
+        torch.testing.assert_close(whole(input_ids=ids).logits, model(input_ids=ids).logits)
+
+
+def test_only_an_output_layer_that_is_a_plain_matmul_is_accepted(teacher):
+    check_linear_head(teacher[0])
+    tiny = LlamaForCausalLM(LlamaConfig(vocab_size=32, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                        num_attention_heads=2, num_key_value_heads=1, tie_word_embeddings=False))
+    check_linear_head(tiny)
+    tiny.lm_head = nn.Linear(16, 32, bias=True)
+    nn.init.constant_(tiny.lm_head.bias, 1.0)
+    with pytest.raises(JobError, match="output-layer weight"):
+        check_linear_head(tiny)
 
 
 def test_init_student_takes_the_teachers_config_with_overrides(teacher):
