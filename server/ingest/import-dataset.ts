@@ -39,6 +39,8 @@ export interface ImportOptions {
   /** Bytes read of `total`, rows stored so far; called at most once per chunk. */
   onProgress?: (bytesDone: number, total: number, counts: ImportCounts) => void;
   isCancelled?: () => boolean;
+  /** Called after each batch's transaction has committed. */
+  onCommit?: () => void;
 }
 
 /**
@@ -99,7 +101,10 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   });
   const maybeFlush = () => {
     if (opts.isCancelled?.()) throw new IngestCancelled();
-    if (rows.length + rejects.length >= BATCH_ROWS || batchChars >= BATCH_CHARS) flush();
+    if (rows.length + rejects.length >= BATCH_ROWS || batchChars >= BATCH_CHARS) {
+      flush();
+      opts.onCommit?.();
+    }
   };
 
   // Records with the same keys share one resolved mapping (files mixing shapes get one per shape).
