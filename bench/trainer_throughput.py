@@ -88,8 +88,8 @@ def run_child(argv: list[str], env: dict) -> tuple[float, str]:
 
 # ---- our side: the real trainer CLI on a run folder --------------------------------------------------------
 
-def ours(work: Path, rows: list[dict], args, env: dict, variant: str) -> dict:
-    run_dir = work / f"ours-{variant}"
+def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
+    run_dir = work / "ours"
     (run_dir / "data").mkdir(parents=True)
     (run_dir / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     job = {"schema_version": 1, "id": "bench-ours", "kind": "train", "created_at": "2026-01-01T00:00:00Z",
@@ -104,8 +104,7 @@ def ours(work: Path, rows: list[dict], args, env: dict, variant: str) -> dict:
         {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
     (run_dir / "job.json").write_text(json.dumps(job))
     (run_dir / "plan.json").write_text(json.dumps(plan))
-    cli = [str(REPO / "bench" / "head_distill_trainer.py")] if variant == "head" else ["-m", "distill"]
-    rss, _ = run_child([sys.executable, *cli, "run", str(run_dir)], env)
+    rss, _ = run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
     metrics = [e for e in events if e["type"] == "metric"]
     return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
@@ -192,9 +191,6 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup-steps", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=128)
-    parser.add_argument("--ours", nargs="+", choices=["trainer", "head"], default=["trainer"],
-                        help="our variants to measure, each against the same TRL run. trainer: distill/train.py as "
-                             "it is; head: with the proposed head_distill losses (bench/head_distill_trainer.py)")
     parser.add_argument("--trl-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.trl_child:
@@ -206,17 +202,15 @@ def main() -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(paths)}
     rows = select_rows(args.steps * args.batch_size, args.max_length)
     with tempfile.TemporaryDirectory(prefix="bench-trainer-") as tmp:
-        mine = {variant: ours(Path(tmp), rows, args, env, variant) for variant in args.ours}
+        mine = ours(Path(tmp), rows, args, env)
         peer = trl(Path(tmp), rows, args, env)
-    per_token = flops_per_token() if args.device == "cuda" else None
-    for variant, result in mine.items():
-        report(variant, result, peer, args, per_token)
+    report(mine, peer, args, flops_per_token() if args.device == "cuda" else None)
 
 
-def report(variant: str, mine: dict, peer: dict, args, per_token: float | None) -> None:
+def report(mine: dict, peer: dict, args, per_token: float | None) -> None:
     if mine["steps"] != peer["steps"]:
-        raise SystemExit(f"step counts differ: ours ({variant}) {mine['steps']}, TRL {peer['steps']}")
-    setting = {"ours": variant, "device": args.device, "batch_size": args.batch_size, "max_length": args.max_length,
+        raise SystemExit(f"step counts differ: ours {mine['steps']}, TRL {peer['steps']}")
+    setting = {"device": args.device, "batch_size": args.batch_size, "max_length": args.max_length,
                "steps": args.steps, "warmup_steps": args.warmup_steps}
 
     def compare(metric: str, key: str, unit: str, digits: int, **extra) -> None:
