@@ -1,6 +1,7 @@
 import type { Db } from "~/db/client";
 import type { JobEvent, JobEventType } from "~/lib/contracts/events";
 import type { JobKind, JobSpec } from "~/lib/contracts/job";
+import type { MetricPoint } from "~/lib/runs/metric-points";
 import { jobRow, type JobRow, type JobStatus } from "./job-row";
 
 /** With no event at all (not even a heartbeat) for this long, a running job is shown as stalled. */
@@ -76,20 +77,11 @@ export function getJob(db: Db, id: string, queue: Map<string, number>) {
   return { ...summary!, runDir: row.run_dir, spec: JSON.parse(row.spec) as JobSpec, lastEvents };
 }
 
-export type MetricPoint = {
-  seq: number;
-  step: number;
-  stage: number;
-  loss: number;
-  kd_loss: number | null;
-  ce_loss: number | null;
-  temperature: number | null;
-  tokens_seen: number | null;
-  time: number;
-};
+/** A stored metric event as charts read it: every field present (null where the event had none), with its time. */
+export type StoredMetricPoint = Required<MetricPoint> & { time: number };
 
 /** Every metric event of a job in order, as flat points for charting. */
-export function metricSeries(db: Db, id: string): MetricPoint[] {
+export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
   return db.$client
     .prepare(
       `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
@@ -98,5 +90,5 @@ export function metricSeries(db: Db, id: string): MetricPoint[] {
          json_extract(data, '$.tokens_seen') as tokens_seen, time
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )
-    .all(id) as MetricPoint[];
+    .all(id) as StoredMetricPoint[];
 }
