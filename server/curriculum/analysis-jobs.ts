@@ -49,7 +49,7 @@ export async function startAnalysisJob(manager: JobManager, req: AnalysisRequest
   const { db } = manager;
   let ids: number[];
   try {
-    ids = usableRowIds(db, req.datasetId);
+    ids = usableRowIds(db, req.datasetId, { answered: req.kind === "score" });
   } catch (e) {
     throw new AnalysisError((e as Error).message);
   }

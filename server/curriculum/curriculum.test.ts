@@ -55,6 +55,13 @@ describe("row columns and hand labels", () => {
     expect(again.id).toBe(first.id);
     await expect(saveCurriculum(studio.db, "x", { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } })).rejects.toThrow(/bucket_result_id/);
   });
+
+  it("refuses to score prompts that have no gold answer, before any job exists", async () => {
+    seedDataset(studio.db, "questions", 3, [], [0, 1, 2]);
+    const req = { kind: "score", datasetId: "questions", scorer: "pocl", studentLayers: 6, maxNewTokens: 32 } as const;
+    await expect(startAnalysisJob(studio.manager, req)).rejects.toThrow(/no rows with an answer .* difficulty scoring need gold answers/);
+    expect(studio.db.$client.prepare("select count(*) from jobs").pluck().get()).toBe(0);
+  });
 });
 
 describe("demo dataset, a real tag job and a POCL launch", () => {

@@ -21,15 +21,23 @@ export function splitRows(rowIds: readonly number[], opts: { evalSize: number; t
   return { trainIds, evalIds };
 }
 
-/** Ids of the rows a run may use: every row of a ready dataset except second copies of exact duplicates. */
-export function usableRowIds(db: Db, datasetId: string): number[] {
-  const dataset = db.$client.prepare("select status from datasets where id = ?").get(datasetId) as { status: string } | undefined;
+/**
+ * Ids of the rows a job may use: every row of a ready dataset except second copies of exact duplicates. With
+ * `answered`, only rows with an assistant turn: training and difficulty scoring need a gold answer, while
+ * tagging and token counts also take prompts alone.
+ */
+export function usableRowIds(db: Db, datasetId: string, { answered = false } = {}): number[] {
+  const dataset = db.$client.prepare("select name, status from datasets where id = ?").get(datasetId) as { name: string; status: string } | undefined;
   if (!dataset) throw new Error(`dataset ${datasetId} does not exist`);
   if (dataset.status !== "ready") throw new Error(`dataset ${datasetId} is ${dataset.status}, not ready: wait for its import to finish`);
-  return db.$client
-    .prepare("select id from dataset_rows where dataset_id = ? and is_duplicate = 0 order by idx")
+  const ids = db.$client
+    .prepare(`select id from dataset_rows where dataset_id = ? and is_duplicate = 0 ${answered ? "and response != ''" : ""} order by idx`)
     .pluck()
     .all(datasetId) as number[];
+  if (answered && ids.length === 0) {
+    throw new Error(`dataset "${dataset.name}" has no rows with an answer (an assistant turn), only prompts: training and difficulty scoring need gold answers`);
+  }
+  return ids;
 }
 
 /**

@@ -15,6 +15,8 @@ mkdirSync(join(root, "tiny"), { recursive: true });
 writeFileSync(join(root, "tiny", "config.json"), "{}");
 const db = openDb(join(dir, "studio.db"));
 seedDataset(db, "d1", 30);
+seedDataset(db, "mixed", 12, [], [0, 3, 4, 9]);
+seedDataset(db, "questions", 6, [], [0, 1, 2, 3, 4, 5]);
 afterAll(() => {
   db.$client.close();
   rmSync(dir, { recursive: true, force: true });
@@ -57,5 +59,18 @@ describe("prepareLaunch", () => {
   it("refuses an eval split as large as the dataset and a form that fails the schema", () => {
     expect(() => prepareLaunch(db, form({ evalSize: 30 }), [root])).toThrow(/eval split \(30 rows\)/);
     expect(() => prepareLaunch(db, form({ batchSize: 0 }), [root])).toThrow(/invalid launch form: batchSize/);
+  });
+
+  it("trains on answered rows only: prompt-only rows go to neither split", async () => {
+    const p = prepareLaunch(db, form({ datasetId: "mixed", evalSize: 2, evalPrompts: 2 }), [root]);
+    expect(p.split.trainIds.length + p.split.evalIds.length).toBe(8);
+    const lines = [...(await text(p.files["data/train.jsonl"])).trim().split("\n"), ...(await text(p.files["data/eval.jsonl"]!)).trim().split("\n")];
+    for (const line of lines) expect((JSON.parse(line) as { messages: { role: string }[] }).messages.map((m) => m.role)).toEqual(["user", "assistant"]);
+  });
+
+  it("refuses a dataset of prompts alone, saying that training needs answers", () => {
+    expect(() => prepareLaunch(db, form({ datasetId: "questions", evalSize: 1, evalPrompts: 1 }), [root])).toThrow(
+      new LaunchError('dataset "demo" has no rows with an answer (an assistant turn), only prompts: training and difficulty scoring need gold answers'),
+    );
   });
 });

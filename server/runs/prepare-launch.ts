@@ -46,7 +46,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
   const dataset = db.$client.prepare("select name from datasets where id = ?").get(form.datasetId) as { name: string } | undefined;
   let split;
   try {
-    split = splitRows(usableRowIds(db, form.datasetId), form);
+    split = splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);
   } catch (e) {
     throw new LaunchError((e as Error).message);
   }
