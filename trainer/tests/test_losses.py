@@ -177,6 +177,20 @@ def test_head_distill_gradcheck(name):
                                   **PARAMS[name])[0], (sh, sw))
 
 
+def test_head_distill_under_bf16_autocast_gives_float32_losses_and_gradients_close_to_float32():
+    # The GPU path (bf16 autocast over float32 weights), run on the CPU's own bf16 autocast: the output layer's
+    # products are bf16, the softmaxes and the summed weight gradient float32.
+    sh, sw, th, tw, targets, mask = _head_inputs(dtype=torch.float32, seed=5)
+    exact = head_distill("fkl", sh, sw, th, tw, targets, mask, temperature=2.0, kd_weight=0.7, chunk_size=4)
+    exact_grads = torch.autograd.grad(exact[0], (sh, sw))
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = head_distill("fkl", sh, sw, th, tw, targets, mask, temperature=2.0, kd_weight=0.7, chunk_size=4)
+    low_grads = torch.autograd.grad(low[0], (sh, sw))
+    assert all(t.dtype == torch.float32 for t in (*low, *low_grads))
+    torch.testing.assert_close(low, exact, rtol=0.05, atol=0.05)
+    torch.testing.assert_close(low_grads, exact_grads, rtol=0.05, atol=0.01)
+
+
 def test_head_distill_scales_with_the_incoming_gradient_and_runs_without_grad():
     sh, sw, th, tw, targets, mask = _head_inputs()
     total, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
