@@ -11,7 +11,8 @@ const migrationsFolder = resolve(process.cwd(), "db/migrations");
 
 /** Folder for the SQLite file, run folders and uploads; git ignores it. */
 export function dataDir(): string {
-  return resolve(process.env.DISTILL_DATA_DIR ?? "data");
+  // A runtime folder: the ignore comment keeps Next's build from tracing the whole project through it.
+  return resolve(/*turbopackIgnore: true*/ process.env.DISTILL_DATA_DIR ?? "data");
 }
 
 /** Opens (creating if needed) a studio database with WAL and foreign keys, and applies pending migrations. */

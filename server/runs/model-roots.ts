@@ -14,7 +14,8 @@ export function modelRoots(env: Record<string, string | undefined> = process.env
 }
 
 function venvSitePackages(): string[] {
-  const lib = resolve(".venv/lib");
+  // Runtime folders, not build inputs: the ignore comment keeps Next's build from tracing the whole .venv.
+  const lib = resolve(/*turbopackIgnore: true*/ ".venv/lib");
   if (!existsSync(lib)) return [];
   return readdirSync(lib)
     .filter((d) => d.startsWith("python"))
