@@ -59,14 +59,19 @@ it("reads a line longer than its read buffer", () => {
   expect(storedSeqs(db, "j1")).toEqual([1, 2]);
 });
 
-it("a second tailer from a stale offset stores nothing twice and catches up", () => {
+it("a second tailer from a stale offset stores nothing twice, catches up, and tells its followers to resync", () => {
   const { file, tailerAt, db } = setup();
   appendFileSync(file, line(1) + line(2));
   const stale = tailerAt();
   expect(tailerAt().drain()).toBe(2);
   appendFileSync(file, line(3));
+  const messages: BusMessage[] = [];
+  const stop = listen("j1", (m) => messages.push(m));
   expect(stale.drain()).toBe(1);
+  stop();
   expect(storedSeqs(db, "j1")).toEqual([1, 2, 3]);
+  // Seqs 1–2 were published by the other tailer (in a real deployment, on another process's bus).
+  expect(messages).toEqual([{ kind: "resync" }, { kind: "events", events: [expect.objectContaining({ seq: 3 })] }]);
 });
 
 it("publishes each stored batch on the bus in seq order", () => {

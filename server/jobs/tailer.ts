@@ -129,8 +129,10 @@ export class EventTailer {
     const held = storeEvents(this.db, this.jobId, from, to, lines);
     this.offset = held;
     if (held !== to) {
-      // Another tailer stored this range; continue from where it got to.
+      // Another tailer (another studio process) stored this range; continue from where it got to, and have this
+      // process's followers read those events from SQLite, as that tailer published them on its own bus.
       this.lastSeq = (this.db.$client.prepare("select last_seq from jobs where id = ?").pluck().get(this.jobId) as number) ?? seq;
+      publish(this.jobId, { kind: "resync" });
       return 0;
     }
     this.lastSeq = seq;
