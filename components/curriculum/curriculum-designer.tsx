@@ -69,6 +69,12 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
       {columns.data && columns.data.unlabelled > 0 && (
         <p className="small muted" data-testid="unlabelled">{columns.data.unlabelled} rows have no task type yet and count as Others: tag the dataset or label them by hand.</p>
       )}
+      {columns.data && columns.data.promptOnly > 0 && (
+        <p className="small muted" data-testid="prompt-only">
+          {columns.data.promptOnly} of {columns.data.ids.length} rows are prompts without an answer: they count in these charts and this preview, but runs train
+          on answered rows only.
+        </p>
+      )}
       <TypeChart counts={preview.value?.counts ?? null} onPick={(type) => setFilter({ ...filter, type })} />
       {columns.data && hasDifficulty && (
         <div className="grid2">

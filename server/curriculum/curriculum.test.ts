@@ -35,6 +35,7 @@ describe("row columns and hand labels", () => {
     expect(cols.types).toEqual(["Math", "Coding", "Math", "Math", "Others"]);
     expect(cols.difficulty).toEqual([0.2, 0.8, null, null, null]);
     expect(cols.unlabelled).toBe(1);
+    expect(cols.promptOnly).toBe(0);
     setRowLabel(studio.db, ids[1]!, null);
     expect(rowColumns(studio.db, "d", "t", null).types[1]).toBe("Math");
   });
@@ -58,6 +59,7 @@ describe("row columns and hand labels", () => {
 
   it("refuses to score prompts that have no gold answer, before any job exists", async () => {
     seedDataset(studio.db, "questions", 3, [], [0, 1, 2]);
+    expect(rowColumns(studio.db, "questions", null, null)).toMatchObject({ promptOnly: 3, types: ["Others", "Others", "Others"] });
     const req = { kind: "score", datasetId: "questions", scorer: "pocl", studentLayers: 6, maxNewTokens: 32 } as const;
     await expect(startAnalysisJob(studio.manager, req)).rejects.toThrow(/no rows with an answer .* difficulty scoring need gold answers/);
     expect(studio.db.$client.prepare("select count(*) from jobs").pluck().get()).toBe(0);

@@ -36,25 +36,28 @@ export function analysisResults(db: Db, datasetId: string) {
 export function rowColumns(db: Db, datasetId: string, tagResultId: string | null, scoreResultId: string | null) {
   const rows = db.$client
     .prepare(
-      `select d.id, coalesce(l.label, t.label) as label, s.difficulty
+      `select d.id, coalesce(l.label, t.label) as label, s.difficulty, d.response = '' as prompt_only
        from dataset_rows d
        left join row_labels l on l.row_id = d.id
        left join row_tags t on t.row_id = d.id and t.result_id = ?
        left join row_scores s on s.row_id = d.id and s.result_id = ?
        where d.dataset_id = ? and d.is_duplicate = 0 order by d.idx`,
     )
-    .all(tagResultId ?? "", scoreResultId ?? "", datasetId) as { id: number; label: string | null; difficulty: number | null }[];
+    .all(tagResultId ?? "", scoreResultId ?? "", datasetId) as { id: number; label: string | null; difficulty: number | null; prompt_only: 0 | 1 }[];
   const ids = new Array<number>(rows.length);
   const types = new Array<string>(rows.length);
   const difficulty = new Array<number | null>(rows.length);
   let unlabelled = 0;
+  let promptOnly = 0;
   rows.forEach((r, i) => {
     ids[i] = r.id;
     if (r.label == null) unlabelled++;
+    promptOnly += r.prompt_only;
     types[i] = r.label ?? FALLBACK_TASK_TYPE;
     difficulty[i] = r.difficulty;
   });
-  return { ids, types, difficulty, unlabelled };
+  // Prompt-only rows stay in the columns (their task types are worth seeing) but runs leave them out.
+  return { ids, types, difficulty, unlabelled, promptOnly };
 }
 export type RowColumns = ReturnType<typeof rowColumns>;
 
