@@ -120,6 +120,21 @@ describe("conversation forms", () => {
     expect(raw.map((m) => m === "")).toEqual([true, true, false, false, false]);
     conversations.forEach((messages, idx) => expect(getRow(studio.db, datasetId, idx)!.messages).toEqual(messages));
   });
+
+  it("marks a conversation seen before as a duplicate, single exchanges and longer ones, in any form", async () => {
+    const records = [
+      { messages: [{ role: "user", content: "Q" }, { role: "assistant", content: "A" }] },
+      { messages: [{ role: "system", content: "S" }, { role: "user", content: "Q" }, { role: "assistant", content: "A" }] },
+      { conversations: [{ from: "human", value: "Q" }, { from: "gpt", value: "A" }] },
+      { conversations: [{ from: "system", value: "S" }, { from: "human", value: "Q" }, { from: "gpt", value: "A" }] },
+      { messages: [{ role: "assistant", content: "Q" }, { role: "user", content: "A" }] },
+      { messages: [{ role: "user", content: "QA" }] },
+    ];
+    const { datasetId, counts } = await importFile(studio.db, write("repeats.jsonl", jsonl(records)));
+    expect(counts).toMatchObject({ row_count: 6, duplicate_count: 2 });
+    const flags = studio.db.$client.prepare("SELECT is_duplicate FROM dataset_rows WHERE dataset_id = ? ORDER BY idx").pluck().all(datasetId);
+    expect(flags).toEqual([0, 0, 1, 1, 0, 0]);
+  });
 });
 
 describe("CSV and Parquet", () => {
