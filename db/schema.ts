@@ -26,9 +26,10 @@ export const datasets = sqliteTable("datasets", {
  * Rows in canonical form: `messages` is a JSON array of {role, content} (system/user/assistant, any
  * number of turns), or "" for a single exchange (one user turn, then one non-empty assistant turn or none),
  * whose text `prompt` and `response` already hold: read it with storedMessages (server/ingest/canonical).
- * `prompt` and `response` are the user and assistant text joined, for search and lengths. `source` keeps the
- * original Alpaca fields (instruction/input/output/history) where the messages cannot give them back, so an
- * Alpaca export round-trips exactly.
+ * `prompt` and `response` are the user and assistant text joined, for search and lengths. `source` keeps what
+ * the messages cannot give back of the original Alpaca fields (instruction/input/output/history), so an Alpaca
+ * export round-trips exactly: where only the input was joined to the instruction, the instruction's length; else
+ * the fields' JSON. Read it with storedSource.
  */
 export const datasetRows = sqliteTable(
   "dataset_rows",

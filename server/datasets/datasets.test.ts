@@ -66,6 +66,32 @@ describe("export and re-import", () => {
     const again = await reimport(datasetId, "alpaca");
     expect(rowContents(again.datasetId, 1)[0].messages).toEqual(rowContents(datasetId, 1)[0].messages);
   });
+
+  it("gives back the Alpaca fields of rows with an input exactly, without storing their text twice; reads old JSON sources", async () => {
+    const records = [
+      { instruction: "Translate", input: "bonjour", output: "hello" },
+      { instruction: "Line one\nline two", input: "in\nput\n", output: "" },
+      { instruction: "Say", input: "only input", output: "A", system: "Be brief." },
+      { instruction: "Q ✓ 😀", input: "é", output: "A", system: "S", history: [["q1", "a1"], ["q2", ""]] },
+      { instruction: "Q", input: "x", output: "A", system: "" },
+      { instruction: "Q", input: "", output: "A", system: "S" },
+    ];
+    const path = join(studio.dir, "inputs.jsonl");
+    writeFileSync(path, records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const { datasetId } = await importFile(studio.db, path);
+    const sources = studio.db.$client.prepare("SELECT source FROM dataset_rows WHERE dataset_id = ? ORDER BY idx").pluck().all(datasetId);
+    expect(sources.slice(0, 4)).toEqual(["9", "17", "3", "6"]);
+    expect(sources[4]).toBe(JSON.stringify(records[4]));
+    expect(sources[5]).toBeNull();
+    const exported: string[] = [];
+    for await (const line of exportJsonl(studio.db, datasetId, "alpaca")) exported.push(line);
+    expect(exported).toEqual(records.map((r) => `${JSON.stringify(r)}\n`));
+    expect(getRow(studio.db, datasetId, 3)!.source).toEqual(records[3]);
+    // A row imported by earlier code keeps its fields as JSON in `source`; both readers still take it.
+    studio.db.$client.prepare("UPDATE dataset_rows SET source = ? WHERE dataset_id = ? AND idx = 0").run(JSON.stringify(records[0]), datasetId);
+    expect(getRow(studio.db, datasetId, 0)!.source).toEqual(records[0]);
+    expect((await exportJsonl(studio.db, datasetId, "alpaca").next()).value).toBe(`${JSON.stringify(records[0])}\n`);
+  });
 });
 
 describe("queries", () => {

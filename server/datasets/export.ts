@@ -1,5 +1,5 @@
 import type { Db } from "~/db/client";
-import { messagesToAlpaca, storedMessages, storedMessagesJson, type AlpacaSource } from "~/server/ingest/canonical";
+import { messagesToAlpaca, storedMessages, storedMessagesJson, storedSource, type AlpacaSource } from "~/server/ingest/canonical";
 
 export type ExportForm = "alpaca" | "messages";
 const PAGE = 1000;
@@ -27,7 +27,7 @@ export async function* exportJsonl(db: Db, datasetId: string, form: ExportForm):
 type StoredText = { messages: string; source: string | null; prompt: string; response: string };
 
 function alpacaOf(row: StoredText): AlpacaSource {
-  return row.source ? (JSON.parse(row.source) as AlpacaSource) : messagesToAlpaca(storedMessages(row));
+  return storedSource(row) ?? messagesToAlpaca(storedMessages(row));
 }
 
 /** The rejected records of an import as JSON Lines ({line, reason, raw}), in file order. */

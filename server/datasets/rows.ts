@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasetRows, rejectedRows as rejectedTable } from "~/db/schema";
-import { storedMessages, type AlpacaSource } from "~/server/ingest/canonical";
+import { storedMessages, storedSource } from "~/server/ingest/canonical";
 
 export interface Page {
   offset: number;
@@ -48,7 +48,7 @@ export function getRow(db: Db, datasetId: string, idx: number) {
   return {
     ...row,
     messages: storedMessages(row),
-    source: row.source ? (JSON.parse(row.source) as AlpacaSource) : null,
+    source: storedSource(row),
   };
 }
 

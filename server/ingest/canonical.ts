@@ -66,12 +66,30 @@ export function messagesToAlpaca(messages: ChatMessage[]): AlpacaSource {
 }
 
 /**
- * Whether messagesToAlpaca(alpacaToMessages(a)) gives `a` back exactly: true unless the input had to be joined
- * into the user turn (or an empty system prompt vanished). Such rows store no `source`, which saves a copy
- * of the text for most Alpaca rows; the export derives the same fields.
+ * The `source` column of an Alpaca row whose messages are alpacaToMessages(a). messagesToAlpaca gives `a` back
+ * exactly unless the input was joined into the user turn or an empty system prompt (or history) vanished.
+ * - null: nothing lost (no input); the export derives the same fields.
+ * - the instruction's length in decimal digits: only where the input was joined; the instruction and input
+ *   are the derived instruction cut there (around the "\n" between them). Storing the fields' JSON instead
+ *   would keep a second copy of the row's text.
+ * - the fields as JSON (starts with "{"), in the rare other cases; rows imported before 2026-11-23 also hold
+ *   JSON where they had an input.
  */
-function derivableFromMessages(a: AlpacaSource): boolean {
-  return a.input === "" && a.system !== "";
+function sourceColumn(a: AlpacaSource): string | null {
+  if (a.system === "" || a.history?.length === 0) return JSON.stringify(a);
+  return a.input === "" ? null : String(a.instruction.length);
+}
+
+/** A stored row's original Alpaca fields, read from its `source` column (see sourceColumn); null for none. */
+export function storedSource(row: { source: string | null; messages: string; prompt: string; response: string }): AlpacaSource | null {
+  if (row.source === null) return null;
+  if (row.source.startsWith("{")) return JSON.parse(row.source) as AlpacaSource;
+  const split = Number(row.source);
+  const { instruction, output, system, history } = messagesToAlpaca(storedMessages(row));
+  const a: AlpacaSource = { instruction: instruction.slice(0, split), input: instruction.slice(split + 1), output };
+  if (system !== undefined) a.system = system;
+  if (history !== undefined) a.history = history;
+  return a;
 }
 
 /** The conversation of one user turn and, unless `response` is empty, one assistant turn. */
@@ -134,7 +152,7 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
   const digest = conversationDigest(row.messages);
   return {
     messages: isSingleExchange(row.messages) ? "" : JSON.stringify(row.messages),
-    source: row.source && !derivableFromMessages(row.source) ? JSON.stringify(row.source) : null,
+    source: row.source ? sourceColumn(row.source) : null,
     prompt,
     response,
     turns: user.length,
