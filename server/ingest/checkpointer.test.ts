@@ -26,8 +26,10 @@ describe("BackgroundCheckpointer", () => {
     }
     await checkpointer.close();
     expect(failures).toEqual([]);
-    // Only the thread checkpoints (wal_autocheckpoint = 0): without it the rows would all still be in the WAL.
-    expect(statSync(file).size).toBeGreaterThan(5 * 2000 * 500);
+    // Only the thread checkpoints (wal_autocheckpoint = 0): without it the rows would all still be in the WAL. The
+    // first request always runs before the thread closes; how many later batches it also copied depends on timing
+    // (requests made while a checkpoint runs are folded into one, and none is started once closing has begun).
+    expect(statSync(file).size).toBeGreaterThan(2000 * 500);
     expect(db.prepare("SELECT count(*) FROM t").pluck().get()).toBe(10_000);
     db.close();
   });
