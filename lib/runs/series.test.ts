@@ -1,9 +1,14 @@
 import { createLTTB } from "downsample";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chartSeries, downsample, ema, LineSeries, type Point } from "./series";
+import { chartSeries, LineSeries, type Point } from "./series";
 
 const line = (n: number, f: (i: number) => number) => Array.from({ length: n }, (_, i) => ({ x: i, y: f(i) }));
+const ema = (points: readonly Point[], weight: number): Point[] => {
+  const ys = LineSeries.from(points).smoothed(weight);
+  return points.map((p, i) => ({ x: p.x, y: ys[i]! }));
+};
+const downsample = (points: readonly Point[], threshold: number) => chartSeries(points, 0, threshold);
 
 describe("ema", () => {
   it("leaves a series unchanged at weight 0 and a constant series unchanged at any weight", () => {

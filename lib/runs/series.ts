@@ -97,7 +97,7 @@ export class LineSeries {
  * bounds and arithmetic, in the same order; series.test.ts checks), on typed arrays with no per-point object,
  * which made it ~30× slower at 100,000 points. All indices when n ≤ threshold.
  */
-export function lttbIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, threshold: number): Uint32Array {
+function lttbIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, n: number, threshold: number): Uint32Array {
   const target = Math.max(3, Math.floor(threshold));
   if (n <= target) return Uint32Array.from({ length: n }, (_, i) => i);
   const out = new Uint32Array(target);
@@ -134,19 +134,7 @@ export function lttbIndices(xs: ArrayLike<number>, ys: ArrayLike<number>, n: num
   return out;
 }
 
-/** `points` EMA-smoothed at `weight` (see LineSeries.smoothed). */
-export function ema(points: readonly Point[], weight: number): Point[] {
-  const series = LineSeries.from(points);
-  const ys = series.smoothed(weight);
-  return points.map((p, i) => ({ x: p.x, y: ys[i]! }));
-}
-
-/** LTTB down to `threshold` points (about one per horizontal pixel); shorter series are returned as they are. */
-export function downsample(points: readonly Point[], threshold: number): Point[] {
-  return LineSeries.from(points).chart(0, threshold);
-}
-
-/** Smooth on the full-resolution series first, then downsample. */
+/** A line from scratch, smoothed at full resolution, then LTTB-downsampled (smoothing 0: downsampled only). */
 export function chartSeries(points: readonly Point[], smoothing: number, width: number): Point[] {
   return LineSeries.from(points).chart(smoothing, width);
 }

@@ -30,8 +30,7 @@ export interface StoredRow {
   turns: number;
   promptLength: number;
   responseLength: number;
-  contentHash: string;
-  /** The same SHA-1 as bytes, for the import's duplicate check. */
+  /** conversationDigest: compared by the import's duplicate check, stored as base64url in content_hash. */
   digest: Buffer;
 }
 
@@ -149,7 +148,6 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
   }
   const prompt = user.join("\n\n");
   const response = assistant.join("\n\n");
-  const digest = conversationDigest(row.messages);
   return {
     messages: isSingleExchange(row.messages) ? "" : JSON.stringify(row.messages),
     source: row.source ? sourceColumn(row.source) : null,
@@ -158,7 +156,6 @@ export function toStoredRow(row: CanonicalRow): StoredRow {
     turns: user.length,
     promptLength: prompt.length,
     responseLength: response.length,
-    contentHash: digest.toString("base64url"),
-    digest,
+    digest: conversationDigest(row.messages),
   };
 }

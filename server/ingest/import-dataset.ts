@@ -147,7 +147,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
         responseLengths.set(stored.responseLength, (responseLengths.get(stored.responseLength) ?? 0) + 1);
         rows.push([
           opts.datasetId, counts.row_count, at, stored.messages, stored.source, stored.prompt, stored.response,
-          stored.turns, stored.promptLength, stored.responseLength, stored.contentHash, duplicate ? 1 : 0,
+          stored.turns, stored.promptLength, stored.responseLength, stored.digest.toString("base64url"), duplicate ? 1 : 0,
         ]);
         counts.row_count += 1;
         batchChars += stored.messages.length + (stored.source?.length ?? 0) + stored.prompt.length + stored.response.length;

@@ -213,7 +213,7 @@ class _HeadDistill(torch.autograd.Function):
             ce_sum = ce_sum + ce.detach()
         ctx.save_for_backward(grad_hidden, grad_weight)
         ce_mean, kd_mean = ce_sum / count, kd_sum / count
-        total = (1.0 - kd_weight) * ce_mean + kd_weight * kd_mean
+        total = mix(ce_mean, kd_mean, kd_weight)
         ctx.mark_non_differentiable(ce_mean, kd_mean)
         return total, ce_mean, kd_mean
 

@@ -173,7 +173,8 @@ class Distiller:
             if kd_weight > 0:  # plain fine-tuning needs no teacher pass
                 with torch.no_grad():
                     teacher_hidden = self.teacher_hidden(ids, attention)[:, :-1]
-            memory.release_freed_memory()  # the forwards' freed temporaries, before the loss's chunks
+            if self.device.type == "cpu":  # the forwards' freed heap temporaries, before the loss's chunks
+                memory.release_freed_memory()
             total, ce, kd = head_distill(self.job["loss"]["name"], student_hidden,
                                          self.student.get_output_embeddings().weight, teacher_hidden,
                                          self.teacher.get_output_embeddings().weight, ids[:, 1:], mask,
