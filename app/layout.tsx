@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { TRPCReactProvider } from "~/lib/trpc/react";
+import { TRPCReactProvider } from "~/components/trpc/react";
 import "./globals.css";
 
 export const metadata: Metadata = {

@@ -10,7 +10,7 @@
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { once } from "node:events";
 import { join, resolve } from "node:path";
-import { importFile, sharedDataset, tempStudio } from "~/server/ingest/test-support";
+import { importFile, sharedDataset, tempStudio } from "~/test/support/import-file";
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const out = resolve("bench/.out");

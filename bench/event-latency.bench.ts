@@ -21,7 +21,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Db } from "~/db/client";
 import { startJobManager, stopJobManager } from "~/server/jobs/start";
-import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio } from "~/server/jobs/test-support";
+import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio } from "~/test/support/studio";
 
 const POLL_MEAN_MS = 1_000;
 const POLL_WORST_MS = 2_000;

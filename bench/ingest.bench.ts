@@ -17,7 +17,7 @@ import type { IngestFormat } from "~/lib/contracts/job";
 import { lengthHistogram } from "~/server/datasets/histogram";
 import { ingestWorkerArgv } from "~/server/jobs/command";
 import { searchRows } from "~/server/datasets/search";
-import { sharedDataset } from "~/server/ingest/test-support";
+import { sharedDataset } from "~/test/support/import-file";
 
 const smallRows = Number(process.argv[2] ?? 52_000);
 const bigRows = Number(process.argv[3] ?? 1_000_000);

@@ -3,7 +3,7 @@
 import { useMemo } from "react";
 import { Bar, BarChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ResampleCounts } from "~/lib/planning";
-import { binValues, quartiles } from "./histogram-bins";
+import { binValues, quartiles } from "~/lib/charts/histogram-bins";
 
 export type RowFilter = { type: string | null; min: number | null; max: number | null };
 

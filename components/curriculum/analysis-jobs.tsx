@@ -5,8 +5,8 @@ import { useState } from "react";
 import { ProgressBar } from "~/components/progress-bar";
 import { useJobEvents } from "~/components/jobs/use-job-events";
 import { formatEta } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
-import type { RouterOutputs } from "~/lib/trpc/types";
+import { useTRPC } from "~/components/trpc/react";
+import type { RouterOutputs } from "~/components/trpc/types";
 
 type Results = RouterOutputs["curriculum"]["results"];
 type Job = Results["jobs"][number];

@@ -3,8 +3,8 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { useTRPC } from "~/lib/trpc/react";
-import { toDesignerState } from "./designer-state";
+import { useTRPC } from "~/components/trpc/react";
+import { toDesignerState } from "~/lib/planning/designer-state";
 
 /** A saved curriculum (shareable URL): its frozen spec, a link back into the designer, and "Launch POCL run". */
 export function CurriculumLaunch({ id }: { id: string }) {

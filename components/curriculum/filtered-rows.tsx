@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import type { RowFilter } from "./analysis-charts";
 
 const PAGE = 25;

@@ -2,7 +2,7 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 /** One click: the tagger's labelled examples imported as a dataset, with their labels as hand labels. */
 export function LoadDemoButton() {

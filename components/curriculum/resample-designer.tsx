@@ -1,7 +1,7 @@
 "use client";
 
 import { presetRatios, type RatioPreset, type ResampleCounts } from "~/lib/planning";
-import type { DesignerState } from "./designer-state";
+import type { DesignerState } from "~/lib/planning/designer-state";
 
 type Props = {
   state: DesignerState;

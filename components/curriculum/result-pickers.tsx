@@ -1,7 +1,7 @@
 "use client";
 
-import type { RouterOutputs } from "~/lib/trpc/types";
-import { HAND_LABELS_ONLY } from "./designer-state";
+import type { RouterOutputs } from "~/components/trpc/types";
+import { HAND_LABELS_ONLY } from "~/lib/planning/designer-state";
 
 type Results = RouterOutputs["curriculum"]["results"];
 

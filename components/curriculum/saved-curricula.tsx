@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import type { CurriculumInput } from "~/lib/planning";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 /** Save freezes the current design under its content hash; each saved version has its own page. */
 export function SavedCurricula({ datasetId, spec, invalid }: { datasetId: string; spec: CurriculumInput; invalid: string | null }) {

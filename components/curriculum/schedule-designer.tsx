@@ -3,8 +3,8 @@
 import { useMemo } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { expandSeries, type SchedulePreview } from "~/lib/planning";
-import type { RouterOutputs } from "~/lib/trpc/types";
-import type { DesignerState } from "./designer-state";
+import type { RouterOutputs } from "~/components/trpc/types";
+import type { DesignerState } from "~/lib/planning/designer-state";
 
 type Scores = RouterOutputs["curriculum"]["results"]["scores"];
 const COLORS = ["#4f6bed", "#30a46c", "#f0a030", "#e5484d", "#8e4ec6", "#12a594", "#d6409f", "#978365"];

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCallback, useState } from "react";
-import { type DesignerState, parseDesignerState } from "./designer-state";
+import { type DesignerState, parseDesignerState } from "~/lib/planning/designer-state";
 
 /** Designer state mirrored into ?s=JSON with history.replaceState (one history entry, no server round trip). */
 export function useDesignerState(initial: string | null): [DesignerState, (patch: Partial<DesignerState>) => void] {

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
 import { ingestFormat } from "~/lib/contracts/job";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 const FIELDS: (keyof ColumnMapping)[] = ["instruction", "input", "output", "system", "messages"];
 const FORMAT_LABELS: Record<IngestFormat, string> = {

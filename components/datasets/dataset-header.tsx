@@ -4,9 +4,9 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
-import type { RouterOutputs } from "~/lib/trpc/types";
+import type { RouterOutputs } from "~/components/trpc/types";
 import { formatCount } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { ImportProgress } from "./import-progress";
 import styles from "./datasets.module.css";
 

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { DatasetHeader } from "./dataset-header";
 import { LengthHistograms } from "./length-histograms";
 import { RejectedRows } from "./rejected-rows";

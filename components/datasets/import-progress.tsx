@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { ProgressBar } from "~/components/progress-bar";
 import { useJobEvents } from "~/components/jobs/use-job-events";
 import { formatEta } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 /** The live progress of a dataset's import job; the dataset is read again when the job ends. */
 export function ImportProgress({ datasetId, jobId }: { datasetId: string; jobId: string }) {

@@ -3,8 +3,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCount } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
-import type { RouterOutputs } from "~/lib/trpc/types";
+import { useTRPC } from "~/components/trpc/react";
+import type { RouterOutputs } from "~/components/trpc/types";
 
 type Histogram = RouterOutputs["datasets"]["histogram"];
 type Bin = Histogram["prompt"][number];

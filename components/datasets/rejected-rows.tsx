@@ -3,7 +3,7 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { formatCount } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 const PAGE_SIZE = 25;
 

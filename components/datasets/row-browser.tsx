@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useRef, useState } from "react";
 import { formatCount } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { SnippetText } from "./snippet-text";
 import styles from "./datasets.module.css";
 import { useSearchParam } from "./use-search-param";

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { formatCount } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import styles from "./datasets.module.css";
 
 /** One row in full: every turn of the conversation under its role, with where it came from in the upload. */

@@ -1,4 +1,4 @@
-import type { SnippetPart } from "./highlight";
+import type { SnippetPart } from "~/lib/datasets/highlight";
 
 /** A search snippet rendered as text, with the matched words in <mark>. */
 export function SnippetText({ parts }: { parts: SnippetPart[] }) {

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useDropzone } from "react-dropzone";
 import { ProgressBar } from "~/components/progress-bar";
 import { useJobEvents } from "~/components/jobs/use-job-events";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { ColumnMapper } from "./column-mapper";
 import { formatBytes, formatEta } from "~/lib/format";
 

@@ -3,7 +3,7 @@
 import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRef, useState } from "react";
 import type { JobEvent } from "~/lib/contracts/events";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 export type JobLiveState = {
   progress: Extract<JobEvent, { type: "progress" }> | null;

@@ -1,5 +1,5 @@
 /**
- * TAPIR's 32-category task taxonomy and its target ratios (METHODS.md, TAPIR §2). The one source for the
+ * TAPIR's 32-category task taxonomy and its target ratios (docs/methods.md, TAPIR §2). The one source for the
  * studio and, through the generated trainer/distill/schemas/taxonomy.json, for the trainer's tagger.
  */
 export const TASK_RATIOS = {

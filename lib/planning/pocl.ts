@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { PlanStage, TrainPlan } from "~/lib/contracts/plan";
 
 /**
- * POCL's curriculum (METHODS.md, POCL §2–4): order samples easy → hard, cut K buckets of floor(N/K) (the
+ * POCL's curriculum (docs/methods.md, POCL §3–4): order samples easy → hard, cut K buckets of floor(N/K) (the
  * last takes the remainder), train stage s on buckets 1..s ("baby steps", cumulative) or on bucket s alone,
  * with temperature and KD weight rising linearly across stages.
  */

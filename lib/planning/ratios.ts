@@ -6,7 +6,7 @@ export type Ratios = Readonly<Record<string, number>>;
 export const RATIO_PRESETS = ["tapir", "uniform", "dataset"] as const;
 export type RatioPreset = (typeof RATIO_PRESETS)[number];
 
-/** TAPIR's published mix (METHODS.md, TAPIR §2). */
+/** TAPIR's published mix (docs/methods.md, TAPIR §2). */
 export function tapirRatios(): Record<string, number> {
   return { ...TASK_RATIOS };
 }

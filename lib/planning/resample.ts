@@ -3,7 +3,7 @@ import { type Ratios, encodeTypes, normaliseRatios } from "./ratios";
 import { type Rng, createRng, partialShuffle, shuffle } from "./rng";
 
 /**
- * TAPIR task-aware resampling (METHODS.md, TAPIR §3), with an optional hard-sample share.
+ * TAPIR task-aware resampling (docs/methods.md, TAPIR §3), with an optional hard-sample share.
  *
  * Targets: ratios are normalised over the given record; target_c = floor(N · ratio_c). The rows lost to
  * flooring (fewer than the number of types with a ratio) are not handed out again, as in the released code.

@@ -3,8 +3,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lengthHistogram } from "~/server/datasets/histogram";
 import { buildSpec } from "~/server/jobs/run-folder";
-import { tempStudio, type Studio } from "~/server/jobs/test-support";
-import { seedDataset } from "~/server/runs/test-dataset";
+import { tempStudio, type Studio } from "~/test/support/studio";
+import { seedDataset } from "~/test/support/seed-dataset";
 import { importJobResult } from "./import-results";
 
 let studio: Studio | null = null;

@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { importFile, sharedDataset, tempStudio } from "~/server/ingest/test-support";
+import { importFile, sharedDataset, tempStudio } from "~/test/support/import-file";
 import { deleteDataset, getDataset, listDatasets, renameDataset } from "./catalog";
 import { exportJsonl, exportRejectedJsonl, type ExportForm } from "./export";
 import { lengthHistogram } from "./histogram";

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { jobRow } from "~/server/jobs/job-row";
-import { tempStudio, type Studio } from "~/server/jobs/test-support";
+import { tempStudio, type Studio } from "~/test/support/studio";
 import { getDataset, listDatasets } from "./catalog";
 import { startDatasetImport } from "./start-import";
 

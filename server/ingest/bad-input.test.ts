@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IngestFormat } from "~/lib/contracts/job";
 import { getRow, rejectedRows } from "~/server/datasets/rows";
 import { IngestFileError } from "./errors";
-import { importFile, tempStudio } from "./test-support";
+import { importFile, tempStudio } from "~/test/support/import-file";
 
 let studio: ReturnType<typeof tempStudio>;
 beforeAll(() => {

@@ -71,8 +71,8 @@ export function messagesToAlpaca(messages: ChatMessage[]): AlpacaSource {
  * - the instruction's length in decimal digits: only where the input was joined; the instruction and input
  *   are the derived instruction cut there (around the "\n" between them). Storing the fields' JSON instead
  *   would keep a second copy of the row's text.
- * - the fields as JSON (starts with "{"), in the rare other cases; rows imported before 2026-11-23 also hold
- *   JSON where they had an input.
+ * - the fields as JSON (starts with "{"), in the rare other cases; rows stored by an importer that did not yet
+ *   write the instruction's length hold JSON wherever they had an input, and read back the same way.
  */
 function sourceColumn(a: AlpacaSource): string | null {
   if (a.system === "" || a.history?.length === 0) return JSON.stringify(a);
@@ -124,8 +124,9 @@ const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): 
  * equal conversations (up to SHA-1 collisions), whichever format or path a row came by. Cheaper than hashing
  * the conversation's JSON (no object walk, no escaping: 1M rows ~4 s less CPU). Content that is not well-formed
  * UTF-16 (a lone surrogate, which the UTF-8 encoding for the hash would turn into U+FFFD) goes in as its JSON
- * string after "!" instead, so it stays distinct. Rows imported before 2026-11-23 hold the SHA-1 of the
- * messages' JSON; hashes are only compared within one import (the duplicate check), never across datasets.
+ * string after "!" instead, so it stays distinct. Rows stored by an importer that hashed the messages' JSON keep
+ * that hash; this is safe because hashes are only compared within one import (the duplicate check), never
+ * across datasets.
  */
 export function conversationDigest(messages: ChatMessage[]): Buffer {
   let text = "";

@@ -4,7 +4,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectColumns } from "./detect-columns";
 import { getRow } from "~/server/datasets/rows";
-import { importFile, sharedDataset, tempStudio } from "./test-support";
+import { importFile, sharedDataset, tempStudio } from "~/test/support/import-file";
 
 let studio: ReturnType<typeof tempStudio>;
 beforeAll(() => {

@@ -5,7 +5,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { jobEvent, type JobEvent } from "~/lib/contracts/events";
 import type { IngestFormat } from "~/lib/contracts/job";
-import { createImportingDataset, sharedDataset, tempStudio } from "./test-support";
+import { createImportingDataset, sharedDataset, tempStudio } from "~/test/support/import-file";
 
 let studio: ReturnType<typeof tempStudio>;
 beforeAll(() => {

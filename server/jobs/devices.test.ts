@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { defaultLauncher, INGEST_WORKER_BUNDLE } from "./command";
 import { cancelGraceMs, detectGpus, parseNvidiaSmi, poolFor, slotLimits } from "./devices";
 import { buildSpec } from "./run-folder";
-import { trainFields } from "./test-support";
+import { trainFields } from "~/test/support/studio";
 
 const train = (device: string) => buildSpec("train", { ...trainFields, device }, "t", "2026-01-01T00:00:00Z");
 

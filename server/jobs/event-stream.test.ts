@@ -5,7 +5,7 @@ import { publish, subscriberCount } from "./bus";
 import { jobEventsResponse, jobEventStream } from "./event-sse";
 import { finishJob, storeEvents } from "./event-store";
 import { streamJobEvents } from "./event-stream";
-import { insertRunningJob, range, tempStudio, type Studio } from "./test-support";
+import { insertRunningJob, range, tempStudio, type Studio } from "~/test/support/studio";
 
 let studio: Studio | null = null;
 afterEach(() => {

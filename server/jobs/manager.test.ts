@@ -5,7 +5,7 @@ import { openDb } from "~/db/client";
 import { metricSeries } from "./job-queries";
 import { jobRow } from "./job-row";
 import { JobManager } from "./manager";
-import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "./test-support";
+import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
 let studio: Studio | null = null;
 afterEach(() => {

@@ -4,7 +4,7 @@ import { afterEach, expect, it, vi } from "vitest";
 import { listen, type BusMessage } from "./bus";
 import { jobRow } from "./job-row";
 import { EventTailer } from "./tailer";
-import { insertRunningJob, storedSeqs, tempStudio, type Studio } from "./test-support";
+import { insertRunningJob, storedSeqs, tempStudio, type Studio } from "~/test/support/studio";
 
 let studio: Studio | null = null;
 afterEach(() => {

@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import type { TrainPlan } from "~/lib/contracts/plan";
-import { sharedDataset } from "~/server/ingest/test-support";
+import { sharedDataset } from "~/test/support/import-file";
 import { openDb } from "~/db/client";
 import { defaultLauncher } from "./command";
 import { metricSeries } from "./job-queries";
 import { jobRow } from "./job-row";
 import { JobManager } from "./manager";
-import { fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "./test-support";
+import { fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
 /**
  * The job manager driving the real trainer (`python -m distill run`, the default launcher): the embedded

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
 import { rowLines, splitRows, usableRowIds } from "./dataset-split";
-import { seedDataset } from "./test-dataset";
+import { seedDataset } from "~/test/support/seed-dataset";
 
 const ids = Array.from({ length: 100 }, (_, i) => i + 1);
 

@@ -7,7 +7,7 @@ import { trainJob } from "~/lib/contracts/job";
 import { trainPlan } from "~/lib/contracts/plan";
 import { defaultLaunchForm } from "~/lib/runs/form";
 import { LaunchError, prepareLaunch } from "./prepare-launch";
-import { seedDataset } from "./test-dataset";
+import { seedDataset } from "~/test/support/seed-dataset";
 
 const dir = mkdtempSync(join(tmpdir(), "launch-"));
 const root = join(dir, "models");

@@ -1,4 +1,4 @@
-"""Token-level distillation losses (as in DistiLLM / POCL) and the CE + KD mix.
+"""Token-level distillation losses (as in DistiLLM / POCL; docs/methods.md, POCL §6) and the CE + KD mix.
 
 Notation, per token over the vocabulary: p = softmax(teacher_logits / T), q = softmax(student_logits / T).
 

@@ -1,4 +1,4 @@
-"""The KD losses against float64 references written straight from their formulas (METHODS.md POCL §6)."""
+"""The KD losses against float64 references written straight from their formulas (docs/methods.md, POCL §6)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 import { useQueries, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { CompareChart } from "./compare-chart";
 import { FinalMetricsTable } from "./final-metrics-table";
 import { SettingsTable } from "./settings-table";

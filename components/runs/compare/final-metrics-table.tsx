@@ -1,6 +1,6 @@
 import { formatCount, formatEta } from "~/lib/format";
-import type { RouterOutputs } from "~/lib/trpc/types";
-import { formatLoss, formatRouge } from "../format-eval";
+import type { RouterOutputs } from "~/components/trpc/types";
+import { formatLoss, formatRouge } from "~/lib/runs/format-eval";
 import { StatusBadge } from "../status-badge";
 
 type Compared = RouterOutputs["runs"]["compare"][number];

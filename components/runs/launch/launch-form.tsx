@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { launchForm, type LaunchForm } from "~/lib/runs/form";
 import { lossName } from "~/lib/contracts/job";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { JobPreview } from "./job-preview";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";

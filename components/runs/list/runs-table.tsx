@@ -4,9 +4,9 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { formatEta } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { StatusBadge } from "../status-badge";
-import { formatEval } from "../format-eval";
+import { formatEval } from "~/lib/runs/format-eval";
 
 /** Every run, newest first; tick two or more to compare them. */
 export function RunsTable() {

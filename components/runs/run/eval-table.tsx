@@ -1,5 +1,5 @@
 import type { LiveRun } from "~/lib/runs/live-run";
-import { formatLoss, formatRouge } from "../format-eval";
+import { formatLoss, formatRouge } from "~/lib/runs/format-eval";
 
 
 /** Every evaluation so far: held-out loss and ROUGE-L of generated answers. */

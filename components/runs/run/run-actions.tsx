@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { ConfirmButton } from "~/components/confirm-button";
 import type { LaunchForm } from "~/lib/runs/form";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 /** Cancel (asks first), resume from the last checkpoint, and clone into a prefilled launch form. */
 export function RunActions(props: { id: string; status: string; form: LaunchForm | null }) {

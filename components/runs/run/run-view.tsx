@@ -3,7 +3,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatEta } from "~/lib/format";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 import { StatusBadge } from "../status-badge";
 import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";

@@ -5,7 +5,7 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import { useRef, useState } from "react";
 import type { JobEvent } from "~/lib/contracts/events";
 import { applyEvent, resumeSeq, seedLiveRun, type LiveRun } from "~/lib/runs/live-run";
-import { useTRPC } from "~/lib/trpc/react";
+import { useTRPC } from "~/components/trpc/react";
 
 /**
  * A run's live state: the full metric series and a snapshot of the other events are read first, then the

@@ -2,7 +2,7 @@ import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { rm } from "node:fs/promises";
 import { extname } from "node:path";
 import { z } from "zod";
-import { splitHighlights } from "~/components/datasets/highlight";
+import { splitHighlights } from "~/lib/datasets/highlight";
 import { columnMapping, ingestFormat } from "~/lib/contracts/job";
 import { DatasetNotFound, deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";

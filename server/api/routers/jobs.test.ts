@@ -4,7 +4,7 @@ import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { subscriberCount } from "~/server/jobs/bus";
 import { startJobManager, stopJobManager } from "~/server/jobs/start";
 import { jobRow } from "~/server/jobs/job-row";
-import { emitterJob, emitterLauncher, range, serveJobsRouter, storedSeqs, tempStudio, waitFor, type Studio } from "~/server/jobs/test-support";
+import { emitterJob, emitterLauncher, range, serveJobsRouter, storedSeqs, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 import { jobsRouter } from "./jobs";
 
 const router = createTRPCRouter({ jobs: jobsRouter });

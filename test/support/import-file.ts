@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { openDb, type Db } from "~/db/client";
 import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
-import { importDataset } from "./import-dataset";
-import { readHead, sniffFormat } from "./sniff";
+import { importDataset } from "~/server/ingest/import-dataset";
+import { readHead, sniffFormat } from "~/server/ingest/sniff";
 
 /** The shared real datasets (the repository root's sibling `shared/datasets`), or DISTILL_SHARED_DATASETS. */
 export function sharedDataset(name: string): string {

@@ -13,13 +13,13 @@ import { openDb, type Db } from "~/db/client";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { jobsRouter } from "~/server/api/routers/jobs";
 import { createTRPCRouter } from "~/server/api/trpc";
-import type { Launcher } from "./command";
-import { JobManager, type JobManagerOptions } from "./manager";
+import type { Launcher } from "~/server/jobs/command";
+import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
 
 /** Shared by the job manager's tests and the latency benchmark: real SQLite files, real Python processes. */
 
 export const python = resolve(".venv/bin/python");
-export const emitterScript = resolve("server/jobs/fixtures/emitter.py");
+export const emitterScript = resolve("test/fixtures/emitter.py");
 
 /** Runs the fixture emitter for every Python job kind, with the trainer's argv shape (RUN_DIR [--resume]). */
 export const emitterLauncher: Launcher = (_kind, runDir, resume) => [python, emitterScript, runDir, ...(resume ? ["--resume"] : [])];
