@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { JOB_KINDS, JOB_STATUSES } from "~/lib/contracts/job";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 const createdAt = () =>
@@ -77,10 +78,8 @@ export const jobs = sqliteTable(
   "jobs",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["ingest", "train", "score", "tag", "lengths"] }).notNull(),
-    status: text("status", {
-      enum: ["queued", "running", "succeeded", "failed", "cancelled"],
-    }).notNull(),
+    kind: text("kind", { enum: JOB_KINDS }).notNull(),
+    status: text("status", { enum: JOB_STATUSES }).notNull(),
     name: text("name").notNull(),
     runDir: text("run_dir").notNull(),
     datasetId: text("dataset_id"),

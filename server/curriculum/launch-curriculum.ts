@@ -1,13 +1,10 @@
 import { type PlanRow, planCurriculum } from "~/lib/planning";
-import type { LaunchFormInput } from "~/lib/runs/form";
+import type { CurriculumLaunch } from "~/lib/runs/form";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines } from "~/server/runs/dataset-split";
 import { prepareLaunch } from "~/server/runs/prepare-launch";
 import { rowColumns } from "./results";
 import { getCurriculum } from "./saved-curricula";
-
-/** The launch form's model and training fields; the dataset, seed, data and stages come from the curriculum. */
-export type CurriculumLaunch = Omit<LaunchFormInput, "datasetId" | "trainSamples" | "seed" | "epochs" | "temperature" | "kdWeight">;
 
 /**
  * Launches a POCL run from a saved curriculum: the runs code builds job.json and the eval split; the plan

@@ -1,7 +1,7 @@
 import type { Db } from "~/db/client";
-import type { JobKind } from "~/lib/contracts/job";
+import type { JobKind, JobStatus } from "~/lib/contracts/job";
 
-export type JobStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type { JobStatus };
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 /** A jobs row as SQLite returns it (snake_case columns, timestamps in ms). */

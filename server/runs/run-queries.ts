@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "~/db/client";
-import type { TrainJob } from "~/lib/contracts/job";
+import type { JobStatus, TrainJob } from "~/lib/contracts/job";
 import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
@@ -10,7 +10,7 @@ import { LOG_TAIL } from "~/lib/runs/live-run";
 
 type JobRow = {
   id: string;
-  status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+  status: JobStatus;
   name: string;
   run_dir: string;
   dataset_id: string | null;

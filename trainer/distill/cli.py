@@ -5,41 +5,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 import traceback
 from pathlib import Path
 
 from distill import distributed
-from distill.events import EventWriter, SilentEvents, validation_errors, with_defaults
+from distill.contract import JobError, Stopped, read_valid_json
+from distill.events import EventWriter, SilentEvents
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
-
-
-class JobError(Exception):
-    """A failure with a message meant for the user (bad input, mismatched models); no traceback shown."""
-
-
-class Stopped(Exception):
-    """The job stopped early on request (SIGTERM) after saving what it needs to resume: neither done nor error."""
-
-    def __init__(self, message: str, exit_code: int):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-
-def read_valid_json(path: Path, schema: str) -> dict:
-    """The JSON document at `path` with the schema's defaults filled in; a JobError naming the field otherwise."""
-    try:
-        document = json.loads(path.read_text())
-    except json.JSONDecodeError as e:
-        raise JobError(f"{path} is not JSON: {e}") from None
-    errors = validation_errors(schema, document)
-    if errors:
-        raise JobError(f"{path}: {'; '.join(errors[:3])}")
-    return with_defaults(schema, document)
 
 
 def load_job(run_dir: Path) -> dict:

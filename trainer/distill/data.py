@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from distill.cli import JobError
+from distill.contract import JobError
 
 
 def read_rows(path: Path | str, need_answer: bool = True) -> list[dict]:

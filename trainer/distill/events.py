@@ -7,84 +7,18 @@ browser. `seq` continues from the last line already in the file, so a resumed ru
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import threading
 import time
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import jsonschema
+from distill.contract import validate
 
 HEARTBEAT_SECONDS = 2.0
 # The studio reads a done or error event as the end of the log: nothing is written after one.
 ENDING_TYPES = frozenset({"done", "error"})
-
-
-@cache
-def _schema(name: str) -> dict:
-    return json.loads(resources.files("distill").joinpath("schemas", name).read_text())
-
-
-@cache
-def _validator(name: str) -> jsonschema.protocols.Validator:
-    return jsonschema.Draft202012Validator(_schema(name))
-
-
-def validate(name: str, document: Any) -> None:
-    """Raise jsonschema.ValidationError when `document` breaks schemas/`name`."""
-    _validator(name).validate(document)
-
-
-def _discriminated(schema: dict, document: Any) -> dict:
-    """For a oneOf/anyOf of objects told apart by a constant field (job `kind`, modelRef `source`), the branch
-    whose constants the document carries; else the schema itself."""
-    branches = schema.get("oneOf") or schema.get("anyOf") or []
-    if not isinstance(document, dict):
-        return schema
-    for branch in branches:
-        consts = {k: p["const"] for k, p in branch.get("properties", {}).items() if "const" in p}
-        if consts and all(document.get(k) == v for k, v in consts.items()):
-            return branch
-    return schema
-
-
-def validation_errors(name: str, document: Any) -> list[str]:
-    """'field.path: message' for each way `document` breaks schemas/`name`. Unions with a discriminator are
-    checked against the branch it picks, so a train job without `loss`, or a pruned student without
-    `num_layers`, says so rather than "not valid under any of the given schemas"."""
-    return list(_errors(_schema(name), document, ()))
-
-
-def _errors(schema: dict, document: Any, path: tuple):
-    for error in jsonschema.Draft202012Validator(_discriminated(schema, document)).iter_errors(document):
-        where = path + tuple(error.absolute_path)
-        if error.validator in ("oneOf", "anyOf") and _discriminated(error.schema, error.instance) is not error.schema:
-            yield from _errors(error.schema, error.instance, where)
-        else:
-            yield f"{'.'.join(map(str, where)) or 'the document'}: {error.message}"
-
-
-def with_defaults(name: str, document: Any) -> Any:
-    """A copy of a valid `document` with the schema's defaults put in for absent fields, as zod's parse does
-    on the studio side, so a hand-written job.json may leave them out."""
-    return _fill(_schema(name), copy.deepcopy(document))
-
-
-def _fill(schema: dict, document: Any) -> Any:
-    branch = _discriminated(schema, document)
-    if branch is not schema:
-        return _fill(branch, document)
-    if isinstance(document, dict):
-        for key, sub in schema.get("properties", {}).items():
-            if key not in document and "default" in sub:
-                document[key] = copy.deepcopy(sub["default"])
-            if key in document:
-                document[key] = _fill(sub, document[key])
-    return document
 
 
 def _last_seq(path: Path) -> int:

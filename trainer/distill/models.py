@@ -19,7 +19,7 @@ from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer, PreTra
 from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
 from transformers.utils import logging as hf_logging
 
-from distill.cli import JobError
+from distill.contract import JobError
 
 # Loading bars would flood a run's stderr log, which the studio keeps.
 hf_logging.disable_progress_bar()

@@ -27,7 +27,7 @@ from torch import nn
 from transformers import get_cosine_schedule_with_warmup
 
 from distill import checkpoint, distributed, memory
-from distill.cli import JobError, Stopped, read_valid_json
+from distill.contract import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids, read_rows
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l

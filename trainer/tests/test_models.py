@@ -7,7 +7,7 @@ import torch
 from torch import nn
 from transformers import LlamaConfig, LlamaForCausalLM
 
-from distill.cli import JobError
+from distill.contract import JobError
 from distill.models import (check_linear_head, embedded_gguf_path, evenly_spaced_layers, load_student, load_teacher,
                             load_tokenizer, resolve_device)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import alpaca_rows, read_events, run_cli, small_train_job, write_run_dir
 
-from distill.cli import JobError
+from distill.contract import JobError
 from distill.data import read_rows
 from distill.lengths import count_tokens
 from distill.models import load_tokenizer

@@ -8,7 +8,7 @@ import json
 import pytest
 from conftest import alpaca_rows, read_events, run_cli
 
-from distill.events import validate
+from distill.contract import validate
 from distill.scoring.ranking import difficulty_from_ease, rank, rrf
 
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 from conftest import alpaca_rows
 
-from distill.cli import JobError
+from distill.contract import JobError
 from distill.data import collate, encode, last_answer, prompt_ids, read_rows
 from distill.models import load_tokenizer
 from distill.train import planned_steps

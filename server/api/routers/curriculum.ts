@@ -1,9 +1,8 @@
 import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { lossName, modelRef } from "~/lib/contracts/job";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { curriculum } from "~/lib/planning";
-import { studentChoice } from "~/lib/runs/form";
+import { curriculumLaunchForm } from "~/lib/runs/form";
 import { AnalysisError, startAnalysisJob } from "~/server/curriculum/analysis-jobs";
 import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
 import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
@@ -86,25 +85,7 @@ export const curriculumRouter = {
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
     .input(
-      z.object({
-        curriculumId: z.string().min(1),
-        form: z.object({
-          name: z.string().max(120).default(""),
-          teacher: modelRef.optional(),
-          student: studentChoice.optional(),
-          loss: z.object({ name: lossName }).optional(),
-          lr: z.number().positive().optional(),
-          batchSize: z.number().int().min(1).optional(),
-          gradAccum: z.number().int().min(1).optional(),
-          maxLength: z.number().int().min(16).optional(),
-          evalSize: z.number().int().min(0).optional(),
-          evalEvery: z.number().int().min(0).optional(),
-          evalPrompts: z.number().int().min(0).optional(),
-          evalMaxNewTokens: z.number().int().min(1).optional(),
-          checkpointEvery: z.number().int().min(0).optional(),
-          device: z.enum(["auto", "cpu", "cuda"]).optional(),
-        }),
-      }),
+      z.object({ curriculumId: z.string().min(1), form: curriculumLaunchForm }),
     )
     .mutation(({ input }) => asTrpc(() => launchCurriculum(getJobManager(), input.curriculumId, input.form))),
 } satisfies TRPCRouterRecord;

@@ -1,5 +1,6 @@
 import { tracked, TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import { jobKind, jobStatus } from "~/lib/contracts/job";
 import { notFound, publicProcedure } from "~/server/api/trpc";
 import { afterSeqOf, jobEventsInput } from "~/server/jobs/event-sse";
 import { streamJobEvents } from "~/server/jobs/event-stream";
@@ -7,8 +8,6 @@ import { getJob, listJobs, metricSeries } from "~/server/jobs/job-queries";
 import { jobRow } from "~/server/jobs/job-row";
 import { getJobManager } from "~/server/jobs/start";
 
-const jobKind = z.enum(["ingest", "train", "score", "tag", "lengths"]);
-const jobStatus = z.enum(["queued", "running", "succeeded", "failed", "cancelled"]);
 const jobId = z.object({ id: z.string().min(1) });
 
 /** The manager's refusals (cancel a finished job, resume without a checkpoint) are the caller's mistake. */

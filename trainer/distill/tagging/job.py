@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from distill.cli import JobError
+from distill.contract import JobError
 from distill.data import read_rows
 from distill.events import EventWriter
 from distill.models import resolve_device

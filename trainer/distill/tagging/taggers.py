@@ -9,7 +9,7 @@ from typing import Protocol
 import torch
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-from distill.cli import JobError
+from distill.contract import JobError
 from distill.tagging import classifier, taxonomy
 from distill.tagging.embedder import embedder
 
