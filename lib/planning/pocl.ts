@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { PlanStage, TrainPlan } from "~/lib/contracts/plan";
+import { BadRequest } from "~/lib/errors";
 
 /**
  * POCL's curriculum (docs/methods.md, POCL §3–4): order samples easy → hard, cut K buckets of floor(N/K) (the
@@ -43,8 +44,8 @@ export function easyToHardOrder(scores: ArrayLike<number>, direction: ScoreDirec
 
 /** K buckets of floor(N/K); the last takes the remainder. */
 export function bucketSizes(n: number, k: number): number[] {
-  if (!Number.isInteger(k) || k < 1) throw new Error(`bucket count must be an integer ≥ 1, got ${k}`);
-  if (n < k) throw new Error(`cannot split ${n} samples into ${k} buckets`);
+  if (!Number.isInteger(k) || k < 1) throw new BadRequest(`bucket count must be an integer ≥ 1, got ${k}`);
+  if (n < k) throw new BadRequest(`cannot split ${n} samples into ${k} buckets`);
   const size = Math.floor(n / k);
   return Array.from({ length: k }, (_, b) => (b === k - 1 ? n - size * (k - 1) : size));
 }
@@ -67,7 +68,7 @@ export interface StageLayout {
 
 /** Which buckets each stage trains on, and its settings; a plain run is one bucket, one stage. */
 export function stageLayout(n: number, sched: Schedule): { bucketSizes: number[]; stages: StageLayout[] } {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`a plan needs at least 1 sample, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new BadRequest(`a plan needs at least 1 sample, got ${n}`);
   if (sched.mode === "plain") {
     const stage = { stage: 1, buckets: [0], epochs: sched.epochs_per_stage };
     return { bucketSizes: [n], stages: [{ ...stage, temperature: sched.temperature.start, kd_weight: sched.kd_weight.start }] };
@@ -102,7 +103,7 @@ export function buildTrainPlan(input: BuildPlanInput): TrainPlan {
   const { ids, scores } = input;
   let ordered: readonly string[] = ids;
   if (sched.mode !== "plain") {
-    if (!scores) throw new Error(`schedule mode "${sched.mode}" needs a bucketing score per sample`);
+    if (!scores) throw new BadRequest(`schedule mode "${sched.mode}" needs a bucketing score per sample`);
     if (scores.length !== ids.length) throw new Error(`${scores.length} scores for ${ids.length} sample ids`);
     const order = easyToHardOrder(scores, sched.direction);
     const sorted = new Array<string>(order.length);

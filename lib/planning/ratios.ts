@@ -1,4 +1,5 @@
 import { TASK_RATIOS, TASK_TYPES } from "~/lib/contracts/taxonomy";
+import { BadRequest } from "~/lib/errors";
 
 /** Task type → share of the resampled set. Need not sum to 1: it is normalised over the record. */
 export type Ratios = Readonly<Record<string, number>>;
@@ -43,10 +44,10 @@ export function presetRatios(preset: RatioPreset, counts: Readonly<Record<string
 export function normaliseRatios(ratios: Ratios): Record<string, number> {
   let sum = 0;
   for (const [type, r] of Object.entries(ratios)) {
-    if (!Number.isFinite(r) || r < 0) throw new Error(`ratio for "${type}" must be a finite number ≥ 0, got ${r}`);
+    if (!Number.isFinite(r) || r < 0) throw new BadRequest(`ratio for "${type}" must be a finite number ≥ 0, got ${r}`);
     sum += r;
   }
-  if (sum <= 0) throw new Error("ratios must include at least one type with a ratio above 0");
+  if (sum <= 0) throw new BadRequest("ratios must include at least one type with a ratio above 0");
   return Object.fromEntries(Object.entries(ratios).map(([t, r]) => [t, r / sum]));
 }
 

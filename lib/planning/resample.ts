@@ -1,6 +1,7 @@
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { type Ratios, encodeTypes, normaliseRatios } from "./ratios";
 import { type Rng, createRng, partialShuffle, shuffle } from "./rng";
+import { BadRequest } from "~/lib/errors";
 
 /**
  * TAPIR task-aware resampling (docs/methods.md, TAPIR §3), with an optional hard-sample share.
@@ -106,14 +107,14 @@ interface Tally {
 
 function validate(input: ResampleInput): void {
   const { n, types, difficulty, threshold, hardShare } = input;
-  if (!Number.isInteger(n) || n < 0) throw new Error(`n (target rows) must be an integer ≥ 0, got ${n}`);
+  if (!Number.isInteger(n) || n < 0) throw new BadRequest(`n (target rows) must be an integer ≥ 0, got ${n}`);
   if (difficulty && difficulty.length !== types.length)
     throw new Error(`difficulty has ${difficulty.length} values for ${types.length} rows`);
-  if (threshold != null && !Number.isFinite(threshold)) throw new Error(`threshold δ must be finite, got ${threshold}`);
+  if (threshold != null && !Number.isFinite(threshold)) throw new BadRequest(`threshold δ must be finite, got ${threshold}`);
   if (hardShare != null) {
-    if (!(hardShare >= 0 && hardShare <= 1)) throw new Error(`hard share α must be in [0, 1], got ${hardShare}`);
-    if (threshold == null) throw new Error("hard share α needs a difficulty threshold δ");
-    if (!difficulty) throw new Error("hard share α needs per-row difficulty");
+    if (!(hardShare >= 0 && hardShare <= 1)) throw new BadRequest(`hard share α must be in [0, 1], got ${hardShare}`);
+    if (threshold == null) throw new BadRequest("hard share α needs a difficulty threshold δ");
+    if (!difficulty) throw new BadRequest("hard share α needs per-row difficulty");
   }
 }
 

@@ -5,7 +5,8 @@ import { jobEventsResponse } from "~/server/jobs/event-sse";
 
 /**
  * The studio's API over fetch Requests (app/api/trpc/[trpc]/route.ts; tests serve it over node:http): the
- * jobs.events subscription is streamed by server/jobs/event-sse.ts, everything else by tRPC.
+ * jobs.events subscription is streamed by server/jobs/event-sse.ts, everything else by tRPC. Procedures' errors
+ * are logged where they are mapped (clientError in ./trpc.ts).
  */
 export function apiHandler<TContext extends { db: Db }>(opts: {
   router: AnyTRPCRouter;
@@ -21,9 +22,6 @@ export function apiHandler<TContext extends { db: Db }>(opts: {
         router: opts.router,
         req,
         createContext: () => ctx,
-        onError({ error, path }) {
-          if (error.code === "INTERNAL_SERVER_ERROR") console.error(`tRPC ${path ?? "?"} failed:`, error.message);
-        },
       })
     );
   };

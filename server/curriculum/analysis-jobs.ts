@@ -2,6 +2,7 @@ import type { ModelRef } from "~/lib/contracts/job";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines, usableRowIds } from "~/server/runs/dataset-split";
 import { confineModelPath, modelRoots } from "~/server/runs/model-roots";
+import { BadRequest } from "~/lib/errors";
 
 /**
  * The three analysis jobs the curriculum page starts: each gets the dataset's usable rows as
@@ -12,7 +13,8 @@ export type AnalysisRequest =
   | { kind: "score"; datasetId: string; scorer: "pocl" | "mfd_ce"; studentLayers: number; maxNewTokens: number; batchSize?: number }
   | { kind: "lengths"; datasetId: string };
 
-export class AnalysisError extends Error {}
+/** A request the curriculum page cannot start a job for; the message says why. */
+export class AnalysisError extends BadRequest {}
 
 function confined(path: string): string {
   try {
@@ -47,12 +49,7 @@ function jobFields(req: AnalysisRequest): { name: string; spec: Record<string, u
 
 export async function startAnalysisJob(manager: JobManager, req: AnalysisRequest) {
   const { db } = manager;
-  let ids: number[];
-  try {
-    ids = usableRowIds(db, req.datasetId, { answered: req.kind === "score" });
-  } catch (e) {
-    throw new AnalysisError((e as Error).message);
-  }
+  const ids = usableRowIds(db, req.datasetId, { answered: req.kind === "score" });
   const { name, spec } = jobFields(req);
   const job = await manager.createJob({
     kind: req.kind,

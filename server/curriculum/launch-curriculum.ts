@@ -5,6 +5,7 @@ import { rowLines } from "~/server/runs/dataset-split";
 import { prepareLaunch } from "~/server/runs/prepare-launch";
 import { rowColumns } from "./results";
 import { getCurriculum } from "./saved-curricula";
+import { BadRequest } from "~/lib/errors";
 
 /**
  * Launches a POCL run from a saved curriculum: the runs code builds job.json and the eval split; the plan
@@ -25,7 +26,7 @@ export async function launchCurriculum(manager: JobManager, curriculumId: string
   });
   const { plan, counts } = planCurriculum(c, rows, { source: saved.contentHash });
   const selected = [...new Set(plan.stages.flatMap((s) => s.sample_ids))].map(Number);
-  if (selected.length === 0) throw new Error(`curriculum ${curriculumId} selects no rows from the ${rows.length} training rows`);
+  if (selected.length === 0) throw new BadRequest(`curriculum ${curriculumId} selects no rows from the ${rows.length} training rows`);
   const job = await manager.createJob({
     kind: "train",
     name: form.name?.trim() || `${saved.name} · POCL`,

@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
 import { FALLBACK_TASK_TYPE } from "~/lib/contracts/taxonomy";
+import { NotFound } from "~/lib/errors";
 
 /** Tag and score passes of a dataset, newest first, with the job that made them (time, state). */
 export function analysisResults(db: Db, datasetId: string) {
@@ -97,7 +98,7 @@ export function filteredRows(
 /** A hand label wins over every tagger's label for that row; null removes it. */
 export function setRowLabel(db: Db, rowId: number, label: string | null) {
   const row = db.$client.prepare("select dataset_id from dataset_rows where id = ?").get(rowId) as { dataset_id: string } | undefined;
-  if (!row) throw new Error(`row ${rowId} does not exist`);
+  if (!row) throw new NotFound(`row ${rowId} does not exist`);
   if (label == null) db.$client.prepare("delete from row_labels where row_id = ?").run(rowId);
   else
     db.$client

@@ -1,8 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db/client";
 import { type Curriculum, contentHash, curriculum } from "~/lib/planning";
+import { BadRequest, NotFound } from "~/lib/errors";
 
-export class CurriculumNotFound extends Error {}
+
 
 type CurriculumRow = { id: string; datasetId: string; name: string; contentHash: string; spec: string; createdAt: number };
 
@@ -12,10 +13,10 @@ const withSpec = (r: CurriculumRow) => ({ ...r, spec: JSON.parse(r.spec) as Curr
 /** Freezes a version under its content hash; saving the same spec again returns the version already saved. */
 export async function saveCurriculum(db: Db, name: string, input: unknown) {
   const parsed = curriculum.safeParse(input);
-  if (!parsed.success) throw new Error(`invalid curriculum: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success) throw new BadRequest(`invalid curriculum: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   const spec = parsed.data;
   const dataset = db.$client.prepare("select 1 from datasets where id = ?").get(spec.dataset_id);
-  if (!dataset) throw new Error(`dataset ${spec.dataset_id} does not exist`);
+  if (!dataset) throw new NotFound(`dataset ${spec.dataset_id} does not exist`);
   const hash = await contentHash(spec);
   const existing = db.$client.prepare(`select ${columns} from curricula where content_hash = ?`).get(hash) as CurriculumRow | undefined;
   if (existing) return { ...withSpec(existing), existed: true };
@@ -28,7 +29,7 @@ export async function saveCurriculum(db: Db, name: string, input: unknown) {
 
 export function getCurriculum(db: Db, id: string) {
   const row = db.$client.prepare(`select ${columns} from curricula where id = ?`).get(id) as CurriculumRow | undefined;
-  if (!row) throw new CurriculumNotFound(`curriculum ${id} does not exist`);
+  if (!row) throw new NotFound(`curriculum ${id} does not exist`);
   return withSpec(row);
 }
 

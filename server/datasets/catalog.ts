@@ -2,8 +2,9 @@ import { desc, eq, getTableColumns } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets, jobs } from "~/db/schema";
 import { discardDatasetRows } from "~/server/ingest/discard";
+import { BadRequest, Conflict, NotFound } from "~/lib/errors";
 
-export class DatasetNotFound extends Error {
+export class DatasetNotFound extends NotFound {
   constructor(id: string) {
     super(`dataset ${id} does not exist (it may have been deleted)`);
   }
@@ -26,8 +27,8 @@ export const MAX_NAME_LENGTH = 200;
 
 export function renameDataset(db: Db, id: string, name: string) {
   const trimmed = name.trim();
-  if (trimmed === "") throw new Error("a dataset name cannot be empty");
-  if (trimmed.length > MAX_NAME_LENGTH) throw new Error(`a dataset name is at most ${MAX_NAME_LENGTH} characters (this one has ${trimmed.length})`);
+  if (trimmed === "") throw new BadRequest("a dataset name cannot be empty");
+  if (trimmed.length > MAX_NAME_LENGTH) throw new BadRequest(`a dataset name is at most ${MAX_NAME_LENGTH} characters (this one has ${trimmed.length})`);
   const result = db.update(datasets).set({ name: trimmed }).where(eq(datasets.id, id)).run();
   if (result.changes === 0) throw new DatasetNotFound(id);
   return getDataset(db, id);
@@ -40,7 +41,7 @@ export function renameDataset(db: Db, id: string, name: string) {
  */
 export function deleteDataset(db: Db, id: string): void {
   const dataset = getDataset(db, id);
-  if (dataset.status === "importing") throw new Error(`dataset "${dataset.name}" is still importing: cancel the import first`);
+  if (dataset.status === "importing") throw new Conflict(`dataset "${dataset.name}" is still importing: cancel the import first`);
   discardDatasetRows(db.$client, id);
   db.delete(datasets).where(eq(datasets.id, id)).run();
 }

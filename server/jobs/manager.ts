@@ -12,6 +12,7 @@ import { jobProcessAlive, signalGroup, tailOfFile } from "./process";
 import { latestCheckpoint } from "./checkpoints";
 import { buildSpec, CANCEL_MARKER, newJobId, writeRunFolder, type RunFile } from "./run-folder";
 import { EventTailer } from "./tailer";
+import { BadRequest, NotFound } from "~/lib/errors";
 
 export type JobManagerOptions = {
   db: Db;
@@ -144,7 +145,7 @@ export class JobManager {
       publish(id, { kind: "status", status: "cancelled" });
       return "cancelled";
     }
-    if (row.status !== "running") throw new Error(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
+    if (row.status !== "running") throw new BadRequest(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
     writeFileSync(join(row.run_dir, CANCEL_MARKER), `${new Date().toISOString()}\n`);
     if (row.pid !== null) signalGroup(row.pid, "SIGTERM");
     const entry = this.attached.get(id);
@@ -155,11 +156,11 @@ export class JobManager {
   /** Restarts a failed or cancelled train job from its last checkpoint, in the same run folder and job id. */
   resume(id: string): void {
     const row = this.requireJob(id);
-    if (row.kind !== "train") throw new Error(`job ${id} is a ${row.kind} job; only train jobs resume`);
+    if (row.kind !== "train") throw new BadRequest(`job ${id} is a ${row.kind} job; only train jobs resume`);
     if (row.status !== "failed" && row.status !== "cancelled") {
-      throw new Error(`job ${id} is ${row.status}; only failed or cancelled jobs resume`);
+      throw new BadRequest(`job ${id} is ${row.status}; only failed or cancelled jobs resume`);
     }
-    if (!latestCheckpoint(this.db, id, row.run_dir)) throw new Error(`job ${id} has no checkpoint in ${row.run_dir} to resume from`);
+    if (!latestCheckpoint(this.db, id, row.run_dir)) throw new BadRequest(`job ${id} has no checkpoint in ${row.run_dir} to resume from`);
     rmSync(join(row.run_dir, CANCEL_MARKER), { force: true });
     this.db.$client
       .prepare("update jobs set status = 'queued', error = null, ended_at = null, pid = null where id = ? and status in ('failed', 'cancelled')")
@@ -209,7 +210,7 @@ export class JobManager {
 
   private requireJob(id: string): JobRow {
     const row = jobRow(this.db, id);
-    if (!row) throw new Error(`job ${id} does not exist`);
+    if (!row) throw new NotFound(`job ${id} does not exist`);
     return row;
   }
 

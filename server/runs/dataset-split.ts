@@ -1,6 +1,7 @@
 import type { Db } from "~/db/client";
 import { createRng, partialShuffle } from "~/lib/planning/rng";
 import { storedMessagesJson } from "~/server/ingest/canonical";
+import { BadRequest, NotFound } from "~/lib/errors";
 
 /** Which dataset rows (by row id) a run trains on and which it holds out for evaluation. */
 export type RunSplit = { trainIds: number[]; evalIds: number[] };
@@ -11,7 +12,7 @@ export type RunSplit = { trainIds: number[]; evalIds: number[] };
  */
 export function splitRows(rowIds: readonly number[], opts: { evalSize: number; trainSamples: number | null; seed: number }): RunSplit {
   if (opts.evalSize >= rowIds.length) {
-    throw new Error(`the eval split (${opts.evalSize} rows) must leave training rows: the dataset has ${rowIds.length} usable rows`);
+    throw new BadRequest(`the eval split (${opts.evalSize} rows) must leave training rows: the dataset has ${rowIds.length} usable rows`);
   }
   const shuffled = rowIds.slice();
   const trainCount = Math.min(opts.trainSamples ?? Infinity, rowIds.length - opts.evalSize);
@@ -28,14 +29,14 @@ export function splitRows(rowIds: readonly number[], opts: { evalSize: number; t
  */
 export function usableRowIds(db: Db, datasetId: string, { answered = false } = {}): number[] {
   const dataset = db.$client.prepare("select name, status from datasets where id = ?").get(datasetId) as { name: string; status: string } | undefined;
-  if (!dataset) throw new Error(`dataset ${datasetId} does not exist`);
-  if (dataset.status !== "ready") throw new Error(`dataset ${datasetId} is ${dataset.status}, not ready: wait for its import to finish`);
+  if (!dataset) throw new NotFound(`dataset ${datasetId} does not exist`);
+  if (dataset.status !== "ready") throw new BadRequest(`dataset ${datasetId} is ${dataset.status}, not ready: wait for its import to finish`);
   const ids = db.$client
     .prepare(`select id from dataset_rows where dataset_id = ? and is_duplicate = 0 ${answered ? "and response != ''" : ""} order by idx`)
     .pluck()
     .all(datasetId) as number[];
   if (answered && ids.length === 0) {
-    throw new Error(`dataset "${dataset.name}" has no rows with an answer (an assistant turn), only prompts: training and difficulty scoring need gold answers`);
+    throw new BadRequest(`dataset "${dataset.name}" has no rows with an answer (an assistant turn), only prompts: training and difficulty scoring need gold answers`);
   }
   return ids;
 }

@@ -4,9 +4,10 @@ import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
 import { rowLines, splitRows, usableRowIds } from "./dataset-split";
 import { confineModelPath, confinePath, modelRoots } from "./model-roots";
+import { BadRequest, UserError } from "~/lib/errors";
 
 /** Thrown for a form the server refuses (paths outside the roots, an unusable dataset); the message says why. */
-export class LaunchError extends Error {}
+export class LaunchError extends BadRequest {}
 
 function confineRef<T extends ModelRef | StudentChoice>(ref: T, roots: string[], role: string): T {
   if (ref.source !== "dir" && ref.source !== "gguf") return ref;
@@ -48,7 +49,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
   try {
     split = splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);
   } catch (e) {
-    throw new LaunchError((e as Error).message);
+    throw e instanceof UserError ? new LaunchError(e.message, { cause: e }) : e;
   }
   const spec: TrainJob = formToTrainJob({ ...form, teacher, student, outputDir }, { id: "", createdAt: "" });
   const files = {

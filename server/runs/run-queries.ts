@@ -5,6 +5,7 @@ import type { JobStatus, TrainJob } from "~/lib/contracts/job";
 import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
+import { NotFound } from "~/lib/errors";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
@@ -120,7 +121,7 @@ function oneRun(db: Db, id: string): JobRow {
   return job;
 }
 
-export class RunNotFoundError extends Error {
+export class RunNotFoundError extends NotFound {
   constructor(readonly id: string) {
     super(`run ${id} does not exist`);
   }

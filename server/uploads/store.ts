@@ -6,6 +6,7 @@ import { Readable, Transform } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { dataDir } from "~/db/client";
+import { NotFound } from "~/lib/errors";
 
 /** Default 2 GiB; DISTILL_MAX_UPLOAD_MB overrides. */
 export function maxUploadBytes(): number {
@@ -55,11 +56,11 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, originalName:
 export async function uploadPath(uploadId: string): Promise<string> {
   const ext = extname(uploadId);
   if (!ID.test(uploadId.slice(0, uploadId.length - ext.length)) || !(ALLOWED_EXT.has(ext) || ext === ".bin")) {
-    throw new Error(`"${uploadId}" is not an upload id`);
+    throw new NotFound(`"${uploadId}" is not an upload id`);
   }
   const path = join(uploadsDir(), uploadId);
   await stat(path).catch(() => {
-    throw new Error(`upload ${uploadId} no longer exists; upload the file again`);
+    throw new NotFound(`upload ${uploadId} no longer exists; upload the file again`);
   });
   return path;
 }

@@ -1,28 +1,15 @@
-import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { curriculum } from "~/lib/planning";
 import { curriculumLaunchForm } from "~/lib/runs/form";
-import { AnalysisError, startAnalysisJob } from "~/server/curriculum/analysis-jobs";
+import { startAnalysisJob } from "~/server/curriculum/analysis-jobs";
 import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
 import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
 import { analysisResults, filteredRows, rowColumns, setRowLabel } from "~/server/curriculum/results";
-import { CurriculumNotFound, getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
+import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
 import { getJobManager } from "~/server/jobs/start";
-import { LaunchError } from "~/server/runs/prepare-launch";
 import { publicProcedure } from "../trpc";
-
-/** Refusals the user can act on keep their message; a missing curriculum is NOT_FOUND. */
-async function asTrpc<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof CurriculumNotFound) throw new TRPCError({ code: "NOT_FOUND", message: e.message });
-    if (e instanceof AnalysisError || e instanceof LaunchError || e instanceof Error)
-      throw new TRPCError({ code: "BAD_REQUEST", message: (e as Error).message, cause: e });
-    throw e;
-  }
-}
 
 const datasetId = z.string().min(1);
 const resultId = z.string().min(1).nullable();
@@ -46,7 +33,7 @@ export const curriculumRouter = {
         z.object({ kind: z.literal("lengths"), datasetId }),
       ]),
     )
-    .mutation(({ input }) => asTrpc(() => startAnalysisJob(getJobManager(), input))),
+    .mutation(({ input }) => startAnalysisJob(getJobManager(), input)),
 
   /** Per usable row, in dataset order: task type (hand labels win) and difficulty of the chosen pass. */
   columns: publicProcedure
@@ -70,22 +57,20 @@ export const curriculumRouter = {
 
   setLabel: publicProcedure
     .input(z.object({ rowId: z.number().int(), label: z.enum(TASK_TYPES as [string, ...string[]]).nullable() }))
-    .mutation(({ ctx, input }) => asTrpc(() => setRowLabel(ctx.db, input.rowId, input.label))),
+    .mutation(({ ctx, input }) => setRowLabel(ctx.db, input.rowId, input.label)),
 
-  loadDemo: publicProcedure.mutation(() => asTrpc(() => loadDemoDataset(getJobManager()))),
+  loadDemo: publicProcedure.mutation(() => loadDemoDataset(getJobManager())),
 
   save: publicProcedure
     .input(z.object({ name: z.string().max(120).default(""), spec: curriculum }))
-    .mutation(({ ctx, input }) => asTrpc(() => saveCurriculum(ctx.db, input.name, input.spec))),
+    .mutation(({ ctx, input }) => saveCurriculum(ctx.db, input.name, input.spec)),
 
   list: publicProcedure.input(z.object({ datasetId })).query(({ ctx, input }) => listCurricula(ctx.db, input.datasetId)),
 
-  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => asTrpc(() => getCurriculum(ctx.db, input.id))),
+  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => getCurriculum(ctx.db, input.id)),
 
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
-    .input(
-      z.object({ curriculumId: z.string().min(1), form: curriculumLaunchForm }),
-    )
-    .mutation(({ input }) => asTrpc(() => launchCurriculum(getJobManager(), input.curriculumId, input.form))),
+    .input(z.object({ curriculumId: z.string().min(1), form: curriculumLaunchForm }))
+    .mutation(({ input }) => launchCurriculum(getJobManager(), input.curriculumId, input.form)),
 } satisfies TRPCRouterRecord;

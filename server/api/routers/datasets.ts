@@ -1,39 +1,19 @@
-import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { TRPCRouterRecord } from "@trpc/server";
 import { rm } from "node:fs/promises";
 import { extname } from "node:path";
 import { z } from "zod";
 import { splitHighlights } from "~/lib/datasets/highlight";
 import { columnMapping, ingestFormat } from "~/lib/contracts/job";
-import { DatasetNotFound, deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
+import { Conflict, NotFound } from "~/lib/errors";
+import { deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";
 import { getRow, MAX_PAGE, rejectedRows, rowsPage } from "~/server/datasets/rows";
 import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
 import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
-import { IngestFileError } from "~/server/ingest/errors";
 import { getJobManager } from "~/server/jobs/start";
 import { uploadPath } from "~/server/uploads/store";
 import { publicProcedure } from "../trpc";
-
-/** Known failures of the dataset library become tRPC errors with their message intact; the pages show it. */
-async function asTrpc<T>(fn: () => T | Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    if (e instanceof DatasetNotFound) throw new TRPCError({ code: "NOT_FOUND", message: e.message, cause: e });
-    if (e instanceof IngestFileError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message, cause: e });
-    throw e;
-  }
-}
-
-/** An upload id the client got from POST /api/uploads, resolved to its file or refused with why. */
-async function uploadFile(uploadId: string): Promise<string> {
-  try {
-    return await uploadPath(uploadId);
-  } catch (e) {
-    throw new TRPCError({ code: "NOT_FOUND", message: (e as Error).message, cause: e });
-  }
-}
 
 const byId = z.object({ id: z.string().min(1, "a dataset id is required") });
 const page = {
@@ -53,87 +33,66 @@ export const datasetsRouter = {
   list: publicProcedure.query(({ ctx }) => listDatasets(ctx.db)),
 
   /** The dataset with its counts, status, and the import's error when it failed. */
-  get: publicProcedure.input(byId).query(({ ctx, input }) => asTrpc(() => getDataset(ctx.db, input.id))),
+  get: publicProcedure.input(byId).query(({ ctx, input }) => getDataset(ctx.db, input.id)),
 
-  rename: publicProcedure
-    .input(byId.extend({ name }))
-    .mutation(({ ctx, input }) => asTrpc(() => renameDataset(ctx.db, input.id, input.name))),
+  rename: publicProcedure.input(byId.extend({ name })).mutation(({ ctx, input }) => renameDataset(ctx.db, input.id, input.name)),
 
-  delete: publicProcedure.input(byId).mutation(({ ctx, input }) =>
-    asTrpc(() => {
-      if (getDataset(ctx.db, input.id).status === "importing") {
-        throw new TRPCError({ code: "CONFLICT", message: "this dataset is still importing: cancel the import first, then delete it" });
-      }
-      deleteDataset(ctx.db, input.id);
-      return { id: input.id };
-    }),
-  ),
+  delete: publicProcedure.input(byId).mutation(({ ctx, input }) => {
+    if (getDataset(ctx.db, input.id).status === "importing") {
+      throw new Conflict("this dataset is still importing: cancel the import first, then delete it");
+    }
+    deleteDataset(ctx.db, input.id);
+    return { id: input.id };
+  }),
 
   /** One page of rows in dataset order, text cut to a preview, for the virtualized browser. */
-  rows: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) =>
-    asTrpc(() => {
-      const dataset = getDataset(ctx.db, input.id);
-      return { total: dataset.rowCount, totalCapped: false, rows: rowsPage(ctx.db, input.id, input) };
-    }),
-  ),
+  rows: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) => {
+    const dataset = getDataset(ctx.db, input.id);
+    return { total: dataset.rowCount, totalCapped: false, rows: rowsPage(ctx.db, input.id, input) };
+  }),
 
   /** Full-text search (all words must match); snippets come split into text and matched parts, never HTML. */
   search: publicProcedure
     .input(byId.extend({ q: z.string().trim().min(1, "type something to search for").max(500, "a search is at most 500 characters"), ...page }))
-    .query(({ ctx, input }) =>
-      asTrpc(() => {
-        getDataset(ctx.db, input.id);
-        const found = searchRows(ctx.db, input.id, input.q, input);
-        return {
-          total: found.total,
-          totalCapped: found.totalCapped,
-          rows: found.hits.map((hit) => ({ idx: hit.idx, prompt: highlight(hit.promptSnippet), response: highlight(hit.responseSnippet) })),
-        };
-      }),
-    ),
+    .query(({ ctx, input }) => {
+      getDataset(ctx.db, input.id);
+      const found = searchRows(ctx.db, input.id, input.q, input);
+      return {
+        total: found.total,
+        totalCapped: found.totalCapped,
+        rows: found.hits.map((hit) => ({ idx: hit.idx, prompt: highlight(hit.promptSnippet), response: highlight(hit.responseSnippet) })),
+      };
+    }),
 
   /** A whole row: its conversation turn by turn, where it was in the upload, and its original Alpaca fields. */
-  row: publicProcedure.input(byId.extend({ idx: z.number().int().min(0, "a row index is 0 or more") })).query(({ ctx, input }) =>
-    asTrpc(() => {
-      const dataset = getDataset(ctx.db, input.id);
-      const row = getRow(ctx.db, input.id, input.idx);
-      if (!row) {
-        throw new TRPCError({
-          code: "NOT_FOUND",
-          message: `row #${input.idx} does not exist: "${dataset.name}" has rows #0 to #${dataset.rowCount - 1}`,
-        });
-      }
-      const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate } = row;
-      return { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, lengthUnit: dataset.lengthUnit };
-    }),
-  ),
+  row: publicProcedure.input(byId.extend({ idx: z.number().int().min(0, "a row index is 0 or more") })).query(({ ctx, input }) => {
+    const dataset = getDataset(ctx.db, input.id);
+    const row = getRow(ctx.db, input.id, input.idx);
+    if (!row) throw new NotFound(`row #${input.idx} does not exist: "${dataset.name}" has rows #0 to #${dataset.rowCount - 1}`);
+    const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate } = row;
+    return { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, lengthUnit: dataset.lengthUnit };
+  }),
 
   /** Prompt and response length distributions in the dataset's length unit ("chars" until tokens are counted). */
-  histogram: publicProcedure
-    .input(byId.extend({ bins: z.number().int().min(1).max(200).default(30) }))
-    .query(({ ctx, input }) =>
-      asTrpc(() => {
-        const dataset = getDataset(ctx.db, input.id);
-        const prompt = lengthHistogram(ctx.db, input.id, "prompt", input.bins);
-        const response = lengthHistogram(ctx.db, input.id, "response", input.bins);
-        return { unit: dataset.lengthUnit, prompt: prompt.bins, response: response.bins };
-      }),
-    ),
+  histogram: publicProcedure.input(byId.extend({ bins: z.number().int().min(1).max(200).default(30) })).query(({ ctx, input }) => {
+    const dataset = getDataset(ctx.db, input.id);
+    const prompt = lengthHistogram(ctx.db, input.id, "prompt", input.bins);
+    const response = lengthHistogram(ctx.db, input.id, "response", input.bins);
+    return { unit: dataset.lengthUnit, prompt: prompt.bins, response: response.bins };
+  }),
 
   /** The records the import refused, with line and reason, in file order. */
-  rejected: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) =>
-    asTrpc(() => {
-      const dataset = getDataset(ctx.db, input.id);
-      return { total: dataset.rejectedCount, rows: rejectedRows(ctx.db, input.id, input) };
-    }),
-  ),
+  rejected: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) => {
+    const dataset = getDataset(ctx.db, input.id);
+    return { total: dataset.rejectedCount, rows: rejectedRows(ctx.db, input.id, input) };
+  }),
 
   /** What an upload looks like before importing: its format (sniffed unless given), columns, mapping, first records. */
   inspectUpload: publicProcedure
     .input(z.object({ uploadId, originalName: z.string().min(1).optional(), format: ingestFormat.optional() }))
     .query(async ({ input }) => {
-      const path = await uploadFile(input.uploadId);
-      return asTrpc(() => detectColumns(path, input.originalName ?? input.uploadId, input.format));
+      const path = await uploadPath(input.uploadId);
+      return detectColumns(path, input.originalName ?? input.uploadId, input.format);
     }),
 
   /**
@@ -143,7 +102,7 @@ export const datasetsRouter = {
   import: publicProcedure
     .input(z.object({ uploadId, name, originalName: z.string().min(1).optional(), format: ingestFormat, mapping: columnMapping }))
     .mutation(async ({ input }) => {
-      const path = await uploadFile(input.uploadId);
+      const path = await uploadPath(input.uploadId);
       const { name, format, mapping } = input;
       const started = await startDatasetImport(getJobManager(), {
         name,

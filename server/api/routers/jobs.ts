@@ -1,7 +1,8 @@
-import { tracked, TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import { tracked, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { jobKind, jobStatus } from "~/lib/contracts/job";
-import { notFound, publicProcedure } from "~/server/api/trpc";
+import { BadRequest, NotFound } from "~/lib/errors";
+import { publicProcedure } from "~/server/api/trpc";
 import { afterSeqOf, jobEventsInput } from "~/server/jobs/event-sse";
 import { streamJobEvents } from "~/server/jobs/event-stream";
 import { getJob, listJobs, metricSeries } from "~/server/jobs/job-queries";
@@ -10,13 +11,8 @@ import { getJobManager } from "~/server/jobs/start";
 
 const jobId = z.object({ id: z.string().min(1) });
 
-/** The manager's refusals (cancel a finished job, resume without a checkpoint) are the caller's mistake. */
-function asBadRequest<T>(action: () => T): T {
-  try {
-    return action();
-  } catch (e) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: (e as Error).message, cause: e });
-  }
+function notFoundJob(id: string): never {
+  throw new NotFound(`job ${id} does not exist`);
 }
 
 export const jobsRouter = {
@@ -24,23 +20,23 @@ export const jobsRouter = {
     .input(z.object({ kind: jobKind.optional(), datasetId: z.string().optional(), status: jobStatus.optional() }).optional())
     .query(({ ctx, input }) => listJobs(ctx.db, input ?? {}, getJobManager().queuePositions())),
 
-  get: publicProcedure.input(jobId).query(({ ctx, input }) => getJob(ctx.db, input.id, getJobManager().queuePositions()) ?? notFound(`job ${input.id}`)),
+  get: publicProcedure.input(jobId).query(({ ctx, input }) => getJob(ctx.db, input.id, getJobManager().queuePositions()) ?? notFoundJob(input.id)),
 
   /** The full metric series for charts (one point per metric event). */
   metrics: publicProcedure.input(jobId).query(({ ctx, input }) => {
-    if (!jobRow(ctx.db, input.id)) notFound(`job ${input.id}`);
+    if (!jobRow(ctx.db, input.id)) notFoundJob(input.id);
     return metricSeries(ctx.db, input.id);
   }),
 
   /** Queued: cancelled at once. Running: SIGTERM now, SIGKILL after the grace period; the status follows. */
   cancel: publicProcedure.input(jobId).mutation(({ ctx, input }) => {
-    if (!jobRow(ctx.db, input.id)) notFound(`job ${input.id}`);
-    return { status: asBadRequest(() => getJobManager().cancel(input.id)) };
+    if (!jobRow(ctx.db, input.id)) notFoundJob(input.id);
+    return { status: getJobManager().cancel(input.id) };
   }),
 
   resume: publicProcedure.input(jobId).mutation(({ ctx, input }) => {
-    if (!jobRow(ctx.db, input.id)) notFound(`job ${input.id}`);
-    asBadRequest(() => getJobManager().resume(input.id));
+    if (!jobRow(ctx.db, input.id)) notFoundJob(input.id);
+    getJobManager().resume(input.id);
     return { status: jobRow(ctx.db, input.id)!.status };
   }),
 
@@ -55,10 +51,10 @@ export const jobsRouter = {
   events: publicProcedure
     .input(jobEventsInput)
     .subscription(async function* ({ ctx, input, signal }) {
-      if (!jobRow(ctx.db, input.jobId)) notFound(`job ${input.jobId}`);
+      if (!jobRow(ctx.db, input.jobId)) notFoundJob(input.jobId);
       const after = afterSeqOf(input.lastEventId);
       if (after === null) {
-        throw new TRPCError({ code: "BAD_REQUEST", message: `lastEventId "${input.lastEventId}" is not an event seq` });
+        throw new BadRequest(`lastEventId "${input.lastEventId}" is not an event seq`);
       }
       for await (const event of streamJobEvents(ctx.db, input.jobId, after, signal)) yield tracked(String(event.seq), event);
     }),

@@ -1,22 +1,11 @@
-import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
+import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { launchForm } from "~/lib/runs/form";
-import { LaunchError, prepareLaunch } from "~/server/runs/prepare-launch";
+import { prepareLaunch } from "~/server/runs/prepare-launch";
 import { modelRoots } from "~/server/runs/model-roots";
-import { compareRuns, getRun, listRuns, RunNotFoundError, runSnapshot } from "~/server/runs/run-queries";
+import { compareRuns, getRun, listRuns, runSnapshot } from "~/server/runs/run-queries";
 import { getJobManager } from "~/server/jobs/start";
 import { publicProcedure } from "../trpc";
-
-/** Library errors become tRPC errors with their message intact (the pages show it as is). */
-function asTrpc<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof RunNotFoundError) throw new TRPCError({ code: "NOT_FOUND", message: e.message });
-    if (e instanceof LaunchError) throw new TRPCError({ code: "BAD_REQUEST", message: e.message });
-    throw e;
-  }
-}
 
 const byId = z.object({ id: z.string().min(1) });
 
@@ -26,19 +15,19 @@ export const runsRouter = {
 
   /** Validates the form again, writes the run folder and queues the train job. */
   launch: publicProcedure.input(launchForm).mutation(async ({ ctx, input }) => {
-    const prepared = asTrpc(() => prepareLaunch(ctx.db, input));
+    const prepared = prepareLaunch(ctx.db, input);
     const job = await getJobManager().createJob({ kind: "train", name: prepared.name, datasetId: prepared.datasetId, spec: prepared.spec as Record<string, unknown>, files: prepared.files });
     return { id: job.id };
   }),
 
   list: publicProcedure.query(({ ctx }) => listRuns(ctx.db, getJobManager().queuePositions())),
 
-  get: publicProcedure.input(byId).query(({ ctx, input }) => asTrpc(() => getRun(ctx.db, input.id, getJobManager().queuePositions()))),
+  get: publicProcedure.input(byId).query(({ ctx, input }) => getRun(ctx.db, input.id, getJobManager().queuePositions())),
 
   /** Stage, eval, log-tail, progress and final events up to `lastSeq`; the run page extends it live. */
-  snapshot: publicProcedure.input(byId).query(({ ctx, input }) => asTrpc(() => runSnapshot(ctx.db, input.id))),
+  snapshot: publicProcedure.input(byId).query(({ ctx, input }) => runSnapshot(ctx.db, input.id)),
 
   compare: publicProcedure
     .input(z.object({ ids: z.array(z.string().min(1)).min(2).max(12) }))
-    .query(({ ctx, input }) => asTrpc(() => compareRuns(ctx.db, input.ids, getJobManager().queuePositions()))),
+    .query(({ ctx, input }) => compareRuns(ctx.db, input.ids, getJobManager().queuePositions())),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,41 @@
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
+
+/** The tRPC codes a refusal meant for the user may carry; everything else is an internal error. */
+export type UserErrorCode = Exclude<TRPC_ERROR_CODE_KEY, "INTERNAL_SERVER_ERROR">;
+
+/**
+ * A failure meant for the user: its message is shown as it is, under its tRPC code (mapped in one place,
+ * server/api/trpc.ts). Any other error a procedure throws is an internal error: logged on the server and
+ * shown only as a short message with an id.
+ */
+export class UserError extends Error {
+  constructor(
+    readonly code: UserErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A record the request names does not exist. */
+export class NotFound extends UserError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("NOT_FOUND", message, options);
+  }
+}
+
+/** The request is refused as asked (bad input, an action the record's state does not allow). */
+export class BadRequest extends UserError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("BAD_REQUEST", message, options);
+  }
+}
+
+/** The request clashes with work in progress (deleting a dataset that is still importing). */
+export class Conflict extends UserError {
+  constructor(message: string, options?: ErrorOptions) {
+    super("CONFLICT", message, options);
+  }
+}

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Db } from "~/db/client";
+import { apiHandler } from "~/server/api/fetch-handler";
+import { appRouter } from "~/server/api/root";
+import { type Studio, tempStudio } from "~/test/support/studio";
+
+type Answer = { status: number; body: string; error: { message: string; data: { code: string; httpStatus: number } } };
+
+/** One procedure call over HTTP through the studio's handler, as the browser makes it. */
+async function call(db: Db, type: "query" | "mutation", path: string, input: unknown): Promise<Answer> {
+  const handle = apiHandler({ router: appRouter, endpoint: "/api/trpc", createContext: () => ({ db, headers: new Headers() }) });
+  const payload = JSON.stringify({ json: input });
+  const url = `http://127.0.0.1/api/trpc/${path}`;
+  const response = await handle(
+    type === "query" ? new Request(`${url}?input=${encodeURIComponent(payload)}`) : new Request(url, { method: "POST", body: payload, headers: { "content-type": "application/json" } }),
+  );
+  const body = await response.text();
+  return { status: response.status, body, error: (JSON.parse(body) as { error: { json: Answer["error"] } }).error.json };
+}
+
+describe("one error path for every procedure", () => {
+  let studio: Studio;
+  let broken: Studio;
+  beforeAll(() => {
+    studio = tempStudio();
+    broken = tempStudio();
+    // A database that fails every statement: an internal error, not something the user did.
+    broken.db.$client.close();
+  });
+  afterAll(() => {
+    studio.cleanup();
+    broken.manager.detach();
+  });
+
+  it("answers a missing record with NOT_FOUND and its message", async () => {
+    const { status, error } = await call(studio.db, "query", "datasets.get", { id: "nope" });
+    expect(status).toBe(404);
+    expect(error.data.code).toBe("NOT_FOUND");
+    expect(error.message).toBe("dataset nope does not exist (it may have been deleted)");
+  });
+
+  it("answers a refused request with BAD_REQUEST and its message", async () => {
+    const refused = await call(studio.db, "mutation", "runs.launch", { datasetId: "nope" });
+    expect(refused.status).toBe(400);
+    expect(refused.error.data.code).toBe("BAD_REQUEST");
+    expect(refused.error.message).toBe("dataset nope does not exist");
+    const invalid = await call(studio.db, "mutation", "curriculum.save", { name: "x", spec: { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } } });
+    expect(invalid.error.data.code).toBe("BAD_REQUEST");
+    expect(invalid.error.message).toMatch(/needs a scoring pass to bucket by/);
+  });
+
+  it("logs any other error with the procedure's path and an id, and shows only that id, with no stack", async () => {
+    const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const { status, body, error } = await call(broken.db, "query", "datasets.list", undefined);
+      expect(status).toBe(500);
+      expect(error.data.code).toBe("INTERNAL_SERVER_ERROR");
+      const id = /^internal error \(id ([0-9a-f]{8})\): the studio's log has the details$/.exec(error.message)?.[1];
+      expect(id).toBeDefined();
+      expect(body).not.toMatch(/stack|database connection|\.ts\b|node_modules/);
+      expect(body).not.toContain(process.cwd());
+      expect(log).toHaveBeenCalledTimes(1);
+      const [line, cause] = log.mock.calls[0]!;
+      expect(line).toBe(`tRPC datasets.list failed (error id ${id}):`);
+      expect((cause as Error).message).toMatch(/database connection is not open/);
+    } finally {
+      log.mockRestore();
+    }
+  });
+});
