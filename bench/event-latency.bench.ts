@@ -19,9 +19,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Db } from "~/db/client";
-import { startJobManager, stopJobManager } from "~/server/jobs/start";
-import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio } from "~/test/support/studio";
+import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio, type Studio } from "~/test/support/studio";
 
 const POLL_MEAN_MS = 1_000;
 const POLL_WORST_MS = 2_000;
@@ -104,8 +102,8 @@ function procCpuS(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-async function standalone(db: Db): Promise<Endpoint> {
-  const server = await serveJobsRouter(db);
+async function standalone(studio: Studio): Promise<Endpoint> {
+  const server = await serveJobsRouter(studio);
   const cpuS = () => {
     const cpu = process.cpuUsage();
     return (cpu.user + cpu.system) / 1e6;
@@ -125,10 +123,8 @@ async function main(events: number, rate: number, subscribers: number, serverKin
       jobId = job.id;
       endpoint = await nextStudio(temp.dir);
     } else {
-      temp.manager.detach();
-      const manager = startJobManager({ db: temp.db, dataDir: temp.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 1, light: 1 } });
-      endpoint = await standalone(temp.db);
-      jobId = (await manager.createJob(emitterJob({ steps: events, rate, start_delay_s: START_DELAY_S }, "latency"))).id;
+      endpoint = await standalone(temp);
+      jobId = (await temp.manager.createJob(emitterJob({ steps: events, rate, start_delay_s: START_DELAY_S }, "latency"))).id;
     }
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--clients", endpoint.url, jobId, String(subscribers)], {
       stdio: ["ignore", "pipe", "inherit"],
@@ -154,7 +150,6 @@ async function main(events: number, rate: number, subscribers: number, serverKin
     emit(`${m}_client_process_cpu`, result.cpuS, "s");
   } finally {
     await endpoint?.close();
-    stopJobManager();
     temp.cleanup();
   }
 }

@@ -4,19 +4,13 @@ import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { getDb } from "~/db/client";
+import type { Db } from "~/db/client";
 import { UserError } from "~/lib/errors";
+import { sseOptions } from "~/server/jobs/event-sse";
+import type { JobManager } from "~/server/jobs/manager";
 
-export function createTRPCContext(opts: { headers: Headers }) {
-  return { db: getDb(), headers: opts.headers };
-}
-
-/** Also what server/jobs/event-sse.ts, which serves jobs.events itself, sends. */
-export const sseOptions = {
-  // Keeps idle SSE connections open through proxies; the client reconnects with lastEventId otherwise.
-  ping: { enabled: true, intervalMs: 5_000 },
-  client: { reconnectAfterInactivityMs: 15_000 },
-};
+/** What every procedure gets: the studio's database and job manager (built once, server/startup.ts). */
+export type ApiContext = { db: Db; jobs: JobManager; headers: Headers };
 
 /**
  * The one place a failure becomes what the client sees (every HTTP answer and SSE error event is formatted
@@ -33,7 +27,7 @@ function shownError(path: string | undefined, error: TRPCError): TRPCError {
   return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `internal error (id ${id}): the studio's log has the details` });
 }
 
-const t = initTRPC.context<typeof createTRPCContext>().create({
+const t = initTRPC.context<ApiContext>().create({
   transformer: superjson,
   sse: sseOptions,
   errorFormatter({ shape, error, path }) {

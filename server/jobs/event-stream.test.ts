@@ -1,17 +1,22 @@
 import superjson from "superjson";
 import { afterEach, expect, it } from "vitest";
 import type { JobEvent } from "~/lib/contracts/events";
-import { publish, subscriberCount } from "./bus";
 import { jobEventsResponse, jobEventStream } from "./event-sse";
 import { finishJob, storeEvents } from "./event-store";
 import { streamJobEvents } from "./event-stream";
 import { insertRunningJob, range, tempStudio, type Studio } from "~/test/support/studio";
+import type { JobBus } from "./bus";
 
 let studio: Studio | null = null;
 afterEach(() => {
   studio?.cleanup();
   studio = null;
 });
+
+/** The bus of the studio under test, which its manager and followers share. */
+const bus = () => studio!.manager.bus;
+const publish: JobBus["publish"] = (jobId, message) => bus().publish(jobId, message);
+const subscriberCount = (jobId: string) => bus().subscriberCount(jobId);
 
 function setup() {
   studio = tempStudio();
@@ -37,7 +42,7 @@ async function take(stream: AsyncGenerator<JobEvent>, n: number): Promise<number
 it("joins backlog and live events without a gap or a repeat, fills gaps and resyncs from SQLite", async () => {
   const { db, store } = setup();
   store([1, 2, 3]);
-  const stream = streamJobEvents(db, "s1", 1);
+  const stream = streamJobEvents(db, bus(), "s1", 1);
   const first = take(stream, 2); // subscribes, then reads the backlog 2..3
   expect(await first).toEqual([2, 3]);
   // Published again after being read from the backlog: dropped by seq.
@@ -64,14 +69,14 @@ it("returns the whole backlog and ends at once for a finished job", async () => 
   store(range(1, 2_500));
   finishJob(db, "s1", "failed", "x");
   const seqs: number[] = [];
-  for await (const event of streamJobEvents(db, "s1", 0)) seqs.push(event.seq);
+  for await (const event of streamJobEvents(db, bus(), "s1", 0)) seqs.push(event.seq);
   expect(seqs).toEqual(range(1, 2_500));
 });
 
 it("stops when the signal aborts", async () => {
   const { db } = setup();
   const controller = new AbortController();
-  const stream = streamJobEvents(db, "s1", 0, controller.signal);
+  const stream = streamJobEvents(db, bus(), "s1", 0, controller.signal);
   const next = stream.next();
   controller.abort();
   expect((await next).done).toBe(true);
@@ -112,7 +117,7 @@ async function readAll(body: ReadableStream<Uint8Array>, stopAfter = Infinity) {
 it("speaks tRPC's SSE: connected, tracked events with their seq as id, return at the end", async () => {
   const { db, emit } = setup();
   emit([1, 2]);
-  const body = jobEventStream(db, "s1", 0);
+  const body = jobEventStream(db, bus(), "s1", 0);
   const reading = readAll(body);
   await new Promise((r) => setTimeout(r, 10));
   emit([3]);
@@ -129,7 +134,7 @@ it("speaks tRPC's SSE: connected, tracked events with their seq as id, return at
 
 it("a reader that stalls gets every event once and in order, gathered into fewer chunks, past the queue limit", async () => {
   const { db, emit } = setup();
-  const body = jobEventStream(db, "s1", 0);
+  const body = jobEventStream(db, bus(), "s1", 0);
   const reader = body.getReader();
   await reader.read(); // connected; the (empty) backlog is read next and the stream follows the bus
   await new Promise((r) => setTimeout(r, 0));
@@ -146,11 +151,11 @@ it("serves only valid requests for existing jobs, resuming after Last-Event-ID",
   const { db, emit } = setup();
   emit([1, 2, 3]);
   const url = (input: unknown) => `http://x/api/trpc/jobs.events?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`;
-  const get = (input: unknown, headers: Record<string, string> = {}) => jobEventsResponse(db, new Request(url(input), { headers }), "/api/trpc");
+  const get = (input: unknown, headers: Record<string, string> = {}) => jobEventsResponse(db, bus(), new Request(url(input), { headers }), "/api/trpc");
   expect(get({ jobId: "nope" })).toBeNull();
   expect(get({ jobId: "s1", lastEventId: "x" })).toBeNull();
   expect(get(undefined)).toBeNull();
-  expect(jobEventsResponse(db, new Request("http://x/api/trpc/jobs.list"), "/api/trpc")).toBeNull();
+  expect(jobEventsResponse(db, bus(), new Request("http://x/api/trpc/jobs.list"), "/api/trpc")).toBeNull();
   const response = get({ jobId: "s1", lastEventId: "1" }, { "Last-Event-ID": "2" })!;
   expect(response.headers.get("content-type")).toBe("text/event-stream");
   expect((await readAll(response.body!, 2)).seqs).toEqual([3]);

@@ -3,7 +3,7 @@ import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from
 import { join } from "node:path";
 import type { Db } from "~/db/client";
 import type { JobKind, JobSpec } from "~/lib/contracts/job";
-import { publish } from "./bus";
+import { JobBus } from "./bus";
 import { defaultLauncher, jobEnv, type Launcher } from "./command";
 import { cancelGraceMs, detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
 import { finishJob, terminalEventSince } from "./event-store";
@@ -25,6 +25,8 @@ export type JobManagerOptions = {
   limits?: SlotLimits;
   /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 60 s (see cancelGraceMs). */
   cancelGraceMs?: number;
+  /** Where status changes and stored events are published; default a bus of its own (tests). */
+  bus?: JobBus;
   /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
   onSucceeded?: (job: JobRow) => Promise<void>;
 };
@@ -65,6 +67,7 @@ const LIVENESS_MS = 500;
 
 export class JobManager {
   readonly db: Db;
+  readonly bus: JobBus;
   readonly dataDir: string;
   readonly repoRoot: string;
   readonly gpus: Gpu[];
@@ -77,6 +80,7 @@ export class JobManager {
 
   constructor(options: JobManagerOptions) {
     this.db = options.db;
+    this.bus = options.bus ?? new JobBus();
     this.dataDir = options.dataDir;
     this.repoRoot = options.repoRoot ?? process.cwd();
     this.launcher = options.launcher ?? defaultLauncher(this.repoRoot);
@@ -100,7 +104,7 @@ export class JobManager {
     this.db.$client
       .prepare("insert into jobs (id, kind, status, name, run_dir, dataset_id, spec) values (?, ?, 'queued', ?, ?, ?, ?)")
       .run(id, input.kind, input.name, runDir, datasetId, JSON.stringify(spec));
-    publish(id, { kind: "status", status: "queued" });
+    this.bus.publish(id, { kind: "status", status: "queued" });
     this.schedule();
     return jobRow(this.db, id)!;
   }
@@ -142,7 +146,7 @@ export class JobManager {
       this.db.$client
         .prepare("update jobs set status = 'cancelled', ended_at = ? where id = ? and status = 'queued'")
         .run(Date.now(), id);
-      publish(id, { kind: "status", status: "cancelled" });
+      this.bus.publish(id, { kind: "status", status: "cancelled" });
       return "cancelled";
     }
     if (row.status !== "running") throw new BadRequest(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
@@ -165,7 +169,7 @@ export class JobManager {
     this.db.$client
       .prepare("update jobs set status = 'queued', error = null, ended_at = null, pid = null where id = ? and status in ('failed', 'cancelled')")
       .run(id);
-    publish(id, { kind: "status", status: "queued" });
+    this.bus.publish(id, { kind: "status", status: "queued" });
     this.schedule();
   }
 
@@ -241,11 +245,11 @@ export class JobManager {
       this.db.$client
         .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ?")
         .run(`could not start ${argv[0]} for job ${row.id} (${child})`, Date.now(), row.id);
-      publish(row.id, { kind: "status", status: "failed" });
+      this.bus.publish(row.id, { kind: "status", status: "failed" });
       return;
     }
     this.db.$client.prepare("update jobs set pid = ? where id = ?").run(child.pid, row.id);
-    publish(row.id, { kind: "status", status: "running" });
+    this.bus.publish(row.id, { kind: "status", status: "running" });
     this.attach({ ...row, pid: child.pid!, started_at: startedAt }, child);
   }
 
@@ -275,7 +279,7 @@ export class JobManager {
   }
 
   private attach(row: JobRow, child: ChildProcess | null): void {
-    const tailer = new EventTailer(this.db, row.id, join(row.run_dir, "events.jsonl"), {
+    const tailer = new EventTailer(this.db, this.bus, row.id, join(row.run_dir, "events.jsonl"), {
       offset: row.events_offset,
       lastSeq: row.last_seq,
     });
@@ -344,7 +348,7 @@ export class JobManager {
   }
 
   private settle(id: string, status: JobStatus, error: string | null): void {
-    if (finishJob(this.db, id, status, error)) publish(id, { kind: "status", status });
+    if (finishJob(this.db, id, status, error)) this.bus.publish(id, { kind: "status", status });
   }
 
   private crashMessage(entry: Attached, exit: Exit | null): string {
@@ -361,12 +365,6 @@ export class JobManager {
     this.db.$client
       .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ? and status = 'queued'")
       .run(message, Date.now(), id);
-    publish(id, { kind: "status", status: "failed" });
+    this.bus.publish(id, { kind: "status", status: "failed" });
   }
-}
-
-/** createJob on the studio's manager (started on first use). */
-export async function createJob(input: NewJob): Promise<JobRow> {
-  const { getJobManager } = await import("./start");
-  return getJobManager().createJob(input);
 }

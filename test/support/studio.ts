@@ -125,8 +125,8 @@ export function jobsClient(url: string) {
  * The jobs router over real HTTP on a free port, through the studio's own API handler (so jobs.events is
  * served by event-sse.ts as under `next start`) on plain node:http.
  */
-export async function serveJobsRouter(db: Db) {
-  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => ({ db, headers: req.headers }) });
+export async function serveJobsRouter(studio: Pick<Studio, "db" | "manager">) {
+  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => ({ db: studio.db, jobs: studio.manager, headers: req.headers }) });
   const server = createServer((req, res) => {
     void (async () => {
       const response = await handle(incomingMessageToRequest(req, res, { maxBodySize: null }));

@@ -11,7 +11,6 @@ import { getRow, MAX_PAGE, rejectedRows, rowsPage } from "~/server/datasets/rows
 import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
 import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
-import { getJobManager } from "~/server/jobs/start";
 import { uploadPath } from "~/server/uploads/store";
 import { publicProcedure } from "../trpc";
 
@@ -101,10 +100,10 @@ export const datasetsRouter = {
    */
   import: publicProcedure
     .input(z.object({ uploadId, name, originalName: z.string().min(1).optional(), format: ingestFormat, mapping: columnMapping }))
-    .mutation(async ({ input }) => {
+    .mutation(async ({ ctx, input }) => {
       const path = await uploadPath(input.uploadId);
       const { name, format, mapping } = input;
-      const started = await startDatasetImport(getJobManager(), {
+      const started = await startDatasetImport(ctx.jobs, {
         name,
         originalName: input.originalName ?? input.uploadId,
         format,

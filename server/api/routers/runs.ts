@@ -4,7 +4,6 @@ import { launchForm } from "~/lib/runs/form";
 import { prepareLaunch } from "~/server/runs/prepare-launch";
 import { modelRoots } from "~/server/runs/model-roots";
 import { compareRuns, getRun, listRuns, runSnapshot } from "~/server/runs/run-queries";
-import { getJobManager } from "~/server/jobs/start";
 import { publicProcedure } from "../trpc";
 
 const byId = z.object({ id: z.string().min(1) });
@@ -16,18 +15,18 @@ export const runsRouter = {
   /** Validates the form again, writes the run folder and queues the train job. */
   launch: publicProcedure.input(launchForm).mutation(async ({ ctx, input }) => {
     const prepared = prepareLaunch(ctx.db, input);
-    const job = await getJobManager().createJob({ kind: "train", name: prepared.name, datasetId: prepared.datasetId, spec: prepared.spec as Record<string, unknown>, files: prepared.files });
+    const job = await ctx.jobs.createJob({ kind: "train", name: prepared.name, datasetId: prepared.datasetId, spec: prepared.spec as Record<string, unknown>, files: prepared.files });
     return { id: job.id };
   }),
 
-  list: publicProcedure.query(({ ctx }) => listRuns(ctx.db, getJobManager().queuePositions())),
+  list: publicProcedure.query(({ ctx }) => listRuns(ctx.db, ctx.jobs.queuePositions())),
 
-  get: publicProcedure.input(byId).query(({ ctx, input }) => getRun(ctx.db, input.id, getJobManager().queuePositions())),
+  get: publicProcedure.input(byId).query(({ ctx, input }) => getRun(ctx.db, input.id, ctx.jobs.queuePositions())),
 
   /** Stage, eval, log-tail, progress and final events up to `lastSeq`; the run page extends it live. */
   snapshot: publicProcedure.input(byId).query(({ ctx, input }) => runSnapshot(ctx.db, input.id)),
 
   compare: publicProcedure
     .input(z.object({ ids: z.array(z.string().min(1)).min(2).max(12) }))
-    .query(({ ctx, input }) => compareRuns(ctx.db, input.ids, getJobManager().queuePositions())),
+    .query(({ ctx, input }) => compareRuns(ctx.db, input.ids, ctx.jobs.queuePositions())),
 } satisfies TRPCRouterRecord;
