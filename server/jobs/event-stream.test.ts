@@ -2,7 +2,8 @@ import superjson from "superjson";
 import { afterEach, expect, it } from "vitest";
 import type { JobEvent } from "~/lib/contracts/events";
 import { jobEventsResponse, jobEventStream } from "./event-sse";
-import { finishJob, storeEvents } from "./event-store";
+import { storeEvents } from "./event-store";
+import { JobStates } from "./job-state";
 import { streamJobEvents } from "./event-stream";
 import { insertRunningJob, range, tempStudio, type Studio } from "~/test/support/studio";
 import type { JobBus } from "./bus";
@@ -17,6 +18,8 @@ afterEach(() => {
 const bus = () => studio!.manager.bus;
 const publish: JobBus["publish"] = (jobId, message) => bus().publish(jobId, message);
 const subscriberCount = (jobId: string) => bus().subscriberCount(jobId);
+/** Ends the job as the manager does: the status is stored, then published. */
+const finish: JobStates["finish"] = (jobId, status, error) => new JobStates(studio!.db, bus()).finish(jobId, status, error);
 
 function setup() {
   studio = tempStudio();
@@ -57,8 +60,7 @@ it("joins backlog and live events without a gap or a repeat, fills gaps and resy
   expect(await take(stream, 2)).toEqual([8, 9]);
   // Finishing: events stored before the status change still come, then the stream ends.
   store([10]);
-  finishJob(db, "s1", "succeeded", null);
-  publish("s1", { kind: "status", status: "succeeded" });
+  finish("s1", "succeeded", null);
   expect(await take(stream, 1)).toEqual([10]);
   expect((await stream.next()).done).toBe(true);
   expect(subscriberCount("s1")).toBe(0);
@@ -67,7 +69,7 @@ it("joins backlog and live events without a gap or a repeat, fills gaps and resy
 it("returns the whole backlog and ends at once for a finished job", async () => {
   const { db, store } = setup();
   store(range(1, 2_500));
-  finishJob(db, "s1", "failed", "x");
+  finish("s1", "failed", "x");
   const seqs: number[] = [];
   for await (const event of streamJobEvents(db, bus(), "s1", 0)) seqs.push(event.seq);
   expect(seqs).toEqual(range(1, 2_500));
@@ -121,8 +123,7 @@ it("speaks tRPC's SSE: connected, tracked events with their seq as id, return at
   const reading = readAll(body);
   await new Promise((r) => setTimeout(r, 10));
   emit([3]);
-  finishJob(db, "s1", "succeeded", null);
-  publish("s1", { kind: "status", status: "succeeded" });
+  finish("s1", "succeeded", null);
   const { messages, seqs } = await reading;
   expect(messages[0]).toEqual({ event: "connected", data: '{"reconnectAfterInactivityMs":15000}' });
   expect(messages[1]).toEqual({ id: "1", data: JSON.stringify(superjson.serialize({ seq: 1, time: 1, type: "heartbeat" })) });
@@ -139,8 +140,7 @@ it("a reader that stalls gets every event once and in order, gathered into fewer
   await reader.read(); // connected; the (empty) backlog is read next and the stream follows the bus
   await new Promise((r) => setTimeout(r, 0));
   for (let seq = 1; seq <= 6_000; seq += 10) emit(range(seq, seq + 9));
-  finishJob(db, "s1", "succeeded", null);
-  publish("s1", { kind: "status", status: "succeeded" });
+  finish("s1", "succeeded", null);
   reader.releaseLock();
   const { seqs, chunks } = await readAll(body);
   expect(seqs).toEqual(range(1, 6_000));

@@ -2,7 +2,8 @@ import type { Db } from "~/db/client";
 import type { JobEvent } from "~/lib/contracts/events";
 import type { BusMessage, JobBus } from "./bus";
 import { eventsAfter } from "./event-store";
-import { FINAL_STATUSES, jobRow } from "./job-row";
+import { jobRow } from "./job-row";
+import { FINAL_STATUSES } from "./job-state";
 
 /** One SQLite read of a backlog. */
 const BACKLOG_BATCH = 1_000;

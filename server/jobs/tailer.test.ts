@@ -18,7 +18,7 @@ function setup() {
   const file = join(insertRunningJob(studio, "j1"), "events.jsonl");
   const tailerAt = () => {
     const row = jobRow(studio!.db, "j1")!;
-    return new EventTailer(studio!.db, studio!.manager.bus, "j1", file, { offset: row.events_offset, lastSeq: row.last_seq });
+    return new EventTailer(studio!.db, studio!.manager.bus, "j1", file, { offset: row.eventsOffset, lastSeq: row.lastSeq });
   };
   return { file, tailerAt, db: studio.db };
 }
@@ -32,7 +32,7 @@ it("consumes only complete lines and picks a partial last line up once its newli
   const second = line(2);
   appendFileSync(file, line(1) + second.slice(0, 10));
   expect(tailer.drain()).toBe(1);
-  expect(jobRow(db, "j1")!.events_offset).toBe(Buffer.byteLength(line(1)));
+  expect(jobRow(db, "j1")!.eventsOffset).toBe(Buffer.byteLength(line(1)));
   appendFileSync(file, second.slice(10));
   expect(tailer.drain()).toBe(1);
   expect(storedSeqs(db, "j1")).toEqual([1, 2]);

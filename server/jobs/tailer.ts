@@ -4,6 +4,7 @@ import type { Db } from "~/db/client";
 import { jobEvent } from "~/lib/contracts/events";
 import type { JobBus } from "./bus";
 import { storeEvents, type ParsedLine } from "./event-store";
+import { jobRow } from "./job-row";
 
 const READ_CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
@@ -132,7 +133,7 @@ export class EventTailer {
     if (held !== to) {
       // Another tailer (another studio process) stored this range; continue from where it got to, and have this
       // process's followers read those events from SQLite, as that tailer published them on its own bus.
-      this.lastSeq = (this.db.$client.prepare("select last_seq from jobs where id = ?").pluck().get(this.jobId) as number) ?? seq;
+      this.lastSeq = jobRow(this.db, this.jobId)?.lastSeq ?? seq;
       this.bus.publish(this.jobId, { kind: "resync" });
       return 0;
     }

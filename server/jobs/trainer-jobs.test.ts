@@ -76,8 +76,8 @@ describe("job manager with the real trainer", () => {
     studio.manager.resume(job.id);
     // The studio restarts while the resumed trainer runs: its tailer and connection go away, a new manager on
     // a new connection re-attaches from the stored offset.
-    const before = jobRow(studio.db, job.id)!.last_seq;
-    await waitFor("the resumed trainer's first event", () => jobRow(studio!.db, job.id)!.last_seq > before, 120_000);
+    const before = jobRow(studio.db, job.id)!.lastSeq;
+    await waitFor("the resumed trainer's first event", () => jobRow(studio!.db, job.id)!.lastSeq > before, 120_000);
     studio.manager.detach();
     studio.db.$client.close();
     const db = openDb(studio.dbFile);
@@ -88,7 +88,7 @@ describe("job manager with the real trainer", () => {
     expect(done.status, done.error ?? "").toBe("succeeded");
     const seqs = storedSeqs(studio.db, job.id);
     expect(seqs).toEqual(range(1, seqs.length));
-    expect(seqs).toEqual(fileSeqs(done.run_dir));
+    expect(seqs).toEqual(fileSeqs(done.runDir));
     const steps = metricSeries(studio.db, job.id).map((p) => p.step);
     expect(steps.at(-1)).toBe(3); // 6 rows / batch 2
     // The resumed attempt starts right after the step the SIGTERM checkpoint holds.

@@ -14,6 +14,7 @@ import { apiHandler } from "~/server/api/fetch-handler";
 import { jobsRouter } from "~/server/api/routers/jobs";
 import { createTRPCRouter } from "~/server/api/trpc";
 import type { Launcher } from "~/server/jobs/command";
+import { JobStates } from "~/server/jobs/job-state";
 import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
 
 /** Shared by the job manager's tests and the latency benchmark: real SQLite files, real Python processes. */
@@ -84,9 +85,9 @@ export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
 export function insertRunningJob(studio: Studio, id: string): string {
   const runDir = join(studio.dir, "runs", id);
   mkdirSync(runDir, { recursive: true });
-  studio.db.$client
-    .prepare("insert into jobs (id, kind, status, name, run_dir, spec) values (?, 'train', 'running', ?, ?, '{}')")
-    .run(id, id, runDir);
+  const states = new JobStates(studio.db, studio.manager.bus);
+  states.create({ id, kind: "train", name: id, runDir, datasetId: null, spec: "{}" });
+  states.claim(id, "cpu", Date.now());
   return runDir;
 }
 
