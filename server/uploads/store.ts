@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { Readable, Transform } from "node:stream";
 import type { ReadableStream as NodeWebStream } from "node:stream/web";
@@ -10,6 +10,11 @@ import { dataDir } from "~/db/client";
 /** Default 2 GiB; DISTILL_MAX_UPLOAD_MB overrides. */
 export function maxUploadBytes(): number {
   return Number(process.env.DISTILL_MAX_UPLOAD_MB ?? 2048) * 1024 * 1024;
+}
+
+/** Default 24 h; DISTILL_UPLOAD_TTL_HOURS overrides. An upload is imported (and leaves the folder) or removed after this. */
+export function uploadTtlMs(): number {
+  return Number(process.env.DISTILL_UPLOAD_TTL_HOURS ?? 24) * 3_600_000;
 }
 
 export class UploadTooLarge extends Error {}
@@ -62,4 +67,24 @@ export async function uploadPath(uploadId: string): Promise<string> {
     throw new Error(`upload ${uploadId} no longer exists; upload the file again`);
   });
   return path;
+}
+
+/**
+ * Removes uploads nobody imported within the time to live, and partial ones (`.part`) that stopped growing that
+ * long ago (the client went away and the stream never ended). At studio start every partial upload is one a
+ * previous process was writing when it stopped, so all go.
+ */
+export async function sweepUploads(opts: { atStartup?: boolean } = {}): Promise<void> {
+  const names = await readdir(uploadsDir()).catch(() => [] as string[]);
+  const before = Date.now() - uploadTtlMs();
+  for (const name of names) {
+    const path = join(uploadsDir(), name);
+    const partial = name.endsWith(".part");
+    if (opts.atStartup && partial) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Infinity }));
+    if (mtimeMs < before) await rm(path, { force: true });
+  }
 }
