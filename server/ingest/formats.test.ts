@@ -165,7 +165,8 @@ describe("CSV and Parquet", () => {
     });
     const detected = await detectColumns(path, "rows.parquet");
     expect(detected).toMatchObject({ format: "parquet", mapping: { instruction: "prompt", output: "completion" } });
-    expect(detected.sample[0]).toEqual({ prompt: "question 0", completion: "answer 0", id: 0 });
+    expect(detected).toMatchObject({ columns: ["prompt", "completion", "id"] });
+    expect(detected.sample[0]).toEqual(["question 0", "answer 0", "0"]);
     const { datasetId, counts } = await importFile(studio.db, path);
     expect(counts.row_count).toBe(n);
     expect(getRow(studio.db, datasetId, n - 1)!).toMatchObject({ prompt: `question ${n - 1}`, response: `answer ${n - 1}`, sourceLine: n });
