@@ -19,6 +19,9 @@ export function uploadTtlMs(): number {
 
 export class UploadTooLarge extends Error {}
 
+/** Longest original file name accepted (what file systems allow); it is copied into job.json, events and lists. */
+export const MAX_FILE_NAME = 255;
+
 const uploadsDir = () => join(dataDir(), "uploads");
 const ID = /^[0-9a-f-]{36}$/;
 const ALLOWED_EXT = new Set([".json", ".jsonl", ".ndjson", ".csv", ".parquet", ".txt"]);
