@@ -1,9 +1,10 @@
 import { stat } from "node:fs/promises";
+import { asyncBufferFromFile } from "hyparquet";
 import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
 import { suggestMapping } from "./columns";
 import { IngestFileError } from "./errors";
 import { fieldProblem } from "./normalize";
-import { readParquet } from "./read-parquet";
+import { readParquetHead } from "./read-parquet";
 import { readRecords } from "./read-records";
 import { readHead, sniffFormat } from "./sniff";
 
@@ -44,7 +45,7 @@ export async function detectColumns(path: string, originalName: string, forced?:
   };
   const partial = size > head.length;
   try {
-    if (format === "parquet") await readParquet(path, sink, { maxRows: SAMPLE_ROWS });
+    if (format === "parquet") await readParquetHead(await asyncBufferFromFile(path), sink, SAMPLE_ROWS);
     else await readRecords(path, format, sink, { maxRecord: HEAD_BYTES, onBytes: () => {}, head });
   } catch (e) {
     // A head cut mid-array reads as truncated; only a whole file that fails says something.
