@@ -187,38 +187,45 @@ function describe(value: unknown): string {
 export const MAX_NESTING = 1000;
 
 /**
- * The first thing in `value` that makes it unusable, by its path: nesting deeper than MAX_NESTING, a string
- * longer than the per-field limit, or one holding a lone surrogate (JSON can escape one, UTF-8 cannot store it:
- * SQLite would keep U+FFFD instead). One iterative walk over everything, so no depth can overflow the stack.
+ * Something in `value` that makes it unusable, by its path: nesting deeper than MAX_NESTING, a string longer
+ * than the per-field limit, or one holding a lone surrogate (JSON can escape one, UTF-8 cannot store it: SQLite
+ * would keep U+FFFD instead). One iterative walk, so no depth can overflow the stack; it runs on every record,
+ * so strings are checked where they are met and paths are only built for containers and problems.
  */
 export function fieldProblem(value: unknown, maxField: number, at = ""): string | null {
+  if (typeof value === "string") return suspect(value, maxField) ? stringProblem(value, at, maxField) : null;
   const stack: [unknown, string, number][] = [[value, at, 0]];
   while (stack.length > 0) {
     const [item, path, depth] = stack.pop()!;
-    if (typeof item === "string") {
-      const problem = stringProblem(item, path, maxField);
-      if (problem) return problem;
-      continue;
-    }
     if (item === null || typeof item !== "object") continue;
     if (depth >= MAX_NESTING) {
       return `${path ? `field "${path}" is` : "the record is"} nested more than ${MAX_NESTING} levels deep`;
     }
-    // Pushed last to first, so the first field is reported first.
-    if (Array.isArray(item)) {
-      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}[${i}]`, depth + 1]);
-    } else {
-      const keys = Object.keys(item);
-      for (let i = keys.length - 1; i >= 0; i--) {
-        stack.push([(item as Record<string, unknown>)[keys[i]], path ? `${path}.${keys[i]}` : keys[i], depth + 1]);
-      }
+    const array = Array.isArray(item);
+    const keys = array ? null : Object.keys(item);
+    const length = array ? (item as unknown[]).length : keys!.length;
+    for (let i = 0; i < length; i++) {
+      const child = array ? (item as unknown[])[i] : (item as Record<string, unknown>)[keys![i]];
+      if (typeof child === "string") {
+        const problem = suspect(child, maxField) ? stringProblem(child, childPath(path, keys, i), maxField) : null;
+        if (problem) return problem;
+      } else if (child !== null && typeof child === "object") stack.push([child, childPath(path, keys, i), depth + 1]);
     }
   }
   return null;
 }
 
+function childPath(path: string, keys: string[] | null, i: number): string {
+  if (keys === null) return `${path}[${i}]`;
+  return path ? `${path}.${keys[i]}` : keys[i];
+}
+
+/** Cheap: a JS string of n chars is at most 3n UTF-8 bytes, and isWellFormed is O(1) for one-byte strings. */
+function suspect(value: string, maxField: number): boolean {
+  return value.length * 3 > maxField || !isWellFormed(value);
+}
+
 function stringProblem(value: string, path: string, maxField: number): string | null {
-  // A JS string of n chars is at most 3n UTF-8 bytes: only measure the ones that might be over.
   if (value.length * 3 > maxField) {
     const bytes = Buffer.byteLength(value);
     if (bytes > maxField) return `field "${path}" is ${formatMb(bytes)}, over the ${formatMb(maxField)} per-field limit (DISTILL_MAX_FIELD_MB)`;
