@@ -2,8 +2,6 @@ import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { Readable, Transform } from "node:stream";
-import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { dataDir } from "~/db/client";
 
@@ -42,15 +40,8 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, originalName:
   const file = `${id}${safeExt(originalName)}`;
   const part = join(uploadsDir(), `${file}.part`);
   let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      if (size > limit) done(new UploadTooLarge(`the file is larger than the ${Math.round(limit / 1048576)} MB upload limit`));
-      else done(null, chunk);
-    },
-  });
   try {
-    await pipeline(Readable.fromWeb(body as NodeWebStream<Uint8Array>), counter, createWriteStream(part));
+    await pipeline(upTo(body, limit, (n) => (size += n)), createWriteStream(part));
   } catch (e) {
     await rm(part, { force: true });
     throw e;
@@ -58,6 +49,34 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, originalName:
   await rename(part, join(uploadsDir(), file));
   return { uploadId: file, size, originalName };
 }
+
+/**
+ * The body's chunks while they total at most `limit` bytes. Past it, the rest is read and dropped before
+ * UploadTooLarge is thrown: cancelling a request body under `next start` makes its stream throw an uncaught
+ * ERR_INVALID_STATE when the next chunk arrives. (A declared Content-Length over the limit is refused before
+ * any of this; see tooLargeDeclared.)
+ */
+async function* upTo(body: ReadableStream<Uint8Array>, limit: number, counted: (bytes: number) => number): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    if (counted(value.byteLength) > limit) {
+      while (!(await reader.read()).done);
+      throw new UploadTooLarge(`the file is larger than the ${formatLimit(limit)} upload limit`);
+    }
+    yield value;
+  }
+}
+
+/** The refusal for a request whose Content-Length is already over the limit, or null. */
+export function tooLargeDeclared(contentLength: string | null, limit = maxUploadBytes()): string | null {
+  const declared = Number(contentLength);
+  if (!contentLength || !Number.isFinite(declared) || declared <= limit) return null;
+  return `the file is ${formatLimit(declared)}, over the ${formatLimit(limit)} upload limit`;
+}
+
+const formatLimit = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
 
 /** Resolves an upload id from the client to its path, refusing anything that is not an id we issued. */
 export async function uploadPath(uploadId: string): Promise<string> {

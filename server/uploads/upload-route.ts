@@ -1,4 +1,4 @@
-import { MAX_FILE_NAME, saveUpload, UploadTooLarge } from "./store";
+import { MAX_FILE_NAME, saveUpload, tooLargeDeclared, UploadTooLarge } from "./store";
 
 /** POST the raw file as the body (?name=original.json). Streams to disk; answers with the upload id. */
 export async function handleUpload(req: Request): Promise<Response> {
@@ -11,10 +11,14 @@ export async function handleUpload(req: Request): Promise<Response> {
     );
   }
   if (!req.body) return Response.json({ error: `${name} is empty: the request had no body` }, { status: 400 });
+  const declared = tooLargeDeclared(req.headers.get("content-length"));
+  if (declared) return Response.json({ error: `${name}: ${declared}` }, { status: 413 });
   try {
     return Response.json(await saveUpload(req.body, name));
   } catch (e) {
     if (e instanceof UploadTooLarge) return Response.json({ error: `${name}: ${e.message}` }, { status: 413 });
+    // The client went away mid-upload: nothing was kept, and no one is there to read an answer.
+    if ((e as NodeJS.ErrnoException).code === "ECONNRESET") return Response.json({ error: `${name}: the upload was interrupted` }, { status: 400 });
     console.error("upload failed:", e);
     return Response.json({ error: `${name} could not be stored: ${(e as Error).message}` }, { status: 500 });
   }
