@@ -353,12 +353,16 @@ export class JobManager {
     if (finishJob(this.db, id, status, error)) this.ended(id, status);
   }
 
-  /** Announces a job's final status, and lets the owner of what a failed or cancelled job left behind undo it. */
+  /**
+   * Lets the owner of what a failed or cancelled job left behind undo it, then announces the job's final status
+   * (so a page that hears "failed" finds its dataset failed too).
+   */
   private ended(id: string, status: JobStatus): void {
-    publish(id, { kind: "status", status });
-    if (status !== "failed" && status !== "cancelled") return;
     const onFailed = this.onFailed;
-    if (onFailed) guarded(`cleaning up after job ${id}`, () => onFailed(jobRow(this.db, id)!, this.db));
+    if (onFailed && (status === "failed" || status === "cancelled")) {
+      guarded(`cleaning up after job ${id}`, () => onFailed(jobRow(this.db, id)!, this.db));
+    }
+    publish(id, { kind: "status", status });
   }
 
   private crashMessage(entry: Attached, exit: Exit | null): string {
