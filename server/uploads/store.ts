@@ -63,7 +63,7 @@ async function* upTo(body: ReadableStream<Uint8Array>, limit: number, counted: (
     if (done) return;
     if (counted(value.byteLength) > limit) {
       while (!(await reader.read()).done);
-      throw new UploadTooLarge(`the file is larger than the ${formatLimit(limit)} upload limit`);
+      throw new UploadTooLarge(tooLarge(limit));
     }
     yield value;
   }
@@ -73,10 +73,10 @@ async function* upTo(body: ReadableStream<Uint8Array>, limit: number, counted: (
 export function tooLargeDeclared(contentLength: string | null, limit = maxUploadBytes()): string | null {
   const declared = Number(contentLength);
   if (!contentLength || !Number.isFinite(declared) || declared <= limit) return null;
-  return `the file is ${formatLimit(declared)}, over the ${formatLimit(limit)} upload limit`;
+  return tooLarge(limit);
 }
 
-const formatLimit = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
+const tooLarge = (limit: number) => `the file is larger than the ${Math.round(limit / 1048576)} MB upload limit`;
 
 /** Resolves an upload id from the client to its path, refusing anything that is not an id we issued. */
 export async function uploadPath(uploadId: string): Promise<string> {

@@ -66,7 +66,7 @@ describe("POST /api/uploads", () => {
     process.env.DISTILL_MAX_UPLOAD_MB = "1";
     const response = await post("big.jsonl", 2 * 1024 * 1024, { "content-length": String(2 * 1024 * 1024) });
     expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: "big.jsonl: the file is 2 MB, over the 1 MB upload limit" });
+    expect(await response.json()).toEqual({ error: "big.jsonl: the file is larger than the 1 MB upload limit" });
   });
 });
 
