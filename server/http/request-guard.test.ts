@@ -108,3 +108,4 @@ describe("a request that changes something or reads the API", () => {
     expect(request("POST", "/runs/abc", { ...studio, origin: "http://evil.example", "sec-fetch-site": "cross-site" })?.status).toBe(403);
   });
 });
+

@@ -108,13 +108,24 @@ export function checkRequest(req: GuardedRequest, hosts: StudioHosts): Refusal |
 let served: StudioHosts | undefined;
 
 /**
- * The guard over a live request, for proxy.ts and the routes it cannot cover: null to go on, else the refusal.
- * The port is the one `next start` listened on (it sets PORT once listening), else the request URL's, which
- * Next builds from the bound address, not from the Host header.
+ * The guard over a live request: null to go on, else the refusal to answer with. The port is the one
+ * `next start` listened on (it sets PORT once listening), else the request URL's, which Next builds from the
+ * bound address, not from the Host header.
  */
 export function refuseForeignRequest(req: Request): Response | null {
   const url = new URL(req.url);
   served ??= studioHosts(process.env, process.env.PORT || url.port || "80");
   const refusal = checkRequest({ method: req.method, pathname: url.pathname, headers: req.headers }, served);
   return refusal && Response.json({ error: refusal.error }, { status: refusal.status });
+}
+
+/**
+ * A route handler that runs the guard before `handle` reads a byte of the body, for the routes that take bodies.
+ * proxy.ts leaves every request with a body alone: Next copies the body of a request it hands a proxy into
+ * memory (cut off at 10 MB, which would truncate uploads), and when the proxy answers itself that copy is never
+ * read, so a client resetting the connection, as browsers do for a response they will not show, raises an
+ * uncaught "aborted" error in the server.
+ */
+export function guarded(handle: (req: Request) => Response | Promise<Response>) {
+  return (req: Request) => refuseForeignRequest(req) ?? handle(req);
 }
