@@ -11,7 +11,7 @@
  */
 
 type HostRule = { hostname: string; port: string | null };
-export type StudioHosts = { port: string; rules: HostRule[] };
+export type StudioHosts = { rules: HostRule[] };
 export type Refusal = { status: 403 | 415; error: string };
 type GuardedRequest = { method: string; pathname: string; headers: Headers };
 
@@ -51,7 +51,7 @@ export function studioHosts(env: Record<string, string | undefined>, port: strin
     if (!parsed) throw new Error(`DISTILL_ALLOWED_HOSTS: "${entry}" is not a host name or host:port (write studio.lan or studio.lan:3000, without http:// or a path)`);
     rules.push({ hostname: parsed.hostname, port: /:\d+$/.test(entry) ? parsed.port : null });
   }
-  return { port, rules };
+  return { rules };
 }
 
 function isServed(value: string, hosts: StudioHosts): boolean {
