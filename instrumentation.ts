@@ -3,5 +3,5 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { startStudio } = await import("./server/startup");
-  startStudio();
+  await startStudio();
 }

@@ -54,8 +54,8 @@ try {
   const { datasetId } = await importFile(studio.db, file, { format: "alpaca_jsonl" });
   rmSync(file);
   const { createCaller } = await import("~/server/api/root");
-  const { startStudio } = await import("~/server/startup");
-  const caller = createCaller({ ...startStudio(), headers: new Headers() });
+  const { studio: running } = await import("~/server/startup");
+  const caller = createCaller({ ...running(), headers: new Headers() });
   const k = `${Math.round(rows / 1000)}k`;
 
   for (const [label, offset] of [["start", 0], ["middle", Math.floor(rows / 2)], ["end", rows - 100]] as const) {

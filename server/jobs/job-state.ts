@@ -3,6 +3,7 @@ import type { Db } from "~/db/client";
 import { jobs } from "~/db/schema";
 import type { JobStatus } from "~/lib/contracts/job";
 import type { JobBus } from "./bus";
+import { jobRow, type JobRow } from "./job-row";
 
 /**
  * The transitions a job's status may take:
@@ -25,6 +26,12 @@ type NewJobRow = Pick<typeof jobs.$inferInsert, "id" | "kind" | "name" | "runDir
 type Fields = Partial<Pick<typeof jobs.$inferInsert, "pid" | "device" | "startedAt" | "endedAt" | "error" | "progress">>;
 
 /**
+ * Called once a job has been marked failed or cancelled, before that is published, so what it left half done
+ * is undone by the time a page hears of it; a throw is logged.
+ */
+export type OnFailed = (job: JobRow, db: Db) => void;
+
+/**
  * The one owner of the jobs table's `status`: each method makes one transition, only from the statuses it may
  * come from (so two studio processes, or a late callback, cannot both make it), and publishes the new status on
  * the bus in the same call. Returns whether the transition happened.
@@ -33,6 +40,7 @@ export class JobStates {
   constructor(
     private readonly db: Db,
     private readonly bus: JobBus,
+    private readonly onFailed?: OnFailed,
   ) {}
 
   /** A new job, queued. */
@@ -80,7 +88,16 @@ export class JobStates {
       .where(and(eq(jobs.id, id), inArray(jobs.status, [...from])))
       .run();
     if (changes !== 1) return false;
+    if (this.onFailed && (to === "failed" || to === "cancelled")) this.runOnFailed(id);
     this.bus.publish(id, { kind: "status", status: to });
     return true;
+  }
+
+  private runOnFailed(id: string): void {
+    try {
+      this.onFailed!(jobRow(this.db, id)!, this.db);
+    } catch (e) {
+      console.error(`cleaning up after job ${id} failed: ${(e as Error).message}`);
+    }
   }
 }

@@ -8,7 +8,7 @@ import { defaultLauncher, jobEnv, type Launcher } from "./command";
 import { cancelGraceMs, detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
 import { terminalEventSince } from "./event-store";
 import { jobRow, jobsWithStatus, type JobRow } from "./job-row";
-import { JobStates } from "./job-state";
+import { JobStates, type OnFailed } from "./job-state";
 import { jobProcessAlive, signalGroup, tailOfFile } from "./process";
 import { latestCheckpoint } from "./checkpoints";
 import { buildSpec, CANCEL_MARKER, newJobId, writeRunFolder, type RunFile } from "./run-folder";
@@ -29,7 +29,12 @@ export type JobManagerOptions = {
   /** Where status changes and stored events are published; default a bus of its own (tests). */
   bus?: JobBus;
   /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
-  onSucceeded?: (job: JobRow) => Promise<void>;
+  onSucceeded?: (job: JobRow, db: Db) => Promise<void>;
+  /**
+   * Called once a job has been marked failed or cancelled, however it ended (an error event, a crash, kill -9,
+   * a start that failed), so what it left half done can be undone at once; a throw is logged.
+   */
+  onFailed?: OnFailed;
 };
 
 export type NewJob = {
@@ -83,7 +88,7 @@ export class JobManager {
   constructor(options: JobManagerOptions) {
     this.db = options.db;
     this.bus = options.bus ?? new JobBus();
-    this.states = new JobStates(this.db, this.bus);
+    this.states = new JobStates(this.db, this.bus, options.onFailed);
     this.dataDir = options.dataDir;
     this.repoRoot = options.repoRoot ?? process.cwd();
     this.launcher = options.launcher ?? defaultLauncher(this.repoRoot);
@@ -319,7 +324,7 @@ export class JobManager {
     }
     if (status === "succeeded" && this.onSucceeded) {
       const row = jobRow(this.db, id)!;
-      this.onSucceeded(row).then(
+      this.onSucceeded(row, this.db).then(
         () => this.states.finish(id, "succeeded", null),
         (e: unknown) => this.states.finish(id, "failed", `the job finished but importing its results failed: ${(e as Error).message}`),
       );
