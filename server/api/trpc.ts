@@ -1,11 +1,10 @@
-import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "~/db/client";
-import { UserError } from "~/lib/errors";
+import { internalErrorMessage, UserError } from "~/lib/errors";
 import { sseOptions } from "~/server/jobs/event-sse";
 import type { JobManager } from "~/server/jobs/manager";
 
@@ -22,9 +21,7 @@ function shownError(path: string | undefined, error: TRPCError): TRPCError {
   const cause = error.cause;
   if (cause instanceof UserError) return new TRPCError({ code: cause.code, message: cause.message });
   if (error.code !== "INTERNAL_SERVER_ERROR") return error;
-  const id = randomUUID().slice(0, 8);
-  console.error(`tRPC ${path ?? "(no procedure)"} failed (error id ${id}):`, cause ?? error);
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `internal error (id ${id}): the studio's log has the details` });
+  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
 }
 
 const t = initTRPC.context<ApiContext>().create({
