@@ -20,8 +20,8 @@ function progressOf(events: readonly ParsedLine[]): number | null {
  * database holds afterwards.
  */
 export function storeEvents(db: Db, jobId: string, fromOffset: number, toOffset: number, lines: readonly ParsedLine[]): number {
-  // SQL on the client itself: every batch the tailer reads comes through here, in an IMMEDIATE transaction
-  // around a compare-and-set of the stored offset, with statements better-sqlite3 caches.
+  // Raw SQL on the client: the tailer's hot path (every batch of events), kept to plain prepared statements in
+  // one IMMEDIATE transaction around a compare-and-set of the stored offset.
   const sqlite = db.$client;
   const run = sqlite.transaction(() => {
     const current = sqlite.prepare("select events_offset from jobs where id = ?").pluck().get(jobId) as number | undefined;
