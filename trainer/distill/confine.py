@@ -23,7 +23,8 @@ def _real(path: Path) -> Path:
     return Path(os.path.realpath(path))  # non-strict: resolves what exists, keeps the missing rest as written
 
 
-def _check(path: Path, roots: list[Path]) -> Path:
+def check(path: Path, roots: list[Path]) -> Path:
+    """The real path of `path` (which need not exist); a JobError when it lies outside `roots`."""
     real = _real(path)
     if not any(real == root or real.is_relative_to(root) for root in map(_real, roots)):
         shown = f" (it resolves to {real})" if real != Path(os.path.abspath(path)) else ""
@@ -34,12 +35,12 @@ def _check(path: Path, roots: list[Path]) -> Path:
 
 def directory(path: Path, roots: list[Path]) -> Path:
     """`path` created if missing, as its real path, once it is known to lie inside `roots`."""
-    real = _check(path, roots)
+    real = check(path, roots)
     real.mkdir(parents=True, exist_ok=True)
-    return _check(real, roots)  # a link swapped in between the check and mkdir shows here
+    return check(real, roots)  # a link swapped in between the check and mkdir shows here
 
 
 def file(path: Path, roots: list[Path]) -> Path:
     """The real path to write the file `path` to (its folder created), once both lie inside `roots`."""
-    real = _check(path, roots)
+    real = check(path, roots)
     return directory(real.parent, roots) / real.name

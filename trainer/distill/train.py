@@ -232,6 +232,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     bounds = _stage_bounds(steps)
     stages = plan["stages"]
     roots = confine.write_roots(job, run_dir)
+    confine.check(run_dir / job["output_dir"], roots)  # fail before training, not only at the final write
 
     model = Distiller(job, run_dir, device)
     model.rows = {r["id"]: r for r in train_rows}

@@ -2,7 +2,7 @@ import { TRPCError, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { launchForm } from "~/lib/runs/form";
 import { LaunchError, prepareLaunch } from "~/server/runs/prepare-launch";
-import { modelRoots } from "~/server/runs/model-roots";
+import { modelRoots, outputRoots } from "~/server/runs/model-roots";
 import { compareRuns, getRun, listRuns, RunNotFoundError, runSnapshot } from "~/server/runs/run-queries";
 import { getJobManager } from "~/server/jobs/start";
 import { publicProcedure } from "../trpc";
@@ -21,8 +21,8 @@ function asTrpc<T>(fn: () => T): T {
 const byId = z.object({ id: z.string().min(1) });
 
 export const runsRouter = {
-  /** The folders model and output paths must lie in. */
-  roots: publicProcedure.query(() => ({ roots: modelRoots() })),
+  /** The folders model paths (read) and output folders (written) must lie in. */
+  roots: publicProcedure.query(() => ({ models: modelRoots(), outputs: outputRoots() })),
 
   /** Validates the form again, writes the run folder and queues the train job. */
   launch: publicProcedure.input(launchForm).mutation(async ({ ctx, input }) => {
