@@ -1,32 +1,16 @@
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { TrainPlan } from "~/lib/contracts/plan";
 import { runsRouter } from "~/server/api/routers/runs";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
-import { sharedDataset } from "~/server/ingest/test-support";
 import { defaultLauncher } from "~/server/jobs/command";
 import { jobRow } from "~/server/jobs/job-row";
-import { tempStudio, trainFields, waitFor, type Studio } from "~/server/jobs/test-support";
+import { alpacaTrainFiles, tempStudio, trainFields, waitFor, type Studio } from "~/server/jobs/test-support";
 
 /**
  * A run's disk use and the deletion of its checkpoints, through the runs router, on the run folder of a real
  * trainer run: 3 steps of a 2-layer pruned student with a checkpoint after each, the newest 2 kept.
  */
-
-type Row = { instruction: string; input: string; output: string };
-const rows = (JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as Row[]).slice(0, 6).map((r, i) => ({
-  id: `alpaca-${i}`,
-  messages: [
-    { role: "user", content: r.instruction + (r.input ? `\n\n${r.input}` : "") },
-    { role: "assistant", content: r.output },
-  ],
-}));
-const plan: TrainPlan = {
-  schema_version: 1,
-  source: "plain",
-  stages: [{ stage: 1, sample_ids: rows.map((r) => r.id), epochs: 1, temperature: 1, kd_weight: 1 }],
-};
 
 const caller = createCallerFactory(createTRPCRouter({ runs: runsRouter }));
 let studio: Studio;
@@ -42,7 +26,7 @@ beforeAll(async () => {
     kind: "train",
     name: "disk use",
     spec: { ...trainFields, eval_data: null, optim: { batch_size: 2 }, max_length: 48, max_prompt_length: 24, checkpoint_every: 1, eval: { every: 0, num_prompts: 0 } },
-    files: { "data/train.jsonl": rows.map((r) => JSON.stringify(r)).join("\n") + "\n", "plan.json": JSON.stringify(plan) },
+    files: alpacaTrainFiles(6),
   });
   id = job.id;
   runDir = jobRow(studio.db, id)!.run_dir;
