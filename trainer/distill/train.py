@@ -204,6 +204,9 @@ class Distiller:
 
     def save_final(self, out_dir: Path, roots: list[Path]) -> Path:
         out_dir = confine.directory(out_dir, roots)
+        # A weights file left there may be hard-linked from another run's checkpoint: writing it in place would
+        # change that checkpoint too, so the link is dropped first.
+        (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
         self.student.config.use_cache = True
         self.student.save_pretrained(out_dir)
         self.tokenizer.save_pretrained(out_dir)
