@@ -58,7 +58,7 @@ export function runDiskUse(db: Db, id: string) {
     totalBytes += file.size;
     if (file.inCheckpoints === file.nlink) checkpointBytes += file.size;
   }
-  return { totalBytes, checkpointBytes, checkpoints: checkpointFolders(job.run_dir).length, status: job.status };
+  return { totalBytes, checkpointBytes, checkpoints: checkpointFolders(job.run_dir).length };
 }
 export type RunDiskUse = ReturnType<typeof runDiskUse>;
 
