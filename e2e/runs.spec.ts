@@ -78,6 +78,7 @@ test("a new user distils a model, watches it live, cancels a run and compares tw
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
   expect(await points(page)).toBeGreaterThan(afterReload);
   await expect(page.getByTestId("eval-table")).toBeVisible();
+  await expect(page.getByTestId("run-disk")).toContainText(/Disk: [\d.]+ (KB|MB|GB)/);
   await page.screenshot({ path: "/tmp/run-page.png", fullPage: true });
 
   // Clone into a second run with another loss; it finishes too.

@@ -114,7 +114,7 @@ export function listRuns(db: Db, queue: QueuePositions): RunSummary[] {
   return trainJobs(db, null).map((job) => summarize(job, best, queue));
 }
 
-function oneRun(db: Db, id: string): JobRow {
+export function oneRun(db: Db, id: string): JobRow {
   const [job] = trainJobs(db, [id]);
   if (!job) throw new RunNotFoundError(id);
   return job;

@@ -9,6 +9,7 @@ import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
 import { RunActions } from "./run-actions";
+import { RunDisk } from "./run-disk";
 import { RunProgress } from "./run-progress";
 import { useRunStream } from "./use-run-stream";
 
@@ -39,6 +40,7 @@ export function RunView({ id }: { id: string }) {
         {r.teacher} → student {r.student} · loss {r.loss} · plan {r.planSource}
         {r.durationMs != null && ` · ${formatEta(r.durationMs / 1000)}`}
       </p>
+      <RunDisk id={id} status={r.status} />
       {r.status === "failed" && r.error && (
         <div className="panel">
           <h2 style={{ marginTop: 0 }}>Error</h2>
