@@ -45,3 +45,20 @@ describe("live run", () => {
     expect(run.final?.type).toBe("error");
   });
 });
+
+describe("a resumed run, live", () => {
+  it("replaces the earlier attempt's points from the resumed step on and is no longer finished", () => {
+    const at = (seq: number, step: number): MetricEvent => ({ seq, time: seq, type: "metric", step, stage: 1, loss: 1 / seq });
+    const run = seedLiveRun([at(1, 1), at(2, 2), at(3, 3)], {
+      ...emptySnapshot(4, []),
+      final: { seq: 4, time: 4, type: "error", message: "killed" },
+    });
+    applyEvent(run, log(5));
+    expect(run.final).toBeNull();
+    for (const e of [at(6, 3), at(7, 4)]) applyEvent(run, e);
+    expect(run.metrics.map((m) => [m.step, m.seq])).toEqual([[1, 1], [2, 2], [3, 6], [4, 7]]);
+    expect(run.lastMetric?.seq).toBe(7);
+    applyEvent(run, { seq: 8, time: 8, type: "done", result: {} });
+    expect(run.final?.type).toBe("done");
+  });
+});

@@ -1,5 +1,5 @@
 import type { JobEvent, MetricEvent } from "~/lib/contracts/events";
-import type { MetricPoint } from "./metric-points";
+import { appendMetricPoint, type MetricPoint } from "./metric-points";
 
 type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
 
@@ -10,6 +10,7 @@ type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
  * overlap between the reads, or an event replayed on reconnect, is never counted twice.
  */
 export type LiveRun = {
+  /** One point per step (appendMetricPoint): a resumed attempt's points replace the earlier attempt's. */
   metrics: MetricPoint[];
   metricsSeq: number;
   /** The latest metric event in full (throughput, lr), for the progress line. */
@@ -39,13 +40,15 @@ export function resumeSeq(run: LiveRun): number {
 export function applyEvent(run: LiveRun, event: JobEvent): boolean {
   if (event.type === "metric") {
     if (event.seq <= run.metricsSeq) return false;
-    run.metrics.push(event);
+    appendMetricPoint(run.metrics, event);
     run.metricsSeq = event.seq;
     if (!run.lastMetric || event.seq > run.lastMetric.seq) run.lastMetric = event;
     return true;
   }
   if (event.seq <= run.otherSeq) return false;
   run.otherSeq = event.seq;
+  // Anything after a done or error comes from a resumed attempt: the run is no longer finished.
+  if (run.final && event.type !== "done" && event.type !== "error") run.final = null;
   switch (event.type) {
     case "stage":
       run.stages.push(event);

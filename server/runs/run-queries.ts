@@ -3,6 +3,7 @@ import { join } from "node:path";
 import type { Db } from "~/db/client";
 import type { TrainJob } from "~/lib/contracts/job";
 import type { JobEvent } from "~/lib/contracts/events";
+import { jobDurationMs } from "~/server/jobs/job-row";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
 
@@ -22,10 +23,11 @@ type JobRow = {
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  earlier_attempts_ms: number;
 };
 
 const jobColumns = `j.id, j.status, j.name, j.run_dir, j.dataset_id, d.name as dataset_name, j.spec, j.error, j.progress,
-  j.last_seq, j.created_at, j.started_at, j.ended_at`;
+  j.last_seq, j.created_at, j.started_at, j.ended_at, j.earlier_attempts_ms`;
 
 export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): string {
   switch (ref.source) {
@@ -38,11 +40,6 @@ export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): s
     default:
       return ref.path;
   }
-}
-
-function durationMs(job: JobRow): number | null {
-  if (job.started_at == null) return null;
-  return (job.ended_at ?? Date.now()) - job.started_at;
 }
 
 /** 1-based places of queued jobs (the job manager's queuePositions()). */
@@ -82,7 +79,7 @@ function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; ro
     createdAt: job.created_at,
     startedAt: job.started_at,
     endedAt: job.ended_at,
-    durationMs: durationMs(job),
+    durationMs: jobDurationMs(job),
     bestEvalLoss: best.get(job.id)?.eval_loss ?? null,
     bestRougeL: best.get(job.id)?.rouge_l ?? null,
     queuePosition: queue.get(job.id) ?? null,
