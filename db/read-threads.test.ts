@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { openDb } from "./client";
-import { readThreads, ReadThreads } from "./read-threads";
+import { readThreadCount, readThreads, ReadThreads } from "./read-threads";
 
 const dir = mkdtempSync(join(tmpdir(), "distill-read-threads-"));
 const db = openDb(join(dir, "studio.db"));
@@ -42,4 +42,20 @@ it("fails the requests of a thread that stopped and starts a new one for the nex
   await expect(pending).rejects.toThrow(/stopped/);
   expect(await threads.run([{ sql: "SELECT count(*) FROM datasets", args: [], get: true, pluck: true }])).toEqual([2]);
   await threads.close();
+});
+
+it("reads on the main thread's connection with DISTILL_READ_THREADS=0, and refuses a count that is not a whole number", async () => {
+  const saved = process.env.DISTILL_READ_THREADS;
+  try {
+    process.env.DISTILL_READ_THREADS = "0";
+    const sql = "SELECT id, name FROM datasets ORDER BY id";
+    expect(readThreads(db)).not.toBeInstanceOf(ReadThreads);
+    expect(await readThreads(db).run([{ sql, args: [] }])).toEqual([db.$client.prepare(sql).all()]);
+    await expect(readThreads(db).run([{ sql: "SELECT nope FROM datasets", args: [] }])).rejects.toThrow(/no such column: nope/);
+    expect(readThreadCount({ DISTILL_READ_THREADS: "3" })).toBe(3);
+    expect(() => readThreadCount({ DISTILL_READ_THREADS: "two" })).toThrow("DISTILL_READ_THREADS=two is not a whole number of threads");
+  } finally {
+    if (saved === undefined) delete process.env.DISTILL_READ_THREADS;
+    else process.env.DISTILL_READ_THREADS = saved;
+  }
 });

@@ -1,5 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { wholeNumber, type Env } from "~/lib/settings";
 import type { Db } from "./client";
 
 /** One statement for a read thread: `get` returns the first row (or undefined), otherwise every row. */
@@ -45,7 +46,7 @@ type Thread = { worker: Worker; pending: Map<number, Pending> };
  * every other request the studio serves. Each request goes to the thread with the fewest waiting; an idle
  * thread never keeps the process alive. A thread that dies fails its requests and is replaced on next use.
  */
-export class ReadThreads {
+export class ReadThreads implements Reads {
   private readonly threads: (Thread | null)[];
   private nextId = 0;
 
@@ -56,7 +57,6 @@ export class ReadThreads {
     this.threads = Array.from({ length: size }, () => null);
   }
 
-  /** The statements' results, in order, read in one transaction. */
   run(statements: readonly ReadStatement[]): Promise<unknown[]> {
     const thread = this.pick();
     const id = this.nextId++;
@@ -109,17 +109,52 @@ export class ReadThreads {
   }
 }
 
-/** One thread per core, up to 4: reads run in parallel, and the main thread still gets its share of the CPU. */
-const THREADS = Math.max(1, Math.min(4, availableParallelism()));
+/**
+ * DISTILL_READ_THREADS, default one per core up to 4: reads run in parallel, and the main thread still gets
+ * its share of the CPU. 0 runs them on the main thread, on the studio's own connection (as before there were
+ * read threads: the search benchmark's comparison).
+ */
+export function readThreadCount(env: Env = process.env): number {
+  return wholeNumber(env, "DISTILL_READ_THREADS", Math.min(4, availableParallelism()), "threads");
+}
+
+/** Runs statements and answers their results, in order, read in one transaction. */
+export type Reads = { run(statements: readonly ReadStatement[]): Promise<unknown[]>; close(): Promise<void> };
+
+/** DISTILL_READ_THREADS=0: the statements run at once on the calling thread's connection. */
+class MainThreadReads implements Reads {
+  constructor(private readonly db: Db) {}
+
+  run(statements: readonly ReadStatement[]): Promise<unknown[]> {
+    try {
+      const read = this.db.$client.transaction(() =>
+        statements.map((s) => {
+          const st = this.db.$client.prepare(s.sql);
+          if (st.reader) st.pluck(Boolean(s.pluck));
+          return s.get ? st.get(...s.args) : st.all(...s.args);
+        }),
+      );
+      return Promise.resolve(read());
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 const globalForThreads = globalThis as unknown as { __distillReadThreads?: Map<string, ReadThreads> };
 
-/** The read threads of a database's file (kept on globalThis so Next's module reloading does not start more). */
-export function readThreads(db: Db): ReadThreads {
-  const file = db.$client.name;
+/** Where a database's reads run: its file's read threads (kept on globalThis so Next's module reloading does not start more). */
+export function readThreads(db: Db): Reads {
+  const size = readThreadCount();
+  if (size === 0) return new MainThreadReads(db);
   if (db.$client.memory) throw new Error("read threads need a database file; this database is in memory");
+  const file = db.$client.name;
   const all = (globalForThreads.__distillReadThreads ??= new Map());
   let threads = all.get(file);
-  if (!threads) all.set(file, (threads = new ReadThreads(file, THREADS)));
+  if (!threads) all.set(file, (threads = new ReadThreads(file, size)));
   return threads;
 }

@@ -1,3 +1,4 @@
+import { readThreadCount } from "~/db/read-threads";
 import { startJobManager } from "~/server/jobs/start";
 
 /**
@@ -5,5 +6,7 @@ import { startJobManager } from "~/server/jobs/start";
  * still running and starts queued ones. Idempotent.
  */
 export async function startStudio() {
+  // Read now so that a bad DISTILL_READ_THREADS stops the studio at start, not at its first search.
+  readThreadCount();
   startJobManager();
 }
