@@ -1,5 +1,5 @@
 import type { JobEvent, MetricEvent } from "~/lib/contracts/events";
-import { appendMetricPoint, type MetricPoint } from "./metric-points";
+import { appendByStep, type MetricPoint } from "./metric-points";
 
 type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
 
@@ -10,7 +10,7 @@ type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
  * overlap between the reads, or an event replayed on reconnect, is never counted twice.
  */
 export type LiveRun = {
-  /** One point per step (appendMetricPoint): a resumed attempt's points replace the earlier attempt's. */
+  /** Metrics, stages and evals keep one per step (appendByStep): a resumed attempt's replace the earlier one's. */
   metrics: MetricPoint[];
   metricsSeq: number;
   /** The latest metric event in full (throughput, lr), for the progress line. */
@@ -40,7 +40,7 @@ export function resumeSeq(run: LiveRun): number {
 export function applyEvent(run: LiveRun, event: JobEvent): boolean {
   if (event.type === "metric") {
     if (event.seq <= run.metricsSeq) return false;
-    appendMetricPoint(run.metrics, event);
+    appendByStep(run.metrics, event);
     run.metricsSeq = event.seq;
     if (!run.lastMetric || event.seq > run.lastMetric.seq) run.lastMetric = event;
     return true;
@@ -51,10 +51,10 @@ export function applyEvent(run: LiveRun, event: JobEvent): boolean {
   if (run.final && event.type !== "done" && event.type !== "error") run.final = null;
   switch (event.type) {
     case "stage":
-      run.stages.push(event);
+      appendByStep(run.stages, event);
       return true;
     case "eval":
-      run.evals.push(event);
+      appendByStep(run.evals, event);
       return true;
     case "log":
       run.logs.push(event);

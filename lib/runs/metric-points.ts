@@ -13,19 +13,19 @@ export type MetricPoint = {
 };
 
 /**
- * Appends a metric point in place, keeping one point per step: a resumed attempt starts again after its
- * checkpoint, so a step at or below the last one supersedes the earlier attempt's points from that step on.
- * Points stay in strictly increasing step order.
+ * Appends a metric point (or an eval or stage event) in place, keeping one per step: a resumed attempt starts
+ * again after its checkpoint, so a step at or below the last one supersedes the earlier attempt's from that
+ * step on. They stay in strictly increasing step order.
  */
-export function appendMetricPoint<T extends MetricPoint>(points: T[], point: T): void {
+export function appendByStep<T extends { step: number }>(points: T[], point: T): void {
   while (points.length > 0 && points.at(-1)!.step >= point.step) points.pop();
   points.push(point);
 }
 
-/** A run's metric points in seq order, every attempt's, as its curve: one point per step, the latest attempt's. */
-export function onePointPerStep<T extends MetricPoint>(points: readonly T[]): T[] {
+/** A run's metric points (or evals, stages) in seq order, every attempt's: one per step, the latest attempt's. */
+export function onePerStep<T extends { step: number }>(points: readonly T[]): T[] {
   const curve: T[] = [];
-  for (const point of points) appendMetricPoint(curve, point);
+  for (const point of points) appendByStep(curve, point);
   return curve;
 }
 
@@ -35,7 +35,7 @@ export type XAxisKey = "step" | "tokens_seen";
 /**
  * One metric of a run as a chart line that follows the run's metric rows as they grow in place: each update
  * reads only the rows added since the last one. Rows that lack the metric are skipped (e.g. no CE term when
- * α = 1). When the rows were cut back (a resumed attempt superseding steps, see appendMetricPoint), the last
+ * α = 1). When the rows were cut back (a resumed attempt superseding steps, see appendByStep), the last
  * row read is no longer where it was, and the line is read again from the start.
  */
 export class MetricLine {

@@ -1,7 +1,7 @@
 import type { Db } from "~/db/client";
 import type { JobEvent, JobEventType } from "~/lib/contracts/events";
 import type { JobKind, JobSpec } from "~/lib/contracts/job";
-import { onePointPerStep, type MetricPoint } from "~/lib/runs/metric-points";
+import { onePerStep, type MetricPoint } from "~/lib/runs/metric-points";
 import { jobRow, type JobRow, type JobStatus } from "./job-row";
 
 /** With no event at all (not even a heartbeat) for this long, a running job is shown as stalled. */
@@ -80,7 +80,7 @@ export function getJob(db: Db, id: string, queue: Map<string, number>) {
 /** A stored metric event as charts read it: every field present (null where the event had none), with its time. */
 export type StoredMetricPoint = Required<MetricPoint> & { time: number };
 
-/** A job's metric events as flat points for charting, in order: one per step, the last attempt's (onePointPerStep). */
+/** A job's metric events as flat points for charting, in order: one per step, the last attempt's (onePerStep). */
 export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
   const all = db.$client
     .prepare(
@@ -91,5 +91,5 @@ export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )
     .all(id) as StoredMetricPoint[];
-  return onePointPerStep(all);
+  return onePerStep(all);
 }

@@ -6,6 +6,7 @@ import type { JobEvent } from "~/lib/contracts/events";
 import { jobDurationMs } from "~/server/jobs/job-row";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
+import { onePerStep } from "~/lib/runs/metric-points";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
@@ -154,8 +155,8 @@ export function runSnapshot(db: Db, id: string) {
   oneRun(db, id);
   return db.$client.transaction(() => ({
     lastSeq: (db.$client.prepare("select coalesce(max(seq), 0) from job_events where job_id = ?").pluck().get(id) as number),
-    stages: eventsOf(db, id, "stage"),
-    evals: eventsOf(db, id, "eval"),
+    stages: onePerStep(eventsOf(db, id, "stage")),
+    evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,
     final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)].sort((a, b) => b.seq - a.seq)[0] ?? null,
