@@ -7,14 +7,16 @@ import type { JobEvent } from "~/lib/contracts/events";
 import { applyEvent, resumeSeq, seedLiveRun, type LiveRun } from "~/lib/runs/live-run";
 import { useTRPC } from "~/lib/trpc/react";
 
+const ENDED = new Set(["succeeded", "failed", "cancelled"]);
+
 /**
  * A run's live state: the full metric series and a snapshot of the other events are read first, then the
  * SSE subscription continues from the older of the two seqs (tracked events, so a reconnect resumes exactly).
  * Appends happen in place; `version` bumps (at most every 100–500 ms) to re-render.
  *
  * The server ends the subscription when the job finishes. `status` is the job's status as the page last read
- * it: when it turns queued or running again (the run was resumed), the subscription starts again after the
- * last event seen, and follows the resumed attempt.
+ * it: when a finished run's status changes (it was resumed), the subscription starts again after the last
+ * event seen, and follows the resumed attempt.
  */
 export function useRunStream(id: string, status: string | undefined, onFinal?: (event: JobEvent) => void) {
   const trpc = useTRPC();
@@ -50,12 +52,12 @@ export function useRunStream(id: string, status: string | undefined, onFinal?: (
     ),
   );
 
-  const active = status === "queued" || status === "running";
-  const wasActive = useRef<boolean | null>(null);
+  const lastStatus = useRef(status);
   useEffect(() => {
-    const was = wasActive.current;
-    wasActive.current = status === undefined ? null : active;
-    if (was !== false || !active || !run.current) return;
+    const was = lastStatus.current;
+    lastStatus.current = status;
+    // Finished, then anything else: resumed (seen queued or running, or already finished again).
+    if (!was || !status || !ENDED.has(was) || status === was || !run.current) return;
     const seq = resumeSeq(run.current);
     // Same start as the ended subscription: its input is unchanged, so only a reset subscribes again.
     if (seq === from.current) subscription.reset();
@@ -63,6 +65,6 @@ export function useRunStream(id: string, status: string | undefined, onFinal?: (
       from.current = seq;
       setVersion((v) => v + 1);
     }
-  }, [status, active, subscription]);
+  }, [status, subscription]);
   return { run: run.current, version, error: metrics.error ?? snapshot.error };
 }
