@@ -26,7 +26,11 @@ type Side = keyof typeof SIDES;
 type Figures = { search_p50: number; search_p95: number; home_page_p50: number; home_page_p95: number; requests_per_s: number; loadavg: number };
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const median = (values: number[]) => values.slice().sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+function median(values: number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
 const loadavg = () => Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
 
 /** Requests `url()` back to back until `until`, each latency in ms; a non-2xx answer stops the benchmark. */
