@@ -96,6 +96,8 @@ export const jobs = sqliteTable(
     createdAt: createdAt(),
     startedAt: integer("started_at", { mode: "timestamp_ms" }),
     endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+    /** Running time of the attempts before the current one: a resume adds the last attempt's. */
+    earlierAttemptsMs: integer("earlier_attempts_ms").notNull().default(0),
   },
   (t) => [index("jobs_kind_created").on(t.kind, t.createdAt)],
 );

@@ -1,3 +1,4 @@
+import { readThreadCount } from "~/db/read-threads";
 import { studioHosts } from "~/server/http/request-guard";
 import { startJobManager } from "~/server/jobs/start";
 import { sweepUploads } from "~/server/uploads/store";
@@ -5,12 +6,14 @@ import { sweepUploads } from "~/server/uploads/store";
 const SWEEP_EVERY_MS = 3_600_000;
 
 /**
- * Checks DISTILL_ALLOWED_HOSTS, so a bad entry is named in the log at start (requests then fail closed), opens
+ * Checks DISTILL_ALLOWED_HOSTS, so a bad entry is named in the log at start (requests then fail closed), and
+ * DISTILL_READ_THREADS, so a bad value is named at start rather than at the first search; opens
  * the database (applying migrations), cleans up imports a crash interrupted, re-attaches to jobs still running
  * and starts queued ones, and removes partial and expired uploads (then hourly). Idempotent.
  */
 export async function startStudio() {
   studioHosts(process.env, process.env.PORT ?? "");
+  readThreadCount();
   startJobManager();
   await sweepUploads({ atStartup: true });
   globalForSweep.__distillUploadSweep ??= setInterval(() => {

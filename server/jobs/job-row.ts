@@ -22,6 +22,8 @@ export type JobRow = {
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  /** Running time of the attempts before the current one (a resume adds the last one's). */
+  earlier_attempts_ms: number;
 };
 
 export function jobRow(db: Db, id: string): JobRow | undefined {
@@ -30,4 +32,10 @@ export function jobRow(db: Db, id: string): JobRow | undefined {
 
 export function jobsWithStatus(db: Db, status: JobStatus): JobRow[] {
   return db.$client.prepare("select * from jobs where status = ? order by created_at, id").all(status) as JobRow[];
+}
+
+/** Time spent running, over all attempts (a resumed job's earlier ones included); null before it first starts. */
+export function jobDurationMs(row: Pick<JobRow, "started_at" | "ended_at" | "earlier_attempts_ms">): number | null {
+  if (row.started_at == null) return row.earlier_attempts_ms > 0 ? row.earlier_attempts_ms : null;
+  return row.earlier_attempts_ms + (row.ended_at ?? Date.now()) - row.started_at;
 }

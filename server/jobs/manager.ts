@@ -169,7 +169,11 @@ export class JobManager {
     if (!latestCheckpoint(this.db, id, row.run_dir)) throw new Error(`job ${id} has no checkpoint in ${row.run_dir} to resume from`);
     rmSync(join(row.run_dir, CANCEL_MARKER), { force: true });
     this.db.$client
-      .prepare("update jobs set status = 'queued', error = null, ended_at = null, pid = null where id = ? and status in ('failed', 'cancelled')")
+      .prepare(
+        `update jobs set status = 'queued', error = null, pid = null,
+           earlier_attempts_ms = earlier_attempts_ms + coalesce(ended_at - started_at, 0), started_at = null, ended_at = null
+         where id = ? and status in ('failed', 'cancelled')`,
+      )
       .run(id);
     publish(id, { kind: "status", status: "queued" });
     this.schedule();

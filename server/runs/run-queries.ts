@@ -3,8 +3,10 @@ import { join } from "node:path";
 import type { Db } from "~/db/client";
 import type { TrainJob } from "~/lib/contracts/job";
 import type { JobEvent } from "~/lib/contracts/events";
+import { jobDurationMs } from "~/server/jobs/job-row";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
+import { onePerStep } from "~/lib/runs/metric-points";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
@@ -22,10 +24,11 @@ type JobRow = {
   created_at: number;
   started_at: number | null;
   ended_at: number | null;
+  earlier_attempts_ms: number;
 };
 
 const jobColumns = `j.id, j.status, j.name, j.run_dir, j.dataset_id, d.name as dataset_name, j.spec, j.error, j.progress,
-  j.last_seq, j.created_at, j.started_at, j.ended_at`;
+  j.last_seq, j.created_at, j.started_at, j.ended_at, j.earlier_attempts_ms`;
 
 export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): string {
   switch (ref.source) {
@@ -38,11 +41,6 @@ export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): s
     default:
       return ref.path;
   }
-}
-
-function durationMs(job: JobRow): number | null {
-  if (job.started_at == null) return null;
-  return (job.ended_at ?? Date.now()) - job.started_at;
 }
 
 /** 1-based places of queued jobs (the job manager's queuePositions()). */
@@ -82,7 +80,7 @@ function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; ro
     createdAt: job.created_at,
     startedAt: job.started_at,
     endedAt: job.ended_at,
-    durationMs: durationMs(job),
+    durationMs: jobDurationMs(job),
     bestEvalLoss: best.get(job.id)?.eval_loss ?? null,
     bestRougeL: best.get(job.id)?.rouge_l ?? null,
     queuePosition: queue.get(job.id) ?? null,
@@ -157,8 +155,8 @@ export function runSnapshot(db: Db, id: string) {
   oneRun(db, id);
   return db.$client.transaction(() => ({
     lastSeq: (db.$client.prepare("select coalesce(max(seq), 0) from job_events where job_id = ?").pluck().get(id) as number),
-    stages: eventsOf(db, id, "stage"),
-    evals: eventsOf(db, id, "eval"),
+    stages: onePerStep(eventsOf(db, id, "stage")),
+    evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,
     final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)].sort((a, b) => b.seq - a.seq)[0] ?? null,

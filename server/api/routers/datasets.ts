@@ -82,9 +82,9 @@ export const datasetsRouter = {
   search: publicProcedure
     .input(byId.extend({ q: z.string().trim().min(1, "type something to search for").max(500, "a search is at most 500 characters"), ...page }))
     .query(({ ctx, input }) =>
-      asTrpc(() => {
+      asTrpc(async () => {
         getDataset(ctx.db, input.id);
-        const found = searchRows(ctx.db, input.id, input.q, input);
+        const found = await searchRows(ctx.db, input.id, input.q, input);
         return {
           total: found.total,
           totalCapped: found.totalCapped,
