@@ -98,6 +98,8 @@ export const jobs = sqliteTable(
       .default(sql`(unixepoch('subsec') * 1000)`),
     startedAt: integer("started_at"),
     endedAt: integer("ended_at"),
+    /** Running time of the attempts before the current one: a resume adds the last attempt's. */
+    earlierAttemptsMs: integer("earlier_attempts_ms").notNull().default(0),
   },
   (t) => [index("jobs_kind_created").on(t.kind, t.createdAt)],
 );

@@ -1,4 +1,5 @@
 import { dataDir, getDb, type Db } from "~/db/client";
+import { readThreadCount } from "~/db/read-threads";
 import { onJobSucceeded } from "~/server/curriculum/on-job-succeeded";
 import { studioHosts } from "~/server/http/request-guard";
 import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
@@ -39,11 +40,12 @@ export function studio(): Studio {
 
 /**
  * Called from instrumentation.ts register(): checks DISTILL_ALLOWED_HOSTS, so a bad entry is named in the log
- * at start (requests then fail closed), builds the studio, and removes partial and expired uploads (then
- * hourly). Idempotent.
+ * at start (requests then fail closed), and DISTILL_READ_THREADS, so a bad value is named at start rather than
+ * at the first search; builds the studio, and removes partial and expired uploads (then hourly). Idempotent.
  */
 export async function startStudio(): Promise<Studio> {
   studioHosts(process.env, process.env.PORT ?? "");
+  readThreadCount();
   const started = studio();
   await sweepUploads({ atStartup: true });
   globalForStudio.__distillUploadSweep ??= setInterval(() => {

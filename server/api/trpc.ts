@@ -11,17 +11,27 @@ import type { JobManager } from "~/server/jobs/manager";
 /** What every procedure gets: the studio's database and job manager (built once, server/startup.ts). */
 export type ApiContext = { db: Db; jobs: JobManager; headers: Headers };
 
+/** Errors already turned into what the client sees (a procedure's, then formatted for the wire). */
+const shownErrors = new WeakSet<TRPCError>();
+
 /**
- * The one place a failure becomes what the client sees (every HTTP answer and SSE error event is formatted
- * here). A UserError keeps its message under its code; tRPC's own errors (input validation) pass as they
- * are; anything else is an internal error, logged here with the procedure's path and an id, and shown only
- * as a short message with that id: its message may hold server paths or SQL, so it never leaves the server.
+ * The one place a failure becomes what the client sees: the procedure middleware below applies it (so in-process
+ * callers get it too), the error formatter applies it to whatever did not pass there (an error a subscription
+ * raises while streaming). A UserError keeps its message under its code; tRPC's own errors (input validation)
+ * pass as they are; anything else is an internal error, logged here with the procedure's path and an id, and
+ * shown only as a short message with that id: its message may hold server paths or SQL.
  */
 function shownError(path: string | undefined, error: TRPCError): TRPCError {
+  if (shownErrors.has(error)) return error;
   const cause = error.cause;
-  if (cause instanceof UserError) return new TRPCError({ code: cause.code, message: cause.message });
-  if (error.code !== "INTERNAL_SERVER_ERROR") return error;
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
+  const shown =
+    cause instanceof UserError
+      ? new TRPCError({ code: cause.code, message: cause.message, cause })
+      : error.code !== "INTERNAL_SERVER_ERROR"
+        ? error
+        : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
+  shownErrors.add(shown);
+  return shown;
 }
 
 const t = initTRPC.context<ApiContext>().create({
@@ -44,6 +54,12 @@ const t = initTRPC.context<ApiContext>().create({
   },
 });
 
+const errorPath = t.middleware(async ({ path, next }) => {
+  const result = await next();
+  if (!result.ok) throw shownError(path, result.error);
+  return result;
+});
+
 export const createTRPCRouter = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(errorPath);
 export const createCallerFactory = t.createCallerFactory;

@@ -3,7 +3,7 @@ import type { Db } from "~/db/client";
 import { jobs } from "~/db/schema";
 import type { JobEvent, JobEventType } from "~/lib/contracts/events";
 import type { JobKind, JobSpec, JobStatus } from "~/lib/contracts/job";
-import type { MetricPoint } from "~/lib/runs/metric-points";
+import { onePerStep, type MetricPoint } from "~/lib/runs/metric-points";
 import { jobRow, type JobRow } from "./job-row";
 
 /** With no event at all (not even a heartbeat) for this long, a running job is shown as stalled. */
@@ -83,9 +83,9 @@ export function getJob(db: Db, id: string, queue: Map<string, number>) {
 /** A stored metric event as charts read it: every field present (null where the event had none), with its time. */
 export type StoredMetricPoint = Required<MetricPoint> & { time: number };
 
-/** Every metric event of a job in order, as flat points for charting. */
+/** A job's metric events as flat points for charting, in order: one per step, the last attempt's (onePerStep). */
 export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
-  return db.$client
+  const all = db.$client
     .prepare(
       `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
          json_extract(data, '$.loss') as loss, json_extract(data, '$.kd_loss') as kd_loss,
@@ -94,4 +94,5 @@ export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )
     .all(id) as StoredMetricPoint[];
+  return onePerStep(all);
 }

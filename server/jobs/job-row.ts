@@ -14,3 +14,9 @@ export function jobRow(db: Db, id: string): JobRow | undefined {
 export function jobsWithStatus(db: Db, status: JobStatus): JobRow[] {
   return db.select().from(jobs).where(eq(jobs.status, status)).orderBy(asc(jobs.createdAt), asc(jobs.id)).all();
 }
+
+/** Time spent running, over all attempts (a resumed job's earlier ones included); null before it first starts. */
+export function jobDurationMs(row: Pick<JobRow, "startedAt" | "endedAt" | "earlierAttemptsMs">): number | null {
+  if (row.startedAt == null) return row.earlierAttemptsMs > 0 ? row.earlierAttemptsMs : null;
+  return row.earlierAttemptsMs + (row.endedAt ?? Date.now()) - row.startedAt;
+}

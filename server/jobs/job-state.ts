@@ -1,4 +1,5 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import type { SQLiteUpdateSetSource } from "drizzle-orm/sqlite-core";
 import type { Db } from "~/db/client";
 import { jobs } from "~/db/schema";
 import type { JobStatus } from "~/lib/contracts/job";
@@ -23,7 +24,7 @@ const NEXT: Record<JobStatus, readonly JobStatus[]> = {
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
 
 type NewJobRow = Pick<typeof jobs.$inferInsert, "id" | "kind" | "name" | "runDir" | "datasetId" | "spec">;
-type Fields = Partial<Pick<typeof jobs.$inferInsert, "pid" | "device" | "startedAt" | "endedAt" | "error" | "progress">>;
+type Fields = Omit<SQLiteUpdateSetSource<typeof jobs>, "id" | "kind" | "status" | "name" | "runDir" | "datasetId" | "spec">;
 
 /**
  * Called once a job has been marked failed or cancelled, before that is published, so what it left half done
@@ -74,9 +75,15 @@ export class JobStates {
     return this.move(id, ["running"], status, { error, endedAt: Date.now(), pid: null, ...(status === "succeeded" ? { progress: 1 } : {}) });
   }
 
-  /** failed or cancelled → queued, to resume in the same run folder. */
+  /** failed or cancelled → queued, to resume in the same run folder; the attempt's running time is kept. */
   requeue(id: string): boolean {
-    return this.move(id, ["failed", "cancelled"], "queued", { error: null, endedAt: null, pid: null });
+    return this.move(id, ["failed", "cancelled"], "queued", {
+      error: null,
+      pid: null,
+      earlierAttemptsMs: sql`${jobs.earlierAttemptsMs} + coalesce(${jobs.endedAt} - ${jobs.startedAt}, 0)`,
+      startedAt: null,
+      endedAt: null,
+    });
   }
 
   private move(id: string, from: readonly JobStatus[], to: JobStatus, fields: Fields): boolean {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
 import { metricSeries } from "./job-queries";
-import { jobRow } from "./job-row";
+import { jobDurationMs, jobRow } from "./job-row";
 import { JobManager } from "./manager";
 import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
@@ -188,6 +188,29 @@ describe("job manager with real processes", () => {
     // The resumed attempt starts at the checkpointed step and ends at the last one.
     expect(metricSeries(studio.db, job.id).at(-1)!.step).toBe(60);
     expect(() => studio!.manager.resume(job.id)).toThrow(/is succeeded; only failed or cancelled jobs resume/);
+  });
+
+  it("resumes a job killed with SIGKILL: one metric point per step, the resumed attempt's, and a duration of both attempts", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 40, rate: 50, checkpoint_every: 10 }));
+    // Past the checkpoint at step 10, so the resumed attempt repeats steps 11.. that the killed one wrote.
+    await waitFor("steps after a checkpoint", () => metricSeries(studio!.db, job.id).length >= 15);
+    process.kill(jobRow(studio.db, job.id)!.pid!, "SIGKILL");
+    const killed = await waitFor("failure", () => finished(studio!, job.id), 5_000);
+    expect(killed.status).toBe("failed");
+    const killedAt = metricSeries(studio.db, job.id).at(-1)!;
+    const checkpointed = Number(readFileSync(join(job.runDir, "checkpoints/latest.txt"), "utf8"));
+    expect(killedAt.step).toBeGreaterThan(checkpointed);
+
+    studio.manager.resume(job.id);
+    const done = await waitFor("success", () => finished(studio!, job.id));
+    expect(done.status).toBe("succeeded");
+    const points = metricSeries(studio.db, job.id);
+    expect(points.map((p) => p.step)).toEqual(range(1, 40));
+    // Steps after the checkpoint are the resumed attempt's, written after everything the killed one wrote.
+    expect(points.filter((p) => p.step > checkpointed).every((p) => p.seq > killedAt.seq)).toBe(true);
+    expect(points.filter((p) => p.step <= checkpointed).every((p) => p.seq < killedAt.seq)).toBe(true);
+    expect(jobDurationMs(done)).toBe(killed.endedAt! - killed.startedAt! + (done.endedAt! - done.startedAt!));
   });
 
   it("refuses to resume a job without a checkpoint", async () => {

@@ -8,7 +8,8 @@ import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
 import { NotFound } from "~/lib/errors";
-import type { JobRow } from "~/server/jobs/job-row";
+import { onePerStep } from "~/lib/runs/metric-points";
+import { jobDurationMs, type JobRow } from "~/server/jobs/job-row";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
@@ -26,11 +27,6 @@ export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): s
     default:
       return ref.path;
   }
-}
-
-function durationMs(job: RunRow): number | null {
-  if (job.startedAt == null) return null;
-  return (job.endedAt ?? Date.now()) - job.startedAt;
 }
 
 /** 1-based places of queued jobs (the job manager's queuePositions()). */
@@ -70,7 +66,7 @@ function summarize(job: RunRow, best: Map<string, { eval_loss: number | null; ro
     createdAt: job.createdAt,
     startedAt: job.startedAt,
     endedAt: job.endedAt,
-    durationMs: durationMs(job),
+    durationMs: jobDurationMs(job),
     bestEvalLoss: best.get(job.id)?.eval_loss ?? null,
     bestRougeL: best.get(job.id)?.rouge_l ?? null,
     queuePosition: queue.get(job.id) ?? null,
@@ -103,7 +99,7 @@ export function listRuns(db: Db, queue: QueuePositions): RunSummary[] {
   return trainJobs(db, null).map((job) => summarize(job, best, queue));
 }
 
-function oneRun(db: Db, id: string): RunRow {
+export function oneRun(db: Db, id: string): RunRow {
   const [job] = trainJobs(db, [id]);
   if (!job) throw new RunNotFoundError(id);
   return job;
@@ -146,8 +142,8 @@ export function runSnapshot(db: Db, id: string) {
   oneRun(db, id);
   return db.$client.transaction(() => ({
     lastSeq: (db.$client.prepare("select coalesce(max(seq), 0) from job_events where job_id = ?").pluck().get(id) as number),
-    stages: eventsOf(db, id, "stage"),
-    evals: eventsOf(db, id, "eval"),
+    stages: onePerStep(eventsOf(db, id, "stage")),
+    evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,
     final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)].sort((a, b) => b.seq - a.seq)[0] ?? null,

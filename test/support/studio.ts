@@ -10,6 +10,8 @@ import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { openDb, type Db } from "~/db/client";
+import type { TrainPlan } from "~/lib/contracts/plan";
+import { sharedDataset } from "./import-file";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { jobsRouter } from "~/server/api/routers/jobs";
 import { createTRPCRouter } from "~/server/api/trpc";
@@ -43,6 +45,26 @@ export const trainFields = {
   optim: {},
   eval: {},
 };
+
+type AlpacaRecord = { instruction: string; input: string; output: string };
+
+/** A real trainer's run-folder files: the first `count` Alpaca demo rows as data/train.jsonl, one plain stage over them. */
+export function alpacaTrainFiles(count: number) {
+  const records = (JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as AlpacaRecord[]).slice(0, count);
+  const rows = records.map((r, i) => ({
+    id: `alpaca-${i}`,
+    messages: [
+      { role: "user", content: r.instruction + (r.input ? `\n\n${r.input}` : "") },
+      { role: "assistant", content: r.output },
+    ],
+  }));
+  const plan: TrainPlan = {
+    schema_version: 1,
+    source: "plain",
+    stages: [{ stage: 1, sample_ids: rows.map((r) => r.id), epochs: 1, temperature: 1, kd_weight: 1 }],
+  };
+  return { "data/train.jsonl": rows.map((r) => JSON.stringify(r)).join("\n") + "\n", "plan.json": JSON.stringify(plan) };
+}
 
 export function emitterJob(cfg: EmitterConfig, name = "emitter") {
   return {

@@ -54,9 +54,9 @@ export const datasetsRouter = {
   /** Full-text search (all words must match); snippets come split into text and matched parts, never HTML. */
   search: publicProcedure
     .input(byId.extend({ q: z.string().trim().min(1, "type something to search for").max(500, "a search is at most 500 characters"), ...page }))
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       getDataset(ctx.db, input.id);
-      const found = searchRows(ctx.db, input.id, input.q, input);
+      const found = await searchRows(ctx.db, input.id, input.q, input);
       return {
         total: found.total,
         totalCapped: found.totalCapped,
