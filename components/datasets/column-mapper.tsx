@@ -79,9 +79,9 @@ export function ColumnMapper(props: {
             <tbody>
               {sample.slice(0, 3).map((row, i) => (
                 <tr key={i}>
-                  {columns.map((c) => (
+                  {columns.map((c, j) => (
                     <td key={c} className="small">
-                      {preview(row[c])}
+                      {cut(row[j])}
                     </td>
                   ))}
                 </tr>
@@ -102,7 +102,6 @@ export function ColumnMapper(props: {
   );
 }
 
-function preview(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? "";
+function cut(text: string): string {
   return text.length > 120 ? `${text.slice(0, 120)}…` : text;
 }

@@ -153,12 +153,14 @@ export const lengthsJob = z.object({
 });
 export type LengthsJob = z.infer<typeof lengthsJob>;
 
+const MAX_COLUMN_NAME = 255;
+const columnName = z.string().max(MAX_COLUMN_NAME, `a column name is at most ${MAX_COLUMN_NAME} characters`).optional();
 export const columnMapping = z.object({
-  instruction: z.string().optional(),
-  input: z.string().optional(),
-  output: z.string().optional(),
-  system: z.string().optional(),
-  messages: z.string().optional(),
+  instruction: columnName,
+  input: columnName,
+  output: columnName,
+  system: columnName,
+  messages: columnName,
 });
 export type ColumnMapping = z.infer<typeof columnMapping>;
 

@@ -1,4 +1,6 @@
-import { desc, eq, getTableColumns } from "drizzle-orm";
+import { and, desc, eq, getTableColumns } from "drizzle-orm";
+import { rmSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import type { Db } from "~/db/client";
 import { datasets, jobs } from "~/db/schema";
 import { discardDatasetRows } from "~/server/ingest/discard";
@@ -37,11 +39,24 @@ export function renameDataset(db: Db, id: string, name: string) {
 /**
  * Removes a dataset with its rows, full-text entries, rejects and everything hanging off it (tags, scores,
  * curricula cascade). Rows go in batches first so the final delete is small. An import still running must
- * be cancelled first: its worker would keep writing.
+ * be cancelled first: its worker would keep writing. The copies of the uploaded file in its import jobs' run
+ * folders go too: nothing of the data stays on disk (the jobs' logs and events stay).
  */
 export function deleteDataset(db: Db, id: string): void {
   const dataset = getDataset(db, id);
   if (dataset.status === "importing") throw new Conflict(`dataset "${dataset.name}" is still importing: cancel the import first`);
   discardDatasetRows(db.$client, id);
   db.delete(datasets).where(eq(datasets.id, id)).run();
+  removeSourceCopies(db, id);
+}
+
+function removeSourceCopies(db: Db, datasetId: string): void {
+  const ingestJobs = db.select({ runDir: jobs.runDir, spec: jobs.spec }).from(jobs).where(and(eq(jobs.datasetId, datasetId), eq(jobs.kind, "ingest"))).all();
+  for (const job of ingestJobs) {
+    const { source } = JSON.parse(job.spec) as { source?: unknown };
+    if (typeof source !== "string") continue;
+    const path = resolve(job.runDir, source);
+    // job.json was written by the studio, but a run folder is only ever cleaned inside itself.
+    if (path.startsWith(resolve(job.runDir) + sep)) rmSync(path, { force: true });
+  }
 }

@@ -1,4 +1,5 @@
 import { hash } from "node:crypto";
+import { isWellFormed } from "./utf8";
 
 export type Role = "system" | "user" | "assistant";
 export interface ChatMessage {
@@ -115,8 +116,6 @@ export function storedMessages(row: { messages: string; prompt: string; response
 }
 
 const ROLE_TAG: Record<Role, string> = { system: "s", user: "u", assistant: "a" };
-/** String.prototype.isWellFormed (Node 20; the project's TypeScript lib is ES2022). O(1) for one-byte strings. */
-const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 
 /**
  * The content hash: SHA-1 of the turns in order, each as a role letter, its content's length in UTF-16 code

@@ -1,4 +1,6 @@
+import type Database from "better-sqlite3";
 import type { Db } from "~/db/client";
+import type { JobRow } from "~/server/jobs/job-row";
 import { discardDatasetRows } from "./discard";
 
 function processAlive(pid: number | null): boolean {
@@ -27,9 +29,22 @@ export function cleanupInterruptedImports(db: Db): string[] {
   const interrupted = stuck.filter(
     (d) => !(d.jobStatus === "queued" || (d.jobStatus === "running" && processAlive(d.pid))),
   );
-  for (const d of interrupted) {
-    discardDatasetRows(sqlite, d.id);
-    sqlite.prepare("UPDATE datasets SET status = 'failed', row_count = 0, rejected_count = 0, duplicate_count = 0 WHERE id = ?").run(d.id);
-  }
+  for (const d of interrupted) failImport(sqlite, d.id);
   return interrupted.map((d) => d.id);
+}
+
+/** Removes every row an import wrote and marks its dataset failed (the row stays, so the page can say why). */
+export function failImport(sqlite: Database.Database, datasetId: string): void {
+  discardDatasetRows(sqlite, datasetId);
+  sqlite.prepare("UPDATE datasets SET status = 'failed', row_count = 0, rejected_count = 0, duplicate_count = 0 WHERE id = ?").run(datasetId);
+}
+
+/**
+ * For the job manager, when an ingest job ended failed or cancelled: a worker that could not clean up after
+ * itself (kill -9, out of memory, a crash) left its dataset "importing" with partial rows; fail it now.
+ */
+export function failEndedImport(db: Db, job: JobRow): void {
+  if (job.kind !== "ingest" || !job.dataset_id) return;
+  const status = db.$client.prepare("SELECT status FROM datasets WHERE id = ?").pluck().get(job.dataset_id);
+  if (status === "importing") failImport(db.$client, job.dataset_id);
 }

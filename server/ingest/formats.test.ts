@@ -1,8 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { asyncBufferFromFile } from "hyparquet";
 import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectColumns } from "./detect-columns";
+import { readParquetHead } from "./read-parquet";
 import { getRow } from "~/server/datasets/rows";
 import { importFile, sharedDataset, tempStudio } from "~/test/support/import-file";
 
@@ -165,10 +168,41 @@ describe("CSV and Parquet", () => {
     });
     const detected = await detectColumns(path, "rows.parquet");
     expect(detected).toMatchObject({ format: "parquet", mapping: { instruction: "prompt", output: "completion" } });
-    expect(detected.sample[0]).toEqual({ prompt: "question 0", completion: "answer 0", id: 0 });
+    expect(detected).toMatchObject({ columns: ["prompt", "completion", "id"] });
+    expect(detected.sample[0]).toEqual(["question 0", "answer 0", "0"]);
     const { datasetId, counts } = await importFile(studio.db, path);
     expect(counts.row_count).toBe(n);
     expect(getRow(studio.db, datasetId, n - 1)!).toMatchObject({ prompt: `question ${n - 1}`, response: `answer ${n - 1}`, sourceLine: n });
+  });
+});
+
+describe("previewing Parquet", () => {
+  it("reads the footer and the start of the first row group only, however large the group", async () => {
+    const path = join(studio.dir, "one-group.parquet");
+    const n = 16_000;
+    // Random text does not compress: the single row group is ~18 MB.
+    const noise = (i: number) => `${i} ${randomBytes(300).toString("hex")}`;
+    parquetWriteFile({
+      filename: path,
+      columnData: [
+        { name: "instruction", data: Array.from({ length: n }, (_, i) => noise(i)) },
+        { name: "output", data: Array.from({ length: n }, (_, i) => noise(i)) },
+      ],
+      rowGroupSize: n,
+    });
+    const file = await asyncBufferFromFile(path);
+    let bytesRead = 0;
+    const counted = { byteLength: file.byteLength, slice: async (start: number, end?: number) => {
+      const buf = await file.slice(start, end);
+      bytesRead += buf.byteLength;
+      return buf;
+    } };
+    const seen: unknown[] = [];
+    await readParquetHead(counted, { record: (_at, value) => seen.push(value), reject: () => {} }, 20);
+    expect(seen).toHaveLength(20);
+    expect((seen[19] as { instruction: string }).instruction).toMatch(/^19 /);
+    expect(file.byteLength).toBeGreaterThan(17 << 20);
+    expect(bytesRead).toBeLessThan(10 << 20);
   });
 });
 

@@ -7,7 +7,7 @@ import { IngestCancelled, IngestFileError } from "./errors";
 import { formatMb, maxFieldBytes, maxRecordBytes, maxUploadBytes, REJECT_RAW_CHARS } from "./limits";
 import { normalizeRecord } from "./normalize";
 import { POSITION_UNIT, readRecords } from "./read-records";
-import { discardDatasetRows } from "./discard";
+import { failImport } from "./cleanup";
 import { SeenHashes } from "./seen-hashes";
 import { storeLengthCounts } from "~/server/datasets/histogram";
 
@@ -52,8 +52,7 @@ export async function importDataset(sqlite: Database.Database, opts: ImportOptio
   try {
     return await importRows(sqlite, opts);
   } catch (e) {
-    discardDatasetRows(sqlite, opts.datasetId);
-    sqlite.prepare("UPDATE datasets SET status = 'failed', row_count = 0, rejected_count = 0, duplicate_count = 0 WHERE id = ?").run(opts.datasetId);
+    failImport(sqlite, opts.datasetId);
     throw e;
   }
 }

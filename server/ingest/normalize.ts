@@ -3,6 +3,7 @@ import type { ColumnMapping } from "~/lib/contracts/job";
 import type { AlpacaSource, CanonicalRow, ChatMessage, Role } from "./canonical";
 import { alpacaToMessages } from "./canonical";
 import { formatMb } from "./limits";
+import { isWellFormed, loneSurrogateAt } from "./utf8";
 
 export type Normalized = { rows: CanonicalRow[] } | { reason: string };
 
@@ -50,8 +51,8 @@ export function normalizeRecord(value: unknown, mapping: ColumnMapping, maxField
     return { reason: `expected a JSON object, got ${describe(value)}` };
   }
   const record = value as Record<string, unknown>;
-  const sizeError = oversizedField(record, maxField);
-  if (sizeError) return { reason: sizeError };
+  const problem = fieldProblem(record, maxField);
+  if (problem) return { reason: problem };
   if (mapping.messages && record[mapping.messages] !== undefined) return conversation(record, mapping);
   if (Array.isArray(record.instances) && (!mapping.output || record[mapping.output] === undefined)) {
     return selfInstruct(record, mapping);
@@ -102,6 +103,8 @@ function conversation(record: Record<string, unknown>, mapping: ColumnMapping): 
     } catch {
       return { reason: `field "${column}" holds text that is not a JSON array of messages` };
     }
+    const problem = fieldProblem(turns, Infinity, column);
+    if (problem) return { reason: problem };
   }
   if (!Array.isArray(turns)) return { reason: `field "${column}" must be an array of messages, got ${describe(turns)}` };
   if (turns.length === 0) return { reason: `field "${column}" is an empty conversation` };
@@ -180,29 +183,55 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value).slice(0, 40)}`;
 }
 
-/** Finds the first string in the record longer than the per-field limit, by its path. */
-function oversizedField(record: Record<string, unknown>, maxField: number): string | null {
-  const visit = (value: unknown, path: string): string | null => {
-    if (typeof value === "string") {
-      // A JS string of n chars is at most 3n UTF-8 bytes: only measure the ones that might be over.
-      if (value.length * 3 <= maxField) return null;
-      const bytes = Buffer.byteLength(value);
-      return bytes > maxField
-        ? `field "${path}" is ${formatMb(bytes)}, over the ${formatMb(maxField)} per-field limit (DISTILL_MAX_FIELD_MB)`
-        : null;
+/** Deeper values are refused: no record needs them, and walking them (here, in zod, in JSON.stringify) risks the stack. */
+export const MAX_NESTING = 1000;
+
+/**
+ * Something in `value` that makes it unusable, by its path: nesting deeper than MAX_NESTING, a string longer
+ * than the per-field limit, or one holding a lone surrogate (JSON can escape one, UTF-8 cannot store it: SQLite
+ * would keep U+FFFD instead). One iterative walk, so no depth can overflow the stack; it runs on every record,
+ * so strings are checked where they are met and paths are only built for containers and problems.
+ */
+export function fieldProblem(value: unknown, maxField: number, at = ""): string | null {
+  if (typeof value === "string") return suspect(value, maxField) ? stringProblem(value, at, maxField) : null;
+  const stack: [unknown, string, number][] = [[value, at, 0]];
+  while (stack.length > 0) {
+    const [item, path, depth] = stack.pop()!;
+    if (item === null || typeof item !== "object") continue;
+    if (depth >= MAX_NESTING) {
+      return `${path ? `field "${path}" is` : "the record is"} nested more than ${MAX_NESTING} levels deep`;
     }
-    if (Array.isArray(value)) {
-      for (let i = 0; i < value.length; i++) {
-        const hit = visit(value[i], `${path}[${i}]`);
-        if (hit) return hit;
-      }
-    } else if (value && typeof value === "object") {
-      for (const key in value) {
-        const hit = visit((value as Record<string, unknown>)[key], path ? `${path}.${key}` : key);
-        if (hit) return hit;
-      }
+    const array = Array.isArray(item);
+    const keys = array ? null : Object.keys(item);
+    const length = array ? (item as unknown[]).length : keys!.length;
+    for (let i = 0; i < length; i++) {
+      const child = array ? (item as unknown[])[i] : (item as Record<string, unknown>)[keys![i]];
+      if (typeof child === "string") {
+        const problem = suspect(child, maxField) ? stringProblem(child, childPath(path, keys, i), maxField) : null;
+        if (problem) return problem;
+      } else if (child !== null && typeof child === "object") stack.push([child, childPath(path, keys, i), depth + 1]);
     }
-    return null;
-  };
-  return visit(record, "");
+  }
+  return null;
+}
+
+function childPath(path: string, keys: string[] | null, i: number): string {
+  if (keys === null) return `${path}[${i}]`;
+  return path ? `${path}.${keys[i]}` : keys[i];
+}
+
+/** Cheap: a JS string of n chars is at most 3n UTF-8 bytes, and isWellFormed is O(1) for one-byte strings. */
+function suspect(value: string, maxField: number): boolean {
+  return value.length * 3 > maxField || !isWellFormed(value);
+}
+
+function stringProblem(value: string, path: string, maxField: number): string | null {
+  if (value.length * 3 > maxField) {
+    const bytes = Buffer.byteLength(value);
+    if (bytes > maxField) return `field "${path}" is ${formatMb(bytes)}, over the ${formatMb(maxField)} per-field limit (DISTILL_MAX_FIELD_MB)`;
+  }
+  if (isWellFormed(value)) return null;
+  const at = loneSurrogateAt(value);
+  const escape = `\\u${value.charCodeAt(at).toString(16)}`;
+  return `field "${path}" holds a lone UTF-16 surrogate (${escape} at character ${at}), which is not text`;
 }

@@ -39,3 +39,19 @@ const BOM = [0xef, 0xbb, 0xbf];
 export function hasBom(buf: Buffer): boolean {
   return buf.length >= 3 && buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2];
 }
+
+/** String.prototype.isWellFormed (Node 20; the project's TypeScript lib is ES2022). O(1) for one-byte strings. */
+export const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+
+/** Index of the first UTF-16 surrogate without its pair in `s`, or -1. */
+export function loneSurrogateAt(s: string): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return i;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return i;
+  }
+  return -1;
+}

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
@@ -61,6 +61,16 @@ describe("ingest worker process", () => {
     expect(progress.at(-1)).toMatchObject({ unit: "bytes", current: 859893, total: 859893, message: expect.stringMatching(/^999 rows/) });
     expect(events.at(-1)).toMatchObject({ type: "done", result: { row_count: 999, rejected_count: 0, duplicate_count: 14 } });
     expect(datasetState(datasetId)).toMatchObject({ status: "ready", rows: 999, stored: 999 });
+  });
+
+  it("leaves the write-ahead log empty after a large import", async () => {
+    const path = join(studio.dir, "wal.jsonl");
+    const line = (i: number) => JSON.stringify({ instruction: `wal row ${i} ${"word ".repeat(40)}`, output: "answer ".repeat(40) });
+    writeFileSync(path, Array.from({ length: 60_000 }, (_, i) => line(i)).join("\n"));
+    const { exit } = startWorker(path, "alpaca_jsonl");
+    expect(await exit).toBe(0);
+    // Over 64 MB of rows passed through it; a log left at its largest stays on disk as long as the studio runs.
+    expect(statSync(`${studio.db.$client.name}-wal`).size).toBe(0);
   });
 
   it("fails a truncated file with a specific error event and keeps nothing", async () => {

@@ -19,6 +19,7 @@ const PROGRESS_EVERY_MS = 500;
 async function main(runDir: string): Promise<number> {
   const events = new EventWriter(join(runDir, "events.jsonl"));
   let checkpointer: BackgroundCheckpointer | null = null;
+  let opened: ReturnType<typeof openDb> | null = null;
   let cancelled = false;
   process.on("SIGTERM", () => {
     cancelled = true;
@@ -28,6 +29,7 @@ async function main(runDir: string): Promise<number> {
     const path = resolve(runDir, job.source);
     events.emit({ type: "log", level: "info", message: `importing ${job.original_name} as ${job.format}` });
     const db = openDb();
+    opened = db;
     // Keep 32 MB of pages, and leave checkpoints to a second thread, which checkpoints after every batch's
     // commit (a checkpoint fsyncs the WAL and the database: in this thread the import waited for the disk).
     // Should that thread fail, checkpoint here every 64 MB of WAL (a bulk import writes gigabytes).
@@ -77,6 +79,13 @@ async function main(runDir: string): Promise<number> {
     return 1;
   } finally {
     await checkpointer?.close();
+    // The log grew by everything imported (or discarded); empty it, or the file stays that size while the
+    // studio runs. Best effort: a reader holding an old snapshot makes SQLite skip the truncation.
+    try {
+      opened?.$client.pragma("wal_checkpoint(TRUNCATE)");
+    } catch (e) {
+      console.error(`could not truncate the write-ahead log: ${(e as Error).message}`);
+    }
     events.close();
   }
 }

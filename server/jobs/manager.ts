@@ -26,7 +26,12 @@ export type JobManagerOptions = {
   /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 60 s (see cancelGraceMs). */
   cancelGraceMs?: number;
   /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
-  onSucceeded?: (job: JobRow) => Promise<void>;
+  onSucceeded?: (job: JobRow, db: Db) => Promise<void>;
+  /**
+   * Called once a job has been marked failed or cancelled, however it ended (an error event, a crash, kill -9,
+   * a start that failed), so what it left half done can be undone at once; a throw is logged.
+   */
+  onFailed?: (job: JobRow, db: Db) => void;
 };
 
 export type NewJob = {
@@ -72,6 +77,7 @@ export class JobManager {
   private readonly launcher: Launcher;
   readonly cancelGraceMs: number;
   private readonly onSucceeded: JobManagerOptions["onSucceeded"];
+  private readonly onFailed: JobManagerOptions["onFailed"];
   private readonly attached = new Map<string, Attached>();
   private liveness: NodeJS.Timeout | null = null;
 
@@ -84,6 +90,7 @@ export class JobManager {
     this.limits = options.limits ?? slotLimits();
     this.cancelGraceMs = options.cancelGraceMs ?? cancelGraceMs();
     this.onSucceeded = options.onSucceeded;
+    this.onFailed = options.onFailed;
   }
 
   runDirOf(id: string): string {
@@ -142,7 +149,7 @@ export class JobManager {
       this.db.$client
         .prepare("update jobs set status = 'cancelled', ended_at = ? where id = ? and status = 'queued'")
         .run(Date.now(), id);
-      publish(id, { kind: "status", status: "cancelled" });
+      this.ended(id, "cancelled");
       return "cancelled";
     }
     if (row.status !== "running") throw new BadRequest(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
@@ -241,7 +248,7 @@ export class JobManager {
       this.db.$client
         .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ?")
         .run(`could not start ${argv[0]} for job ${row.id} (${child})`, Date.now(), row.id);
-      publish(row.id, { kind: "status", status: "failed" });
+      this.ended(row.id, "failed");
       return;
     }
     this.db.$client.prepare("update jobs set pid = ? where id = ?").run(child.pid, row.id);
@@ -331,7 +338,7 @@ export class JobManager {
     }
     if (status === "succeeded" && this.onSucceeded) {
       const row = jobRow(this.db, id)!;
-      this.onSucceeded(row).then(
+      this.onSucceeded(row, this.db).then(
         () => this.settle(id, "succeeded", null),
         (e: unknown) => this.settle(id, "failed", `the job finished but importing its results failed: ${(e as Error).message}`),
       );
@@ -344,7 +351,19 @@ export class JobManager {
   }
 
   private settle(id: string, status: JobStatus, error: string | null): void {
-    if (finishJob(this.db, id, status, error)) publish(id, { kind: "status", status });
+    if (finishJob(this.db, id, status, error)) this.ended(id, status);
+  }
+
+  /**
+   * Lets the owner of what a failed or cancelled job left behind undo it, then announces the job's final status
+   * (so a page that hears "failed" finds its dataset failed too).
+   */
+  private ended(id: string, status: JobStatus): void {
+    const onFailed = this.onFailed;
+    if (onFailed && (status === "failed" || status === "cancelled")) {
+      guarded(`cleaning up after job ${id}`, () => onFailed(jobRow(this.db, id)!, this.db));
+    }
+    publish(id, { kind: "status", status });
   }
 
   private crashMessage(entry: Attached, exit: Exit | null): string {
@@ -361,7 +380,7 @@ export class JobManager {
     this.db.$client
       .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ? and status = 'queued'")
       .run(message, Date.now(), id);
-    publish(id, { kind: "status", status: "failed" });
+    this.ended(id, "failed");
   }
 }
 

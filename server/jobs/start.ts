@@ -1,7 +1,13 @@
 import { dataDir, getDb } from "~/db/client";
 import { onJobSucceeded } from "~/server/curriculum/on-job-succeeded";
-import { cleanupInterruptedImports } from "~/server/ingest/cleanup";
+import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
 import { JobManager, type JobManagerOptions } from "./manager";
+
+/** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
+export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
+  onSucceeded: (job, db) => onJobSucceeded(db, job),
+  onFailed: (job, db) => failEndedImport(db, job),
+};
 
 /** On globalThis so that Next dev's module reloads keep one manager (and one tailer per job). */
 const globalForJobs = globalThis as unknown as { __distillJobManager?: JobManager };
@@ -14,7 +20,7 @@ const globalForJobs = globalThis as unknown as { __distillJobManager?: JobManage
 export function startJobManager(options?: Partial<JobManagerOptions>): JobManager {
   if (globalForJobs.__distillJobManager) return globalForJobs.__distillJobManager;
   const db = getDb();
-  const manager = new JobManager({ db, dataDir: dataDir(), onSucceeded: (job) => onJobSucceeded(db, job), ...options });
+  const manager = new JobManager({ db, dataDir: dataDir(), ...studioJobHooks, ...options });
   globalForJobs.__distillJobManager = manager;
   cleanupInterruptedImports(manager.db);
   manager.attachRunningJobs();

@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
-import { Readable, Transform } from "node:stream";
-import type { ReadableStream as NodeWebStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
 import { dataDir } from "~/db/client";
 import { NotFound } from "~/lib/errors";
@@ -13,7 +11,15 @@ export function maxUploadBytes(): number {
   return Number(process.env.DISTILL_MAX_UPLOAD_MB ?? 2048) * 1024 * 1024;
 }
 
+/** Default 24 h; DISTILL_UPLOAD_TTL_HOURS overrides. An upload is imported (and leaves the folder) or removed after this. */
+export function uploadTtlMs(): number {
+  return Number(process.env.DISTILL_UPLOAD_TTL_HOURS ?? 24) * 3_600_000;
+}
+
 export class UploadTooLarge extends Error {}
+
+/** Longest original file name accepted (what file systems allow); it is copied into job.json, events and lists. */
+export const MAX_FILE_NAME = 255;
 
 const uploadsDir = () => join(dataDir(), "uploads");
 const ID = /^[0-9a-f-]{36}$/;
@@ -35,15 +41,8 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, originalName:
   const file = `${id}${safeExt(originalName)}`;
   const part = join(uploadsDir(), `${file}.part`);
   let size = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _enc, done) {
-      size += chunk.length;
-      if (size > limit) done(new UploadTooLarge(`the file is larger than the ${Math.round(limit / 1048576)} MB upload limit`));
-      else done(null, chunk);
-    },
-  });
   try {
-    await pipeline(Readable.fromWeb(body as NodeWebStream<Uint8Array>), counter, createWriteStream(part));
+    await pipeline(upTo(body, limit, (n) => (size += n)), createWriteStream(part));
   } catch (e) {
     await rm(part, { force: true });
     throw e;
@@ -51,6 +50,34 @@ export async function saveUpload(body: ReadableStream<Uint8Array>, originalName:
   await rename(part, join(uploadsDir(), file));
   return { uploadId: file, size, originalName };
 }
+
+/**
+ * The body's chunks while they total at most `limit` bytes. Past it, the rest is read and dropped before
+ * UploadTooLarge is thrown: cancelling a request body under `next start` makes its stream throw an uncaught
+ * ERR_INVALID_STATE when the next chunk arrives. (A declared Content-Length over the limit is refused before
+ * any of this; see tooLargeDeclared.)
+ */
+async function* upTo(body: ReadableStream<Uint8Array>, limit: number, counted: (bytes: number) => number): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    if (counted(value.byteLength) > limit) {
+      while (!(await reader.read()).done);
+      throw new UploadTooLarge(tooLarge(limit));
+    }
+    yield value;
+  }
+}
+
+/** The refusal for a request whose Content-Length is already over the limit, or null. */
+export function tooLargeDeclared(contentLength: string | null, limit = maxUploadBytes()): string | null {
+  const declared = Number(contentLength);
+  if (!contentLength || !Number.isFinite(declared) || declared <= limit) return null;
+  return tooLarge(limit);
+}
+
+const tooLarge = (limit: number) => `the file is larger than the ${Math.round(limit / 1048576)} MB upload limit`;
 
 /** Resolves an upload id from the client to its path, refusing anything that is not an id we issued. */
 export async function uploadPath(uploadId: string): Promise<string> {
@@ -63,4 +90,24 @@ export async function uploadPath(uploadId: string): Promise<string> {
     throw new NotFound(`upload ${uploadId} no longer exists; upload the file again`);
   });
   return path;
+}
+
+/**
+ * Removes uploads nobody imported within the time to live, and partial ones (`.part`) that stopped growing that
+ * long ago (the client went away and the stream never ended). At studio start every partial upload is one a
+ * previous process was writing when it stopped, so all go.
+ */
+export async function sweepUploads(opts: { atStartup?: boolean } = {}): Promise<void> {
+  const names = await readdir(uploadsDir()).catch(() => [] as string[]);
+  const before = Date.now() - uploadTtlMs();
+  for (const name of names) {
+    const path = join(uploadsDir(), name);
+    const partial = name.endsWith(".part");
+    if (opts.atStartup && partial) {
+      await rm(path, { force: true });
+      continue;
+    }
+    const { mtimeMs } = await stat(path).catch(() => ({ mtimeMs: Infinity }));
+    if (mtimeMs < before) await rm(path, { force: true });
+  }
 }

@@ -12,10 +12,10 @@ import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/searc
 import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
 import { getJobManager } from "~/server/jobs/start";
-import { uploadPath } from "~/server/uploads/store";
+import { MAX_FILE_NAME, uploadPath } from "~/server/uploads/store";
 import { publicProcedure } from "../trpc";
 
-const byId = z.object({ id: z.string().min(1, "a dataset id is required") });
+const byId = z.object({ id: z.string().min(1, "a dataset id is required").max(100, "a dataset id is at most 100 characters") });
 const page = {
   offset: z.number().int().min(0, "offset must be 0 or more"),
   limit: z.number().int().min(1, "limit must be at least 1").max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
@@ -25,7 +25,8 @@ const name = z
   .trim()
   .min(1, "a dataset name cannot be empty")
   .max(MAX_NAME_LENGTH, `a dataset name is at most ${MAX_NAME_LENGTH} characters`);
-const uploadId = z.string().min(1, "an upload id is required");
+const uploadId = z.string().min(1, "an upload id is required").max(100, "an upload id is at most 100 characters");
+const originalName = z.string().min(1).max(MAX_FILE_NAME, `a file name is at most ${MAX_FILE_NAME} characters`).optional();
 
 const highlight = (snippet: string) => splitHighlights(snippet, SNIPPET_OPEN, SNIPPET_CLOSE);
 
@@ -89,7 +90,7 @@ export const datasetsRouter = {
 
   /** What an upload looks like before importing: its format (sniffed unless given), columns, mapping, first records. */
   inspectUpload: publicProcedure
-    .input(z.object({ uploadId, originalName: z.string().min(1).optional(), format: ingestFormat.optional() }))
+    .input(z.object({ uploadId, originalName, format: ingestFormat.optional() }))
     .query(async ({ input }) => {
       const path = await uploadPath(input.uploadId);
       return detectColumns(path, input.originalName ?? input.uploadId, input.format);
@@ -100,7 +101,7 @@ export const datasetsRouter = {
    * folder as its `source` and leaves the uploads folder. The dataset turns "ready" or "failed" when the job ends.
    */
   import: publicProcedure
-    .input(z.object({ uploadId, name, originalName: z.string().min(1).optional(), format: ingestFormat, mapping: columnMapping }))
+    .input(z.object({ uploadId, name, originalName, format: ingestFormat, mapping: columnMapping }))
     .mutation(async ({ input }) => {
       const path = await uploadPath(input.uploadId);
       const { name, format, mapping } = input;
