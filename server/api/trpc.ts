@@ -6,6 +6,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { getDb } from "~/db/client";
 import { UserError } from "~/lib/errors";
+import { validationMessage } from "~/lib/validation-messages";
 
 export function createTRPCContext(opts: { headers: Headers }) {
   return { db: getDb(), headers: opts.headers };
@@ -20,13 +21,15 @@ export const sseOptions = {
 
 /**
  * The one place a failure becomes what the client sees (every HTTP answer and SSE error event is formatted
- * here). A UserError keeps its message under its code; tRPC's own errors (input validation) pass as they
- * are; anything else is an internal error, logged here with the procedure's path and an id, and shown only
+ * here). A UserError keeps its message under its code; an input that fails its schema is a BAD_REQUEST
+ * whose message is sentences (lib/validation-messages), never zod's issues as JSON; tRPC's other own errors
+ * pass as they are; anything else is an internal error, logged here with the procedure's path and an id, and shown only
  * as a short message with that id: its message may hold server paths or SQL, so it never leaves the server.
  */
 function shownError(path: string | undefined, error: TRPCError): TRPCError {
   const cause = error.cause;
   if (cause instanceof UserError) return new TRPCError({ code: cause.code, message: cause.message });
+  if (cause instanceof ZodError) return new TRPCError({ code: "BAD_REQUEST", message: validationMessage(cause) });
   if (error.code !== "INTERNAL_SERVER_ERROR") return error;
   const id = randomUUID().slice(0, 8);
   console.error(`tRPC ${path ?? "(no procedure)"} failed (error id ${id}):`, cause ?? error);
