@@ -1,5 +1,6 @@
 import superjson from "superjson";
 import { z } from "zod";
+import { idField } from "~/lib/contracts/text-bounds";
 import type { Db } from "~/db/client";
 import type { JobEvent } from "~/lib/contracts/events";
 import { sseOptions } from "~/server/api/trpc";
@@ -21,7 +22,7 @@ import { jobRow } from "./job-row";
  * (bad input, an unknown job) return null and go to tRPC, which answers them with its usual errors.
  */
 
-export const jobEventsInput = z.object({ jobId: z.string().min(1), lastEventId: z.string().nullish() });
+export const jobEventsInput = z.object({ jobId: idField("a job id"), lastEventId: z.string().max(20, "lastEventId is at most 20 characters").nullish() });
 
 /** The seq to resume after, or null when `lastEventId` is not one. */
 export function afterSeqOf(lastEventId: string | null | undefined): number | null {
