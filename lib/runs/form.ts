@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
-import { MAX_ID, nameField, pathField } from "~/lib/contracts/text-bounds";
+import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -54,6 +54,13 @@ const launchFields = z.object({
 });
 
 export const launchForm = launchFields.superRefine((form, ctx) => {
+  // Bounded here rather than in modelRef, which is also job.json's contract with the trainer.
+  for (const role of ["teacher", "student"] as const) {
+    const ref = form[role];
+    if ("path" in ref && ref.path.length > MAX_PATH) {
+      ctx.addIssue({ code: "custom", path: [role, "path"], message: `the ${role}'s path is at most ${MAX_PATH} characters` });
+    }
+  }
   // Pruning keeps some of the teacher's layers; it cannot make more (the trainer would fail once loaded).
   if (form.student.source === "pruned" && form.teacher.source === "embedded" && form.student.num_layers > TEACHER_LAYERS) {
     ctx.addIssue({

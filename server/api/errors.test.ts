@@ -65,6 +65,7 @@ describe("one error path for every procedure", () => {
     const refusals = await Promise.all([
       call(studio.db, "mutation", "runs.launch", { datasetId: "d", name: long }),
       call(studio.db, "mutation", "runs.launch", { datasetId: "d", outputDir: "/".repeat(4097) }),
+      call(studio.db, "mutation", "runs.launch", { datasetId: "d", teacher: { source: "dir", path: "/".repeat(4097) } }),
       call(studio.db, "mutation", "curriculum.save", { name: long, spec: {} }),
       call(studio.db, "query", "runs.get", { id: long }),
       call(studio.db, "query", "curriculum.get", { id: long }),
@@ -77,6 +78,7 @@ describe("one error path for every procedure", () => {
     expect(refusals.map((r) => r.error.message.split("; ")[0])).toEqual([
       "a run name is at most 200 characters",
       "the output folder is at most 4096 characters",
+      "the teacher's path is at most 4096 characters",
       "a curriculum name is at most 200 characters",
       "a run id is at most 100 characters",
       "a curriculum id is at most 100 characters",
