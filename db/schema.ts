@@ -43,6 +43,8 @@ export const datasetRows = sqliteTable(
     idx: integer("idx").notNull(),
     /** 1-based line (JSONL) or element/row number (JSON array, CSV, Parquet) in the uploaded file. */
     sourceLine: integer("source_line").notNull(),
+    /** The line a JSON array's element starts on; null where source_line is the line, or the file has none. */
+    startLine: integer("start_line"),
     messages: text("messages").notNull(),
     source: text("source"),
     prompt: text("prompt").notNull(),
@@ -67,6 +69,8 @@ export const rejectedRows = sqliteTable(
       .notNull()
       .references(() => datasets.id, { onDelete: "cascade" }),
     sourceLine: integer("source_line").notNull(),
+    /** As dataset_rows.start_line. */
+    startLine: integer("start_line"),
     reason: text("reason").notNull(),
     /** The offending record, truncated for storage. */
     raw: text("raw").notNull(),

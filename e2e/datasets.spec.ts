@@ -134,8 +134,8 @@ test("records that cannot be read are listed with line and reason, and download"
   await expect(page.getByTestId("rejected-count")).toHaveText("2");
   const rejected = page.getByTestId("rejected-rows");
   await expect(rejected.locator("tbody tr")).toHaveCount(2);
-  await expect(rejected.locator("tbody tr").first().locator("td").first()).toHaveText("2");
-  await expect(rejected.locator("tbody tr").nth(1).locator("td").first()).toHaveText("4");
+  await expect(rejected.locator("tbody tr").first().locator("td").first()).toHaveText("line 2");
+  await expect(rejected.locator("tbody tr").nth(1).locator("td").first()).toHaveText("line 4");
 
   const downloading = page.waitForEvent("download");
   await rejected.getByRole("link", { name: /Download rejected rows/ }).click();

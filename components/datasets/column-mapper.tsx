@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
-import { ingestFormat } from "~/lib/contracts/job";
+import { importMapping, ingestFormat } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
 
 const FIELDS: (keyof ColumnMapping)[] = ["instruction", "input", "output", "system", "messages"];
@@ -24,16 +24,21 @@ export function ColumnMapper(props: {
   const trpc = useTRPC();
   const [format, setFormat] = useState<IngestFormat | undefined>(undefined);
   const inspected = useQuery(trpc.datasets.inspectUpload.queryOptions({ uploadId: props.upload.uploadId, originalName: props.upload.originalName, format }));
-  const [mapping, setMapping] = useState<ColumnMapping>({});
+  // null until the user changes it: the detected mapping, so nothing is flagged before detection answers.
+  const [chosen, setMapping] = useState<ColumnMapping | null>(null);
   const [name, setName] = useState(props.upload.originalName.replace(/\.[^.]+$/, ""));
+  const datasets = useQuery(trpc.datasets.list.queryOptions());
 
   useEffect(() => {
-    if (inspected.data) setMapping(inspected.data.mapping);
+    if (inspected.data) setMapping(null);
   }, [inspected.data]);
 
   if (inspected.isPending) return <p className="muted">Detecting the format and columns…</p>;
   if (inspected.error) return <p className="error" role="alert">{inspected.error.message}</p>;
   const { columns, sample } = inspected.data;
+  const mapping = chosen ?? inspected.data.mapping;
+  const unmapped = importMapping.safeParse(mapping).error?.issues[0]?.message;
+  const taken = datasets.data?.some((d) => d.name.trim().toLowerCase() === name.trim().toLowerCase());
 
   return (
     <div style={{ marginTop: "1rem" }} data-testid="column-mapper">
@@ -93,11 +98,21 @@ export function ColumnMapper(props: {
       <button
         className="primary"
         style={{ marginTop: "0.75rem" }}
-        disabled={props.busy || !name.trim()}
+        disabled={props.busy || !name.trim() || Boolean(unmapped)}
         onClick={() => props.onImport({ name: name.trim(), format: inspected.data.format, mapping })}
       >
         Import
       </button>
+      {unmapped && (
+        <p className="error small" role="alert" data-testid="mapping-refused">
+          {unmapped}
+        </p>
+      )}
+      {taken && (
+        <p className="warning small" role="status" data-testid="name-taken">
+          A dataset named &ldquo;{name.trim()}&rdquo; already exists: this import makes a second one beside it. Rename it to tell them apart.
+        </p>
+      )}
     </div>
   );
 }

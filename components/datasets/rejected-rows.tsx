@@ -48,7 +48,7 @@ export function RejectedRows({ datasetId, total }: { datasetId: string; total: n
             <table>
               <thead>
                 <tr>
-                  <th>Line</th>
+                  <th>Where</th>
                   <th>Reason</th>
                   <th>Record</th>
                 </tr>
@@ -56,7 +56,7 @@ export function RejectedRows({ datasetId, total }: { datasetId: string; total: n
               <tbody>
                 {rejected.data?.rows.map((r, i) => (
                   <tr key={page * PAGE_SIZE + i}>
-                    <td className="mono">{formatCount(r.sourceLine)}</td>
+                    <td className="mono" data-testid="rejected-where">{r.where}</td>
                     <td>{r.reason}</td>
                     <td>
                       <pre style={{ maxHeight: "6rem", overflow: "auto" }}>{r.raw}</pre>

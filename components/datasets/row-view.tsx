@@ -22,7 +22,7 @@ export function RowView(props: { datasetId: string; idx: number; onClose: () => 
       {row.data && (
         <>
           <p className="small muted">
-            line {formatCount(row.data.sourceLine)} of the upload · {row.data.turns} {row.data.turns === 1 ? "turn" : "turns"} ·
+            <span data-testid="row-where">{row.data.where}</span> of the upload · {row.data.turns} {row.data.turns === 1 ? "turn" : "turns"} ·
             prompt {formatCount(row.data.promptLength)}, response {formatCount(row.data.responseLength)} {row.data.lengthUnit === "tokens" ? "tokens" : "characters"}
             {row.data.isDuplicate && " · duplicate of an earlier row"}
           </p>

@@ -12,6 +12,8 @@ import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "~/server/api/root";
+// Installs zod's sentence messages for the forms that check their fields in the browser.
+import "~/lib/validation-messages";
 
 export const { useTRPC, TRPCProvider } = createTRPCContext<AppRouter>();
 

@@ -171,6 +171,11 @@ export const columnMapping = z.object({
 });
 export type ColumnMapping = z.infer<typeof columnMapping>;
 
+/** Every row needs a prompt, so an import that maps neither column would only ever make an empty dataset. */
+export const NO_PROMPT_COLUMN = "map an instruction or a messages column first: every row needs one, so without it the import would have no rows";
+/** The mapping an import may start with (the import form checks it, and the server again). */
+export const importMapping = columnMapping.refine((m) => Boolean(m.instruction || m.messages), { message: NO_PROMPT_COLUMN });
+
 export const ingestFormat = z.enum(["alpaca_json", "alpaca_jsonl", "messages_jsonl", "csv", "parquet"]);
 export type IngestFormat = z.infer<typeof ingestFormat>;
 

@@ -18,6 +18,12 @@ describe("launch form", () => {
     expect(parseStoredForm(stored, "d9").datasetId).toBe("d9");
   });
 
+  it("refuses a pruned student with more layers than the embedded teacher, beside the layers field", () => {
+    const r = launchForm.safeParse({ ...defaultLaunchForm("d1"), student: { source: "pruned", num_layers: 31 } });
+    expect(r.error?.issues).toMatchObject([{ path: ["student", "num_layers"], message: "the student keeps at most the teacher's 30 layers (SmolLM2-135M has 30); choose 30 or fewer" }]);
+    expect(launchForm.safeParse({ ...defaultLaunchForm("d1"), student: { source: "pruned", num_layers: 30 } }).success).toBe(true);
+  });
+
   it("rejects more eval prompts than eval rows", () => {
     const r = launchForm.safeParse({ ...defaultLaunchForm("d1"), evalSize: 4, evalPrompts: 8 });
     expect(r.error?.issues[0]?.message).toBe("eval prompts (8) exceed the eval split (4 rows)");

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
+import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -17,8 +18,8 @@ export type StudentChoice = z.infer<typeof studentChoice>;
 
 /** The form's fields, each with its bounds and default; launchForm adds the checks across fields. */
 const launchFields = z.object({
-  datasetId: z.string().min(1, "choose a dataset"),
-  name: z.string().max(120).default(""),
+  datasetId: z.string().min(1, "choose a dataset").max(MAX_ID, `a dataset id is at most ${MAX_ID} characters`),
+  name: nameField("a run name").default(""),
   teacher: modelRef.default({ source: "embedded" }),
   student: studentChoice.default({ source: "pruned", num_layers: 6 }),
   loss: z
@@ -49,10 +50,25 @@ const launchFields = z.object({
   device: deviceChoice.default("auto"),
   seed: z.number().int().min(0).default(10),
   /** Where the final student goes; empty keeps it in the run folder (model/). */
-  outputDir: z.string().default(""),
+  outputDir: pathField("the output folder").default(""),
 });
 
 export const launchForm = launchFields.superRefine((form, ctx) => {
+  // Bounded here rather than in modelRef, which is also job.json's contract with the trainer.
+  for (const role of ["teacher", "student"] as const) {
+    const ref = form[role];
+    if ("path" in ref && ref.path.length > MAX_PATH) {
+      ctx.addIssue({ code: "custom", path: [role, "path"], message: `the ${role}'s path is at most ${MAX_PATH} characters` });
+    }
+  }
+  // Pruning keeps some of the teacher's layers; it cannot make more (the trainer would fail once loaded).
+  if (form.student.source === "pruned" && form.teacher.source === "embedded" && form.student.num_layers > TEACHER_LAYERS) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["student", "num_layers"],
+      message: `the student keeps at most the teacher's ${TEACHER_LAYERS} layers (SmolLM2-135M has ${TEACHER_LAYERS}); choose ${TEACHER_LAYERS} or fewer`,
+    });
+  }
   if (form.evalPrompts > form.evalSize && form.evalSize > 0) {
     ctx.addIssue({
       code: "custom",

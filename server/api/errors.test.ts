@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { NO_PROMPT_COLUMN } from "~/lib/contracts/job";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { appRouter } from "~/server/api/root";
 import { type Studio, tempStudio } from "~/test/support/studio";
@@ -46,6 +47,52 @@ describe("one error path for every procedure", () => {
     const invalid = await call(studio, "mutation", "curriculum.save", { name: "x", spec: { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } } });
     expect(invalid.error.data.code).toBe("BAD_REQUEST");
     expect(invalid.error.message).toMatch(/needs a scoring pass to bucket by/);
+  });
+
+  it("answers an input that fails its schema with sentences naming the fields, never zod's issues as JSON", async () => {
+    const { status, body, error } = await call(studio, "mutation", "curriculum.startJob", { kind: "score", datasetId: "d", scorer: "pocl", studentLayers: 0, maxNewTokens: 2.5 });
+    expect(status).toBe(400);
+    expect(error.data.code).toBe("BAD_REQUEST");
+    expect(error.message).toBe("student layers must be at least 1; max new tokens must be a whole number");
+    expect(body).not.toMatch(/too_small|"origin"|Too small/);
+    const missing = await call(studio, "query", "datasets.get", {});
+    expect(missing.error.message).toBe("id is required");
+  });
+
+  it("bounds every text field users send, each refusal a sentence", async () => {
+    const long = "x".repeat(201);
+    const refusals = await Promise.all([
+      call(studio, "mutation", "runs.launch", { datasetId: "d", name: long }),
+      call(studio, "mutation", "runs.launch", { datasetId: "d", outputDir: "/".repeat(4097) }),
+      call(studio, "mutation", "runs.launch", { datasetId: "d", teacher: { source: "dir", path: "/".repeat(4097) } }),
+      call(studio, "mutation", "curriculum.save", { name: long, spec: {} }),
+      call(studio, "query", "runs.get", { id: long }),
+      call(studio, "query", "curriculum.get", { id: long }),
+      call(studio, "query", "curriculum.list", { datasetId: long }),
+      call(studio, "query", "jobs.get", { id: long }),
+      call(studio, "mutation", "curriculum.startJob", { kind: "tag", datasetId: "d", taggerPath: "t".repeat(4097) }),
+      call(studio, "query", "runs.compare", { ids: ["a"] }),
+    ]);
+    expect(refusals.map((r) => r.status)).toEqual(refusals.map(() => 400));
+    expect(refusals.map((r) => r.error.message.split("; ")[0])).toEqual([
+      "a run name is at most 200 characters",
+      "the output folder is at most 4096 characters",
+      "the teacher's path is at most 4096 characters",
+      "a curriculum name is at most 200 characters",
+      "a run id is at most 100 characters",
+      "a curriculum id is at most 100 characters",
+      "a dataset id is at most 100 characters",
+      "a job id is at most 100 characters",
+      "the tagger folder is at most 4096 characters",
+      "choose at least 2 runs to compare",
+    ]);
+  });
+
+  it("refuses an import that maps neither an instruction nor a messages column, before any dataset is made", async () => {
+    const { status, error } = await call(studio, "mutation", "datasets.import", { uploadId: "u.csv", name: "x", format: "csv", mapping: { output: "a" } });
+    expect(status).toBe(400);
+    expect(error.message).toBe(NO_PROMPT_COLUMN);
+    expect(studio.db.$client.prepare("select count(*) as n from datasets").get()).toEqual({ n: 0 });
   });
 
   it("logs any other error with the procedure's path and an id, and shows only that id, with no stack", async () => {

@@ -5,6 +5,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "~/db/client";
 import { internalErrorMessage, UserError } from "~/lib/errors";
+import { validationMessage } from "~/lib/validation-messages";
 import { sseOptions } from "~/server/jobs/event-sse";
 import type { JobManager } from "~/server/jobs/manager";
 
@@ -17,9 +18,10 @@ const shownErrors = new WeakSet<TRPCError>();
 /**
  * The one place a failure becomes what the client sees: the procedure middleware below applies it (so in-process
  * callers get it too), the error formatter applies it to whatever did not pass there (an error a subscription
- * raises while streaming). A UserError keeps its message under its code; tRPC's own errors (input validation)
- * pass as they are; anything else is an internal error, logged here with the procedure's path and an id, and
- * shown only as a short message with that id: its message may hold server paths or SQL.
+ * raises while streaming). A UserError keeps its message under its code; an input that fails its schema is a
+ * BAD_REQUEST whose message is sentences (lib/validation-messages), never zod's issues as JSON; tRPC's other own
+ * errors pass as they are; anything else is an internal error, logged here with the procedure's path and an id,
+ * and shown only as a short message with that id: its message may hold server paths or SQL.
  */
 function shownError(path: string | undefined, error: TRPCError): TRPCError {
   if (shownErrors.has(error)) return error;
@@ -27,9 +29,11 @@ function shownError(path: string | undefined, error: TRPCError): TRPCError {
   const shown =
     cause instanceof UserError
       ? new TRPCError({ code: cause.code, message: cause.message, cause })
-      : error.code !== "INTERNAL_SERVER_ERROR"
-        ? error
-        : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
+      : cause instanceof ZodError
+        ? new TRPCError({ code: "BAD_REQUEST", message: validationMessage(cause) })
+        : error.code !== "INTERNAL_SERVER_ERROR"
+          ? error
+          : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
   shownErrors.add(shown);
   return shown;
 }

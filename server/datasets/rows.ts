@@ -56,7 +56,7 @@ export function getRow(db: Db, datasetId: string, idx: number) {
 export function rejectedRows(db: Db, datasetId: string, page: Page) {
   const { offset, limit } = clampPage(page);
   return db
-    .select({ sourceLine: rejectedTable.sourceLine, reason: rejectedTable.reason, raw: rejectedTable.raw })
+    .select({ sourceLine: rejectedTable.sourceLine, startLine: rejectedTable.startLine, reason: rejectedTable.reason, raw: rejectedTable.raw })
     .from(rejectedTable)
     .where(eq(rejectedTable.datasetId, datasetId))
     .orderBy(asc(rejectedTable.sourceLine), asc(rejectedTable.id))

@@ -6,7 +6,7 @@ import { parquetWriteFile } from "hyparquet-writer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectColumns } from "./detect-columns";
 import { readParquetHead } from "./read-parquet";
-import { getRow } from "~/server/datasets/rows";
+import { getRow, rejectedRows } from "~/server/datasets/rows";
 import { importFile, sharedDataset, tempStudio } from "~/test/support/import-file";
 
 let studio: ReturnType<typeof tempStudio>;
@@ -89,6 +89,22 @@ describe("real datasets", () => {
     expect(answered.turns).toBe(2);
     expect(answered.messages.map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
     expect(answered.response).toBe(questions[withReference].reference!.join("\n\n"));
+  });
+});
+
+describe("positions in a JSON array", () => {
+  it("keeps each element's number and the line it starts on, for rows and rejected records alike", async () => {
+    // Pretty-printed, as many JSON array files are: element numbers and lines part ways at once.
+    const records = [{ instruction: "a", output: "A" }, { output: "B" }, { instruction: "c", output: "C" }];
+    const text = JSON.stringify(records, null, 2);
+    const path = write("pretty.json", text);
+    const starts = [...text.split("\n").entries()].filter(([, l]) => l === "  {").map(([i]) => i + 1);
+    expect(starts).toHaveLength(3);
+    const { datasetId, format } = await importFile(studio.db, path);
+    expect(format).toBe("alpaca_json");
+    expect(getRow(studio.db, datasetId, 1)).toMatchObject({ sourceLine: 3, startLine: starts[2] });
+    expect(rejectedRows(studio.db, datasetId, { offset: 0, limit: 10 })).toMatchObject([{ sourceLine: 2, startLine: starts[1] }]);
+    expect(starts[2]).not.toBe(3);
   });
 });
 

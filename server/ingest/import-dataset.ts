@@ -6,7 +6,8 @@ import { resolveMapping } from "./columns";
 import { IngestCancelled, IngestFileError } from "./errors";
 import { formatMb, maxFieldBytes, maxRecordBytes, maxUploadBytes, REJECT_RAW_CHARS } from "./limits";
 import { normalizeRecord } from "./normalize";
-import { POSITION_UNIT, readRecords } from "./read-records";
+import { POSITION_UNIT } from "~/lib/datasets/position";
+import { readRecords } from "./read-records";
 import { failImport } from "./cleanup";
 import { SeenHashes } from "./seen-hashes";
 import { storeLengthCounts } from "~/server/ingest/length-counts";
@@ -65,13 +66,13 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
 
   const insertRow = sqlite.prepare(
     `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, source, prompt, response, turns,
-       prompt_length, response_length, content_hash, is_duplicate) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+       prompt_length, response_length, content_hash, is_duplicate, start_line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
   );
   // The FTS insert trigger skips datasets that are importing; the batch indexes its own rows, after inserting
   // them all: an INSERT into dataset_rows (it has triggers) opens a statement savepoint, and FTS5 flushes its
   // pending terms to a new segment at every savepoint, so interleaving the two writes one segment per row.
   const indexRow = sqlite.prepare("INSERT INTO dataset_rows_fts (rowid, prompt, response) VALUES (?, ?, ?)");
-  const insertReject = sqlite.prepare("INSERT INTO rejected_rows (dataset_id, source_line, reason, raw) VALUES (?,?,?,?)");
+  const insertReject = sqlite.prepare("INSERT INTO rejected_rows (dataset_id, source_line, reason, raw, start_line) VALUES (?,?,?,?,?)");
   const updateCounts = sqlite.prepare("UPDATE datasets SET row_count = ?, rejected_count = ?, duplicate_count = ? WHERE id = ?");
   const unit = POSITION_UNIT[opts.format];
   const maxField = maxFieldBytes();
@@ -118,10 +119,10 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     return mapping;
   };
 
-  const reject = (at: number, reason: string, raw: string) => {
+  const reject = (at: number, reason: string, raw: string, line?: number) => {
     counts.rejected_count += 1;
     firstReject ??= `${unit} ${at}: ${reason}`;
-    rejects.push([opts.datasetId, at, reason, raw.slice(0, REJECT_RAW_CHARS)]);
+    rejects.push([opts.datasetId, at, reason, raw.slice(0, REJECT_RAW_CHARS), line ?? null]);
     batchChars += Math.min(raw.length, REJECT_RAW_CHARS);
     rejectedInARow += 1;
     if (counts.row_count === 0 && rejectedInARow >= GIVE_UP_AFTER) {
@@ -131,10 +132,10 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   };
 
   await readRecords(opts.path, opts.format, {
-    record(at, value, raw) {
+    record(at, value, raw, line) {
       const normalized = normalizeRecord(value, mappingFor(value), maxField);
       if ("reason" in normalized) {
-        reject(at, normalized.reason, typeof raw === "function" ? raw() : raw);
+        reject(at, normalized.reason, typeof raw === "function" ? raw() : raw, line);
         return;
       }
       rejectedInARow = 0;
@@ -147,6 +148,7 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
         rows.push([
           opts.datasetId, counts.row_count, at, stored.messages, stored.source, stored.prompt, stored.response,
           stored.turns, stored.promptLength, stored.responseLength, stored.digest.toString("base64url"), duplicate ? 1 : 0,
+          line ?? null,
         ]);
         counts.row_count += 1;
         batchChars += stored.messages.length + (stored.source?.length ?? 0) + stored.prompt.length + stored.response.length;

@@ -35,13 +35,13 @@ export async function readJsonArray(chunks: AsyncIterable<Buffer>, sink: RecordS
     element += 1;
     const bytes = span.take(tail);
     if (bytes === null) {
-      sink.reject(element, `element ${element} (line ${elementLine}) is longer than the ${formatMb(maxElement)} record limit`, "");
+      sink.reject(element, `element ${element} (line ${elementLine}) is longer than the ${formatMb(maxElement)} record limit`, "", elementLine);
     } else {
       const bad = invalidUtf8Offset(bytes);
       if (bad >= 0) {
-        sink.reject(element, `invalid UTF-8 at byte offset ${elementOffset + bad} (line ${elementLine})`, bytes.toString("utf8"));
+        sink.reject(element, `invalid UTF-8 at byte offset ${elementOffset + bad} (line ${elementLine})`, bytes.toString("utf8"), elementLine);
       } else {
-        parseInto(sink, element, bytes.toString("utf8"));
+        parseInto(sink, element, bytes.toString("utf8"), elementLine);
       }
     }
     inElement = false;

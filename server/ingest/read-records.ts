@@ -4,15 +4,7 @@ import { readCsv } from "./read-csv";
 import { readJsonArray } from "./read-json-array";
 import { readJsonl } from "./read-jsonl";
 import { readParquet } from "./read-parquet";
-import type { PositionUnit, RecordSink } from "./sink";
-
-export const POSITION_UNIT: Record<IngestFormat, PositionUnit> = {
-  alpaca_json: "element",
-  alpaca_jsonl: "line",
-  messages_jsonl: "line",
-  csv: "row",
-  parquet: "row",
-};
+import type { RecordSink } from "./sink";
 
 /** Runs the reader for `format` over the file at `path`, streaming it in 1 MiB chunks. */
 export function readRecords(

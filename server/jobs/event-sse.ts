@@ -1,5 +1,6 @@
 import superjson from "superjson";
 import { z } from "zod";
+import { idField } from "~/lib/contracts/text-bounds";
 import type { Db } from "~/db/client";
 import type { JobEvent } from "~/lib/contracts/events";
 import type { JobBus } from "./bus";
@@ -28,7 +29,7 @@ export const sseOptions = {
   client: { reconnectAfterInactivityMs: 15_000 },
 };
 
-export const jobEventsInput = z.object({ jobId: z.string().min(1), lastEventId: z.string().nullish() });
+export const jobEventsInput = z.object({ jobId: idField("a job id"), lastEventId: z.string().max(20, "lastEventId is at most 20 characters").nullish() });
 
 /** The seq to resume after, or null when `lastEventId` is not one. */
 export function afterSeqOf(lastEventId: string | null | undefined): number | null {

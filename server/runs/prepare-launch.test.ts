@@ -71,6 +71,17 @@ describe("prepareLaunch", () => {
     expect(() => prepareLaunch(db, form({ batchSize: 0 }), [root])).toThrow(/invalid launch form: batchSize/);
   });
 
+  it("refuses a pruned student deeper than the teacher, the embedded one or a folder whose config.json says how deep", () => {
+    mkdirSync(join(root, "four"), { recursive: true });
+    writeFileSync(join(root, "four", "config.json"), JSON.stringify({ num_hidden_layers: 4 }));
+    expect(() => prepareLaunch(db, form({ student: { source: "pruned", num_layers: 31 } }), [root])).toThrow(
+      /invalid launch form: .*the student keeps at most the teacher's 30 layers/,
+    );
+    const fromFolder = form({ teacher: { source: "dir", path: join(root, "four") }, student: { source: "pruned", num_layers: 5 } });
+    expect(() => prepareLaunch(db, fromFolder, [root])).toThrow(new LaunchError("the student keeps at most the teacher's 4 layers (its config.json says 4); choose 4 or fewer"));
+    expect(prepareLaunch(db, { ...fromFolder, student: { source: "pruned", num_layers: 4 } }, [root]).spec.student).toMatchObject({ num_layers: 4 });
+  });
+
   it("trains on answered rows only: prompt-only rows go to neither split", async () => {
     const p = prepareLaunch(db, form({ datasetId: "mixed", evalSize: 2, evalPrompts: 2 }), [root]);
     expect(p.split.trainIds.length + p.split.evalIds.length).toBe(8);

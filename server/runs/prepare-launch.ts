@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Db } from "~/db/client";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
@@ -15,6 +17,25 @@ function confineRef<T extends ModelRef | StudentChoice>(ref: T, roots: string[],
     return { ...ref, path: confineModelPath(ref.source, ref.path, roots) };
   } catch (e) {
     throw new LaunchError(`${role}: ${(e as Error).message}`);
+  }
+}
+
+/** A Hugging Face folder's layer count from its config.json; null when it does not say. */
+function layersOf(folder: string): number | null {
+  try {
+    const layers = (JSON.parse(readFileSync(join(folder, "config.json"), "utf8")) as { num_hidden_layers?: unknown }).num_hidden_layers;
+    return typeof layers === "number" ? layers : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A pruned student keeps some of a teacher folder's layers (the form checks the embedded teacher itself). */
+function checkPrunedLayers(teacher: ModelRef, student: StudentChoice): void {
+  if (student.source !== "pruned" || teacher.source !== "dir") return;
+  const layers = layersOf(teacher.path);
+  if (layers !== null && student.num_layers > layers) {
+    throw new LaunchError(`the student keeps at most the teacher's ${layers} layers (its config.json says ${layers}); choose ${layers} or fewer`);
   }
 }
 
@@ -37,6 +58,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
   const form = parsed.data;
   const teacher = confineRef(form.teacher, roots, "teacher");
   const student = confineRef(form.student, roots, "student");
+  checkPrunedLayers(teacher, student);
   let outputDir = "";
   if (form.outputDir.trim()) {
     try {

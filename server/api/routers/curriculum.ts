@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
+import { idField, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { curriculum } from "~/lib/planning";
 import { curriculumLaunchForm } from "~/lib/runs/form";
 import { startAnalysisJob } from "~/server/curriculum/analysis-jobs";
@@ -10,8 +11,8 @@ import { analysisResults, filteredRows, rowColumns, setRowLabel } from "~/server
 import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
 import { publicProcedure } from "../trpc";
 
-const datasetId = z.string().min(1);
-const resultId = z.string().min(1).nullable();
+const datasetId = idField("a dataset id");
+const resultId = idField("a result id").nullable();
 
 export const curriculumRouter = {
   /** Tag and score passes, the analysis jobs (running or not) and the number of hand labels. */
@@ -20,7 +21,7 @@ export const curriculumRouter = {
   startJob: publicProcedure
     .input(
       z.discriminatedUnion("kind", [
-        z.object({ kind: z.literal("tag"), datasetId, taggerPath: z.string().nullish() }),
+        z.object({ kind: z.literal("tag"), datasetId, taggerPath: pathField("the tagger folder").nullish() }),
         z.object({
           kind: z.literal("score"),
           datasetId,
@@ -45,7 +46,7 @@ export const curriculumRouter = {
         datasetId,
         tagResultId: resultId,
         scoreResultId: resultId,
-        type: z.string().nullable(),
+        type: z.string().max(100, "a task type is at most 100 characters").nullable(),
         min: z.number().nullable(),
         max: z.number().nullable(),
         offset: z.number().int().min(0).default(0),
@@ -61,15 +62,15 @@ export const curriculumRouter = {
   loadDemo: publicProcedure.mutation(({ ctx }) => loadDemoDataset(ctx.jobs)),
 
   save: publicProcedure
-    .input(z.object({ name: z.string().max(120).default(""), spec: curriculum }))
+    .input(z.object({ name: nameField("a curriculum name").default(""), spec: curriculum }))
     .mutation(({ ctx, input }) => saveCurriculum(ctx.db, input.name, input.spec)),
 
   list: publicProcedure.input(z.object({ datasetId })).query(({ ctx, input }) => listCurricula(ctx.db, input.datasetId)),
 
-  get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => getCurriculum(ctx.db, input.id)),
+  get: publicProcedure.input(z.object({ id: idField("a curriculum id") })).query(({ ctx, input }) => getCurriculum(ctx.db, input.id)),
 
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
-    .input(z.object({ curriculumId: z.string().min(1), form: curriculumLaunchForm }))
+    .input(z.object({ curriculumId: idField("a curriculum id"), form: curriculumLaunchForm }))
     .mutation(({ ctx, input }) => launchCurriculum(ctx.jobs, input.curriculumId, input.form)),
 } satisfies TRPCRouterRecord;

@@ -3,7 +3,8 @@ import { rm } from "node:fs/promises";
 import { extname } from "node:path";
 import { z } from "zod";
 import { splitHighlights } from "~/lib/datasets/highlight";
-import { columnMapping, ingestFormat } from "~/lib/contracts/job";
+import { describePosition } from "~/lib/datasets/position";
+import { importMapping, ingestFormat } from "~/lib/contracts/job";
 import { Conflict, NotFound } from "~/lib/errors";
 import { deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";
@@ -64,13 +65,14 @@ export const datasetsRouter = {
       };
     }),
 
-  /** A whole row: its conversation turn by turn, where it was in the upload, and its original Alpaca fields. */
+  /** A whole row: its conversation turn by turn, where it was in the upload (`where`), and its original Alpaca fields. */
   row: publicProcedure.input(byId.extend({ idx: z.number().int().min(0, "a row index is 0 or more") })).query(({ ctx, input }) => {
     const dataset = getDataset(ctx.db, input.id);
     const row = getRow(ctx.db, input.id, input.idx);
     if (!row) throw new NotFound(`row #${input.idx} does not exist: "${dataset.name}" has rows #0 to #${dataset.rowCount - 1}`);
     const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate } = row;
-    return { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, lengthUnit: dataset.lengthUnit };
+    const where = describePosition(dataset.format, sourceLine, row.startLine);
+    return { idx, sourceLine, where, messages, source, turns, promptLength, responseLength, isDuplicate, lengthUnit: dataset.lengthUnit };
   }),
 
   /** Prompt and response length distributions in the dataset's length unit ("chars" until tokens are counted). */
@@ -81,10 +83,11 @@ export const datasetsRouter = {
     return { unit: dataset.lengthUnit, prompt: prompt.bins, response: response.bins };
   }),
 
-  /** The records the import refused, with line and reason, in file order. */
+  /** The records the import refused, with where they were (`where`) and why, in file order. */
   rejected: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) => {
     const dataset = getDataset(ctx.db, input.id);
-    return { total: dataset.rejectedCount, rows: rejectedRows(ctx.db, input.id, input) };
+    const rows = rejectedRows(ctx.db, input.id, input).map((r) => ({ ...r, where: describePosition(dataset.format, r.sourceLine, r.startLine) }));
+    return { total: dataset.rejectedCount, rows };
   }),
 
   /** What an upload looks like before importing: its format (sniffed unless given), columns, mapping, first records. */
@@ -100,7 +103,7 @@ export const datasetsRouter = {
    * folder as its `source` and leaves the uploads folder. The dataset turns "ready" or "failed" when the job ends.
    */
   import: publicProcedure
-    .input(z.object({ uploadId, name, originalName, format: ingestFormat, mapping: columnMapping }))
+    .input(z.object({ uploadId, name, originalName, format: ingestFormat, mapping: importMapping }))
     .mutation(async ({ ctx, input }) => {
       const path = await uploadPath(input.uploadId);
       const { name, format, mapping } = input;

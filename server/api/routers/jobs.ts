@@ -1,6 +1,7 @@
 import { tracked, type TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { jobKind, jobStatus } from "~/lib/contracts/job";
+import { idField } from "~/lib/contracts/text-bounds";
 import { BadRequest, NotFound } from "~/lib/errors";
 import { publicProcedure } from "~/server/api/trpc";
 import { afterSeqOf, jobEventsInput } from "~/server/jobs/event-sse";
@@ -8,7 +9,7 @@ import { streamJobEvents } from "~/server/jobs/event-stream";
 import { getJob, listJobs, metricSeries } from "~/server/jobs/job-queries";
 import { jobRow } from "~/server/jobs/job-row";
 
-const jobId = z.object({ id: z.string().min(1) });
+const jobId = z.object({ id: idField("a job id") });
 
 function notFoundJob(id: string): never {
   throw new NotFound(`job ${id} does not exist`);
@@ -16,7 +17,7 @@ function notFoundJob(id: string): never {
 
 export const jobsRouter = {
   list: publicProcedure
-    .input(z.object({ kind: jobKind.optional(), datasetId: z.string().optional(), status: jobStatus.optional() }).optional())
+    .input(z.object({ kind: jobKind.optional(), datasetId: idField("a dataset id").optional(), status: jobStatus.optional() }).optional())
     .query(({ ctx, input }) => listJobs(ctx.db, input ?? {}, ctx.jobs.queuePositions())),
 
   get: publicProcedure.input(jobId).query(({ ctx, input }) => getJob(ctx.db, input.id, ctx.jobs.queuePositions()) ?? notFoundJob(input.id)),

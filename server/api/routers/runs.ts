@@ -1,5 +1,6 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
+import { idField } from "~/lib/contracts/text-bounds";
 import { launchForm } from "~/lib/runs/form";
 import { prepareLaunch } from "~/server/runs/prepare-launch";
 import { modelRoots, outputRoots } from "~/server/runs/model-roots";
@@ -7,7 +8,8 @@ import { deleteCheckpoints, runDiskUse } from "~/server/runs/run-disk";
 import { compareRuns, getRun, listRuns, runSnapshot } from "~/server/runs/run-queries";
 import { publicProcedure } from "../trpc";
 
-const byId = z.object({ id: z.string().min(1) });
+const runId = idField("a run id");
+const byId = z.object({ id: runId });
 
 export const runsRouter = {
   /** The folders model paths (read) and output folders (written) must lie in. */
@@ -34,6 +36,6 @@ export const runsRouter = {
   deleteCheckpoints: publicProcedure.input(byId).mutation(({ ctx, input }) => deleteCheckpoints(ctx.db, input.id)),
 
   compare: publicProcedure
-    .input(z.object({ ids: z.array(z.string().min(1)).min(2).max(12) }))
+    .input(z.object({ ids: z.array(runId).min(2, "choose at least 2 runs to compare").max(12, "compare at most 12 runs at once") }))
     .query(({ ctx, input }) => compareRuns(ctx.db, input.ids, ctx.jobs.queuePositions())),
 } satisfies TRPCRouterRecord;

@@ -1,0 +1,115 @@
+import { expect, test, type Page } from "@playwright/test";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** A small file in a fresh folder, named as the user's upload would be. */
+async function fileWith(name: string, text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), "distill-edges-")), name);
+  await writeFile(path, text);
+  return path;
+}
+
+const records = [
+  { instruction: "Name a colour.", input: "", output: "Teal." },
+  { instruction: "Name a fruit.", output: "Pear." },
+  { output: "an answer with no question" },
+  { instruction: "Name a tree.", output: "Oak." },
+];
+
+/** Uploads through the home page and waits for the column mapper. */
+async function upload(page: Page, file: string) {
+  await page.goto("/");
+  await page.getByTestId("upload-input").setInputFiles(file);
+  const mapper = page.getByTestId("column-mapper");
+  await expect(mapper.getByRole("combobox", { name: "column for instruction" })).toHaveValue("instruction");
+  return mapper;
+}
+
+test("unknown datasets, runs and curricula answer 404 with a page that leads back", async ({ page }) => {
+  for (const path of ["/datasets/xyz", "/datasets/xyz/curriculum", "/runs/xyz", "/curricula/xyz", `/datasets/${"x".repeat(500)}`]) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(404);
+    await expect(page.getByTestId("not-found")).toContainText("Not found");
+    await page.getByTestId("back-to-datasets").click();
+    await expect(page).toHaveURL(/\/$/);
+    await expect(page.getByTestId("upload-input")).toBeAttached();
+  }
+});
+
+test("an import is refused until a prompt column is mapped, a taken name is warned about, and a JSON array's rows say element and line", async ({ page }) => {
+  // Pretty-printed: element numbers and line numbers part ways from the second element on.
+  const text = JSON.stringify(records, null, 2);
+  const file = await fileWith("edge-cases.json", text);
+  const starts = [...text.split("\n").entries()].filter(([, l]) => l === "  {").map(([i]) => i + 1);
+  const lineOf = (element: number) => starts[element - 1];
+
+  let mapper = await upload(page, file);
+  await expect(page.getByTestId("mapping-refused")).toHaveCount(0);
+  await expect(page.getByTestId("name-taken")).toHaveCount(0);
+  await mapper.getByRole("combobox", { name: "column for instruction" }).selectOption("");
+  await expect(page.getByTestId("mapping-refused")).toHaveText(/map an instruction or a messages column first/);
+  await expect(mapper.getByRole("button", { name: "Import" })).toBeDisabled();
+  await mapper.getByRole("combobox", { name: "column for instruction" }).selectOption("instruction");
+  await expect(page.getByTestId("mapping-refused")).toHaveCount(0);
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await page.waitForURL(/\/datasets\/[^/?]+/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await expect(page.getByTestId("row-count")).toHaveText("3");
+
+  // Rows and rejected records name the element and the line it starts on, not the element as a line.
+  await expect(page.getByTestId("rejected-where")).toHaveText(`element 3 (line ${lineOf(3)})`);
+  await page.getByTestId("row-item").filter({ hasText: "Name a tree." }).click();
+  await expect(page.getByTestId("row-where")).toHaveText(`element 4 (line ${lineOf(4)})`);
+
+  // The same file again: its default name is taken now, which is said, without blocking the import.
+  mapper = await upload(page, file);
+  await expect(page.getByTestId("name-taken")).toContainText("A dataset named “edge-cases” already exists");
+  await expect(mapper.getByRole("button", { name: "Import" })).toBeEnabled();
+  await mapper.getByRole("textbox", { name: "Dataset name" }).fill("edge-cases 2");
+  await expect(page.getByTestId("name-taken")).toHaveCount(0);
+});
+
+test("the Analyse form's refusal is a sentence, not zod's JSON", async ({ page }) => {
+  const file = await fileWith("analyse-me.jsonl", records.slice(0, 2).map((r) => JSON.stringify(r)).join("\n"));
+  const mapper = await upload(page, file);
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await page.getByTestId("open-curriculum").click();
+  await page.getByTestId("score-layers").fill("0");
+  await page.getByTestId("start-score").click();
+  const alert = page.getByTestId("analysis-jobs").getByRole("alert");
+  await expect(alert).toHaveText("student layers must be at least 1");
+  await expect(page.getByTestId("job-score")).toHaveCount(0);
+});
+
+test("the launch form refuses a student with more layers than the teacher before anything is submitted", async ({ page }) => {
+  await page.goto("/runs/new");
+  await page.getByTestId("student-layers").fill("31");
+  await expect(page.getByText("the student keeps at most the teacher's 30 layers (SmolLM2-135M has 30); choose 30 or fewer")).toBeVisible();
+  await expect(page.getByTestId("launch")).toBeDisabled();
+  // Field checks in the browser speak in sentences too.
+  await page.getByTestId("field-batchSize").fill("0");
+  await expect(page.getByText("batch size must be at least 1")).toBeVisible();
+  await page.getByTestId("student-layers").fill("30");
+  await expect(page.getByText(/the student keeps at most/)).toHaveCount(0);
+});
+
+test("a radio button sits beside its label", async ({ page }) => {
+  const file = await fileWith("radios.jsonl", JSON.stringify(records[0]));
+  const mapper = await upload(page, file);
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await page.getByTestId("open-curriculum").click();
+  const label = page.getByTestId("tag-results").locator("label").first();
+  await expect(label).toContainText("hand labels only");
+  const layout = await label.evaluate((el) => {
+    const radio = el.querySelector("input")!.getBoundingClientRect();
+    const words = [...el.childNodes].find((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim())!;
+    const range = document.createRange();
+    range.selectNode(words);
+    const text = range.getBoundingClientRect();
+    return { rightOfRadio: text.left >= radio.right, sameLine: text.top < radio.bottom && text.bottom > radio.top };
+  });
+  expect(layout).toEqual({ rightOfRadio: true, sameLine: true });
+});
