@@ -10,6 +10,7 @@ import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
 import { RunActions } from "./run-actions";
 import { RunProgress } from "./run-progress";
+import { StageLossTable } from "./stage-loss-table";
 import { useRunStream } from "./use-run-stream";
 
 /** The live page of one run. */
@@ -52,6 +53,7 @@ export function RunView({ id }: { id: string }) {
         <>
           <RunProgress run={run} />
           <LossChart run={run} version={version} />
+          <StageLossTable run={run} version={version} />
           <div className="grid2">
             <EvalTable evals={run.evals} />
             <LogTail logs={run.logs} />
