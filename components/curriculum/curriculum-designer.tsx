@@ -6,11 +6,12 @@ import { LengthHistograms } from "~/components/datasets/length-histograms";
 import { countTypes, encodeTypes, previewCurriculum } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
 import { AnalysisJobs } from "./analysis-jobs";
-import { DifficultyByType, DifficultyChart, type RowFilter, TypeChart } from "./analysis-charts";
+import { DifficultyByType, DifficultyChart, NO_FILTER, type RowFilter, TypeChart } from "./analysis-charts";
 import { toCurriculum } from "~/lib/planning/designer-state";
 import { FilteredRows } from "./filtered-rows";
 import { ResampleDesigner } from "./resample-designer";
 import { ResultPickers } from "./result-pickers";
+import { ScoreComponentCharts } from "./score-component-charts";
 import { SavedCurricula } from "./saved-curricula";
 import { ScheduleDesigner } from "./schedule-designer";
 import { useDesignerState } from "./use-designer-state";
@@ -22,7 +23,7 @@ import { useDesignerState } from "./use-designer-state";
 export function CurriculumDesigner({ datasetId, initialState }: { datasetId: string; initialState: string | null }) {
   const trpc = useTRPC();
   const [state, update] = useDesignerState(initialState);
-  const [filter, setFilter] = useState<RowFilter>({ type: null, min: null, max: null });
+  const [filter, setFilter] = useState<RowFilter>(NO_FILTER);
   const dataset = useQuery(trpc.datasets.get.queryOptions({ id: datasetId }));
   const results = useQuery({
     ...trpc.curriculum.results.queryOptions({ datasetId }),
@@ -78,12 +79,15 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
       <TypeChart counts={preview.value?.counts ?? null} onPick={(type) => setFilter({ ...filter, type })} />
       {columns.data && hasDifficulty && (
         <div className="grid2">
-          <DifficultyChart difficulty={columns.data.difficulty} onRange={(min, max) => setFilter({ ...filter, min, max })} />
+          <DifficultyChart difficulty={columns.data.difficulty} onRange={(min, max) => setFilter({ ...filter, min, max, component: null })} />
           <DifficultyByType types={columns.data.types} difficulty={columns.data.difficulty} />
         </div>
       )}
+      {columns.data && hasDifficulty && state.score && (
+        <ScoreComponentCharts datasetId={datasetId} scoreResultId={state.score} difficulty={columns.data.difficulty} buckets={state.buckets} onFilter={(patch) => setFilter({ ...filter, ...patch })} />
+      )}
       <LengthHistograms datasetId={datasetId} />
-      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={() => setFilter({ type: null, min: null, max: null })} />
+      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={() => setFilter(NO_FILTER)} />
       {preview.error && <p className="error" role="alert" data-testid="design-error">{preview.error}</p>}
       <ResampleDesigner state={state} update={update} counts={preview.value?.counts ?? null} typeCounts={typeCounts} hasDifficulty={hasDifficulty} />
       <ScheduleDesigner state={state} update={update} preview={preview.value?.schedule ?? null} scores={results.data.scores} />
