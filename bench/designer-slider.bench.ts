@@ -64,35 +64,31 @@ async function main() {
     const slider = page.getByTestId(`ratio-${type}`);
     await slider.waitFor();
     await page.getByTestId(`target-${type}`).waitFor();
-    await page.evaluate(() => {
-      const w = window as unknown as { __keys: { t0: number; done: number | null; longest: number }[] };
-      w.__keys = [];
-      const current = () => w.__keys[w.__keys.length - 1];
-      document.addEventListener("keydown", (e) => w.__keys.push({ t0: e.timeStamp, done: null, longest: 0 }), { capture: true });
+    // A string, not a function: tsx's esbuild would name the inner functions with a helper the page lacks.
+    await page.evaluate(`(() => {
+      const keys = (window.__keys = []);
+      document.addEventListener("keydown", (e) => keys.push({ t0: e.timeStamp, done: null, longest: 0 }), { capture: true });
       new MutationObserver(() => {
-        const k = current();
+        const k = keys[keys.length - 1];
         if (!k || k.done != null) return;
         k.done = -1;
         requestAnimationFrame(() => (k.done = performance.now()));
-      }).observe(document.querySelector('[data-testid="resample-designer"] table')!, { subtree: true, childList: true, characterData: true });
+      }).observe(document.querySelector('[data-testid="resample-designer"] table'), { subtree: true, childList: true, characterData: true });
       new PerformanceObserver((list) => {
         for (const entry of list.getEntries()) {
-          const k = w.__keys.find((x) => entry.startTime + entry.duration >= x.t0 && (x.done == null || x.done < 0 || entry.startTime <= x.done));
+          const k = keys.find((x) => entry.startTime + entry.duration >= x.t0 && (x.done == null || x.done < 0 || entry.startTime <= x.done));
           if (k) k.longest = Math.max(k.longest, entry.duration);
         }
       }).observe({ type: "longtask", buffered: false });
-    });
+    })()`);
     await slider.focus();
     for (let i = 0; i < keys; i++) {
       // Alternate directions so the ratio stays inside the slider's range.
       await page.keyboard.press(Math.floor(i / 4) % 2 === 0 ? "ArrowRight" : "ArrowLeft");
-      await page.waitForFunction((n) => {
-        const k = (window as unknown as { __keys: { done: number | null }[] }).__keys[n];
-        return k != null && k.done != null && k.done > 0;
-      }, i);
+      await page.waitForFunction(`window.__keys[${i}]?.done > 0`);
       await page.waitForTimeout(50);
     }
-    const results = await page.evaluate(() => (window as unknown as { __keys: { t0: number; done: number; longest: number }[] }).__keys);
+    const results = (await page.evaluate("window.__keys")) as { t0: number; done: number; longest: number }[];
     const latency = results.map((k) => k.done - k.t0);
     const longest = results.map((k) => k.longest);
     const line = (metric: string, value: number, extra: Record<string, unknown>) => console.log(JSON.stringify({ metric, value: Number(value.toFixed(1)), unit: "ms", rows, keys, ...extra }));
