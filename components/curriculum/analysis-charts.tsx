@@ -1,6 +1,6 @@
 "use client";
 
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { Bar, BarChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ResampleCounts } from "~/lib/planning";
 import { binValues, quartiles } from "~/lib/charts/histogram-bins";
@@ -14,7 +14,7 @@ export const NO_FILTER: RowFilter = { type: null, min: null, max: null, componen
 const rowsTitle = axisTitle("rows", "left");
 
 /** Rows per task type beside the target (ratio × N) of the current design; clicking a bar filters the rows. */
-export function TypeChart({ counts, onPick }: { counts: ResampleCounts | null; onPick: (type: string) => void }) {
+export const TypeChart = memo(function TypeChart({ counts, onPick }: { counts: ResampleCounts | null; onPick: (type: string) => void }) {
   const data = (counts?.types ?? []).filter((t) => t.available > 0 || t.target > 0).map((t) => ({ type: t.type, rows: t.available, target: t.target }));
   return (
     <div className="panel" data-testid="type-histogram" data-types={data.length}>
@@ -32,13 +32,13 @@ export function TypeChart({ counts, onPick }: { counts: ResampleCounts | null; o
       </ResponsiveContainer>
     </div>
   );
-}
+});
 
 /**
  * Difficulty histogram of the chosen score pass; click a bin or brush a range to filter the rows. A POCL score is
  * a fused rank, so this one is flat by construction; its measures have their own histograms (ScoreComponentCharts).
  */
-export function DifficultyChart({ difficulty, onRange }: { difficulty: readonly (number | null)[]; onRange: (min: number, max: number) => void }) {
+export const DifficultyChart = memo(function DifficultyChart({ difficulty, onRange }: { difficulty: readonly (number | null)[]; onRange: (min: number, max: number) => void }) {
   const bins = useMemo(() => binValues(difficulty, 20), [difficulty]);
   const data = bins.map((b) => ({ range: b.start.toFixed(2), count: b.count, start: b.start, end: b.end }));
   if (data.length === 0) return <p className="muted small">No difficulty scores in this pass.</p>;
@@ -60,10 +60,10 @@ export function DifficultyChart({ difficulty, onRange }: { difficulty: readonly 
       </ResponsiveContainer>
     </div>
   );
-}
+});
 
 /** Difficulty by task type as quartile boxes on one shared scale (min–max whisker, Q1–Q3 box, median tick). */
-export function DifficultyByType({ types, difficulty }: { types: readonly string[]; difficulty: readonly (number | null)[] }) {
+export const DifficultyByType = memo(function DifficultyByType({ types, difficulty }: { types: readonly string[]; difficulty: readonly (number | null)[] }) {
   const rows = useMemo(() => {
     const byType = new Map<string, (number | null)[]>();
     types.forEach((t, i) => {
@@ -93,4 +93,4 @@ export function DifficultyByType({ types, difficulty }: { types: readonly string
       <p className="small muted">Scale {lo.toFixed(3)} – {hi.toFixed(3)}.</p>
     </div>
   );
-}
+});

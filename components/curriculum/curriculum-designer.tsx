@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
 import { LengthHistograms } from "~/components/datasets/length-histograms";
 import { countTypes, encodeTypes, previewCurriculum } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
@@ -56,6 +56,17 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
     }
   }, [spec, codes, difficulty, state.mode, state.batchSize, state.gradAccum]);
 
+  // A slider key re-renders the counts table at once; the charts follow in a deferred render React can interrupt,
+  // and the panels whose inputs did not change are memoised, so a key costs the table, not every chart.
+  const deferredCounts = useDeferredValue(preview.value?.counts ?? null);
+  const scheduleKey = preview.value ? JSON.stringify(preview.value.schedule) : "";
+  const schedule = useMemo(() => preview.value?.schedule ?? null, [scheduleKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const deferredSchedule = useDeferredValue(schedule);
+  const pickType = useCallback((type: string) => setFilter((f) => ({ ...f, type })), []);
+  const pickRange = useCallback((min: number, max: number) => setFilter((f) => ({ ...f, min, max, component: null })), []);
+  const patchFilter = useCallback((patch: Partial<RowFilter>) => setFilter((f) => ({ ...f, ...patch })), []);
+  const clearFilter = useCallback(() => setFilter(NO_FILTER), []);
+
   if (results.error) return <p className="error" role="alert">{results.error.message}</p>;
   if (!results.data || !dataset.data) return <p className="muted">Loading…</p>;
   const hasDifficulty = state.score != null && (columns.data?.difficulty.some((d) => d != null) ?? false);
@@ -76,21 +87,21 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
           on answered rows only.
         </p>
       )}
-      <TypeChart counts={preview.value?.counts ?? null} onPick={(type) => setFilter({ ...filter, type })} />
+      <TypeChart counts={deferredCounts} onPick={pickType} />
       {columns.data && hasDifficulty && (
         <div className="grid2">
-          <DifficultyChart difficulty={columns.data.difficulty} onRange={(min, max) => setFilter({ ...filter, min, max, component: null })} />
+          <DifficultyChart difficulty={columns.data.difficulty} onRange={pickRange} />
           <DifficultyByType types={columns.data.types} difficulty={columns.data.difficulty} />
         </div>
       )}
       {columns.data && hasDifficulty && state.score && (
-        <ScoreComponentCharts datasetId={datasetId} scoreResultId={state.score} difficulty={columns.data.difficulty} buckets={state.buckets} onFilter={(patch) => setFilter({ ...filter, ...patch })} />
+        <ScoreComponentCharts datasetId={datasetId} scoreResultId={state.score} difficulty={columns.data.difficulty} buckets={state.buckets} onFilter={patchFilter} />
       )}
       <LengthHistograms datasetId={datasetId} />
-      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={() => setFilter(NO_FILTER)} />
+      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={clearFilter} />
       {preview.error && <p className="error" role="alert" data-testid="design-error">{preview.error}</p>}
       <ResampleDesigner state={state} update={update} counts={preview.value?.counts ?? null} typeCounts={typeCounts} hasDifficulty={hasDifficulty} />
-      <ScheduleDesigner state={state} update={update} preview={preview.value?.schedule ?? null} scores={results.data.scores} />
+      <ScheduleDesigner state={state} update={update} preview={deferredSchedule} scores={results.data.scores} />
       <SavedCurricula datasetId={datasetId} spec={spec} invalid={preview.error ?? (state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null)} />
     </>
   );

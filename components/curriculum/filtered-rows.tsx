@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { memo, useState } from "react";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { useTRPC } from "~/components/trpc/react";
 import type { RowFilter } from "./analysis-charts";
@@ -9,7 +9,7 @@ import type { RowFilter } from "./analysis-charts";
 const PAGE = 25;
 
 /** Rows matching the chart selection, with a task-type select per row: a hand label wins over the tagger. */
-export function FilteredRows(props: { datasetId: string; tag: string; score: string | null; filter: RowFilter; onClear: () => void }) {
+export const FilteredRows = memo(function FilteredRows(props: { datasetId: string; tag: string; score: string | null; filter: RowFilter; onClear: () => void }) {
   const { datasetId, filter } = props;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -88,4 +88,4 @@ export function FilteredRows(props: { datasetId: string; tag: string; score: str
       </div>
     </div>
   );
-}
+});

@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "~/components/trpc/react";
 import { binValues } from "~/lib/charts/histogram-bins";
@@ -15,7 +15,7 @@ import type { RowFilter } from "./analysis-charts";
  * coloured by the bucket POCL would put each row in (K from the schedule), with every bucket's size and typical
  * rows. Clicking a bin, a point or a bucket filters the row list below.
  */
-export function ScoreComponentCharts(props: {
+export const ScoreComponentCharts = memo(function ScoreComponentCharts(props: {
   datasetId: string;
   scoreResultId: string;
   difficulty: readonly (number | null)[];
@@ -84,7 +84,7 @@ export function ScoreComponentCharts(props: {
       </div>
     </>
   );
-}
+});
 
 function ComponentHistogram({ name, values, onRange }: { name: ComponentName; values: readonly (number | null)[]; onRange: (min: number, max: number) => void }) {
   const data = useMemo(() => binValues(values, 20).map((b) => ({ label: b.start.toPrecision(3), count: b.count, start: b.start, end: b.end })), [values]);
