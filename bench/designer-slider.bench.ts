@@ -7,7 +7,8 @@
  *    over 50 ms) during each key; 0 when none.
  * Target: p95 ≤ 100 ms (issue 11.8). The dataset is seeded straight into a fresh data folder (1,000 one-turn
  * rows, hand-labelled round the task types) before the studio starts.
- * Run: bash scripts/build.sh && npx tsx bench/designer-slider.bench.ts [keys=40] [rows=1000]
+ * Run: bash scripts/build.sh && npx tsx bench/designer-slider.bench.ts [keys=40] [rows=1000] [pause_ms=50]
+ * (pause_ms: the wait after each key's frame before the next key; 400 lets each chart redraw finish first).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -20,6 +21,7 @@ import { seedDataset } from "~/test/support/seed-dataset";
 
 const keys = Number(process.argv[2] ?? 40);
 const rows = Number(process.argv[3] ?? 1000);
+const pause = Number(process.argv[4] ?? 50);
 const port = 3900 + (process.pid % 90);
 const dir = mkdtempSync(join(tmpdir(), "distill-bench-slider-"));
 
@@ -86,12 +88,12 @@ async function main() {
       // Alternate directions so the ratio stays inside the slider's range.
       await page.keyboard.press(Math.floor(i / 4) % 2 === 0 ? "ArrowRight" : "ArrowLeft");
       await page.waitForFunction(`window.__keys[${i}]?.done > 0`);
-      await page.waitForTimeout(50);
+      await page.waitForTimeout(pause);
     }
     const results = (await page.evaluate("window.__keys")) as { t0: number; done: number; longest: number }[];
     const latency = results.map((k) => k.done - k.t0);
     const longest = results.map((k) => k.longest);
-    const line = (metric: string, value: number, extra: Record<string, unknown>) => console.log(JSON.stringify({ metric, value: Number(value.toFixed(1)), unit: "ms", rows, keys, ...extra }));
+    const line = (metric: string, value: number, extra: Record<string, unknown>) => console.log(JSON.stringify({ metric, value: Number(value.toFixed(1)), unit: "ms", rows, keys, pause_ms: pause, ...extra }));
     line("designer_slider_key_to_counts_ms", percentile(latency, 50), { stat: "p50" });
     line("designer_slider_key_to_counts_ms", percentile(latency, 95), { stat: "p95" });
     line("designer_slider_long_task_ms", percentile(longest, 95), { stat: "p95" });

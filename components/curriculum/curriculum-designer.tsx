@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useCallback, useDeferredValue, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { LengthHistograms } from "~/components/datasets/length-histograms";
 import { countTypes, encodeTypes, previewCurriculum } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
@@ -15,6 +15,10 @@ import { ScoreComponentCharts } from "./score-component-charts";
 import { SavedCurricula } from "./saved-curricula";
 import { ScheduleDesigner } from "./schedule-designer";
 import { useDesignerState } from "./use-designer-state";
+import { useSettledValue } from "./use-settled-value";
+
+/** How long a design must rest before the charts redraw (the counts table follows every key). */
+const CHART_SETTLE_MS = 150;
 
 /**
  * The curriculum page: analysis jobs and their passes, histograms that filter a row list, and the resampling
@@ -56,12 +60,12 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
     }
   }, [spec, codes, difficulty, state.mode, state.batchSize, state.gradAccum]);
 
-  // A slider key re-renders the counts table at once; the charts follow in a deferred render React can interrupt,
-  // and the panels whose inputs did not change are memoised, so a key costs the table, not every chart.
-  const deferredCounts = useDeferredValue(preview.value?.counts ?? null);
+  // A slider key re-renders the counts table at once; the charts redraw once the design rests (a Recharts redraw
+  // takes longer than a key repeat), and the panels whose inputs did not change are memoised.
+  const settledCounts = useSettledValue(preview.value?.counts ?? null, CHART_SETTLE_MS);
   const scheduleKey = preview.value ? JSON.stringify(preview.value.schedule) : "";
   const schedule = useMemo(() => preview.value?.schedule ?? null, [scheduleKey]); // eslint-disable-line react-hooks/exhaustive-deps
-  const deferredSchedule = useDeferredValue(schedule);
+  const settledSchedule = useSettledValue(schedule, CHART_SETTLE_MS);
   const pickType = useCallback((type: string) => setFilter((f) => ({ ...f, type })), []);
   const pickRange = useCallback((min: number, max: number) => setFilter((f) => ({ ...f, min, max, component: null })), []);
   const patchFilter = useCallback((patch: Partial<RowFilter>) => setFilter((f) => ({ ...f, ...patch })), []);
@@ -87,7 +91,7 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
           on answered rows only.
         </p>
       )}
-      <TypeChart counts={deferredCounts} onPick={pickType} />
+      <TypeChart counts={settledCounts} onPick={pickType} />
       {columns.data && hasDifficulty && (
         <div className="grid2">
           <DifficultyChart difficulty={columns.data.difficulty} onRange={pickRange} />
@@ -101,7 +105,7 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
       <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={clearFilter} />
       {preview.error && <p className="error" role="alert" data-testid="design-error">{preview.error}</p>}
       <ResampleDesigner state={state} update={update} counts={preview.value?.counts ?? null} typeCounts={typeCounts} hasDifficulty={hasDifficulty} />
-      <ScheduleDesigner state={state} update={update} preview={deferredSchedule} scores={results.data.scores} />
+      <ScheduleDesigner state={state} update={update} preview={settledSchedule} scores={results.data.scores} />
       <SavedCurricula datasetId={datasetId} spec={spec} invalid={preview.error ?? (state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null)} />
     </>
   );
