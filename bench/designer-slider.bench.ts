@@ -92,6 +92,7 @@ async function main() {
     }
     const results = (await page.evaluate("window.__keys")) as { t0: number; done: number; longest: number }[];
     const latency = results.map((k) => k.done - k.t0);
+    if (process.env.BENCH_VERBOSE) console.error(JSON.stringify(latency.map((v) => Math.round(v))));
     const longest = results.map((k) => k.longest);
     const line = (metric: string, value: number, extra: Record<string, unknown>) => console.log(JSON.stringify({ metric, value: Number(value.toFixed(1)), unit: "ms", rows, keys, pause_ms: pause, ...extra }));
     line("designer_slider_key_to_counts_ms", percentile(latency, 50), { stat: "p50" });

@@ -48,7 +48,7 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await page.screenshot({ path: "test-results/curriculum-analysis.png", fullPage: true });
 
   // Clicking a type bar filters the row list; relabelling a row moves it out of that type.
-  await page.getByTestId("type-histogram").locator(".recharts-bar-rectangle").first().click();
+  await page.getByTestId("type-bar").first().click();
   await expect(page.getByTestId("filtered-rows")).toContainText("where type =");
   const total = page.getByTestId("filtered-total");
   await expect(total).not.toHaveText("… rows");

@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useMemo } from "react";
-import { Bar, BarChart, Brush, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Bar, BarChart, Brush, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ResampleCounts } from "~/lib/planning";
 import { binValues, quartiles } from "~/lib/charts/histogram-bins";
 import { AXIS_TICK as tick, axisTitle, GRID, seriesColor } from "~/lib/charts/palette";
@@ -13,23 +13,35 @@ export const NO_FILTER: RowFilter = { type: null, min: null, max: null, componen
 
 const rowsTitle = axisTitle("rows", "left");
 
-/** Rows per task type beside the target (ratio × N) of the current design; clicking a bar filters the rows. */
+/**
+ * Rows per task type beside the target (ratio × N) of the current design, as plain bars on one scale; clicking a
+ * type filters the rows. Plain elements, not Recharts: it redraws while a ratio slider moves, and a Recharts
+ * redraw of 32 labelled categories took longer than a key repeat.
+ */
 export const TypeChart = memo(function TypeChart({ counts, onPick }: { counts: ResampleCounts | null; onPick: (type: string) => void }) {
-  const data = (counts?.types ?? []).filter((t) => t.available > 0 || t.target > 0).map((t) => ({ type: t.type, rows: t.available, target: t.target }));
+  const data = (counts?.types ?? []).filter((t) => t.available > 0 || t.target > 0);
+  const max = Math.max(1, ...data.map((t) => Math.max(t.available, t.target)));
+  const pct = (v: number) => `${(v / max) * 100}%`;
   return (
     <div className="panel" data-testid="type-histogram" data-types={data.length}>
       <h3 style={{ marginTop: 0 }}>Task types: rows and target (ratio × N)</h3>
-      <ResponsiveContainer width="100%" height={280}>
-        <BarChart data={data} margin={{ top: 5, right: 10, bottom: 70, left: 10 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke={GRID} />
-          <XAxis dataKey="type" angle={-40} textAnchor="end" interval={0} tick={tick} />
-          <YAxis allowDecimals={false} tick={tick} width={45} label={rowsTitle} />
-          <Tooltip />
-          <Legend verticalAlign="top" />
-          <Bar dataKey="rows" name="rows in dataset" fill={seriesColor(0)} cursor="pointer" onClick={(d) => onPick((d as unknown as { type: string }).type)} />
-          <Bar dataKey="target" name="target" fill={seriesColor(2)} />
-        </BarChart>
-      </ResponsiveContainer>
+      <p className="small row" style={{ gap: "1rem" }}>
+        <span><span className="swatch" style={{ background: seriesColor(0) }} /> rows in dataset</span>
+        <span><span className="swatch" style={{ background: seriesColor(2) }} /> target</span>
+        <span className="muted">bar length: rows (0 – {max})</span>
+      </p>
+      {data.map((t) => (
+        <button key={t.type} className="typeBar" data-testid="type-bar" onClick={() => onPick(t.type)} title={`${t.type}: ${t.available} rows, target ${t.target}`}>
+          <span className="typeBarLabel">{t.type}</span>
+          <span className="typeBarBars">
+            <span style={{ width: pct(t.available), background: seriesColor(0) }} />
+            <span style={{ width: pct(t.target), background: seriesColor(2) }} />
+          </span>
+          <span className="typeBarCount mono">
+            {t.available} / {t.target}
+          </span>
+        </button>
+      ))}
     </div>
   );
 });
