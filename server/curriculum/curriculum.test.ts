@@ -104,7 +104,7 @@ describe("demo dataset, a real tag job and a POCL launch", () => {
     });
     const run = await launchCurriculum(manager, saved.id, { student: { source: "pruned", num_layers: 2 }, maxLength: 64, evalSize: 4, evalPrompts: 2, device: "cpu" });
     manager.cancel(run.id);
-    const runDir = jobRow(db, run.id)!.run_dir;
+    const runDir = jobRow(db, run.id)!.runDir;
     const plan = JSON.parse(readFileSync(join(runDir, "plan.json"), "utf8")) as TrainPlan;
     expect(plan.source).toBe(saved.contentHash);
     expect(plan.stages[0]!.sample_ids).toHaveLength(40);

@@ -3,7 +3,7 @@ import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
 import { rowLines, splitRows, usableRowIds } from "./dataset-split";
-import { confineModelPath, confinePath, modelRoots } from "./model-roots";
+import { confineModelPath, confinePath, modelRoots, outputRoots } from "./model-roots";
 import { BadRequest, UserError } from "~/lib/errors";
 
 /** Thrown for a form the server refuses (paths outside the roots, an unusable dataset); the message says why. */
@@ -26,9 +26,10 @@ function defaultName(form: LaunchForm, datasetName: string): string {
 /**
  * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots and
  * made absolute), and the run folder's files: the seeded train/eval split streamed from the dataset, a plain
- * one-stage plan.json, and the form itself (so the run can be cloned exactly).
+ * one-stage plan.json, and the form itself (so the run can be cloned exactly). The output roots go into job.json,
+ * so the trainer can check its writes against them.
  */
-export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
+export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots()) {
   const parsed = launchForm.safeParse(input);
   if (!parsed.success) {
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -39,7 +40,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
   let outputDir = "";
   if (form.outputDir.trim()) {
     try {
-      outputDir = confinePath(form.outputDir.trim(), roots);
+      outputDir = confinePath(form.outputDir.trim(), outputs, "output");
     } catch (e) {
       throw new LaunchError(`output folder: ${(e as Error).message}`);
     }
@@ -51,7 +52,10 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
   } catch (e) {
     throw e instanceof UserError ? new LaunchError(e.message, { cause: e }) : e;
   }
-  const spec: TrainJob = formToTrainJob({ ...form, teacher, student, outputDir }, { id: "", createdAt: "" });
+  const spec: TrainJob = {
+    ...formToTrainJob({ ...form, teacher, student, outputDir }, { id: "", createdAt: "" }),
+    output_roots: outputs,
+  };
   const files = {
     "data/train.jsonl": rowLines(db, form.datasetId, split.trainIds),
     ...(split.evalIds.length ? { "data/eval.jsonl": rowLines(db, form.datasetId, split.evalIds) } : {}),

@@ -9,7 +9,6 @@ import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
 import { analysisResults, filteredRows, rowColumns, scoreComponents, setRowLabel } from "~/server/curriculum/results";
 import { COMPONENT_NAMES, type ComponentName } from "~/lib/charts/score-components";
 import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
-import { getJobManager } from "~/server/jobs/start";
 import { publicProcedure } from "../trpc";
 
 const datasetId = z.string().min(1);
@@ -34,7 +33,7 @@ export const curriculumRouter = {
         z.object({ kind: z.literal("lengths"), datasetId }),
       ]),
     )
-    .mutation(({ input }) => startAnalysisJob(getJobManager(), input)),
+    .mutation(({ ctx, input }) => startAnalysisJob(ctx.jobs, input)),
 
   /** Per usable row, in dataset order: task type (hand labels win) and difficulty of the chosen pass. */
   columns: publicProcedure
@@ -69,7 +68,7 @@ export const curriculumRouter = {
     .input(z.object({ rowId: z.number().int(), label: z.enum(TASK_TYPES as [string, ...string[]]).nullable() }))
     .mutation(({ ctx, input }) => setRowLabel(ctx.db, input.rowId, input.label)),
 
-  loadDemo: publicProcedure.mutation(() => loadDemoDataset(getJobManager())),
+  loadDemo: publicProcedure.mutation(({ ctx }) => loadDemoDataset(ctx.jobs)),
 
   save: publicProcedure
     .input(z.object({ name: z.string().max(120).default(""), spec: curriculum }))
@@ -82,5 +81,5 @@ export const curriculumRouter = {
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
     .input(z.object({ curriculumId: z.string().min(1), form: curriculumLaunchForm }))
-    .mutation(({ input }) => launchCurriculum(getJobManager(), input.curriculumId, input.form)),
+    .mutation(({ ctx, input }) => launchCurriculum(ctx.jobs, input.curriculumId, input.form)),
 } satisfies TRPCRouterRecord;
