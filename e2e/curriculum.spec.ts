@@ -34,10 +34,21 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await expect(page.getByTestId("analysis-failed")).toHaveCount(0);
   await expect(page.getByTestId("difficulty-histogram")).toBeVisible();
   await expect(page.getByTestId("difficulty-by-type")).toBeVisible();
+  // POCL's fused score is a rank: its measures get their own histograms, and a ROUGE-L × CE scatter by bucket.
+  await expect(page.getByTestId("component-histograms")).toHaveAttribute("data-components", "rouge_l ce");
+  await expect(page.getByTestId("component-histogram-ce").locator(".recharts-bar-rectangle").first()).toBeVisible();
+  await expect(page.getByTestId("bucket-row")).toHaveCount(4);
+  const sizes = await page.getByTestId("bucket-size").allTextContents();
+  const scored = sizes.map(Number).reduce((a, b) => a + b, 0);
+  expect(scored).toBeGreaterThan(400);
+  await expect(page.getByTestId("component-scatter")).toHaveAttribute("data-points", String(scored));
+  await page.getByRole("button", { name: "show the rows of bucket 4" }).click();
+  await expect(page.getByTestId("filtered-rows")).toContainText("where difficulty in [");
+  await page.getByRole("button", { name: "Clear filter" }).click();
   await page.screenshot({ path: "test-results/curriculum-analysis.png", fullPage: true });
 
   // Clicking a type bar filters the row list; relabelling a row moves it out of that type.
-  await page.getByTestId("type-histogram").locator(".recharts-bar-rectangle").first().click();
+  await page.getByTestId("type-bar").first().click();
   await expect(page.getByTestId("filtered-rows")).toContainText("where type =");
   const total = page.getByTestId("filtered-total");
   await expect(total).not.toHaveText("… rows");
@@ -79,6 +90,7 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await page.getByTestId("launch-curriculum").click();
   await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
   await expect(page.getByTestId("loss-chart")).toHaveAttribute("data-markers", "2", { timeout: 600_000 });
+  await expect(page.getByTestId("stage-loss-row")).toHaveCount(2, { timeout: 600_000 });
   await page.screenshot({ path: "test-results/curriculum-run.png", fullPage: true });
   // The run finishes: its CPU slot is free again for the specs that follow.
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 600_000 });

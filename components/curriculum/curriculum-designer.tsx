@@ -1,19 +1,24 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { LengthHistograms } from "~/components/datasets/length-histograms";
 import { countTypes, encodeTypes, previewCurriculum } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
 import { AnalysisJobs } from "./analysis-jobs";
-import { DifficultyByType, DifficultyChart, type RowFilter, TypeChart } from "./analysis-charts";
+import { DifficultyByType, DifficultyChart, NO_FILTER, type RowFilter, TypeChart } from "./analysis-charts";
 import { toCurriculum } from "~/lib/planning/designer-state";
 import { FilteredRows } from "./filtered-rows";
 import { ResampleDesigner } from "./resample-designer";
 import { ResultPickers } from "./result-pickers";
+import { ScoreComponentCharts } from "./score-component-charts";
 import { SavedCurricula } from "./saved-curricula";
 import { ScheduleDesigner } from "./schedule-designer";
 import { useDesignerState } from "./use-designer-state";
+import { useSettledValue } from "./use-settled-value";
+
+/** How long a design must rest before the charts redraw (the counts table follows every key). */
+const CHART_SETTLE_MS = 150;
 
 /**
  * The curriculum page: analysis jobs and their passes, histograms that filter a row list, and the resampling
@@ -22,7 +27,7 @@ import { useDesignerState } from "./use-designer-state";
 export function CurriculumDesigner({ datasetId, initialState }: { datasetId: string; initialState: string | null }) {
   const trpc = useTRPC();
   const [state, update] = useDesignerState(initialState);
-  const [filter, setFilter] = useState<RowFilter>({ type: null, min: null, max: null });
+  const [filter, setFilter] = useState<RowFilter>(NO_FILTER);
   const dataset = useQuery(trpc.datasets.get.queryOptions({ id: datasetId }));
   const results = useQuery({
     ...trpc.curriculum.results.queryOptions({ datasetId }),
@@ -55,6 +60,17 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
     }
   }, [spec, codes, difficulty, state.mode, state.batchSize, state.gradAccum]);
 
+  // A slider key re-renders the counts table at once; the charts redraw once the design rests (a Recharts redraw
+  // takes longer than a key repeat), and the panels whose inputs did not change are memoised.
+  const settledCounts = useSettledValue(preview.value?.counts ?? null, CHART_SETTLE_MS);
+  const scheduleKey = preview.value ? JSON.stringify(preview.value.schedule) : "";
+  const schedule = useMemo(() => preview.value?.schedule ?? null, [scheduleKey]); // eslint-disable-line react-hooks/exhaustive-deps
+  const settledSchedule = useSettledValue(schedule, CHART_SETTLE_MS);
+  const pickType = useCallback((type: string) => setFilter((f) => ({ ...f, type })), []);
+  const pickRange = useCallback((min: number, max: number) => setFilter((f) => ({ ...f, min, max, component: null })), []);
+  const patchFilter = useCallback((patch: Partial<RowFilter>) => setFilter((f) => ({ ...f, ...patch })), []);
+  const clearFilter = useCallback(() => setFilter(NO_FILTER), []);
+
   if (results.error) return <p className="error" role="alert">{results.error.message}</p>;
   if (!results.data || !dataset.data) return <p className="muted">Loading…</p>;
   const hasDifficulty = state.score != null && (columns.data?.difficulty.some((d) => d != null) ?? false);
@@ -75,18 +91,21 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
           on answered rows only.
         </p>
       )}
-      <TypeChart counts={preview.value?.counts ?? null} onPick={(type) => setFilter({ ...filter, type })} />
+      <TypeChart counts={settledCounts} onPick={pickType} />
       {columns.data && hasDifficulty && (
         <div className="grid2">
-          <DifficultyChart difficulty={columns.data.difficulty} onRange={(min, max) => setFilter({ ...filter, min, max })} />
+          <DifficultyChart difficulty={columns.data.difficulty} onRange={pickRange} />
           <DifficultyByType types={columns.data.types} difficulty={columns.data.difficulty} />
         </div>
       )}
+      {columns.data && hasDifficulty && state.score && (
+        <ScoreComponentCharts datasetId={datasetId} scoreResultId={state.score} difficulty={columns.data.difficulty} buckets={state.buckets} onFilter={patchFilter} />
+      )}
       <LengthHistograms datasetId={datasetId} />
-      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={() => setFilter({ type: null, min: null, max: null })} />
+      <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={clearFilter} />
       {preview.error && <p className="error" role="alert" data-testid="design-error">{preview.error}</p>}
       <ResampleDesigner state={state} update={update} counts={preview.value?.counts ?? null} typeCounts={typeCounts} hasDifficulty={hasDifficulty} />
-      <ScheduleDesigner state={state} update={update} preview={preview.value?.schedule ?? null} scores={results.data.scores} />
+      <ScheduleDesigner state={state} update={update} preview={settledSchedule} scores={results.data.scores} />
       <SavedCurricula datasetId={datasetId} spec={spec} invalid={preview.error ?? (state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null)} />
     </>
   );

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { memo, useState } from "react";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { useTRPC } from "~/components/trpc/react";
 import type { RowFilter } from "./analysis-charts";
@@ -9,7 +9,7 @@ import type { RowFilter } from "./analysis-charts";
 const PAGE = 25;
 
 /** Rows matching the chart selection, with a task-type select per row: a hand label wins over the tagger. */
-export function FilteredRows(props: { datasetId: string; tag: string; score: string | null; filter: RowFilter; onClear: () => void }) {
+export const FilteredRows = memo(function FilteredRows(props: { datasetId: string; tag: string; score: string | null; filter: RowFilter; onClear: () => void }) {
   const { datasetId, filter } = props;
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -26,7 +26,11 @@ export function FilteredRows(props: { datasetId: string; tag: string; score: str
         ]),
     }),
   );
-  const what = [filter.type && `type = ${filter.type}`, filter.min != null && filter.max != null && `difficulty in [${filter.min.toFixed(3)}, ${filter.max.toFixed(3)}]`]
+  const what = [
+    filter.type && `type = ${filter.type}`,
+    filter.min != null && filter.max != null && `difficulty in [${filter.min.toFixed(3)}, ${filter.max.toFixed(3)}]`,
+    filter.component && `${filter.component.name} in [${filter.component.min.toFixed(3)}, ${filter.component.max.toFixed(3)}]`,
+  ]
     .filter(Boolean)
     .join(", ");
   return (
@@ -38,48 +42,50 @@ export function FilteredRows(props: { datasetId: string; tag: string; score: str
       </div>
       {rows.error && <p className="error" role="alert">{rows.error.message}</p>}
       {relabel.error && <p className="error" role="alert">{relabel.error.message}</p>}
-      <table className="small">
-        <thead>
-          <tr>
-            <th>#</th>
-            <th>Prompt</th>
-            <th>Task type</th>
-            <th>Tagger</th>
-            <th>Difficulty</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.data?.rows.map((r) => (
-            <tr key={r.id} data-testid="filtered-row">
-              <td>
-                <a href={`/datasets/${encodeURIComponent(datasetId)}?row=${r.idx}`}>{r.idx + 1}</a>
-              </td>
-              <td>{r.prompt}</td>
-              <td>
-                <select
-                  aria-label={`task type of row ${r.idx + 1}`}
-                  value={r.handLabel ?? r.tagLabel ?? ""}
-                  onChange={(e) => relabel.mutate({ rowId: r.id, label: e.target.value })}
-                >
-                  {!(r.handLabel ?? r.tagLabel) && <option value="">—</option>}
-                  {TASK_TYPES.map((t) => (
-                    <option key={t} value={t}>
-                      {t}
-                    </option>
-                  ))}
-                </select>
-                {r.handLabel && <span className="badge" title="set by hand">hand</span>}
-              </td>
-              <td>{r.tagLabel ? `${r.tagLabel} (${(r.confidence ?? 0).toFixed(2)})` : "—"}</td>
-              <td>{r.difficulty?.toFixed(3) ?? "—"}</td>
+      <div className="scroll-x">
+        <table className="small">
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>Prompt</th>
+              <th>Task type</th>
+              <th>Tagger</th>
+              <th>Difficulty</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.data?.rows.map((r) => (
+              <tr key={r.id} data-testid="filtered-row">
+                <td>
+                  <a href={`/datasets/${encodeURIComponent(datasetId)}?row=${r.idx}`}>{r.idx + 1}</a>
+                </td>
+                <td>{r.prompt}</td>
+                <td>
+                  <select
+                    aria-label={`task type of row ${r.idx + 1}`}
+                    value={r.handLabel ?? r.tagLabel ?? ""}
+                    onChange={(e) => relabel.mutate({ rowId: r.id, label: e.target.value })}
+                  >
+                    {!(r.handLabel ?? r.tagLabel) && <option value="">—</option>}
+                    {TASK_TYPES.map((t) => (
+                      <option key={t} value={t}>
+                        {t}
+                      </option>
+                    ))}
+                  </select>
+                  {r.handLabel && <span className="badge" title="set by hand">hand</span>}
+                </td>
+                <td>{r.tagLabel ? `${r.tagLabel} (${(r.confidence ?? 0).toFixed(2)})` : "—"}</td>
+                <td>{r.difficulty?.toFixed(3) ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <div className="row">
         <button disabled={offset === 0} onClick={() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
         <button disabled={!rows.data || offset + PAGE >= rows.data.total} onClick={() => setOffset(offset + PAGE)}>Next</button>
       </div>
     </div>
   );
-}
+});

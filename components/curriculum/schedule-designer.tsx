@@ -1,13 +1,13 @@
 "use client";
 
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { expandSeries, type SchedulePreview } from "~/lib/planning";
 import type { RouterOutputs } from "~/components/trpc/types";
 import type { DesignerState } from "~/lib/planning/designer-state";
+import { AXIS_TEXT, AXIS_TICK, axisTitle, GRID, ROLE, seriesColor } from "~/lib/charts/palette";
 
 type Scores = RouterOutputs["curriculum"]["results"]["scores"];
-const COLORS = ["#4f6bed", "#30a46c", "#f0a030", "#e5484d", "#8e4ec6", "#12a594", "#d6409f", "#978365"];
 
 function NumberField(props: { label: string; value: number; step?: number; min?: number; max?: number; testId: string; onChange: (v: number) => void }) {
   return (
@@ -21,8 +21,6 @@ function NumberField(props: { label: string; value: number; step?: number; min?:
 
 /** POCL buckets and stages; the chart shows samples active per bucket and the temperature and KD-weight ramps. */
 export function ScheduleDesigner({ state, update, preview, scores }: { state: DesignerState; update: (p: Partial<DesignerState>) => void; preview: SchedulePreview | null; scores: Scores }) {
-  const series = useMemo(() => (preview ? expandSeries(preview) : []), [preview]);
-  const buckets = preview?.bucketSizes.length ?? 0;
   return (
     <div className="panel" data-testid="schedule-designer">
       <h2 style={{ marginTop: 0 }}>POCL schedule</h2>
@@ -52,31 +50,38 @@ export function ScheduleDesigner({ state, update, preview, scores }: { state: De
         <NumberField label="batch" value={state.batchSize} min={1} testId="field-batch" onChange={(v) => update({ batchSize: Math.max(1, Math.floor(v)) })} />
         <NumberField label="grad accum" value={state.gradAccum} min={1} testId="field-accum" onChange={(v) => update({ gradAccum: Math.max(1, Math.floor(v)) })} />
       </div>
-      {preview && (
-        <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
-          <p className="small muted">
-            {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
-          </p>
-          <ResponsiveContainer width="100%" height={280}>
-            <ComposedChart data={series}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="step" type="number" domain={[0, "dataMax"]} label={{ value: "optimizer step", position: "insideBottom", offset: -2 }} />
-              <YAxis yAxisId="samples" allowDecimals={false} label={{ value: "active samples", angle: -90, position: "insideLeft" }} />
-              <YAxis yAxisId="ramp" orientation="right" domain={[0, "auto"]} />
-              <Tooltip />
-              <Legend verticalAlign="top" />
-              {Array.from({ length: buckets }, (_, b) => (
-                <Area key={b} yAxisId="samples" type="stepAfter" dataKey={`bucket_${b + 1}`} name={`bucket ${b + 1}`} stackId="b" stroke={COLORS[b % COLORS.length]} fill={COLORS[b % COLORS.length]} fillOpacity={0.4} isAnimationActive={false} />
-              ))}
-              <Line yAxisId="ramp" type="stepAfter" dataKey="temperature" stroke="#e5484d" dot={false} isAnimationActive={false} />
-              <Line yAxisId="ramp" type="stepAfter" dataKey="kd_weight" name="KD weight" stroke="#111" dot={false} isAnimationActive={false} />
-              {preview.boundaries.map((s) => (
-                <ReferenceLine key={s} yAxisId="samples" x={s} stroke="#888" strokeDasharray="4 4" />
-              ))}
-            </ComposedChart>
-          </ResponsiveContainer>
-        </div>
-      )}
+      {preview && <ScheduleChart preview={preview} />}
     </div>
   );
 }
+
+/** Samples per bucket, temperature and KD weight over the steps; memoised so it redraws only when the schedule changes. */
+const ScheduleChart = memo(function ScheduleChart({ preview }: { preview: SchedulePreview }) {
+  const series = useMemo(() => expandSeries(preview), [preview]);
+  const buckets = preview.bucketSizes.length;
+  return (
+    <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
+      <p className="small muted">
+        {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
+      </p>
+      <ResponsiveContainer width="100%" height={280}>
+        <ComposedChart data={series} margin={{ top: 5, right: 10, bottom: 15, left: 10 }}>
+          <CartesianGrid strokeDasharray="3 3" stroke={GRID} />
+          <XAxis dataKey="step" type="number" domain={[1, "dataMax"]} allowDecimals={false} tick={AXIS_TICK} label={axisTitle("optimizer step")} />
+          <YAxis yAxisId="samples" allowDecimals={false} tick={AXIS_TICK} label={axisTitle("active samples (rows)", "left")} />
+          <YAxis yAxisId="ramp" orientation="right" domain={[0, "auto"]} tick={AXIS_TICK} label={axisTitle("temperature · KD weight", "right")} />
+          <Tooltip />
+          <Legend verticalAlign="top" />
+          {Array.from({ length: buckets }, (_, b) => (
+            <Area key={b} yAxisId="samples" type="stepAfter" dataKey={`bucket_${b + 1}`} name={`bucket ${b + 1}`} stackId="b" stroke={seriesColor(b)} fill={seriesColor(b)} fillOpacity={0.4} isAnimationActive={false} />
+          ))}
+          <Line yAxisId="ramp" type="stepAfter" dataKey="temperature" stroke={ROLE.temperature} dot={false} isAnimationActive={false} />
+          <Line yAxisId="ramp" type="stepAfter" dataKey="kd_weight" name="KD weight" stroke={ROLE.kdWeight} dot={false} isAnimationActive={false} />
+          {preview.boundaries.map((s) => (
+            <ReferenceLine key={s} yAxisId="samples" x={s} stroke={AXIS_TEXT} strokeDasharray="4 4" label={{ value: "stage start", position: "insideTopLeft", fontSize: 11, fill: AXIS_TEXT }} />
+          ))}
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+});

@@ -40,7 +40,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
           <LengthHistograms datasetId={d.id} />
           <h2>Rows</h2>
           <div className={styles.browseLayout} data-open={selectedIdx != null}>
-            <RowBrowser datasetId={d.id} rowCount={d.rowCount} selectedIdx={selectedIdx} onSelect={(idx) => setRowParam(String(idx))} />
+            <RowBrowser datasetId={d.id} rowCount={d.rowCount} selectedIdx={selectedIdx} onSelect={(idx) => setRowParam(String(idx))} onClose={() => setRowParam(null)} />
             {selectedIdx != null && <RowView datasetId={d.id} idx={selectedIdx} onClose={() => setRowParam(null)} />}
           </div>
           <RejectedRows datasetId={d.id} total={d.rejectedCount} />

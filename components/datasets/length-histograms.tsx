@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { memo } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
@@ -12,7 +13,7 @@ type Bin = Histogram["prompt"][number];
 const UNIT_WORD: Record<Histogram["unit"], string> = { chars: "characters", tokens: "tokens" };
 
 /** Prompt and response length distributions side by side; the axis names the unit the lengths are in. */
-export function LengthHistograms({ datasetId }: { datasetId: string }) {
+export const LengthHistograms = memo(function LengthHistograms({ datasetId }: { datasetId: string }) {
   const trpc = useTRPC();
   const histogram = useQuery(trpc.datasets.histogram.queryOptions({ id: datasetId }));
   if (histogram.isPending) return <p className="muted">Computing the length histograms…</p>;
@@ -24,7 +25,7 @@ export function LengthHistograms({ datasetId }: { datasetId: string }) {
       <LengthChart title="Response length" unit={unit} bins={histogram.data.response} testId="histogram-response" />
     </div>
   );
-}
+});
 
 function LengthChart(props: { title: string; unit: string; bins: Bin[]; testId: string }) {
   const data = props.bins.map((b) => ({ range: `${formatCount(b.start)}–${formatCount(b.end)}`, count: b.count }));

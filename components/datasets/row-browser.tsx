@@ -2,7 +2,8 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
+import { moveCursor } from "~/lib/datasets/list-keys";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
 import { SnippetText } from "./snippet-text";
@@ -22,13 +23,15 @@ const WINDOW_ROWS = 200_000;
 /**
  * The dataset's rows, or those matching a full-text search, in a virtualized list: only the rows on screen are
  * rendered, and only the pages they fall in are fetched, so a million-row dataset scrolls like a small one.
- * The search lives in the URL (?q=) so it can be shared and survives a reload.
+ * The search lives in the URL (?q=) so it can be shared and survives a reload. The list is a listbox: arrows,
+ * Page keys, Home and End move the selection, Enter opens the selected row, Escape closes the open one.
  */
 export function RowBrowser(props: {
   datasetId: string;
   rowCount: number;
   selectedIdx: number | null;
   onSelect: (idx: number) => void;
+  onClose: () => void;
 }) {
   const [q, setQ] = useSearchParam("q");
   const search = q?.trim() || null;
@@ -64,6 +67,26 @@ export function RowBrowser(props: {
     virtualizer.scrollToIndex(target - windowStart, { align: "start" });
     setTarget(null);
   }, [target, windowStart, windowCount, virtualizer]);
+  // The keyboard's selection, as a position in the current window; the open row is props.selectedIdx.
+  const [cursor, setCursor] = useState<number | null>(null);
+  useEffect(() => setCursor(null), [search, windowStart]);
+  const cursorPage = usePage(props.datasetId, search, Math.floor((windowStart + (cursor ?? 0)) / PAGE_SIZE));
+  const cursorRow = cursor == null ? undefined : cursorPage.data?.rows[(windowStart + cursor) % PAGE_SIZE];
+  const listId = useId();
+  const onListKey = (e: React.KeyboardEvent) => {
+    const next = moveCursor(e.key, cursor, windowCount, Math.floor(LIST_HEIGHT / ROW_HEIGHT));
+    if (next != null) {
+      e.preventDefault();
+      setCursor(next);
+      virtualizer.scrollToIndex(next);
+    } else if ((e.key === "Enter" || e.key === " ") && cursorRow) {
+      e.preventDefault();
+      props.onSelect(cursorRow.idx);
+    } else if (e.key === "Escape" && props.selectedIdx != null) {
+      e.preventDefault();
+      props.onClose();
+    }
+  };
   const goTo = (position: number) => {
     const clamped = Math.max(0, Math.min(total - 1, position));
     setWindowStart(Math.floor(clamped / WINDOW_ROWS) * WINDOW_ROWS);
@@ -118,6 +141,11 @@ export function RowBrowser(props: {
         ref={scroller}
         className={styles.rowList}
         data-testid="row-list"
+        role="listbox"
+        aria-label={search ? `Rows matching ${search}` : "Rows"}
+        tabIndex={0}
+        aria-activedescendant={cursor != null ? `${listId}-${windowStart + cursor}` : undefined}
+        onKeyDown={onListKey}
         // A handful of matches should not sit in a mostly empty box.
         style={{ height: Math.min(LIST_HEIGHT, windowCount * ROW_HEIGHT + 1), display: total === 0 ? "none" : undefined }}
       >
@@ -128,11 +156,16 @@ export function RowBrowser(props: {
               style={{ position: "absolute", top: 0, left: 0, right: 0, height: item.size, transform: `translateY(${item.start}px)` }}
             >
               <BrowserRow
+                id={`${listId}-${windowStart + item.index}`}
                 datasetId={props.datasetId}
                 search={search}
                 position={windowStart + item.index}
-                selectedIdx={props.selectedIdx}
-                onSelect={props.onSelect}
+                selected={cursor === item.index}
+                openIdx={props.selectedIdx}
+                onSelect={(idx) => {
+                  setCursor(item.index);
+                  props.onSelect(idx);
+                }}
               />
             </div>
           ))}
@@ -192,25 +225,33 @@ function usePage(datasetId: string, search: string | null, page: number) {
 }
 
 function BrowserRow(props: {
+  id: string;
   datasetId: string;
   search: string | null;
   position: number;
-  selectedIdx: number | null;
+  /** The keyboard's selection. */
+  selected: boolean;
+  /** The row open beside the list. */
+  openIdx: number | null;
   onSelect: (idx: number) => void;
 }) {
   const page = usePage(props.datasetId, props.search, Math.floor(props.position / PAGE_SIZE));
   const row = page.data?.rows[props.position % PAGE_SIZE];
-  if (!row) return <div className={`${styles.rowItem} muted small`}>{page.error ? page.error.message : "…"}</div>;
-  const open = () => props.onSelect(row.idx);
+  if (!row)
+    return (
+      <div id={props.id} role="option" aria-selected={props.selected} className={`${styles.rowItem} muted small`}>
+        {page.error ? page.error.message : "…"}
+      </div>
+    );
   return (
     <div
-      role="button"
-      tabIndex={0}
+      id={props.id}
+      role="option"
       data-testid="row-item"
-      aria-pressed={props.selectedIdx === row.idx}
+      aria-selected={props.selected}
+      aria-current={props.openIdx === row.idx ? "true" : undefined}
       className={styles.rowItem}
-      onClick={open}
-      onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && (e.preventDefault(), open())}
+      onClick={() => props.onSelect(row.idx)}
     >
       <span className={`${styles.rowIdx} mono muted`}>#{row.idx}</span>
       <span className={styles.rowText}>

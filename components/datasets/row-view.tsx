@@ -10,7 +10,7 @@ export function RowView(props: { datasetId: string; idx: number; onClose: () => 
   const trpc = useTRPC();
   const row = useQuery(trpc.datasets.row.queryOptions({ id: props.datasetId, idx: props.idx }));
   return (
-    <aside className={`panel ${styles.panelSide}`} data-testid="row-view" aria-label={`Row ${props.idx}`}>
+    <aside className={`panel ${styles.panelSide}`} data-testid="row-view" aria-label={`Row ${props.idx}`} onKeyDown={(e) => e.key === "Escape" && props.onClose()}>
       <div className="row" style={{ justifyContent: "space-between" }}>
         <b>Row #{props.idx}</b>
         <button onClick={props.onClose} aria-label="Close the row">

@@ -31,7 +31,7 @@ describe("previewSchedule", () => {
           step = seg.endStep;
         }
         expect(preview.totalSteps).toBe(step);
-        expect(preview.boundaries).toEqual(preview.segments.slice(1).map((s) => s.startStep));
+        expect(preview.boundaries).toEqual(preview.segments.slice(1).map((s) => s.startStep + 1));
         if (mode === "cumulative") expect(preview.segments[preview.segments.length - 1].samples).toBe(n);
       }),
     );
@@ -41,7 +41,7 @@ describe("previewSchedule", () => {
     const preview = previewSchedule(1000, {}, { batch_size: 8, grad_accum: 2 });
     expect(preview.segments.map((s) => [s.startStep, s.endStep])).toEqual([[0, 16], [16, 48], [48, 95], [95, 158]]);
     expect(preview.segments[1].bucketSamples).toEqual([250, 250, 0, 0]);
-    expect(preview.boundaries).toEqual([16, 48, 95]);
+    expect(preview.boundaries).toEqual([17, 49, 96]);
   });
 });
 
@@ -54,12 +54,25 @@ describe("expandSeries", () => {
         expect(points.length).toBeLessThanOrEqual(maxPoints + 2 * preview.segments.length);
         const steps = new Set(points.map((p) => p.step));
         for (const seg of preview.segments) {
-          expect(steps.has(seg.startStep) && steps.has(seg.endStep - 1)).toBe(true);
-          const inside = points.filter((p) => p.step >= seg.startStep && p.step < seg.endStep);
+          expect(steps.has(seg.startStep + 1) && steps.has(seg.endStep)).toBe(true);
+          const inside = points.filter((p) => p.step > seg.startStep && p.step <= seg.endStep);
           expect(inside.every((p) => p.stage === seg.stage && p.temperature === seg.temperature && p.bucket_1 === seg.bucketSamples[0])).toBe(true);
         }
         expect(points.map((p) => p.step)).toEqual([...steps].sort((a, b) => a - b));
       }),
     );
+  });
+});
+
+describe("stage marks", () => {
+  it("sit on each stage's first update, the step where the temperature changes (metric events count updates from 1)", () => {
+    // The issue's case: stage 2's mark was drawn at step 5 while the temperature changed at step 6.
+    const preview = previewSchedule(20, { mode: "cumulative", buckets: 2, temperature: { start: 1, end: 2 } }, { batch_size: 2, grad_accum: 1 });
+    const points = expandSeries(preview);
+    expect(points[0]!.step).toBe(1);
+    expect(points[points.length - 1]!.step).toBe(preview.totalSteps);
+    const changes = points.filter((p, i) => i > 0 && p.temperature !== points[i - 1]!.temperature).map((p) => p.step);
+    expect(changes).toEqual([6]);
+    expect(preview.boundaries).toEqual(changes);
   });
 });

@@ -29,7 +29,10 @@ export interface SchedulePreview {
   bucketSizes: number[];
   segments: StageSegment[];
   totalSteps: number;
-  /** First step of every stage after the first: where the chart draws stage lines. */
+  /**
+   * Where the chart draws stage lines: the first update of every stage after the first, numbered as the trainer's
+   * metric events number updates (the first update is step 1, so a stage whose steps start at index i marks i + 1).
+   */
   boundaries: number[];
 }
 
@@ -62,11 +65,11 @@ export function previewSchedule(n: number, sched: ScheduleInput, batching: Batch
     bucketSizes: layout.bucketSizes,
     segments,
     totalSteps: step,
-    boundaries: segments.slice(1).map((s) => s.startStep),
+    boundaries: segments.slice(1).map((s) => s.startStep + 1),
   };
 }
 
-/** A chart row: `bucket_1` … `bucket_K` hold the samples active per bucket at that step. */
+/** A chart row: `bucket_1` … `bucket_K` hold the samples active per bucket in update `step` (1-based, as metric events). */
 export type SeriesPoint = { step: number; stage: number; temperature: number; kd_weight: number } & Record<
   `bucket_${number}`,
   number
@@ -80,16 +83,16 @@ export function expandSeries(preview: SchedulePreview, maxPoints = 400): SeriesP
   const stride = Math.max(1, Math.ceil(preview.totalSteps / maxPoints));
   const points: SeriesPoint[] = [];
   for (const seg of preview.segments) {
-    const point = (step: number) => {
-      const row: SeriesPoint = { step, stage: seg.stage, temperature: seg.temperature, kd_weight: seg.kdWeight };
+    const point = (index: number) => {
+      const row: SeriesPoint = { step: index + 1, stage: seg.stage, temperature: seg.temperature, kd_weight: seg.kdWeight };
       seg.bucketSamples.forEach((count, b) => {
         row[`bucket_${b + 1}`] = count;
       });
       return row;
     };
-    for (let step = seg.startStep; step < seg.endStep; step += stride) points.push(point(step));
+    for (let index = seg.startStep; index < seg.endStep; index += stride) points.push(point(index));
     const last = seg.endStep - 1;
-    if (last >= seg.startStep && points[points.length - 1].step !== last) points.push(point(last));
+    if (last >= seg.startStep && points[points.length - 1].step !== last + 1) points.push(point(last));
   }
   return points;
 }

@@ -10,7 +10,7 @@ import { startAnalysisJob } from "./analysis-jobs";
 import { loadDemoDataset } from "./demo-dataset";
 import { launchCurriculum } from "./launch-curriculum";
 import { onJobSucceeded } from "./on-job-succeeded";
-import { analysisResults, filteredRows, rowColumns, setRowLabel } from "./results";
+import { analysisResults, filteredRows, rowColumns, scoreComponents, setRowLabel } from "./results";
 import { saveCurriculum } from "./saved-curricula";
 
 describe("row columns and hand labels", () => {
@@ -23,8 +23,8 @@ describe("row columns and hand labels", () => {
     sqlite.prepare("insert into score_results (id, dataset_id, job_id, scorer, models, row_count) values ('s', 'd', 'j', 'pocl', '{}', 2)").run();
     const ids = sqlite.prepare("select id from dataset_rows order by idx").pluck().all() as number[];
     ids.slice(0, 4).forEach((id) => sqlite.prepare("insert into row_tags values ('t', ?, 'Math', 0.9)").run(id));
-    sqlite.prepare("insert into row_scores values ('s', ?, 1, 0.2, null)").run(ids[0]);
-    sqlite.prepare("insert into row_scores values ('s', ?, 1, 0.8, null)").run(ids[1]);
+    sqlite.prepare(`insert into row_scores values ('s', ?, 1, 0.2, '{"rouge_l":0.9,"ce":0.4,"rank_rouge_l":1,"rank_ce":1}')`).run(ids[0]);
+    sqlite.prepare(`insert into row_scores values ('s', ?, 1, 0.8, '{"rouge_l":0.1,"ce":2.6,"rank_rouge_l":2,"rank_ce":2}')`).run(ids[1]);
   });
   afterAll(() => studio.cleanup());
 
@@ -46,6 +46,16 @@ describe("row columns and hand labels", () => {
     const hard = filteredRows(studio.db, { ...q, type: null, min: 0.5, max: 1 });
     expect(hard.rows.map((r) => r.difficulty)).toEqual([0.8]);
     expect(() => setRowLabel(studio.db, 999_999, "Math")).toThrow(/row 999999 does not exist/);
+  });
+
+  it("reads a score pass's ROUGE-L and CE per row in column order, and filters rows by a range of one", () => {
+    const { components, prompts } = scoreComponents(studio.db, "d", "s");
+    expect(components).toEqual({ rouge_l: [0.9, 0.1, null, null, null], ce: [0.4, 2.6, null, null, null] });
+    expect(prompts).toHaveLength(rowColumns(studio.db, "d", "t", "s").ids.length);
+    const q = { datasetId: "d", tagResultId: "t", scoreResultId: "s", type: null, min: null, max: null, offset: 0, limit: 10 };
+    const lowRouge = filteredRows(studio.db, { ...q, component: { name: "rouge_l", min: 0, max: 0.5 } });
+    expect(lowRouge.rows.map((r) => r.difficulty)).toEqual([0.8]);
+    expect(filteredRows(studio.db, { ...q, component: { name: "ce", min: 0, max: 5 } }).total).toBe(2);
   });
 
   it("saves a curriculum once per content hash", async () => {

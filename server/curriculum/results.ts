@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { jobs } from "~/db/schema";
+import { type ComponentName, componentColumns } from "~/lib/charts/score-components";
 import { FALLBACK_TASK_TYPE } from "~/lib/contracts/taxonomy";
 import { NotFound } from "~/lib/errors";
 
@@ -70,21 +71,57 @@ export function rowColumns(db: Db, datasetId: string, tagResultId: string | null
 }
 export type RowColumns = ReturnType<typeof rowColumns>;
 
+/**
+ * The stored measures of a score pass (ROUGE-L, cross-entropies) per usable row, in rowColumns' order, with the
+ * start of each prompt, so the designer can draw each measure and show typical rows of a bucket.
+ */
+export function scoreComponents(db: Db, datasetId: string, scoreResultId: string) {
+  const rows = db.$client
+    .prepare(
+      `select substr(d.prompt, 1, 160) as prompt, s.components
+       from dataset_rows d left join row_scores s on s.row_id = d.id and s.result_id = ?
+       where d.dataset_id = ? and d.is_duplicate = 0 order by d.idx`,
+    )
+    .all(scoreResultId, datasetId) as { prompt: string; components: string | null }[];
+  return { components: componentColumns(rows.map((r) => r.components)), prompts: rows.map((r) => r.prompt) };
+}
+
+/** SQL for one component of a row_scores row (s), as componentColumns reads it. */
+const COMPONENT_SQL: Record<ComponentName, string> = {
+  rouge_l: "json_extract(s.components, '$.rouge_l')",
+  ce: "json_extract(s.components, '$.ce')",
+  student_ce: "json_extract(s.components, '$.student_ce')",
+  teacher_ce: "json_extract(s.components, '$.teacher_ce')",
+  mfd: "(json_extract(s.components, '$.student_ce') - json_extract(s.components, '$.teacher_ce'))",
+};
+
 /** A page of rows matching a task type and/or a difficulty range, with their effective label. */
 export function filteredRows(
   db: Db,
-  q: { datasetId: string; tagResultId: string | null; scoreResultId: string | null; type: string | null; min: number | null; max: number | null; offset: number; limit: number },
+  q: {
+    datasetId: string;
+    tagResultId: string | null;
+    scoreResultId: string | null;
+    type: string | null;
+    min: number | null;
+    max: number | null;
+    /** A range of one stored measure instead of the difficulty (a bin of a component histogram). */
+    component?: { name: ComponentName; min: number; max: number } | null;
+    offset: number;
+    limit: number;
+  },
 ) {
   const where = ["d.dataset_id = @datasetId", "d.is_duplicate = 0"];
   if (q.type) where.push(q.type === FALLBACK_TASK_TYPE ? "(coalesce(l.label, t.label) = @type or coalesce(l.label, t.label) is null)" : "coalesce(l.label, t.label) = @type");
   if (q.min != null) where.push("s.difficulty >= @min");
   if (q.max != null) where.push("s.difficulty <= @max");
+  if (q.component) where.push(`${COMPONENT_SQL[q.component.name]} between @componentMin and @componentMax`);
   const from = `from dataset_rows d
     left join row_labels l on l.row_id = d.id
     left join row_tags t on t.row_id = d.id and t.result_id = @tag
     left join row_scores s on s.row_id = d.id and s.result_id = @score
     where ${where.join(" and ")}`;
-  const params = { datasetId: q.datasetId, tag: q.tagResultId ?? "", score: q.scoreResultId ?? "", type: q.type, min: q.min, max: q.max };
+  const params = { datasetId: q.datasetId, tag: q.tagResultId ?? "", score: q.scoreResultId ?? "", type: q.type, min: q.min, max: q.max, componentMin: q.component?.min ?? null, componentMax: q.component?.max ?? null };
   const total = db.$client.prepare(`select count(*) ${from}`).pluck().get(params) as number;
   const rows = db.$client
     .prepare(

@@ -2,6 +2,7 @@
 
 import { useDeferredValue, useEffect, useMemo, useRef, useState } from "react";
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, Tooltip, XAxis, YAxis } from "recharts";
+import { AXIS_TEXT, AXIS_TICK, axisTitle, GRID } from "~/lib/charts/palette";
 import type { LineSeries } from "~/lib/runs/series";
 
 export type ChartLine = {
@@ -39,6 +40,11 @@ export function SeriesChart(props: {
   lines: ChartLine[];
   smoothing: number;
   xLabel: string;
+  /** Titles of the left and right y axes (with units). */
+  yLabel?: string;
+  rightLabel?: string;
+  /** Whole-number ticks on x (optimizer steps). */
+  integerX?: boolean;
   markers?: { x: number; label: string }[];
   height?: number;
   testId: string;
@@ -58,8 +64,6 @@ export function SeriesChart(props: {
     [props.lines, smoothing, plotWidth, props.version],
   );
   const total = props.lines.reduce((n, l) => n + l.series.length, 0);
-  // A stage starting at step 0 comes before the first metric (step 1): widen the axis so its marker shows.
-  const firstMarker = Math.min(Infinity, ...(props.markers ?? []).map((m) => m.x));
   const hasRight = props.lines.some((l) => l.axis === "right" && l.series.length > 0);
   return (
     <div
@@ -75,15 +79,17 @@ export function SeriesChart(props: {
           No points yet.
         </p>
       ) : (
-        <LineChart width={width} height={props.height ?? 320} margin={{ top: 10, right: 10, bottom: 20, left: 0 }}>
-          <CartesianGrid stroke="#eee" />
-          <XAxis type="number" dataKey="x" domain={[(min: number) => Math.min(min, firstMarker), "dataMax"]} tickFormatter={compact} label={{ value: props.xLabel, position: "insideBottom", offset: -10 }} allowDuplicatedCategory={false} />
-          <YAxis yAxisId="left" tickFormatter={compact} width={60} domain={["auto", "auto"]} />
-          {hasRight && <YAxis yAxisId="right" orientation="right" tickFormatter={compact} width={50} domain={[0, "auto"]} />}
+        <LineChart width={width} height={props.height ?? 320} margin={{ top: 10, right: 10, bottom: 20, left: props.yLabel ? 10 : 0 }}>
+          <CartesianGrid stroke={GRID} />
+          <XAxis type="number" dataKey="x" domain={["dataMin", "dataMax"]} allowDecimals={!props.integerX} tickFormatter={compact} tick={AXIS_TICK} label={{ ...axisTitle(props.xLabel), offset: -10 }} allowDuplicatedCategory={false} />
+          <YAxis yAxisId="left" tickFormatter={compact} width={60} domain={["auto", "auto"]} tick={AXIS_TICK} label={props.yLabel ? axisTitle(props.yLabel, "left") : undefined} />
+          {hasRight && (
+            <YAxis yAxisId="right" orientation="right" tickFormatter={compact} width={50} domain={[0, "auto"]} tick={AXIS_TICK} label={props.rightLabel ? axisTitle(props.rightLabel, "right") : undefined} />
+          )}
           <Tooltip formatter={(v) => (typeof v === "number" ? compact(v) : String(v))} labelFormatter={(x) => `${props.xLabel} ${x}`} />
           <Legend verticalAlign="top" height={24} />
           {props.markers?.map((m) => (
-            <ReferenceLine key={`${m.x}-${m.label}`} x={m.x} yAxisId="left" stroke="#999" strokeDasharray="4 4" label={{ value: m.label, position: "insideTopLeft", fontSize: 11 }} />
+            <ReferenceLine key={`${m.x}-${m.label}`} x={m.x} yAxisId="left" stroke={AXIS_TEXT} strokeDasharray="4 4" label={{ value: m.label, position: "insideTopLeft", fontSize: 11, fill: AXIS_TEXT }} />
           ))}
           {rendered
             .filter((l) => l.axis !== "right" || hasRight)

@@ -1,18 +1,17 @@
 "use client";
 
 import { useMemo, useState } from "react";
+import { seriesColor } from "~/lib/charts/palette";
 import { metricSeries, type MetricPoint, type XAxisKey } from "~/lib/runs/metric-points";
 import { SeriesChart } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
-
-const PALETTE = ["#2f5bd3", "#c2372f", "#2e7d4f", "#b7791f", "#7b3fb5", "#1b8a94", "#6b7078", "#d1497f"];
 
 /** Total loss of several runs overlaid, by step or by tokens seen. */
 export function CompareChart({ runs }: { runs: { id: string; name: string; metrics: MetricPoint[] }[] }) {
   const [x, setX] = useState<XAxisKey>("step");
   const [smoothing, setSmoothing] = useState(0.6);
   const lines = useMemo(
-    () => runs.map((r, i) => ({ name: r.name, color: PALETTE[i % PALETTE.length]!, series: metricSeries(r.metrics, "loss", x) })),
+    () => runs.map((r, i) => ({ name: r.name, color: seriesColor(i), series: metricSeries(r.metrics, "loss", x) })),
     [runs, x],
   );
   return (
@@ -30,7 +29,7 @@ export function CompareChart({ runs }: { runs: { id: string; name: string; metri
           <SmoothingSlider value={smoothing} onChange={setSmoothing} />
         </div>
       </div>
-      <SeriesChart testId="compare-chart" lines={lines} smoothing={smoothing} xLabel={x === "step" ? "step" : "tokens seen"} />
+      <SeriesChart testId="compare-chart" lines={lines} smoothing={smoothing} xLabel={x === "step" ? "optimizer step" : "tokens seen"} yLabel="loss (nats)" integerX />
     </div>
   );
 }

@@ -2,7 +2,9 @@
 
 import { useMemo, useState } from "react";
 import type { LiveRun } from "~/lib/runs/live-run";
+import { LOSS_COLORS } from "~/lib/charts/palette";
 import { MetricLine } from "~/lib/runs/metric-points";
+import { stageMarkStep } from "~/lib/runs/stages";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
 
@@ -16,22 +18,22 @@ export function LossChart({ run, version }: { run: LiveRun; version: number }) {
   );
   const lines = useMemo<ChartLine[]>(
     () => [
-      { name: "total loss", color: "#2f5bd3", series: metric.loss.update(run.metrics) },
-      { name: "KD loss", color: "#c2372f", series: metric.kd.update(run.metrics) },
-      { name: "CE loss", color: "#2e7d4f", series: metric.ce.update(run.metrics) },
-      { name: "temperature", color: "#b7791f", series: metric.temperature.update(run.metrics), axis: "right", smooth: false, dashed: true },
+      { name: "total loss", color: LOSS_COLORS.loss, series: metric.loss.update(run.metrics) },
+      { name: "KD loss", color: LOSS_COLORS.kd, series: metric.kd.update(run.metrics) },
+      { name: "CE loss", color: LOSS_COLORS.ce, series: metric.ce.update(run.metrics) },
+      { name: "temperature", color: LOSS_COLORS.temperature, series: metric.temperature.update(run.metrics), axis: "right", smooth: false, dashed: true },
     ],
     // the series grows in place; version says when
     [run, metric, version],
   );
-  const markers = run.stages.map((s) => ({ x: s.step, label: `stage ${s.stage}/${s.num_stages} · T ${s.temperature} · α ${s.kd_weight}` }));
+  const markers = run.stages.map((s) => ({ x: stageMarkStep(s), label: `stage ${s.stage}/${s.num_stages} · T ${s.temperature} · α ${s.kd_weight}` }));
   return (
     <div className="panel">
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2 style={{ margin: 0 }}>Loss</h2>
         <SmoothingSlider value={smoothing} onChange={setSmoothing} />
       </div>
-      <SeriesChart testId="loss-chart" lines={lines} smoothing={smoothing} xLabel="step" markers={markers} version={version} />
+      <SeriesChart testId="loss-chart" lines={lines} smoothing={smoothing} xLabel="optimizer step" yLabel="loss (nats)" rightLabel="temperature" integerX markers={markers} version={version} />
     </div>
   );
 }

@@ -11,6 +11,7 @@ import { LossChart } from "./loss-chart";
 import { RunActions } from "./run-actions";
 import { RunDisk } from "./run-disk";
 import { RunProgress } from "./run-progress";
+import { StageLossTable } from "./stage-loss-table";
 import { useRunStream } from "./use-run-stream";
 
 /** The live page of one run. */
@@ -59,6 +60,7 @@ export function RunView({ id }: { id: string }) {
         <>
           <RunProgress run={run} />
           <LossChart run={run} version={version} />
+          <StageLossTable run={run} version={version} />
           <div className="grid2">
             <EvalTable evals={run.evals} />
             <LogTail logs={run.logs} />

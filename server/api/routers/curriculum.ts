@@ -7,7 +7,8 @@ import { curriculumLaunchForm } from "~/lib/runs/form";
 import { startAnalysisJob } from "~/server/curriculum/analysis-jobs";
 import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
 import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
-import { analysisResults, filteredRows, rowColumns, setRowLabel } from "~/server/curriculum/results";
+import { analysisResults, filteredRows, rowColumns, scoreComponents, setRowLabel } from "~/server/curriculum/results";
+import { COMPONENT_NAMES, type ComponentName } from "~/lib/charts/score-components";
 import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
 import { publicProcedure } from "../trpc";
 
@@ -40,6 +41,11 @@ export const curriculumRouter = {
     .input(z.object({ datasetId, tagResultId: resultId, scoreResultId: resultId }))
     .query(({ ctx, input }) => rowColumns(ctx.db, input.datasetId, input.tagResultId, input.scoreResultId)),
 
+  /** The chosen score pass's stored measures per usable row (rowColumns' order) and each row's prompt start. */
+  scoreComponents: publicProcedure
+    .input(z.object({ datasetId, scoreResultId: z.string().min(1).max(200) }))
+    .query(({ ctx, input }) => scoreComponents(ctx.db, input.datasetId, input.scoreResultId)),
+
   rows: publicProcedure
     .input(
       z.object({
@@ -49,6 +55,10 @@ export const curriculumRouter = {
         type: z.string().max(100, "a task type is at most 100 characters").nullable(),
         min: z.number().nullable(),
         max: z.number().nullable(),
+        component: z
+          .object({ name: z.enum(COMPONENT_NAMES as [ComponentName, ...ComponentName[]]), min: z.number(), max: z.number() })
+          .nullable()
+          .default(null),
         offset: z.number().int().min(0).default(0),
         limit: z.number().int().min(1).max(200).default(25),
       }),
