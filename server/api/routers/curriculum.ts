@@ -2,10 +2,10 @@ import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { curriculum } from "~/lib/planning";
-import { curriculumLaunchForm } from "~/lib/runs/form";
+import { curriculumLaunchForm, launchForm } from "~/lib/runs/form";
 import { startAnalysisJob } from "~/server/curriculum/analysis-jobs";
 import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
-import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
+import { curriculumPlanSummary, launchCurriculum } from "~/server/curriculum/launch-curriculum";
 import { analysisResults, filteredRows, rowColumns, setRowLabel } from "~/server/curriculum/results";
 import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
 import { getJobManager } from "~/server/jobs/start";
@@ -68,6 +68,11 @@ export const curriculumRouter = {
   list: publicProcedure.input(z.object({ datasetId })).query(({ ctx, input }) => listCurricula(ctx.db, input.datasetId)),
 
   get: publicProcedure.input(z.object({ id: z.string().min(1) })).query(({ ctx, input }) => getCurriculum(ctx.db, input.id)),
+
+  /** The plan a saved curriculum's run trains with this batching: what launch writes as plan.json. */
+  plan: publicProcedure
+    .input(z.object({ id: z.string().min(1), batchSize: launchForm.shape.batchSize, gradAccum: launchForm.shape.gradAccum }))
+    .query(({ ctx, input }) => curriculumPlanSummary(ctx.db, input.id, { batch_size: input.batchSize, grad_accum: input.gradAccum })),
 
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
