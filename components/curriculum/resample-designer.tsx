@@ -2,7 +2,7 @@
 
 import { type CurriculumInput, overRepeated, presetRatios, REPEAT_WARNING_FACTOR, type RatioPreset, type ResampleCounts } from "~/lib/planning";
 import type { DesignerState } from "~/lib/planning/designer-state";
-import { TermHelp } from "./method-terms";
+import { TermHelp } from "./term-help";
 
 type Props = {
   state: DesignerState;

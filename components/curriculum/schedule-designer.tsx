@@ -5,7 +5,8 @@ import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, Respon
 import { expandSeries, type SchedulePreview } from "~/lib/planning";
 import type { RouterOutputs } from "~/components/trpc/types";
 import type { DesignerState } from "~/lib/planning/designer-state";
-import { type MethodTerm, TermHelp } from "./method-terms";
+import type { MethodTerm } from "./method-terms";
+import { TermHelp } from "./term-help";
 
 type Scores = RouterOutputs["curriculum"]["results"]["scores"];
 const COLORS = ["#4f6bed", "#30a46c", "#f0a030", "#e5484d", "#8e4ec6", "#12a594", "#d6409f", "#978365"];

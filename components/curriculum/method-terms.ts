@@ -1,7 +1,5 @@
-import { HelpTip } from "~/components/help-tip";
-
 /** The designer's terms, each explained in a sentence or two and tied to the section of docs/methods.md it comes from. */
-const TERMS = {
+export const METHOD_TERMS = {
   TAPIR: {
     section: "TAPIR §1",
     text: "task-aware curriculum planning: resample the training rows so that each task type makes up a chosen share of them, instead of the dataset's accidental mix.",
@@ -48,12 +46,4 @@ const TERMS = {
   },
 } as const;
 
-export type MethodTerm = keyof typeof TERMS;
-
-export function TermHelp({ term }: { term: MethodTerm }) {
-  return (
-    <HelpTip term={term} section={TERMS[term].section}>
-      {TERMS[term].text}
-    </HelpTip>
-  );
-}
+export type MethodTerm = keyof typeof METHOD_TERMS;
