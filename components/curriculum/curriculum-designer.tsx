@@ -55,17 +55,17 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
   }, [columns.data, evalSize, state.seed]);
   const trainingTypes = useMemo(() => (codes && run.value ? countTypes(trainingColumns({ types: codes }, run.value).types as number[]) : {}), [codes, run.value]);
   const spec = useMemo(() => toCurriculum(datasetId, state, { answered, trainingTypes }), [datasetId, state, answered, trainingTypes]);
-  const batching = { batch_size: state.batchSize, grad_accum: state.gradAccum };
+  const batching = useMemo(() => ({ batch_size: state.batchSize, grad_accum: state.gradAccum }), [state.batchSize, state.gradAccum]);
   const preview = useMemo(() => {
     if (!codes || !run.value) return { value: null, error: run.error };
     try {
       // The schedule preview needs sizes only, so it is drawn before a pass to bucket by is chosen (saving waits for one).
       const sizesOnly = { ...spec, bucket_result_id: spec.bucket_result_id ?? (state.mode === "plain" ? null : "not chosen yet") };
-      return { value: previewRun(sizesOnly, { types: codes, difficulty }, run.value, { batch_size: state.batchSize, grad_accum: state.gradAccum }), error: null };
+      return { value: previewRun(sizesOnly, { types: codes, difficulty }, run.value, batching), error: null };
     } catch (e) {
       return { value: null, error: (e as Error).message };
     }
-  }, [spec, codes, difficulty, run, state.mode, state.batchSize, state.gradAccum]);
+  }, [spec, codes, difficulty, run, state.mode, batching]);
 
   if (results.error) return <p className="error" role="alert">{results.error.message}</p>;
   if (!results.data || !dataset.data) return <p className="muted">Loading…</p>;
