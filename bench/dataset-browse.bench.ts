@@ -46,7 +46,7 @@ async function medianMs(times: number, fn: () => Promise<unknown>): Promise<numb
 }
 
 const studio = tempStudio();
-// The export route opens the process-wide connection: point it at the same file.
+// The export route and the caller use the process-wide studio: point it at the same file.
 process.env.DISTILL_DATA_DIR = studio.dir;
 const file = join(out, `browse-${rows}.jsonl`);
 try {
@@ -54,7 +54,8 @@ try {
   const { datasetId } = await importFile(studio.db, file, { format: "alpaca_jsonl" });
   rmSync(file);
   const { createCaller } = await import("~/server/api/root");
-  const caller = createCaller({ db: studio.db, headers: new Headers() });
+  const { studio: running } = await import("~/server/startup");
+  const caller = createCaller({ ...running(), headers: new Headers() });
   const k = `${Math.round(rows / 1000)}k`;
 
   for (const [label, offset] of [["start", 0], ["middle", Math.floor(rows / 2)], ["end", rows - 100]] as const) {

@@ -15,13 +15,10 @@
  * Profiling the studio: BENCH_NEXT_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes Node flags to `next start`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Db } from "~/db/client";
-import { startJobManager, stopJobManager } from "~/server/jobs/start";
-import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio } from "~/test/support/studio";
+import { emitterJob, emitterLauncher, jobsClient, range, serveJobsRouter, tempStudio, type Studio } from "~/test/support/studio";
+import { startNextStudio } from "./next-studio";
 
 const POLL_MEAN_MS = 1_000;
 const POLL_WORST_MS = 2_000;
@@ -66,46 +63,16 @@ async function clients(url: string, jobId: string, n: number) {
 type Endpoint = { url: string; label: string; cpuS: () => number; close: () => Promise<void> };
 
 /**
- * The studio itself: `next start` on the existing production build (scripts/build.sh), its data folder the
- * benchmark's. The job is started first by a manager here, which then lets go of it; the studio's own
- * manager re-attaches at start-up and tails it, as after a restart. The build lock is held meanwhile so no
- * rebuild swaps .next underneath the server.
+ * The studio itself (bench/next-studio.ts). The job is started first by a manager here, which then lets go of
+ * it; the studio's own manager re-attaches at start-up and tails it, as after a restart.
  */
 async function nextStudio(dataDir: string): Promise<Endpoint> {
-  const port = 3900 + Math.floor(Math.random() * 90);
-  const nodeArgs = (process.env.BENCH_NEXT_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-  const next = spawn(
-    "flock",
-    [join(tmpdir(), "distill-studio-build.lock"), process.execPath, ...nodeArgs, "node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)],
-    { detached: true, stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DISTILL_DATA_DIR: dataDir, NEXT_TELEMETRY_DISABLED: "1" } },
-  );
-  const url = `http://127.0.0.1:${port}/api/trpc`;
-  for (let i = 0; ; i++) {
-    if (next.exitCode !== null) throw new Error(`next start exited with code ${next.exitCode}`);
-    if (await fetch(`${url}/jobs.devices`).then((r) => r.ok, () => false)) break;
-    if (i > 300) throw new Error("next start did not answer within 60 s");
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  const stat = () => readFileSync(`/proc/${next.pid}/task/${next.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
-  return {
-    url,
-    label: "next start (the studio)",
-    // flock's child is the Next server; its CPU time comes from /proc (utime + stime, in clock ticks).
-    cpuS: () => stat().reduce((sum, pid) => sum + procCpuS(pid), 0),
-    close: async () => {
-      process.kill(-next.pid!, "SIGTERM");
-      await new Promise((r) => next.once("exit", r));
-    },
-  };
+  const studio = await startNextStudio(dataDir);
+  return { url: `${studio.origin}/api/trpc`, label: "next start (the studio)", cpuS: studio.cpuS, close: studio.close };
 }
 
-function procCpuS(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function standalone(db: Db): Promise<Endpoint> {
-  const server = await serveJobsRouter(db);
+async function standalone(studio: Studio): Promise<Endpoint> {
+  const server = await serveJobsRouter(studio);
   const cpuS = () => {
     const cpu = process.cpuUsage();
     return (cpu.user + cpu.system) / 1e6;
@@ -125,10 +92,8 @@ async function main(events: number, rate: number, subscribers: number, serverKin
       jobId = job.id;
       endpoint = await nextStudio(temp.dir);
     } else {
-      temp.manager.detach();
-      const manager = startJobManager({ db: temp.db, dataDir: temp.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 1, light: 1 } });
-      endpoint = await standalone(temp.db);
-      jobId = (await manager.createJob(emitterJob({ steps: events, rate, start_delay_s: START_DELAY_S }, "latency"))).id;
+      endpoint = await standalone(temp);
+      jobId = (await temp.manager.createJob(emitterJob({ steps: events, rate, start_delay_s: START_DELAY_S }, "latency"))).id;
     }
     const child = spawn(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--clients", endpoint.url, jobId, String(subscribers)], {
       stdio: ["ignore", "pipe", "inherit"],
@@ -154,7 +119,6 @@ async function main(events: number, rate: number, subscribers: number, serverKin
     emit(`${m}_client_process_cpu`, result.cpuS, "s");
   } finally {
     await endpoint?.close();
-    stopJobManager();
     temp.cleanup();
   }
 }

@@ -102,12 +102,12 @@ function hfLoad(file: string): { seconds: number; cpuSeconds: number } {
   }
 }
 
-function medianMs(runs: number, fn: () => void): number {
-  fn();
+async function medianMs(runs: number, fn: () => unknown): Promise<number> {
+  await fn();
   const ms: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    fn();
+    await fn();
     ms.push(performance.now() - start);
   }
   return ms.sort((a, b) => a - b)[Math.floor(runs / 2)];
@@ -135,10 +135,10 @@ const bigDir = await benchFile(`${Math.round(bigRows / 1000)}k`, bigRows, "lines
 
 const db = openDb(join(bigDir, "studio.db"));
 for (const [label, query] of [["rare", "crepes"], ["two_words", "photosynthesis plants"], ["common", "the"]] as const) {
-  emit(`search_${label}_${Math.round(bigRows / 1000)}k`, medianMs(9, () => searchRows(db, "bench", query, { offset: 0, limit: 50 })), "ms");
+  emit(`search_${label}_${Math.round(bigRows / 1000)}k`, await medianMs(9, () => searchRows(db, "bench", query, { offset: 0, limit: 50 })), "ms");
 }
 for (const field of ["prompt", "response"] as const) {
-  emit(`histogram_${field}_${Math.round(bigRows / 1000)}k`, medianMs(9, () => lengthHistogram(db, "bench", field, 40)), "ms");
+  emit(`histogram_${field}_${Math.round(bigRows / 1000)}k`, await medianMs(9, () => lengthHistogram(db, "bench", field, 40)), "ms");
 }
 db.$client.close();
 rmSync(bigDir, { recursive: true, force: true });

@@ -46,13 +46,13 @@ describe("migrations", () => {
     const indexes = db.$client.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'dataset_rows'").pluck().all();
     expect(indexes).toEqual(["dataset_rows_dataset_idx"]);
     expect(getRow(db, "d", 2)!.messages).toEqual([{ role: "user", content: "zebra question 2" }, { role: "assistant", content: "answer 2" }]);
-    expect(searchRows(db, "d", "zebra", { offset: 0, limit: 10 }).total).toBe(3);
+    expect((await searchRows(db, "d", "zebra", { offset: 0, limit: 10 })).total).toBe(3);
     expect(lengthHistogram(db, "d", "prompt", 5).bins.reduce((n, b) => n + b.count, 0)).toBe(3);
     let exported = "";
     for await (const line of exportJsonl(db, "d", "messages")) exported += line;
     expect(exported.trim().split("\n").map((l) => JSON.parse(l).messages[1].content)).toEqual(["answer 0", "answer 1", "answer 2"]);
     db.$client.prepare("DELETE FROM dataset_rows WHERE dataset_id = 'd' AND idx = 0").run();
-    expect(searchRows(db, "d", "zebra", { offset: 0, limit: 10 }).total).toBe(2);
+    expect((await searchRows(db, "d", "zebra", { offset: 0, limit: 10 })).total).toBe(2);
     expect(() => db.$client.prepare("INSERT INTO dataset_rows_fts(dataset_rows_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
     db.$client.close();
   });

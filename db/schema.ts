@@ -92,9 +92,14 @@ export const jobs = sqliteTable(
     eventsOffset: integer("events_offset").notNull().default(0),
     progress: real("progress"),
     error: text("error"),
-    createdAt: createdAt(),
-    startedAt: integer("started_at", { mode: "timestamp_ms" }),
-    endedAt: integer("ended_at", { mode: "timestamp_ms" }),
+    // Milliseconds since the epoch, read as numbers: the job code and the pages compute with them.
+    createdAt: integer("created_at")
+      .notNull()
+      .default(sql`(unixepoch('subsec') * 1000)`),
+    startedAt: integer("started_at"),
+    endedAt: integer("ended_at"),
+    /** Running time of the attempts before the current one: a resume adds the last attempt's. */
+    earlierAttemptsMs: integer("earlier_attempts_ms").notNull().default(0),
   },
   (t) => [index("jobs_kind_created").on(t.kind, t.createdAt)],
 );

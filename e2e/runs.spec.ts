@@ -35,6 +35,13 @@ async function fillSmallRun(page: Page, name: string) {
   await page.getByTestId("field-device").selectOption("cpu");
 }
 
+/** formatEta's text back in seconds ("34 s", "2 min 5 s"). */
+function seconds(text: string | null): number {
+  const [, min, s] = /(?:(\d+) min )?(\d+) s/.exec(text ?? "") ?? [];
+  if (s === undefined) throw new Error(`"${text}" is not a duration`);
+  return Number(min ?? 0) * 60 + Number(s);
+}
+
 const points = async (page: Page) => Number(await page.getByTestId("loss-chart").getAttribute("data-points"));
 
 async function launch(page: Page): Promise<string> {
@@ -43,7 +50,7 @@ async function launch(page: Page): Promise<string> {
   return page.url().split("/runs/")[1]!;
 }
 
-test("a new user distils a model, watches it live, cancels a run and compares two", async ({ page }) => {
+test("a new user distils a model, watches it live, cancels a run, resumes it and compares runs", async ({ page }) => {
   test.setTimeout(1_500_000);
   const datasetId = await importDataset(page);
 
@@ -78,6 +85,7 @@ test("a new user distils a model, watches it live, cancels a run and compares tw
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
   expect(await points(page)).toBeGreaterThan(afterReload);
   await expect(page.getByTestId("eval-table")).toBeVisible();
+  await expect(page.getByTestId("run-disk")).toContainText(/Disk: [\d.]+ (KB|MB|GB)/);
   await page.screenshot({ path: "/tmp/run-page.png", fullPage: true });
 
   // Clone into a second run with another loss; it finishes too.
@@ -87,15 +95,32 @@ test("a new user distils a model, watches it live, cancels a run and compares tw
   await page.getByTestId("field-loss").selectOption("jsd");
   const second = await launch(page);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
+  await expect(page.getByTestId("run-progress")).toContainText(/(\d+) \/ \1 steps/);
+  const allPoints = await points(page);
 
-  // A third run is cancelled (after confirming).
+  // A third run, the same but for its name, is cancelled (after confirming) once it has trained a step...
   await page.getByTestId("clone").click();
   await page.getByTestId("field-name").fill("to cancel");
-  await launch(page);
-  await expect(page.getByTestId("run-status")).toHaveText(/queued|running/);
+  const third = await launch(page);
+  await expect.poll(() => points(page), { timeout: 480_000 }).toBeGreaterThan(0);
   await page.getByRole("button", { name: "Cancel run" }).click();
   await page.getByRole("dialog").getByRole("button", { name: "Cancel run" }).click();
   await expect(page.getByTestId("run-status")).toHaveText("cancelled", { timeout: 150_000 });
+  expect(await points(page)).toBeLessThan(allPoints);
+  const [, total] = /\d+ \/ (\d+) steps/.exec((await page.getByTestId("run-progress").textContent()) ?? "")!;
+  const firstAttemptS = seconds(await page.getByTestId("run-duration").textContent());
+
+  // ...then resumed from its page, which follows the resumed attempt live to its last step, with no reload: one
+  // chart point per step (the resumed attempt's after the checkpoint), its log, and both attempts' time.
+  await page.getByTestId("resume").click();
+  await expect(page.getByTestId("run-status")).toHaveText(/queued|running/);
+  await expect(page.getByTestId("log-tail")).toContainText("resumed from", { timeout: 240_000 });
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
+  await expect(page.getByTestId("run-progress")).toContainText(`${total} / ${total} steps`);
+  await expect.poll(() => points(page)).toBe(allPoints);
+  const duration = (await page.getByTestId("run-duration").textContent())!;
+  // Loading both models alone takes the resumed attempt more than 5 s.
+  expect(seconds(duration)).toBeGreaterThan(firstAttemptS + 5);
 
   // Compare the two finished runs from the runs list.
   await page.goto("/runs");
@@ -109,6 +134,10 @@ test("a new user distils a model, watches it live, cancels a run and compares tw
   await expect(lossRow).toContainText("jsd");
   await expect(page.getByTestId("compare-chart")).not.toHaveAttribute("data-points", "0");
   await expect(page.getByTestId("final-metrics")).toContainText("jsd small");
+  // The resumed run's wall time there is the same sum of its attempts.
+  await page.goto(`/runs/compare?ids=${first},${third}`);
+  await expect(page.getByTestId("final-metrics").locator("tr", { hasText: "to cancel" })).toContainText(duration);
+  await page.goto(`/runs/compare?ids=${first},${second}`);
   await page.getByTestId("x-axis").selectOption("tokens_seen");
   await page.screenshot({ path: "/tmp/compare-page.png", fullPage: true });
 });

@@ -39,3 +39,13 @@ export class Conflict extends UserError {
     super("CONFLICT", message, options);
   }
 }
+
+/**
+ * For an error that is not the user's: logs it with `where` and a short id, and returns the message to show
+ * instead, which names only that id (the error's own message may hold server paths or SQL).
+ */
+export function internalErrorMessage(where: string, cause: unknown): string {
+  const id = crypto.randomUUID().slice(0, 8);
+  console.error(`${where} failed (error id ${id}):`, cause);
+  return `internal error (id ${id}): the studio's log has the details`;
+}

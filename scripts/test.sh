@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `npm test`: install what is missing (Chromium from Debian too) and run every test: TypeScript unit tests,
-# Python tests, then Playwright browser tests in Debian's Chromium against a built studio.
+# `npm test`: install what is missing (Chromium from Debian too) and run every test: the dependency rules,
+# TypeScript unit tests, Python tests, then Playwright browser tests in Debian's Chromium against a built studio.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -13,6 +13,9 @@ fi
 
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 NEXT_TELEMETRY_DISABLED=1
 failed=()
+
+echo "== dependency rules (.dependency-cruiser.cjs)"
+npm run --silent depcheck || failed+=(depcheck)
 
 echo "== TypeScript unit tests"
 npx vitest run || failed+=(vitest)

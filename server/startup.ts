@@ -1,19 +1,55 @@
-import { startJobManager } from "~/server/jobs/start";
+import { dataDir, getDb, type Db } from "~/db/client";
+import { readThreadCount } from "~/db/read-threads";
+import { onJobSucceeded } from "~/server/curriculum/on-job-succeeded";
+import { studioHosts } from "~/server/http/request-guard";
+import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
+import { JobBus } from "~/server/jobs/bus";
+import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
 import { sweepUploads } from "~/server/uploads/store";
+
+/** What the studio's API works with: the tRPC context and the HTTP routes read it from here. */
+export type Studio = { db: Db; jobs: JobManager };
+
+/** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
+export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
+  onSucceeded: (job, db) => onJobSucceeded(db, job),
+  onFailed: (job, db) => failEndedImport(db, job),
+};
 
 const SWEEP_EVERY_MS = 3_600_000;
 
+/** On globalThis so that Next dev's module reloads keep one studio (one manager, one tailer per job, one timer). */
+const globalForStudio = globalThis as unknown as { __distillStudio?: Studio; __distillUploadSweep?: NodeJS.Timeout };
+
 /**
- * Opens the database (applying migrations), cleans up imports a crash interrupted, re-attaches to jobs
- * still running and starts queued ones, and removes partial and expired uploads (then hourly). Idempotent.
+ * The composition root: opens the database (applying migrations), builds the event bus and the job manager
+ * with the job hooks, cleans up imports a crash interrupted, re-attaches to jobs still running and starts
+ * queued ones. Built once per process; every later call returns the same studio.
  */
-export async function startStudio() {
-  startJobManager();
-  await sweepUploads({ atStartup: true });
-  globalForSweep.__distillUploadSweep ??= setInterval(() => {
-    sweepUploads().catch((e: unknown) => console.error(`sweeping the uploads folder failed: ${(e as Error).message}`));
-  }, SWEEP_EVERY_MS).unref();
+export function studio(): Studio {
+  if (globalForStudio.__distillStudio) return globalForStudio.__distillStudio;
+  const db = getDb();
+  const jobs = new JobManager({ db, dataDir: dataDir(), bus: new JobBus(), ...studioJobHooks });
+  const built = { db, jobs };
+  globalForStudio.__distillStudio = built;
+  cleanupInterruptedImports(db);
+  jobs.attachRunningJobs();
+  jobs.schedule();
+  return built;
 }
 
-/** One timer per process, whatever Next's module reloads do. */
-const globalForSweep = globalThis as unknown as { __distillUploadSweep?: NodeJS.Timeout };
+/**
+ * Called from instrumentation.ts register(): checks DISTILL_ALLOWED_HOSTS, so a bad entry is named in the log
+ * at start (requests then fail closed), and DISTILL_READ_THREADS, so a bad value is named at start rather than
+ * at the first search; builds the studio, and removes partial and expired uploads (then hourly). Idempotent.
+ */
+export async function startStudio(): Promise<Studio> {
+  studioHosts(process.env, process.env.PORT ?? "");
+  readThreadCount();
+  const started = studio();
+  await sweepUploads({ atStartup: true });
+  globalForStudio.__distillUploadSweep ??= setInterval(() => {
+    sweepUploads().catch((e: unknown) => console.error(`sweeping the uploads folder failed: ${(e as Error).message}`));
+  }, SWEEP_EVERY_MS).unref();
+  return started;
+}

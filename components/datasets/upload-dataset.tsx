@@ -17,6 +17,9 @@ function uploadFile(file: File, onProgress: (fraction: number) => void): Promise
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open("POST", `/api/uploads?name=${encodeURIComponent(file.name)}`);
+    // The one type the upload route takes: another site's page cannot send it without a CORS preflight, which
+    // the studio never grants.
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
     xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
     xhr.onload = () => {
       const body = JSON.parse(xhr.responseText || "{}");

@@ -87,13 +87,20 @@ export const trainJob = z.object({
   max_prompt_length: z.number().int().min(4).default(256),
   gradient_checkpointing: z.boolean().default(false),
   checkpoint_every: z.number().int().min(0).default(50),
+  /** Newest checkpoints kept on disk; the one with the best eval loss is kept besides them. */
+  keep_checkpoints: z.number().int().min(1).default(2),
   eval: z.object({
     every: z.number().int().min(0).default(50),
     max_new_tokens: z.number().int().min(1).default(64),
     num_prompts: z.number().int().min(0).default(16),
   }),
-  /** Relative to the run folder. */
+  /** Relative to the run folder, or an absolute path inside one of output_roots. */
   output_dir: z.string().default("model"),
+  /**
+   * Folders besides the run folder the trainer may write into (the studio's DISTILL_OUTPUT_ROOTS). The trainer
+   * checks the real path of every directory it writes into against them at the moment it writes.
+   */
+  output_roots: z.array(z.string().min(1)).default([]),
 });
 export type TrainJob = z.infer<typeof trainJob>;
 

@@ -1,11 +1,12 @@
-import type { TrainJob } from "~/lib/contracts/job";
+import { trainJob, type TrainJob } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { buildTrainPlan } from "~/lib/planning/pocl";
 import type { LaunchForm } from "./form";
 
 /**
  * The job.json a launch form produces. The browser calls it for the live preview (with placeholder id and
- * time); the server calls it with the confined, resolved model paths before writing the run folder.
+ * time); the server calls it with the confined, resolved model paths before writing the run folder, and adds
+ * its output roots.
  */
 export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: string }): TrainJob {
   return {
@@ -34,12 +35,14 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
     max_prompt_length: Math.max(4, Math.floor(form.maxLength / 2)),
     gradient_checkpointing: false,
     checkpoint_every: form.checkpointEvery,
+    keep_checkpoints: trainJob.shape.keep_checkpoints.parse(undefined),
     eval: {
       every: form.evalSize > 0 ? form.evalEvery : 0,
       max_new_tokens: form.evalMaxNewTokens,
       num_prompts: Math.min(form.evalPrompts, form.evalSize),
     },
     output_dir: form.outputDir || "model",
+    output_roots: [], // the server's, filled in at launch
   };
 }
 

@@ -45,3 +45,24 @@ describe("live run", () => {
     expect(run.final?.type).toBe("error");
   });
 });
+
+describe("a resumed run, live", () => {
+  it("replaces the earlier attempt's points and evals from the resumed step on and is no longer finished", () => {
+    const at = (seq: number, step: number): MetricEvent => ({ seq, time: seq, type: "metric", step, stage: 1, loss: 1 / seq });
+    const evalAt = (seq: number, step: number) => ({ seq, time: seq, type: "eval" as const, step, eval_loss: 1 / seq });
+    // Attempt 1: steps 1-3 and an eval at 3, then killed (an error); attempt 2 resumes after a checkpoint at step 2.
+    const run = seedLiveRun([at(1, 1), at(2, 2), at(4, 3)], {
+      ...emptySnapshot(6, []),
+      evals: [evalAt(5, 3)],
+      final: { seq: 6, time: 6, type: "error", message: "killed" },
+    });
+    applyEvent(run, log(7));
+    expect(run.final).toBeNull();
+    for (const e of [at(8, 3), evalAt(9, 3), at(10, 4)]) applyEvent(run, e);
+    expect(run.metrics.map((m) => [m.step, m.seq])).toEqual([[1, 1], [2, 2], [3, 8], [4, 10]]);
+    expect(run.evals.map((e) => e.seq)).toEqual([9]);
+    expect(run.lastMetric?.seq).toBe(10);
+    applyEvent(run, { seq: 11, time: 11, type: "done", result: {} });
+    expect(run.final?.type).toBe("done");
+  });
+});

@@ -1,5 +1,5 @@
 import type { JobEvent, MetricEvent } from "~/lib/contracts/events";
-import type { MetricPoint } from "./metric-points";
+import { appendByStep, type MetricPoint } from "./metric-points";
 
 type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
 
@@ -10,6 +10,7 @@ type Of<T extends JobEvent["type"]> = Extract<JobEvent, { type: T }>;
  * overlap between the reads, or an event replayed on reconnect, is never counted twice.
  */
 export type LiveRun = {
+  /** Metrics, stages and evals keep one per step (appendByStep): a resumed attempt's replace the earlier one's. */
   metrics: MetricPoint[];
   metricsSeq: number;
   /** The latest metric event in full (throughput, lr), for the progress line. */
@@ -39,19 +40,21 @@ export function resumeSeq(run: LiveRun): number {
 export function applyEvent(run: LiveRun, event: JobEvent): boolean {
   if (event.type === "metric") {
     if (event.seq <= run.metricsSeq) return false;
-    run.metrics.push(event);
+    appendByStep(run.metrics, event);
     run.metricsSeq = event.seq;
     if (!run.lastMetric || event.seq > run.lastMetric.seq) run.lastMetric = event;
     return true;
   }
   if (event.seq <= run.otherSeq) return false;
   run.otherSeq = event.seq;
+  // Anything after a done or error comes from a resumed attempt: the run is no longer finished.
+  if (run.final && event.type !== "done" && event.type !== "error") run.final = null;
   switch (event.type) {
     case "stage":
-      run.stages.push(event);
+      appendByStep(run.stages, event);
       return true;
     case "eval":
-      run.evals.push(event);
+      appendByStep(run.evals, event);
       return true;
     case "log":
       run.logs.push(event);

@@ -12,17 +12,36 @@ export type MetricPoint = {
   tokens_seen?: number | null;
 };
 
+/**
+ * Appends a metric point (or an eval or stage event) in place, keeping one per step: a resumed attempt starts
+ * again after its checkpoint, so a step at or below the last one supersedes the earlier attempt's from that
+ * step on. They stay in strictly increasing step order.
+ */
+export function appendByStep<T extends { step: number }>(points: T[], point: T): void {
+  while (points.length > 0 && points.at(-1)!.step >= point.step) points.pop();
+  points.push(point);
+}
+
+/** A run's metric points (or evals, stages) in seq order, every attempt's: one per step, the latest attempt's. */
+export function onePerStep<T extends { step: number }>(points: readonly T[]): T[] {
+  const curve: T[] = [];
+  for (const point of points) appendByStep(curve, point);
+  return curve;
+}
+
 export type MetricKey = "loss" | "kd_loss" | "ce_loss" | "temperature";
 export type XAxisKey = "step" | "tokens_seen";
 
 /**
  * One metric of a run as a chart line that follows the run's metric rows as they grow in place: each update
  * reads only the rows added since the last one. Rows that lack the metric are skipped (e.g. no CE term when
- * α = 1).
+ * α = 1). When the rows were cut back (a resumed attempt superseding steps, see appendByStep), the last
+ * row read is no longer where it was, and the line is read again from the start.
  */
 export class MetricLine {
-  readonly series = new LineSeries();
+  series = new LineSeries();
   private read = 0;
+  private lastSeq = 0;
 
   constructor(
     readonly y: MetricKey,
@@ -30,6 +49,11 @@ export class MetricLine {
   ) {}
 
   update(metrics: readonly MetricPoint[]): LineSeries {
+    if (this.read > 0 && metrics[this.read - 1]?.seq !== this.lastSeq) {
+      this.series = new LineSeries();
+      this.read = 0;
+    }
+    if (metrics.length > 0) this.lastSeq = metrics[metrics.length - 1]!.seq;
     for (; this.read < metrics.length; this.read++) {
       const m = metrics[this.read]!;
       const xv = m[this.x];

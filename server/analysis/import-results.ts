@@ -4,7 +4,7 @@ import { StringDecoder } from "node:string_decoder";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import type { JobSpec } from "~/lib/contracts/job";
-import { refreshLengthCounts } from "~/server/datasets/histogram";
+import { refreshLengthCounts } from "~/server/ingest/length-counts";
 
 /**
  * When a tag, score or lengths job finishes, its output file in the run folder is read into SQLite, so the

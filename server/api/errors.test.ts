@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import type { Db } from "~/db/client";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { appRouter } from "~/server/api/root";
 import { type Studio, tempStudio } from "~/test/support/studio";
@@ -7,8 +6,8 @@ import { type Studio, tempStudio } from "~/test/support/studio";
 type Answer = { status: number; body: string; error: { message: string; data: { code: string; httpStatus: number } } };
 
 /** One procedure call over HTTP through the studio's handler, as the browser makes it. */
-async function call(db: Db, type: "query" | "mutation", path: string, input: unknown): Promise<Answer> {
-  const handle = apiHandler({ router: appRouter, endpoint: "/api/trpc", createContext: () => ({ db, headers: new Headers() }) });
+async function call(studio: Studio, type: "query" | "mutation", path: string, input: unknown): Promise<Answer> {
+  const handle = apiHandler({ router: appRouter, endpoint: "/api/trpc", createContext: () => ({ db: studio.db, jobs: studio.manager, headers: new Headers() }) });
   const payload = JSON.stringify({ json: input });
   const url = `http://127.0.0.1/api/trpc/${path}`;
   const response = await handle(
@@ -33,18 +32,18 @@ describe("one error path for every procedure", () => {
   });
 
   it("answers a missing record with NOT_FOUND and its message", async () => {
-    const { status, error } = await call(studio.db, "query", "datasets.get", { id: "nope" });
+    const { status, error } = await call(studio, "query", "datasets.get", { id: "nope" });
     expect(status).toBe(404);
     expect(error.data.code).toBe("NOT_FOUND");
     expect(error.message).toBe("dataset nope does not exist (it may have been deleted)");
   });
 
   it("answers a refused request with BAD_REQUEST and its message", async () => {
-    const refused = await call(studio.db, "mutation", "runs.launch", { datasetId: "nope" });
+    const refused = await call(studio, "mutation", "runs.launch", { datasetId: "nope" });
     expect(refused.status).toBe(400);
     expect(refused.error.data.code).toBe("BAD_REQUEST");
     expect(refused.error.message).toBe("dataset nope does not exist");
-    const invalid = await call(studio.db, "mutation", "curriculum.save", { name: "x", spec: { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } } });
+    const invalid = await call(studio, "mutation", "curriculum.save", { name: "x", spec: { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } } });
     expect(invalid.error.data.code).toBe("BAD_REQUEST");
     expect(invalid.error.message).toMatch(/needs a scoring pass to bucket by/);
   });
@@ -52,7 +51,7 @@ describe("one error path for every procedure", () => {
   it("logs any other error with the procedure's path and an id, and shows only that id, with no stack", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {
-      const { status, body, error } = await call(broken.db, "query", "datasets.list", undefined);
+      const { status, body, error } = await call(broken, "query", "datasets.list", undefined);
       expect(status).toBe(500);
       expect(error.data.code).toBe("INTERNAL_SERVER_ERROR");
       const id = /^internal error \(id ([0-9a-f]{8})\): the studio's log has the details$/.exec(error.message)?.[1];

@@ -1,39 +1,40 @@
-import { randomUUID } from "node:crypto";
 import { initTRPC, TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { getDb } from "~/db/client";
-import { UserError } from "~/lib/errors";
+import type { Db } from "~/db/client";
+import { internalErrorMessage, UserError } from "~/lib/errors";
+import { sseOptions } from "~/server/jobs/event-sse";
+import type { JobManager } from "~/server/jobs/manager";
 
-export function createTRPCContext(opts: { headers: Headers }) {
-  return { db: getDb(), headers: opts.headers };
-}
+/** What every procedure gets: the studio's database and job manager (built once, server/startup.ts). */
+export type ApiContext = { db: Db; jobs: JobManager; headers: Headers };
 
-/** Also what server/jobs/event-sse.ts, which serves jobs.events itself, sends. */
-export const sseOptions = {
-  // Keeps idle SSE connections open through proxies; the client reconnects with lastEventId otherwise.
-  ping: { enabled: true, intervalMs: 5_000 },
-  client: { reconnectAfterInactivityMs: 15_000 },
-};
+/** Errors already turned into what the client sees (a procedure's, then formatted for the wire). */
+const shownErrors = new WeakSet<TRPCError>();
 
 /**
- * The one place a failure becomes what the client sees (every HTTP answer and SSE error event is formatted
- * here). A UserError keeps its message under its code; tRPC's own errors (input validation) pass as they
- * are; anything else is an internal error, logged here with the procedure's path and an id, and shown only
- * as a short message with that id: its message may hold server paths or SQL, so it never leaves the server.
+ * The one place a failure becomes what the client sees: the procedure middleware below applies it (so in-process
+ * callers get it too), the error formatter applies it to whatever did not pass there (an error a subscription
+ * raises while streaming). A UserError keeps its message under its code; tRPC's own errors (input validation)
+ * pass as they are; anything else is an internal error, logged here with the procedure's path and an id, and
+ * shown only as a short message with that id: its message may hold server paths or SQL.
  */
 function shownError(path: string | undefined, error: TRPCError): TRPCError {
+  if (shownErrors.has(error)) return error;
   const cause = error.cause;
-  if (cause instanceof UserError) return new TRPCError({ code: cause.code, message: cause.message });
-  if (error.code !== "INTERNAL_SERVER_ERROR") return error;
-  const id = randomUUID().slice(0, 8);
-  console.error(`tRPC ${path ?? "(no procedure)"} failed (error id ${id}):`, cause ?? error);
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `internal error (id ${id}): the studio's log has the details` });
+  const shown =
+    cause instanceof UserError
+      ? new TRPCError({ code: cause.code, message: cause.message, cause })
+      : error.code !== "INTERNAL_SERVER_ERROR"
+        ? error
+        : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
+  shownErrors.add(shown);
+  return shown;
 }
 
-const t = initTRPC.context<typeof createTRPCContext>().create({
+const t = initTRPC.context<ApiContext>().create({
   transformer: superjson,
   sse: sseOptions,
   errorFormatter({ shape, error, path }) {
@@ -53,6 +54,12 @@ const t = initTRPC.context<typeof createTRPCContext>().create({
   },
 });
 
+const errorPath = t.middleware(async ({ path, next }) => {
+  const result = await next();
+  if (!result.ok) throw shownError(path, result.error);
+  return result;
+});
+
 export const createTRPCRouter = t.router;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(errorPath);
 export const createCallerFactory = t.createCallerFactory;

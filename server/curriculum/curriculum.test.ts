@@ -105,7 +105,7 @@ describe("what the designer previews is what trains", () => {
     expect(summary.stages.map((s) => [s.samples, s.steps])).toEqual(preview.schedule.segments.map((s) => [s.samples, s.endStep - s.startStep]));
 
     const run = await launchCurriculum(studio.manager, saved.id, { batchSize: 2, student: { source: "pruned", num_layers: 2 }, evalPrompts: 2, device: "cpu" });
-    const runDir = jobRow(studio.db, run.id)!.run_dir;
+    const runDir = jobRow(studio.db, run.id)!.runDir;
     const plan = JSON.parse(readFileSync(join(runDir, "plan.json"), "utf8")) as TrainPlan;
     expect(plan.stages.map((s) => s.sample_ids.length)).toEqual(preview.schedule.segments.map((s) => s.samples));
     const evalIds = readFileSync(join(runDir, "data/eval.jsonl"), "utf8").trim().split("\n").map((l) => Number((JSON.parse(l) as { id: string }).id));
@@ -160,7 +160,7 @@ describe("demo dataset, a real tag job and a POCL launch", () => {
     });
     const run = await launchCurriculum(manager, saved.id, { student: { source: "pruned", num_layers: 2 }, maxLength: 64, evalPrompts: 2, device: "cpu" });
     manager.cancel(run.id);
-    const runDir = jobRow(db, run.id)!.run_dir;
+    const runDir = jobRow(db, run.id)!.runDir;
     const plan = JSON.parse(readFileSync(join(runDir, "plan.json"), "utf8")) as TrainPlan;
     expect(plan.source).toBe(saved.contentHash);
     expect(plan.stages[0]!.sample_ids).toHaveLength(40);

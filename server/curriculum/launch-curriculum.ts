@@ -4,7 +4,7 @@ import { type CurriculumLaunch, launchForm } from "~/lib/runs/form";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines } from "~/server/runs/dataset-split";
 import { prepareLaunch } from "~/server/runs/prepare-launch";
-import { modelRoots } from "~/server/runs/model-roots";
+import { modelRoots, outputRoots } from "~/server/runs/model-roots";
 import { planOnDataset } from "./run-plan";
 import { getCurriculum } from "./saved-curricula";
 
@@ -49,7 +49,7 @@ export async function launchCurriculum(manager: JobManager, curriculumId: string
   const { db } = manager;
   const batching = { batch_size: launchForm.shape.batchSize.parse(form.batchSize), grad_accum: launchForm.shape.gradAccum.parse(form.gradAccum) };
   const { saved, spec: c, plan, preview } = curriculumRunPlan(db, curriculumId, batching);
-  const prepared = prepareLaunch(db, { ...form, datasetId: c.dataset_id, seed: c.seed, trainSamples: null, evalSize: c.eval_size }, modelRoots(), preview.run.split);
+  const prepared = prepareLaunch(db, { ...form, datasetId: c.dataset_id, seed: c.seed, trainSamples: null, evalSize: c.eval_size }, modelRoots(), outputRoots(), preview.run.split);
   const selected = [...new Set(plan.stages.flatMap((s) => s.sample_ids))].map(Number);
   const job = await manager.createJob({
     kind: "train",

@@ -10,7 +10,7 @@ import { applyDemoLabels } from "./demo-dataset";
  */
 export async function onJobSucceeded(db: Db, job: JobRow): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
-  if (spec.kind === "ingest") applyDemoLabels(db, job.run_dir, spec.dataset_id);
+  if (spec.kind === "ingest") applyDemoLabels(db, job.runDir, spec.dataset_id);
   else if (spec.kind === "tag" || spec.kind === "score" || spec.kind === "lengths")
-    await importJobResult(db, { id: job.id, runDir: job.run_dir, datasetId: job.dataset_id, spec });
+    await importJobResult(db, { id: job.id, runDir: job.runDir, datasetId: job.datasetId, spec });
 }

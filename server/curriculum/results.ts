@@ -1,6 +1,11 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { jobs } from "~/db/schema";
 import { FALLBACK_TASK_TYPE } from "~/lib/contracts/taxonomy";
 import { NotFound } from "~/lib/errors";
+
+const ANALYSIS_KINDS = ["tag", "score", "lengths"] as const;
+type AnalysisKind = (typeof ANALYSIS_KINDS)[number];
 
 /** Tag and score passes of a dataset, newest first, with the job that made them (time, state). */
 export function analysisResults(db: Db, datasetId: string) {
@@ -19,14 +24,17 @@ export function analysisResults(db: Db, datasetId: string) {
       )
       .all(datasetId) as { id: string; scorer: string; models: string; rowCount: number; createdAt: number; startedAt: number | null; endedAt: number | null }[]
   ).map((r) => ({ ...r, models: JSON.parse(r.models) as { teacher: unknown; student: unknown } }));
-  const jobs = sqlite
-    .prepare(
-      `select id, kind, status, name, error, progress, created_at as createdAt from jobs
-       where dataset_id = ? and kind in ('tag', 'score', 'lengths') order by created_at desc limit 30`,
-    )
-    .all(datasetId) as { id: string; kind: "tag" | "score" | "lengths"; status: string; name: string; error: string | null; progress: number | null; createdAt: number }[];
+  const analysisJobs = db
+    .select({ id: jobs.id, kind: jobs.kind, status: jobs.status, name: jobs.name, error: jobs.error, progress: jobs.progress, createdAt: jobs.createdAt })
+    .from(jobs)
+    .where(and(eq(jobs.datasetId, datasetId), inArray(jobs.kind, ANALYSIS_KINDS)))
+    .orderBy(desc(jobs.createdAt))
+    .limit(30)
+    .all()
+    // The where clause keeps only these kinds.
+    .map((job) => ({ ...job, kind: job.kind as AnalysisKind }));
   const handLabels = sqlite.prepare("select count(*) from row_labels where dataset_id = ?").pluck().get(datasetId) as number;
-  return { tags, scores, jobs, handLabels };
+  return { tags, scores, jobs: analysisJobs, handLabels };
 }
 
 /**

@@ -105,20 +105,20 @@ describe("queries", () => {
     expect(() => getDataset(studio.db, datasetId)).toThrow(/does not exist/);
     const left = studio.db.$client.prepare("SELECT count(*) FROM dataset_rows WHERE dataset_id = ?").pluck().get(datasetId);
     expect(left).toBe(0);
-    expect(searchRows(studio.db, datasetId, "time management", { offset: 0, limit: 5 }).total).toBe(0);
+    expect((await searchRows(studio.db, datasetId, "time management", { offset: 0, limit: 5 })).total).toBe(0);
     const ftsRows = studio.db.$client.prepare("SELECT count(*) FROM dataset_rows_fts WHERE dataset_rows_fts MATCH 'management'").pluck().get();
     expect(ftsRows).toBe(studio.db.$client.prepare("SELECT count(*) FROM dataset_rows WHERE prompt LIKE '%management%' OR response LIKE '%management%'").pluck().get());
   });
 
-  it("keeps the full-text index consistent: imports index in batches, other inserts by trigger, deletes by trigger", () => {
+  it("keeps the full-text index consistent: imports index in batches, other inserts by trigger, deletes by trigger", async () => {
     const sqlite = studio.db.$client;
     sqlite.prepare(
       `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, prompt, response, turns, prompt_length, response_length, content_hash)
        VALUES (?, 999, 1000, '[]', 'zyzzyva question', 'zyzzyva answer', 1, 16, 14, 'x')`,
     ).run(alpacaId);
-    expect(searchRows(studio.db, alpacaId, "zyzzyva", { offset: 0, limit: 5 }).hits.map((h) => h.idx)).toEqual([999]);
+    expect((await searchRows(studio.db, alpacaId, "zyzzyva", { offset: 0, limit: 5 })).hits.map((h) => h.idx)).toEqual([999]);
     sqlite.prepare("DELETE FROM dataset_rows WHERE dataset_id = ? AND idx = 999").run(alpacaId);
-    expect(searchRows(studio.db, alpacaId, "zyzzyva", { offset: 0, limit: 5 }).total).toBe(0);
+    expect((await searchRows(studio.db, alpacaId, "zyzzyva", { offset: 0, limit: 5 })).total).toBe(0);
     expect(() => sqlite.prepare("INSERT INTO dataset_rows_fts(dataset_rows_fts, rank) VALUES ('integrity-check', 1)").run()).not.toThrow();
   });
 
@@ -129,19 +129,19 @@ describe("queries", () => {
     expect(getRow(studio.db, alpacaId, 999)).toBeUndefined();
   });
 
-  it("searches in one dataset with snippets, a total, paging, and user text taken literally", () => {
-    const result = searchRows(studio.db, alpacaId, "crepes", { offset: 0, limit: 10 });
+  it("searches in one dataset with snippets, a total, paging, and user text taken literally", async () => {
+    const result = await searchRows(studio.db, alpacaId, "crepes", { offset: 0, limit: 10 });
     expect(result.total).toBeGreaterThan(0);
     expect(result.hits[0].idx).toBe(0);
     expect(result.hits[0].promptSnippet).toContain(`${SNIPPET_OPEN}crepes${SNIPPET_CLOSE}`);
-    const all = searchRows(studio.db, alpacaId, "the", { offset: 0, limit: 500 });
-    const second = searchRows(studio.db, alpacaId, "the", { offset: 5, limit: 5 });
+    const all = await searchRows(studio.db, alpacaId, "the", { offset: 0, limit: 500 });
+    const second = await searchRows(studio.db, alpacaId, "the", { offset: 5, limit: 5 });
     expect(second.hits.map((h) => h.idx)).toEqual(all.hits.slice(5, 10).map((h) => h.idx));
     for (const text of ['"unbalanced', "NEAR(a b)", "prompt:x OR", "*", "a AND", "-"]) {
-      expect(() => searchRows(studio.db, alpacaId, text, { offset: 0, limit: 5 })).not.toThrow();
+      await expect(searchRows(studio.db, alpacaId, text, { offset: 0, limit: 5 })).resolves.toBeDefined();
     }
     expect(toFtsQuery(' say "hi" ')).toBe('"say" """hi"""');
-    expect(searchRows(studio.db, alpacaId, "   ", { offset: 0, limit: 5 })).toEqual({ total: 0, totalCapped: false, hits: [] });
+    expect(await searchRows(studio.db, alpacaId, "   ", { offset: 0, limit: 5 })).toEqual({ total: 0, totalCapped: false, hits: [] });
   });
 
   it("bins prompt and response lengths over every row", () => {

@@ -1,4 +1,5 @@
 import type { Db } from "~/db/client";
+import { readThreads } from "~/db/read-threads";
 import { type Page } from "./rows";
 
 /** Markers around matched terms in snippets (private-use characters, so row text cannot forge them). */
@@ -18,16 +19,18 @@ export function toFtsQuery(text: string): string | null {
   return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(" ");
 }
 
-/** The id range a dataset's rows occupy (one import writes them in idx order, so ids rise with idx). */
-function idRange(db: Db, datasetId: string): [number, number] | null {
-  const edge = (dir: "ASC" | "DESC") =>
-    db.$client.prepare(`SELECT id FROM dataset_rows WHERE dataset_id = ? ORDER BY idx ${dir} LIMIT 1`).pluck().get(datasetId) as
-      | number
-      | undefined;
-  const first = edge("ASC");
-  const last = edge("DESC");
-  return first === undefined || last === undefined ? null : [first, last];
-}
+/** The first and last id of a dataset's rows (one import writes them in idx order, so ids rise with idx). */
+const EDGE_SQL = (dir: "ASC" | "DESC") => `SELECT id FROM dataset_rows WHERE dataset_id = ? ORDER BY idx ${dir} LIMIT 1`;
+
+const HITS_SQL = `SELECT r.id AS id, r.idx AS idx,
+    snippet(dataset_rows_fts, 0, ?, ?, '…', ${SNIPPET_TOKENS}) AS promptSnippet,
+    snippet(dataset_rows_fts, 1, ?, ?, '…', ${SNIPPET_TOKENS}) AS responseSnippet
+  FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
+  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ?
+  ORDER BY dataset_rows_fts.rowid LIMIT ? OFFSET ?`;
+
+const COUNT_SQL = `SELECT count(*) FROM (SELECT 1 FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
+  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? LIMIT ?)`;
 
 export interface SearchHit {
   id: number;
@@ -39,29 +42,23 @@ export interface SearchHit {
 /**
  * Full-text search in one dataset: matches in dataset order with snippets (matches wrapped in
  * SNIPPET_OPEN/SNIPPET_CLOSE) and the number of matching rows, capped at MAX_COUNT (`totalCapped` says so).
+ * The queries run on the database's read threads (db/read-threads.ts): snippets and counts over many matches
+ * take tens of milliseconds, which on the main thread would hold up every request the studio serves.
  */
-export function searchRows(db: Db, datasetId: string, text: string, page: Page): { total: number; totalCapped: boolean; hits: SearchHit[] } {
+export async function searchRows(db: Db, datasetId: string, text: string, page: Page): Promise<{ total: number; totalCapped: boolean; hits: SearchHit[] }> {
   const query = toFtsQuery(text);
-  const range = idRange(db, datasetId);
-  if (!query || !range) return { total: 0, totalCapped: false, hits: [] };
+  if (!query) return { total: 0, totalCapped: false, hits: [] };
+  const threads = readThreads(db);
+  const [first, last] = (await threads.run([
+    { sql: EDGE_SQL("ASC"), args: [datasetId], get: true, pluck: true },
+    { sql: EDGE_SQL("DESC"), args: [datasetId], get: true, pluck: true },
+  ])) as [number | undefined, number | undefined];
+  if (first === undefined || last === undefined) return { total: 0, totalCapped: false, hits: [] };
   const limit = Math.min(500, Math.max(1, Math.floor(page.limit)));
   const offset = Math.max(0, Math.floor(page.offset));
-  const hits = db.$client
-    .prepare(
-      `SELECT r.id AS id, r.idx AS idx,
-         snippet(dataset_rows_fts, 0, ?, ?, '…', ${SNIPPET_TOKENS}) AS promptSnippet,
-         snippet(dataset_rows_fts, 1, ?, ?, '…', ${SNIPPET_TOKENS}) AS responseSnippet
-       FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
-       WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ?
-       ORDER BY dataset_rows_fts.rowid LIMIT ? OFFSET ?`,
-    )
-    .all(SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_CLOSE, query, range[0], range[1], datasetId, limit, offset) as SearchHit[];
-  const total = db.$client
-    .prepare(
-      `SELECT count(*) FROM (SELECT 1 FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
-       WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? LIMIT ?)`,
-    )
-    .pluck()
-    .get(query, range[0], range[1], datasetId, MAX_COUNT + 1) as number;
+  const [hits, total] = (await threads.run([
+    { sql: HITS_SQL, args: [SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_CLOSE, query, first, last, datasetId, limit, offset] },
+    { sql: COUNT_SQL, args: [query, first, last, datasetId, MAX_COUNT + 1], get: true, pluck: true },
+  ])) as [SearchHit[], number];
   return { total: Math.min(total, MAX_COUNT), totalCapped: total > MAX_COUNT, hits };
 }

@@ -23,10 +23,10 @@ describe("starting a dataset import", () => {
     const { datasetId, jobId } = await startDatasetImport(studio.manager, { ...fields, from, sourceName: "source.jsonl", files: { "extra.json": "[1]" } });
     expect(getDataset(studio.db, datasetId)).toMatchObject({ name: "Questions", status: "importing", originalName: "q.jsonl", format: "alpaca_jsonl", jobId });
     const job = jobRow(studio.db, jobId)!;
-    expect(job).toMatchObject({ kind: "ingest", status: "queued", name: "Import Questions", dataset_id: datasetId });
+    expect(job).toMatchObject({ kind: "ingest", status: "queued", name: "Import Questions", datasetId });
     expect(JSON.parse(job.spec)).toMatchObject({ dataset_id: datasetId, source: "source.jsonl", original_name: "q.jsonl", format: "alpaca_jsonl", mapping: { instruction: "q" } });
-    expect(readFileSync(join(job.run_dir, "source.jsonl"), "utf8")).toBe('{"q": "Why?"}\n');
-    expect(readFileSync(join(job.run_dir, "extra.json"), "utf8")).toBe("[1]");
+    expect(readFileSync(join(job.runDir, "source.jsonl"), "utf8")).toBe('{"q": "Why?"}\n');
+    expect(readFileSync(join(job.runDir, "extra.json"), "utf8")).toBe("[1]");
   });
 
   it("removes the dataset again when its job cannot be created", async () => {

@@ -44,7 +44,7 @@ export function failImport(sqlite: Database.Database, datasetId: string): void {
  * itself (kill -9, out of memory, a crash) left its dataset "importing" with partial rows; fail it now.
  */
 export function failEndedImport(db: Db, job: JobRow): void {
-  if (job.kind !== "ingest" || !job.dataset_id) return;
-  const status = db.$client.prepare("SELECT status FROM datasets WHERE id = ?").pluck().get(job.dataset_id);
-  if (status === "importing") failImport(db.$client, job.dataset_id);
+  if (job.kind !== "ingest" || !job.datasetId) return;
+  const status = db.$client.prepare("SELECT status FROM datasets WHERE id = ?").pluck().get(job.datasetId);
+  if (status === "importing") failImport(db.$client, job.datasetId);
 }

@@ -9,7 +9,7 @@ import { normalizeRecord } from "./normalize";
 import { POSITION_UNIT, readRecords } from "./read-records";
 import { failImport } from "./cleanup";
 import { SeenHashes } from "./seen-hashes";
-import { storeLengthCounts } from "~/server/datasets/histogram";
+import { storeLengthCounts } from "~/server/ingest/length-counts";
 
 /**
  * A write transaction ends after this many rows or characters of text, whichever comes first: big enough to

@@ -6,7 +6,7 @@ import { startDatasetImport } from "~/server/datasets/start-import";
 import { defaultLauncher } from "~/server/jobs/command";
 import { jobRow } from "~/server/jobs/job-row";
 import { signalGroup } from "~/server/jobs/process";
-import { studioJobHooks } from "~/server/jobs/start";
+import { studioJobHooks } from "~/server/startup";
 import { tempStudio, waitFor, type Studio } from "~/test/support/studio";
 
 let studio: Studio | null = null;
@@ -15,7 +15,7 @@ afterEach(() => {
   studio = null;
 });
 
-/** The studio's own composition: the real ingest worker, and the hooks startJobManager passes. */
+/** The studio's own composition: the real ingest worker, and the hooks the studio passes (server/startup.ts). */
 const ingestStudio = () => tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
 
 const storedRows = (s: Studio, datasetId: string) =>
@@ -41,7 +41,7 @@ describe("an ingest worker killed mid-import", () => {
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(jobRow(s.db, jobId)!.status).toBe("failed");
 
-    const source = join(job.run_dir, "source.jsonl");
+    const source = join(job.runDir, "source.jsonl");
     expect(existsSync(source)).toBe(true);
     deleteDataset(s.db, datasetId);
     expect(() => getDataset(s.db, datasetId)).toThrow(/does not exist/);

@@ -1,5 +1,6 @@
 import { execFileSync } from "node:child_process";
 import type { JobKind, JobSpec } from "~/lib/contracts/job";
+import { wholeNumber, type Env } from "~/lib/settings";
 
 export type Gpu = { index: number; name: string; memoryMb: number };
 
@@ -29,8 +30,6 @@ export function parseNvidiaSmi(csv: string): Gpu[] {
 /** How many jobs of each pool run at once. Ingest and token counting are light and never wait for a trainer. */
 export type SlotLimits = { cpu: number; light: number };
 
-type Env = Record<string, string | undefined>;
-
 export function slotLimits(env: Env = process.env): SlotLimits {
   return { cpu: wholeNumber(env, "DISTILL_CPU_SLOTS", 1, "slots"), light: wholeNumber(env, "DISTILL_INGEST_SLOTS", 2, "slots") };
 }
@@ -43,14 +42,6 @@ export const DEFAULT_CANCEL_GRACE_MS = 60_000;
 
 export function cancelGraceMs(env: Env = process.env): number {
   return wholeNumber(env, "DISTILL_CANCEL_GRACE_MS", DEFAULT_CANCEL_GRACE_MS, "milliseconds");
-}
-
-function wholeNumber(env: Env, name: string, fallback: number, unit: string): number {
-  const value = env[name]?.trim();
-  if (value === undefined || value === "") return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name}=${env[name]} is not a whole number of ${unit}`);
-  return n;
 }
 
 /**

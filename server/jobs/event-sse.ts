@@ -2,7 +2,7 @@ import superjson from "superjson";
 import { z } from "zod";
 import type { Db } from "~/db/client";
 import type { JobEvent } from "~/lib/contracts/events";
-import { sseOptions } from "~/server/api/trpc";
+import type { JobBus } from "./bus";
 import { JobEventFollower } from "./event-stream";
 import { jobRow } from "./job-row";
 
@@ -20,6 +20,13 @@ import { jobRow } from "./job-row";
  * as `id:` (a tracked event), `ping` events, and `return` at the end. Requests this does not serve as is
  * (bad input, an unknown job) return null and go to tRPC, which answers them with its usual errors.
  */
+
+/** The studio's SSE settings: tRPC (server/api/trpc.ts) sends them too. */
+export const sseOptions = {
+  // Keeps idle SSE connections open through proxies; the client reconnects with lastEventId otherwise.
+  ping: { enabled: true, intervalMs: 5_000 },
+  client: { reconnectAfterInactivityMs: 15_000 },
+};
 
 export const jobEventsInput = z.object({ jobId: z.string().min(1), lastEventId: z.string().nullish() });
 
@@ -58,7 +65,7 @@ export function eventFrame(event: JobEvent): Uint8Array {
  * socket is busy), events gather in the follower and leave as one chunk. A ping goes out after a quiet ping
  * interval. The stream closes after `return` once the job has finished, or when `signal` aborts.
  */
-export function jobEventStream(db: Db, jobId: string, afterSeq: number, signal?: AbortSignal): ReadableStream<Uint8Array> {
+export function jobEventStream(db: Db, bus: JobBus, jobId: string, afterSeq: number, signal?: AbortSignal): ReadableStream<Uint8Array> {
   let follower: JobEventFollower | null = null;
   let timer: NodeJS.Timeout | null = null;
   let quiet = true;
@@ -109,7 +116,7 @@ export function jobEventStream(db: Db, jobId: string, afterSeq: number, signal?:
         controller.enqueue(CONNECTED);
         if (signal?.aborted) return end();
         signal?.addEventListener("abort", end);
-        follower = new JobEventFollower(db, jobId, afterSeq, flush);
+        follower = new JobEventFollower(db, bus, jobId, afterSeq, flush);
         const { intervalMs } = sseOptions.ping;
         timer = setInterval(() => {
           if (quiet && stream && (stream.desiredSize ?? 0) > 0) stream.enqueue(PING);
@@ -129,7 +136,7 @@ export function jobEventStream(db: Db, jobId: string, afterSeq: number, signal?:
  * null for anything else. The input is read as tRPC reads it: superjson-serialised JSON in `input`, with a
  * Last-Event-ID header (or lastEventId query parameter) replacing its lastEventId.
  */
-export function jobEventsResponse(db: Db, req: Request, endpoint: string): Response | null {
+export function jobEventsResponse(db: Db, bus: JobBus, req: Request, endpoint: string): Response | null {
   if (req.method !== "GET") return null;
   const url = new URL(req.url);
   if (url.pathname !== `${endpoint}/jobs.events`) return null;
@@ -146,5 +153,5 @@ export function jobEventsResponse(db: Db, req: Request, endpoint: string): Respo
   if (!input.success) return null;
   const after = afterSeqOf(input.data.lastEventId);
   if (after === null || !jobRow(db, input.data.jobId)) return null;
-  return new Response(jobEventStream(db, input.data.jobId, after, req.signal), { headers });
+  return new Response(jobEventStream(db, bus, input.data.jobId, after, req.signal), { headers });
 }

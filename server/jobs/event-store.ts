@@ -1,6 +1,5 @@
 import type { Db } from "~/db/client";
 import type { JobEvent } from "~/lib/contracts/events";
-import type { JobStatus } from "./job-row";
 
 /** A validated events.jsonl line: the parsed event and the line as written (stored verbatim). */
 export type ParsedLine = { event: JobEvent; line: string };
@@ -21,6 +20,8 @@ function progressOf(events: readonly ParsedLine[]): number | null {
  * database holds afterwards.
  */
 export function storeEvents(db: Db, jobId: string, fromOffset: number, toOffset: number, lines: readonly ParsedLine[]): number {
+  // Raw SQL on the client: the tailer's hot path (every batch of events), kept to plain prepared statements in
+  // one IMMEDIATE transaction around a compare-and-set of the stored offset.
   const sqlite = db.$client;
   const run = sqlite.transaction(() => {
     const current = sqlite.prepare("select events_offset from jobs where id = ?").pluck().get(jobId) as number | undefined;
@@ -59,16 +60,4 @@ export function terminalEventSince(db: Db, jobId: string, sinceEpochS: number): 
     .pluck()
     .get(jobId, sinceEpochS) as string | undefined;
   return data === undefined ? undefined : (JSON.parse(data) as JobEvent);
-}
-
-/** Moves a running job to its final status; returns false when it was not running (already finished). */
-export function finishJob(db: Db, jobId: string, status: JobStatus, error: string | null): boolean {
-  const result = db.$client
-    .prepare(
-      `update jobs set status = ?, error = ?, ended_at = ?, pid = null,
-         progress = case when ? = 'succeeded' then 1 else progress end
-       where id = ? and status = 'running'`,
-    )
-    .run(status, error, Date.now(), status, jobId);
-  return result.changes === 1;
 }

@@ -1,8 +1,9 @@
 import type { Db } from "~/db/client";
 import type { JobEvent } from "~/lib/contracts/events";
-import { listen, type BusMessage } from "./bus";
+import type { BusMessage, JobBus } from "./bus";
 import { eventsAfter } from "./event-store";
-import { FINAL_STATUSES, jobRow } from "./job-row";
+import { jobRow } from "./job-row";
+import { FINAL_STATUSES } from "./job-state";
 
 /** One SQLite read of a backlog. */
 const BACKLOG_BATCH = 1_000;
@@ -32,12 +33,13 @@ export class JobEventFollower {
 
   constructor(
     private readonly db: Db,
+    bus: JobBus,
     private readonly jobId: string,
     afterSeq: number,
     private readonly wake: () => void,
   ) {
     this.last = afterSeq;
-    this.stopListening = listen(jobId, (message) => this.receive(message));
+    this.stopListening = bus.listen(jobId, (message) => this.receive(message));
     this.ending = FINAL_STATUSES.has(jobRow(db, jobId)?.status ?? "failed");
   }
 
@@ -110,13 +112,13 @@ export class JobEventFollower {
 }
 
 /** The same events as an async generator (the tRPC procedure, in-process callers). Ends when `signal` aborts. */
-export async function* streamJobEvents(db: Db, jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
+export async function* streamJobEvents(db: Db, bus: JobBus, jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
   let resume: (() => void) | null = null;
   const wake = () => {
     resume?.();
     resume = null;
   };
-  const follower = new JobEventFollower(db, jobId, afterSeq, wake);
+  const follower = new JobEventFollower(db, bus, jobId, afterSeq, wake);
   signal?.addEventListener("abort", wake);
   try {
     while (!signal?.aborted) {

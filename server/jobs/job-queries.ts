@@ -1,8 +1,10 @@
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { jobs } from "~/db/schema";
 import type { JobEvent, JobEventType } from "~/lib/contracts/events";
-import type { JobKind, JobSpec } from "~/lib/contracts/job";
-import type { MetricPoint } from "~/lib/runs/metric-points";
-import { jobRow, type JobRow, type JobStatus } from "./job-row";
+import type { JobKind, JobSpec, JobStatus } from "~/lib/contracts/job";
+import { onePerStep, type MetricPoint } from "~/lib/runs/metric-points";
+import { jobRow, type JobRow } from "./job-row";
 
 /** With no event at all (not even a heartbeat) for this long, a running job is shown as stalled. */
 export const STALL_AFTER_MS = 15_000;
@@ -11,22 +13,22 @@ export type JobFilter = { kind?: JobKind; datasetId?: string; status?: JobStatus
 
 type LastMetric = { step: number; stage: number; loss: number; time: number } | null;
 
-function summarize(row: JobRow & { last_metric: string | null; last_event_time: number | null }, queue: Map<string, number>) {
-  const metric = row.last_metric ? (JSON.parse(row.last_metric) as LastMetric) : null;
-  const lastEventAt = row.last_event_time === null ? null : Math.round(row.last_event_time * 1000);
+function summarize(row: JobRow & { lastMetric: string | null; lastEventTime: number | null }, queue: Map<string, number>) {
+  const metric = row.lastMetric ? (JSON.parse(row.lastMetric) as LastMetric) : null;
+  const lastEventAt = row.lastEventTime === null ? null : Math.round(row.lastEventTime * 1000);
   return {
     id: row.id,
     kind: row.kind,
     name: row.name,
     status: row.status,
-    datasetId: row.dataset_id,
+    datasetId: row.datasetId,
     device: row.device,
     progress: row.progress,
     error: row.error,
-    lastSeq: row.last_seq,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    endedAt: row.ended_at,
+    lastSeq: row.lastSeq,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
     queuePosition: queue.get(row.id) ?? null,
     lastMetric: metric,
     lastEventAt,
@@ -37,23 +39,24 @@ export type JobSummary = ReturnType<typeof summarize>;
 
 /** Newest first. The last metric and the last event time come from job_events' (job, type, seq) index. */
 export function listJobs(db: Db, filter: JobFilter & { id?: string }, queue: Map<string, number>): JobSummary[] {
-  const where: string[] = [];
-  const args: string[] = [];
-  if (filter.id) (where.push("j.id = ?"), args.push(filter.id));
-  if (filter.kind) (where.push("j.kind = ?"), args.push(filter.kind));
-  if (filter.datasetId) (where.push("j.dataset_id = ?"), args.push(filter.datasetId));
-  if (filter.status) (where.push("j.status = ?"), args.push(filter.status));
-  const rows = db.$client
-    .prepare(
-      `select j.*,
-         (select json_object('step', json_extract(e.data, '$.step'), 'stage', json_extract(e.data, '$.stage'),
-                             'loss', json_extract(e.data, '$.loss'), 'time', e.time)
-          from job_events e where e.job_id = j.id and e.type = 'metric' order by e.seq desc limit 1) as last_metric,
-         (select e.time from job_events e where e.job_id = j.id and e.seq = j.last_seq) as last_event_time
-       from jobs j ${where.length ? `where ${where.join(" and ")}` : ""}
-       order by j.created_at desc, j.id desc`,
-    )
-    .all(...args) as (JobRow & { last_metric: string | null; last_event_time: number | null })[];
+  const where = and(
+    filter.id ? eq(jobs.id, filter.id) : undefined,
+    filter.kind ? eq(jobs.kind, filter.kind) : undefined,
+    filter.datasetId ? eq(jobs.datasetId, filter.datasetId) : undefined,
+    filter.status ? eq(jobs.status, filter.status) : undefined,
+  );
+  const rows = db
+    .select({
+      ...getTableColumns(jobs),
+      lastMetric: sql<string | null>`(select json_object('step', json_extract(e.data, '$.step'), 'stage', json_extract(e.data, '$.stage'),
+                               'loss', json_extract(e.data, '$.loss'), 'time', e.time)
+            from job_events e where e.job_id = ${jobs.id} and e.type = 'metric' order by e.seq desc limit 1)`,
+      lastEventTime: sql<number | null>`(select e.time from job_events e where e.job_id = ${jobs.id} and e.seq = ${jobs.lastSeq})`,
+    })
+    .from(jobs)
+    .where(where)
+    .orderBy(desc(jobs.createdAt), desc(jobs.id))
+    .all();
   return rows.map((row) => summarize(row, queue));
 }
 
@@ -74,15 +77,15 @@ export function getJob(db: Db, id: string, queue: Map<string, number>) {
     lastEvents[event.type] = event;
   }
   const [summary] = listJobs(db, { id }, queue);
-  return { ...summary!, runDir: row.run_dir, spec: JSON.parse(row.spec) as JobSpec, lastEvents };
+  return { ...summary!, runDir: row.runDir, spec: JSON.parse(row.spec) as JobSpec, lastEvents };
 }
 
 /** A stored metric event as charts read it: every field present (null where the event had none), with its time. */
 export type StoredMetricPoint = Required<MetricPoint> & { time: number };
 
-/** Every metric event of a job in order, as flat points for charting. */
+/** A job's metric events as flat points for charting, in order: one per step, the last attempt's (onePerStep). */
 export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
-  return db.$client
+  const all = db.$client
     .prepare(
       `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
          json_extract(data, '$.loss') as loss, json_extract(data, '$.kd_loss') as kd_loss,
@@ -91,4 +94,5 @@ export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )
     .all(id) as StoredMetricPoint[];
+  return onePerStep(all);
 }

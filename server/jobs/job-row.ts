@@ -1,33 +1,22 @@
+import { asc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import type { JobKind, JobStatus } from "~/lib/contracts/job";
+import { jobs } from "~/db/schema";
+import type { JobStatus } from "~/lib/contracts/job";
 
-export type { JobStatus };
-export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["succeeded", "failed", "cancelled"]);
-
-/** A jobs row as SQLite returns it (snake_case columns, timestamps in ms). */
-export type JobRow = {
-  id: string;
-  kind: JobKind;
-  status: JobStatus;
-  name: string;
-  run_dir: string;
-  dataset_id: string | null;
-  spec: string;
-  pid: number | null;
-  device: string | null;
-  last_seq: number;
-  events_offset: number;
-  progress: number | null;
-  error: string | null;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-};
+/** A jobs row (timestamps in ms since the epoch). */
+export type JobRow = typeof jobs.$inferSelect;
 
 export function jobRow(db: Db, id: string): JobRow | undefined {
-  return db.$client.prepare("select * from jobs where id = ?").get(id) as JobRow | undefined;
+  return db.select().from(jobs).where(eq(jobs.id, id)).get();
 }
 
+/** Oldest first: the order the queue starts them in. */
 export function jobsWithStatus(db: Db, status: JobStatus): JobRow[] {
-  return db.$client.prepare("select * from jobs where status = ? order by created_at, id").all(status) as JobRow[];
+  return db.select().from(jobs).where(eq(jobs.status, status)).orderBy(asc(jobs.createdAt), asc(jobs.id)).all();
+}
+
+/** Time spent running, over all attempts (a resumed job's earlier ones included); null before it first starts. */
+export function jobDurationMs(row: Pick<JobRow, "startedAt" | "endedAt" | "earlierAttemptsMs">): number | null {
+  if (row.startedAt == null) return row.earlierAttemptsMs > 0 ? row.earlierAttemptsMs : null;
+  return row.earlierAttemptsMs + (row.endedAt ?? Date.now()) - row.startedAt;
 }

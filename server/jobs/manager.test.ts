@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
 import { metricSeries } from "./job-queries";
-import { jobRow } from "./job-row";
+import { jobDurationMs, jobRow } from "./job-row";
 import { JobManager } from "./manager";
 import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
@@ -48,15 +48,15 @@ describe("job manager with real processes", () => {
   it("runs a job to success and stores every event once, in order", async () => {
     studio = tempStudio();
     const job = await studio.manager.createJob(emitterJob({ steps: 30, rate: 100 }));
-    expect(existsSync(join(job.run_dir, "job.json"))).toBe(true);
+    expect(existsSync(join(job.runDir, "job.json"))).toBe(true);
     const row = await waitFor("success", () => finished(studio!, job.id));
     expect(row.status).toBe("succeeded");
     expect(row.progress).toBe(1);
     expect(row.pid).toBeNull();
     const seqs = storedSeqs(studio.db, job.id);
-    expect(seqs).toEqual(fileSeqs(job.run_dir));
+    expect(seqs).toEqual(fileSeqs(job.runDir));
     expect(seqs).toEqual(range(1, seqs.length));
-    expect(row.last_seq).toBe(seqs.length);
+    expect(row.lastSeq).toBe(seqs.length);
     expect(metricSeries(studio.db, job.id).map((p) => p.step)).toEqual(range(1, 30));
   });
 
@@ -70,7 +70,7 @@ describe("job manager with real processes", () => {
     expect(row.error).toMatch(/killed by SIGKILL/);
     expect(row.error).toMatch(/emitter: starting from step 0/);
     expect(metricSeries(studio.db, job.id).length).toBeGreaterThanOrEqual(10);
-    expect(storedSeqs(studio.db, job.id)).toEqual(fileSeqs(job.run_dir));
+    expect(storedSeqs(studio.db, job.id)).toEqual(fileSeqs(job.runDir));
   });
 
   it("fails with the message of an error event", async () => {
@@ -105,7 +105,7 @@ describe("job manager with real processes", () => {
     expect(row.status).toBe("succeeded");
     const seqs = storedSeqs(db, job.id);
     expect(seqs).toEqual(range(1, seqs.length));
-    expect(seqs).toEqual(fileSeqs(job.run_dir));
+    expect(seqs).toEqual(fileSeqs(job.runDir));
     expect(metricSeries(db, job.id).map((p) => p.step)).toEqual(range(1, 150));
   });
 
@@ -129,7 +129,7 @@ describe("job manager with real processes", () => {
     const row = jobRow(studio.db, job.id)!;
     expect(row.status).toBe("failed");
     expect(row.error).toMatch(/is gone without reporting done/);
-    expect(storedSeqs(studio.db, job.id)).toEqual(fileSeqs(job.run_dir));
+    expect(storedSeqs(studio.db, job.id)).toEqual(fileSeqs(job.runDir));
   });
 
   it("cancels a running job with SIGTERM; it checkpoints and the job is cancelled", async () => {
@@ -177,17 +177,40 @@ describe("job manager with real processes", () => {
     await waitFor("a checkpoint", () => metricSeries(studio!.db, job.id).length >= 15);
     studio.manager.cancel(job.id);
     await waitFor("cancellation", () => finished(studio!, job.id));
-    const before = jobRow(studio.db, job.id)!.last_seq;
+    const before = jobRow(studio.db, job.id)!.lastSeq;
     studio.manager.resume(job.id);
     const row = await waitFor("success", () => finished(studio!, job.id));
     expect(row.status).toBe("succeeded");
     const seqs = storedSeqs(studio.db, job.id);
     expect(seqs).toEqual(range(1, seqs.length));
     expect(seqs.length).toBeGreaterThan(before);
-    expect(seqs).toEqual(fileSeqs(job.run_dir));
+    expect(seqs).toEqual(fileSeqs(job.runDir));
     // The resumed attempt starts at the checkpointed step and ends at the last one.
     expect(metricSeries(studio.db, job.id).at(-1)!.step).toBe(60);
     expect(() => studio!.manager.resume(job.id)).toThrow(/is succeeded; only failed or cancelled jobs resume/);
+  });
+
+  it("resumes a job killed with SIGKILL: one metric point per step, the resumed attempt's, and a duration of both attempts", async () => {
+    studio = tempStudio();
+    const job = await studio.manager.createJob(emitterJob({ steps: 40, rate: 50, checkpoint_every: 10 }));
+    // Past the checkpoint at step 10, so the resumed attempt repeats steps 11.. that the killed one wrote.
+    await waitFor("steps after a checkpoint", () => metricSeries(studio!.db, job.id).length >= 15);
+    process.kill(jobRow(studio.db, job.id)!.pid!, "SIGKILL");
+    const killed = await waitFor("failure", () => finished(studio!, job.id), 5_000);
+    expect(killed.status).toBe("failed");
+    const killedAt = metricSeries(studio.db, job.id).at(-1)!;
+    const checkpointed = Number(readFileSync(join(job.runDir, "checkpoints/latest.txt"), "utf8"));
+    expect(killedAt.step).toBeGreaterThan(checkpointed);
+
+    studio.manager.resume(job.id);
+    const done = await waitFor("success", () => finished(studio!, job.id));
+    expect(done.status).toBe("succeeded");
+    const points = metricSeries(studio.db, job.id);
+    expect(points.map((p) => p.step)).toEqual(range(1, 40));
+    // Steps after the checkpoint are the resumed attempt's, written after everything the killed one wrote.
+    expect(points.filter((p) => p.step > checkpointed).every((p) => p.seq > killedAt.seq)).toBe(true);
+    expect(points.filter((p) => p.step <= checkpointed).every((p) => p.seq < killedAt.seq)).toBe(true);
+    expect(jobDurationMs(done)).toBe(killed.endedAt! - killed.startedAt! + (done.endedAt! - done.startedAt!));
   });
 
   it("refuses to resume a job without a checkpoint", async () => {

@@ -2,12 +2,13 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "~/db/client";
-import type { JobKind, JobSpec } from "~/lib/contracts/job";
-import { publish } from "./bus";
+import type { JobKind, JobSpec, JobStatus } from "~/lib/contracts/job";
+import { JobBus } from "./bus";
 import { defaultLauncher, jobEnv, type Launcher } from "./command";
 import { cancelGraceMs, detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
-import { finishJob, terminalEventSince } from "./event-store";
-import { jobRow, jobsWithStatus, type JobRow, type JobStatus } from "./job-row";
+import { terminalEventSince } from "./event-store";
+import { jobRow, jobsWithStatus, type JobRow } from "./job-row";
+import { JobStates, type OnFailed } from "./job-state";
 import { jobProcessAlive, signalGroup, tailOfFile } from "./process";
 import { latestCheckpoint } from "./checkpoints";
 import { buildSpec, CANCEL_MARKER, newJobId, writeRunFolder, type RunFile } from "./run-folder";
@@ -25,13 +26,15 @@ export type JobManagerOptions = {
   limits?: SlotLimits;
   /** SIGTERM → SIGKILL delay on cancel; default DISTILL_CANCEL_GRACE_MS or 60 s (see cancelGraceMs). */
   cancelGraceMs?: number;
+  /** Where status changes and stored events are published; default a bus of its own (tests). */
+  bus?: JobBus;
   /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
   onSucceeded?: (job: JobRow, db: Db) => Promise<void>;
   /**
    * Called once a job has been marked failed or cancelled, however it ended (an error event, a crash, kill -9,
    * a start that failed), so what it left half done can be undone at once; a throw is logged.
    */
-  onFailed?: (job: JobRow, db: Db) => void;
+  onFailed?: OnFailed;
 };
 
 export type NewJob = {
@@ -70,6 +73,8 @@ const LIVENESS_MS = 500;
 
 export class JobManager {
   readonly db: Db;
+  readonly bus: JobBus;
+  private readonly states: JobStates;
   readonly dataDir: string;
   readonly repoRoot: string;
   readonly gpus: Gpu[];
@@ -77,12 +82,13 @@ export class JobManager {
   private readonly launcher: Launcher;
   readonly cancelGraceMs: number;
   private readonly onSucceeded: JobManagerOptions["onSucceeded"];
-  private readonly onFailed: JobManagerOptions["onFailed"];
   private readonly attached = new Map<string, Attached>();
   private liveness: NodeJS.Timeout | null = null;
 
   constructor(options: JobManagerOptions) {
     this.db = options.db;
+    this.bus = options.bus ?? new JobBus();
+    this.states = new JobStates(this.db, this.bus, options.onFailed);
     this.dataDir = options.dataDir;
     this.repoRoot = options.repoRoot ?? process.cwd();
     this.launcher = options.launcher ?? defaultLauncher(this.repoRoot);
@@ -90,7 +96,6 @@ export class JobManager {
     this.limits = options.limits ?? slotLimits();
     this.cancelGraceMs = options.cancelGraceMs ?? cancelGraceMs();
     this.onSucceeded = options.onSucceeded;
-    this.onFailed = options.onFailed;
   }
 
   runDirOf(id: string): string {
@@ -104,10 +109,7 @@ export class JobManager {
     const runDir = this.runDirOf(id);
     await writeRunFolder(runDir, spec, input.files ?? {});
     const datasetId = input.datasetId ?? (spec.kind === "ingest" ? spec.dataset_id : null);
-    this.db.$client
-      .prepare("insert into jobs (id, kind, status, name, run_dir, dataset_id, spec) values (?, ?, 'queued', ?, ?, ?, ?)")
-      .run(id, input.kind, input.name, runDir, datasetId, JSON.stringify(spec));
-    publish(id, { kind: "status", status: "queued" });
+    this.states.create({ id, kind: input.kind, name: input.name, runDir, datasetId, spec: JSON.stringify(spec) });
     this.schedule();
     return jobRow(this.db, id)!;
   }
@@ -117,10 +119,10 @@ export class JobManager {
     for (const row of jobsWithStatus(this.db, "running")) {
       if (this.attached.has(row.id)) continue;
       this.attach(row, null);
-      if (row.pid === null || !jobProcessAlive(row.pid, row.run_dir)) this.finalize(row.id, null);
-      else if (existsSync(join(row.run_dir, CANCEL_MARKER))) {
+      if (row.pid === null || !jobProcessAlive(row.pid, row.runDir)) this.finalize(row.id, null);
+      else if (existsSync(join(row.runDir, CANCEL_MARKER))) {
         // A cancel was in progress when the studio stopped: keep its SIGKILL deadline.
-        const requestedAt = statSync(join(row.run_dir, CANCEL_MARKER)).mtimeMs;
+        const requestedAt = statSync(join(row.runDir, CANCEL_MARKER)).mtimeMs;
         this.armKill(this.attached.get(row.id)!, Math.max(0, requestedAt + this.cancelGraceMs - Date.now()));
       }
     }
@@ -132,7 +134,7 @@ export class JobManager {
     for (const row of jobsWithStatus(this.db, "queued")) {
       const pool = poolFor(row.kind, JSON.parse(row.spec) as JobSpec, this.gpus);
       if (pool === "gpu" && this.gpus.length === 0) {
-        this.failUnstarted(row.id, `${row.kind} job ${row.id} asks for device "cuda" but this machine has no GPU`);
+        this.states.failQueued(row.id, `${row.kind} job ${row.id} asks for device "cuda" but this machine has no GPU`);
         continue;
       }
       const device = this.freeDevice(pool, busy);
@@ -146,14 +148,11 @@ export class JobManager {
   cancel(id: string): JobStatus {
     const row = this.requireJob(id);
     if (row.status === "queued") {
-      this.db.$client
-        .prepare("update jobs set status = 'cancelled', ended_at = ? where id = ? and status = 'queued'")
-        .run(Date.now(), id);
-      this.ended(id, "cancelled");
+      this.states.cancelQueued(id);
       return "cancelled";
     }
     if (row.status !== "running") throw new BadRequest(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
-    writeFileSync(join(row.run_dir, CANCEL_MARKER), `${new Date().toISOString()}\n`);
+    writeFileSync(join(row.runDir, CANCEL_MARKER), `${new Date().toISOString()}\n`);
     if (row.pid !== null) signalGroup(row.pid, "SIGTERM");
     const entry = this.attached.get(id);
     if (entry) this.armKill(entry, this.cancelGraceMs);
@@ -167,12 +166,9 @@ export class JobManager {
     if (row.status !== "failed" && row.status !== "cancelled") {
       throw new BadRequest(`job ${id} is ${row.status}; only failed or cancelled jobs resume`);
     }
-    if (!latestCheckpoint(this.db, id, row.run_dir)) throw new BadRequest(`job ${id} has no checkpoint in ${row.run_dir} to resume from`);
-    rmSync(join(row.run_dir, CANCEL_MARKER), { force: true });
-    this.db.$client
-      .prepare("update jobs set status = 'queued', error = null, ended_at = null, pid = null where id = ? and status in ('failed', 'cancelled')")
-      .run(id);
-    publish(id, { kind: "status", status: "queued" });
+    if (!latestCheckpoint(this.db, id, row.runDir)) throw new BadRequest(`job ${id} has no checkpoint in ${row.runDir} to resume from`);
+    rmSync(join(row.runDir, CANCEL_MARKER), { force: true });
+    this.states.requeue(id);
     this.schedule();
   }
 
@@ -235,25 +231,15 @@ export class JobManager {
     // Taken before spawning: events the new process writes are all later than this.
     const startedAt = Date.now();
     // Claimed before spawning, so that a second studio process scheduling the same queue cannot start it too.
-    const claimed = this.db.$client
-      .prepare(
-        `update jobs set status = 'running', pid = null, device = ?, started_at = ?, ended_at = null, error = null
-         where id = ? and status = 'queued'`,
-      )
-      .run(device, startedAt, row.id);
-    if (claimed.changes !== 1) return;
-    const argv = this.launcher(row.kind, row.run_dir, row.last_seq > 0);
-    const child = this.spawnDetached(argv, row.run_dir, device);
+    if (!this.states.claim(row.id, device, startedAt)) return;
+    const argv = this.launcher(row.kind, row.runDir, row.lastSeq > 0);
+    const child = this.spawnDetached(argv, row.runDir, device);
     if (typeof child === "string") {
-      this.db.$client
-        .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ?")
-        .run(`could not start ${argv[0]} for job ${row.id} (${child})`, Date.now(), row.id);
-      this.ended(row.id, "failed");
+      this.states.finish(row.id, "failed", `could not start ${argv[0]} for job ${row.id} (${child})`);
       return;
     }
-    this.db.$client.prepare("update jobs set pid = ? where id = ?").run(child.pid, row.id);
-    publish(row.id, { kind: "status", status: "running" });
-    this.attach({ ...row, pid: child.pid!, started_at: startedAt }, child);
+    this.states.recordPid(row.id, child.pid!);
+    this.attach({ ...row, pid: child.pid!, startedAt }, child);
   }
 
   /** Its own process group (so cancel reaches its children), logs in the run folder; a string says why not. */
@@ -282,15 +268,15 @@ export class JobManager {
   }
 
   private attach(row: JobRow, child: ChildProcess | null): void {
-    const tailer = new EventTailer(this.db, row.id, join(row.run_dir, "events.jsonl"), {
-      offset: row.events_offset,
-      lastSeq: row.last_seq,
+    const tailer = new EventTailer(this.db, this.bus, row.id, join(row.runDir, "events.jsonl"), {
+      offset: row.eventsOffset,
+      lastSeq: row.lastSeq,
     });
     const entry: Attached = {
       id: row.id,
-      runDir: row.run_dir,
+      runDir: row.runDir,
       pid: row.pid ?? 0,
-      startedAt: row.started_at ?? 0,
+      startedAt: row.startedAt ?? 0,
       tailer,
       child,
       killTimer: null,
@@ -328,7 +314,7 @@ export class JobManager {
     if (entry.child) signalGroup(entry.pid, "SIGKILL");
 
     const terminal = terminalEventSince(this.db, id, entry.startedAt / 1000);
-    let status: JobStatus;
+    let status: "succeeded" | "failed" | "cancelled";
     let error: string | null = null;
     if (terminal?.type === "done") status = "succeeded";
     else if (existsSync(join(entry.runDir, CANCEL_MARKER))) status = "cancelled";
@@ -339,31 +325,15 @@ export class JobManager {
     if (status === "succeeded" && this.onSucceeded) {
       const row = jobRow(this.db, id)!;
       this.onSucceeded(row, this.db).then(
-        () => this.settle(id, "succeeded", null),
-        (e: unknown) => this.settle(id, "failed", `the job finished but importing its results failed: ${(e as Error).message}`),
+        () => this.states.finish(id, "succeeded", null),
+        (e: unknown) => this.states.finish(id, "failed", `the job finished but importing its results failed: ${(e as Error).message}`),
       );
-    } else this.settle(id, status, error);
+    } else this.states.finish(id, status, error);
     if (this.attached.size === 0 && this.liveness) {
       clearInterval(this.liveness);
       this.liveness = null;
     }
     this.schedule();
-  }
-
-  private settle(id: string, status: JobStatus, error: string | null): void {
-    if (finishJob(this.db, id, status, error)) this.ended(id, status);
-  }
-
-  /**
-   * Lets the owner of what a failed or cancelled job left behind undo it, then announces the job's final status
-   * (so a page that hears "failed" finds its dataset failed too).
-   */
-  private ended(id: string, status: JobStatus): void {
-    const onFailed = this.onFailed;
-    if (onFailed && (status === "failed" || status === "cancelled")) {
-      guarded(`cleaning up after job ${id}`, () => onFailed(jobRow(this.db, id)!, this.db));
-    }
-    publish(id, { kind: "status", status });
   }
 
   private crashMessage(entry: Attached, exit: Exit | null): string {
@@ -375,17 +345,4 @@ export class JobManager {
     const stderr = tailOfFile(join(entry.runDir, "stderr.log"));
     return `the job process ${how} without reporting done or error${stderr ? `; last lines of stderr.log:\n${stderr}` : " (stderr.log is empty)"}`;
   }
-
-  private failUnstarted(id: string, message: string): void {
-    this.db.$client
-      .prepare("update jobs set status = 'failed', error = ?, ended_at = ? where id = ? and status = 'queued'")
-      .run(message, Date.now(), id);
-    this.ended(id, "failed");
-  }
-}
-
-/** createJob on the studio's manager (started on first use). */
-export async function createJob(input: NewJob): Promise<JobRow> {
-  const { getJobManager } = await import("./start");
-  return getJobManager().createJob(input);
 }

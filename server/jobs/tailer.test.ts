@@ -1,7 +1,7 @@
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, expect, it, vi } from "vitest";
-import { listen, type BusMessage } from "./bus";
+import type { BusMessage } from "./bus";
 import { jobRow } from "./job-row";
 import { EventTailer } from "./tailer";
 import { insertRunningJob, storedSeqs, tempStudio, type Studio } from "~/test/support/studio";
@@ -18,7 +18,7 @@ function setup() {
   const file = join(insertRunningJob(studio, "j1"), "events.jsonl");
   const tailerAt = () => {
     const row = jobRow(studio!.db, "j1")!;
-    return new EventTailer(studio!.db, "j1", file, { offset: row.events_offset, lastSeq: row.last_seq });
+    return new EventTailer(studio!.db, studio!.manager.bus, "j1", file, { offset: row.eventsOffset, lastSeq: row.lastSeq });
   };
   return { file, tailerAt, db: studio.db };
 }
@@ -32,7 +32,7 @@ it("consumes only complete lines and picks a partial last line up once its newli
   const second = line(2);
   appendFileSync(file, line(1) + second.slice(0, 10));
   expect(tailer.drain()).toBe(1);
-  expect(jobRow(db, "j1")!.events_offset).toBe(Buffer.byteLength(line(1)));
+  expect(jobRow(db, "j1")!.eventsOffset).toBe(Buffer.byteLength(line(1)));
   appendFileSync(file, second.slice(10));
   expect(tailer.drain()).toBe(1);
   expect(storedSeqs(db, "j1")).toEqual([1, 2]);
@@ -66,7 +66,7 @@ it("a second tailer from a stale offset stores nothing twice, catches up, and te
   expect(tailerAt().drain()).toBe(2);
   appendFileSync(file, line(3));
   const messages: BusMessage[] = [];
-  const stop = listen("j1", (m) => messages.push(m));
+  const stop = studio!.manager.bus.listen("j1", (m) => messages.push(m));
   expect(stale.drain()).toBe(1);
   stop();
   expect(storedSeqs(db, "j1")).toEqual([1, 2, 3]);
@@ -77,7 +77,7 @@ it("a second tailer from a stale offset stores nothing twice, catches up, and te
 it("publishes each stored batch on the bus in seq order", () => {
   const { file, tailerAt } = setup();
   const messages: BusMessage[] = [];
-  const stop = listen("j1", (m) => messages.push(m));
+  const stop = studio!.manager.bus.listen("j1", (m) => messages.push(m));
   appendFileSync(file, line(1) + line(2));
   tailerAt().drain();
   stop();

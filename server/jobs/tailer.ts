@@ -2,8 +2,9 @@ import { closeSync, openSync, readSync, watch, type FSWatcher } from "node:fs";
 import { basename, dirname } from "node:path";
 import type { Db } from "~/db/client";
 import { jobEvent } from "~/lib/contracts/events";
-import { publish } from "./bus";
+import type { JobBus } from "./bus";
 import { storeEvents, type ParsedLine } from "./event-store";
+import { jobRow } from "./job-row";
 
 const READ_CHUNK = 1 << 20;
 const NEWLINE = 0x0a;
@@ -26,6 +27,7 @@ export class EventTailer {
 
   constructor(
     private readonly db: Db,
+    private readonly bus: JobBus,
     private readonly jobId: string,
     private readonly file: string,
     start: { offset: number; lastSeq: number },
@@ -131,12 +133,12 @@ export class EventTailer {
     if (held !== to) {
       // Another tailer (another studio process) stored this range; continue from where it got to, and have this
       // process's followers read those events from SQLite, as that tailer published them on its own bus.
-      this.lastSeq = (this.db.$client.prepare("select last_seq from jobs where id = ?").pluck().get(this.jobId) as number) ?? seq;
-      publish(this.jobId, { kind: "resync" });
+      this.lastSeq = jobRow(this.db, this.jobId)?.lastSeq ?? seq;
+      this.bus.publish(this.jobId, { kind: "resync" });
       return 0;
     }
     this.lastSeq = seq;
-    if (lines.length > 0) publish(this.jobId, { kind: "events", events: lines.map((l) => l.event) });
+    if (lines.length > 0) this.bus.publish(this.jobId, { kind: "events", events: lines.map((l) => l.event) });
     return lines.length;
   }
 

@@ -1,32 +1,15 @@
-import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import type { TrainPlan } from "~/lib/contracts/plan";
-import { sharedDataset } from "~/test/support/import-file";
 import { openDb } from "~/db/client";
 import { defaultLauncher } from "./command";
 import { metricSeries } from "./job-queries";
 import { jobRow } from "./job-row";
 import { JobManager } from "./manager";
-import { fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
+import { alpacaTrainFiles, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
 /**
  * The job manager driving the real trainer (`python -m distill run`, the default launcher): the embedded
  * SmolLM2-135M teacher and a 2-layer pruned student on real Alpaca rows, small enough for shared CPUs.
  */
-
-type Row = { instruction: string; input: string; output: string };
-const rows = (JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as Row[]).slice(0, 6).map((r, i) => ({
-  id: `alpaca-${i}`,
-  messages: [
-    { role: "user", content: r.instruction + (r.input ? `\n\n${r.input}` : "") },
-    { role: "assistant", content: r.output },
-  ],
-}));
-const plan: TrainPlan = {
-  schema_version: 1,
-  source: "plain",
-  stages: [{ stage: 1, sample_ids: rows.map((r) => r.id), epochs: 1, temperature: 1, kd_weight: 1 }],
-};
 
 function trainJob() {
   return {
@@ -41,7 +24,7 @@ function trainJob() {
       checkpoint_every: 2,
       eval: { every: 0, num_prompts: 0 },
     },
-    files: { "data/train.jsonl": rows.map((r) => JSON.stringify(r)).join("\n") + "\n", "plan.json": JSON.stringify(plan) },
+    files: alpacaTrainFiles(6),
   };
 }
 
@@ -76,8 +59,8 @@ describe("job manager with the real trainer", () => {
     studio.manager.resume(job.id);
     // The studio restarts while the resumed trainer runs: its tailer and connection go away, a new manager on
     // a new connection re-attaches from the stored offset.
-    const before = jobRow(studio.db, job.id)!.last_seq;
-    await waitFor("the resumed trainer's first event", () => jobRow(studio!.db, job.id)!.last_seq > before, 120_000);
+    const before = jobRow(studio.db, job.id)!.lastSeq;
+    await waitFor("the resumed trainer's first event", () => jobRow(studio!.db, job.id)!.lastSeq > before, 120_000);
     studio.manager.detach();
     studio.db.$client.close();
     const db = openDb(studio.dbFile);
@@ -88,7 +71,7 @@ describe("job manager with the real trainer", () => {
     expect(done.status, done.error ?? "").toBe("succeeded");
     const seqs = storedSeqs(studio.db, job.id);
     expect(seqs).toEqual(range(1, seqs.length));
-    expect(seqs).toEqual(fileSeqs(done.run_dir));
+    expect(seqs).toEqual(fileSeqs(done.runDir));
     const steps = metricSeries(studio.db, job.id).map((p) => p.step);
     expect(steps.at(-1)).toBe(3); // 6 rows / batch 2
     // The resumed attempt starts right after the step the SIGTERM checkpoint holds.

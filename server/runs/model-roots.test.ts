@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dataDir } from "~/db/client";
 import { afterAll, describe, expect, it } from "vitest";
-import { confineModelPath, confinePath, modelRoots, PathOutsideRootsError } from "./model-roots";
+import { confineModelPath, confinePath, modelRoots, outputRoots, PathOutsideRootsError } from "./model-roots";
 
 const base = mkdtempSync(join(tmpdir(), "model-roots-"));
 const root = join(base, "models");
@@ -73,14 +73,23 @@ describe("confineModelPath", () => {
   });
 });
 
-describe("modelRoots", () => {
-  it("reads DISTILL_MODEL_ROOTS as a colon-separated list", () => {
-    expect(modelRoots({ DISTILL_MODEL_ROOTS: `${root}:${outside}:` })).toEqual([root, outside]);
+describe("modelRoots and outputRoots", () => {
+  it("read DISTILL_MODEL_ROOTS and DISTILL_OUTPUT_ROOTS as colon-separated lists, each on its own", () => {
+    const env = { DISTILL_MODEL_ROOTS: `${root}:${outside}:`, DISTILL_OUTPUT_ROOTS: join(base, "out") };
+    expect(modelRoots(env)).toEqual([root, outside]);
+    expect(outputRoots(env)).toEqual([join(base, "out")]);
   });
 
-  it("defaults to the data folder's models/ and the venv's site-packages", () => {
-    const roots = modelRoots({});
-    expect(roots[0]).toBe(join(dataDir(), "models"));
-    expect(roots.some((r) => r.endsWith("site-packages"))).toBe(true);
+  it("default to separate folders under the data folder, never the virtual environment or the install folder", () => {
+    expect(modelRoots({})).toEqual([join(dataDir(), "models")]);
+    expect(outputRoots({})).toEqual([join(dataDir(), "outputs")]);
+    const install = process.cwd();
+    for (const r of [...modelRoots({}), ...outputRoots({})]) {
+      expect(r).not.toContain(".venv");
+      expect(r).not.toContain("site-packages");
+      expect(r).not.toBe(install);
+    }
+    // A folder for reading models is not one a run may write into.
+    expect(() => confinePath(join(modelRoots({})[0]!, "student"), outputRoots({}), "output")).toThrow(/outside the allowed output roots/);
   });
 });

@@ -1,26 +1,26 @@
-import { existsSync, readdirSync, realpathSync, statSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { dataDir } from "~/db/client";
 
 /**
- * Models and outputs may only be read from or written to the configured roots (DISTILL_MODEL_ROOTS,
- * colon-separated), so a form cannot make the trainer read or overwrite arbitrary files. By default: the data
- * folder's models/ and the virtual environment's site-packages, where the embedded models' packages live.
+ * Models may only be read from the model roots (DISTILL_MODEL_ROOTS, colon-separated; by default the data folder's
+ * models/), and a run's output folder only written into the output roots (DISTILL_OUTPUT_ROOTS; by default the data
+ * folder's outputs/), so a form can neither make the trainer read arbitrary files nor overwrite any. The embedded
+ * models need no root: job.json names them by source "embedded" and the trainer finds their packages itself.
  */
 export function modelRoots(env: Record<string, string | undefined> = process.env): string[] {
-  const configured = env.DISTILL_MODEL_ROOTS?.split(":").filter(Boolean);
-  if (configured?.length) return configured.map((r) => resolve(r));
-  return [join(dataDir(), "models"), ...venvSitePackages()];
+  return rootsSetting(env.DISTILL_MODEL_ROOTS, "models");
 }
 
-function venvSitePackages(): string[] {
-  // Runtime folders, not build inputs: the ignore comment keeps Next's build from tracing the whole .venv.
-  const lib = resolve(/*turbopackIgnore: true*/ ".venv/lib");
-  if (!existsSync(lib)) return [];
-  return readdirSync(lib)
-    .filter((d) => d.startsWith("python"))
-    .map((d) => join(lib, d, "site-packages"))
-    .filter((d) => existsSync(d));
+/** The folders a run may write its final model into; they reach the trainer as job.json's output_roots. */
+export function outputRoots(env: Record<string, string | undefined> = process.env): string[] {
+  return rootsSetting(env.DISTILL_OUTPUT_ROOTS, "outputs");
+}
+
+function rootsSetting(value: string | undefined, dataSubfolder: string): string[] {
+  const configured = value?.split(":").filter(Boolean);
+  if (configured?.length) return configured.map((r) => resolve(r));
+  return [join(dataDir(), dataSubfolder)];
 }
 
 export class PathOutsideRootsError extends Error {
@@ -59,14 +59,15 @@ function isInside(path: string, root: string): boolean {
 /**
  * Resolves `path` (relative ones against the studio's working folder) through symlinks and returns its real
  * path when that lies inside one of `roots`; otherwise throws PathOutsideRootsError naming the path and roots.
+ * For an output this holds at launch only: the trainer checks again when it writes (trainer/distill/confine.py).
  */
-export function confinePath(path: string, roots: string[]): string {
+export function confinePath(path: string, roots: string[], kind: "model" | "output" = "model"): string {
   if (path.trim() === "") throw new PathOutsideRootsError("(empty path)", roots, "is not a path");
   if (path.includes("\0")) throw new PathOutsideRootsError(JSON.stringify(path), roots, "contains a NUL byte");
   const real = realPathAllowingMissing(resolve(path));
   if (!roots.some((root) => isInside(real, realRoot(root)))) {
     const via = real === resolve(path) ? "" : ` (it resolves to ${real})`;
-    throw new PathOutsideRootsError(path, roots, `is outside the allowed model roots${via}`);
+    throw new PathOutsideRootsError(path, roots, `is outside the allowed ${kind} roots${via}`);
   }
   return real;
 }

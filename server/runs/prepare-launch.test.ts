@@ -52,6 +52,16 @@ describe("prepareLaunch", () => {
     );
   });
 
+  it("confines the output folder to the output roots, not the model roots, and hands those roots to the trainer", () => {
+    const outputs = join(dir, "outputs");
+    const p = prepareLaunch(db, form({ outputDir: join(outputs, "not-yet", "student") }), [root], [outputs]);
+    expect(p.spec.output_dir).toBe(join(outputs, "not-yet", "student"));
+    expect(p.spec.output_roots).toEqual([outputs]);
+    expect(() => prepareLaunch(db, form({ outputDir: join(root, "student-out") }), [root], [outputs])).toThrow(
+      new LaunchError(`output folder: ${join(root, "student-out")} is outside the allowed output roots; allowed roots: ${outputs}`),
+    );
+  });
+
   it("refuses an output folder escaping the roots with ..", () => {
     expect(() => prepareLaunch(db, form({ outputDir: `${root}/../out` }), [root])).toThrow(/output folder: .*\.\.\/out is outside/);
   });

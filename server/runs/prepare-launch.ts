@@ -4,7 +4,7 @@ import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
 import { type RunSplit, splitRows } from "~/lib/planning/run-split";
 import { rowLines, usableRowIds } from "./dataset-split";
-import { confineModelPath, confinePath, modelRoots } from "./model-roots";
+import { confineModelPath, confinePath, modelRoots, outputRoots } from "./model-roots";
 import { BadRequest, UserError } from "~/lib/errors";
 
 /** Thrown for a form the server refuses (paths outside the roots, an unusable dataset); the message says why. */
@@ -27,10 +27,11 @@ function defaultName(form: LaunchForm, datasetName: string): string {
 /**
  * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots and
  * made absolute), and the run folder's files: the seeded train/eval split streamed from the dataset, a plain
- * one-stage plan.json, and the form itself (so the run can be cloned exactly). A curriculum launch passes the
- * split it planned on (lib/planning/run-plan.ts runRows, from the same splitRows).
+ * one-stage plan.json, and the form itself (so the run can be cloned exactly). The output roots go into job.json,
+ * so the trainer can check its writes against them. A curriculum launch passes the split it planned on
+ * (lib/planning/run-plan.ts runRows, from the same splitRows).
  */
-export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), planned?: RunSplit) {
+export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: RunSplit) {
   const parsed = launchForm.safeParse(input);
   if (!parsed.success) {
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -41,7 +42,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), plan
   let outputDir = "";
   if (form.outputDir.trim()) {
     try {
-      outputDir = confinePath(form.outputDir.trim(), roots);
+      outputDir = confinePath(form.outputDir.trim(), outputs, "output");
     } catch (e) {
       throw new LaunchError(`output folder: ${(e as Error).message}`);
     }
@@ -53,7 +54,10 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), plan
   } catch (e) {
     throw e instanceof UserError ? new LaunchError(e.message, { cause: e }) : e;
   }
-  const spec: TrainJob = formToTrainJob({ ...form, teacher, student, outputDir }, { id: "", createdAt: "" });
+  const spec: TrainJob = {
+    ...formToTrainJob({ ...form, teacher, student, outputDir }, { id: "", createdAt: "" }),
+    output_roots: outputs,
+  };
   const files = {
     "data/train.jsonl": rowLines(db, form.datasetId, split.trainIds),
     ...(split.evalIds.length ? { "data/eval.jsonl": rowLines(db, form.datasetId, split.evalIds) } : {}),

@@ -1,32 +1,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { and, desc, eq, getTableColumns, inArray } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import type { JobStatus, TrainJob } from "~/lib/contracts/job";
+import { datasets, jobs } from "~/db/schema";
+import type { TrainJob } from "~/lib/contracts/job";
 import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
 import { NotFound } from "~/lib/errors";
+import { onePerStep } from "~/lib/runs/metric-points";
+import { jobDurationMs, type JobRow } from "~/server/jobs/job-row";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
-type JobRow = {
-  id: string;
-  status: JobStatus;
-  name: string;
-  run_dir: string;
-  dataset_id: string | null;
-  dataset_name: string | null;
-  spec: string;
-  error: string | null;
-  progress: number | null;
-  last_seq: number;
-  created_at: number;
-  started_at: number | null;
-  ended_at: number | null;
-};
-
-const jobColumns = `j.id, j.status, j.name, j.run_dir, j.dataset_id, d.name as dataset_name, j.spec, j.error, j.progress,
-  j.last_seq, j.created_at, j.started_at, j.ended_at`;
+/** A train job's row with its dataset's name. */
+type RunRow = JobRow & { datasetName: string | null };
 
 export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): string {
   switch (ref.source) {
@@ -41,49 +29,44 @@ export function describeModel(ref: TrainJob["teacher"] | TrainJob["student"]): s
   }
 }
 
-function durationMs(job: JobRow): number | null {
-  if (job.started_at == null) return null;
-  return (job.ended_at ?? Date.now()) - job.started_at;
-}
-
 /** 1-based places of queued jobs (the job manager's queuePositions()). */
 export type QueuePositions = ReadonlyMap<string, number>;
 
-function planSource(job: JobRow, spec: TrainJob): string {
+function planSource(job: RunRow, spec: TrainJob): string {
   try {
-    return (JSON.parse(readFileSync(join(job.run_dir, spec.plan), "utf8")) as { source?: string }).source ?? "?";
+    return (JSON.parse(readFileSync(join(job.runDir, spec.plan), "utf8")) as { source?: string }).source ?? "?";
   } catch {
     return "missing plan.json";
   }
 }
 
 /** The saved curriculum a run was launched from (curriculum.json in its folder), for the compare table. */
-function curriculumOf(job: JobRow): unknown {
+function curriculumOf(job: RunRow): unknown {
   try {
-    const saved = JSON.parse(readFileSync(join(job.run_dir, "curriculum.json"), "utf8")) as { name: string; spec: unknown };
+    const saved = JSON.parse(readFileSync(join(job.runDir, "curriculum.json"), "utf8")) as { name: string; spec: unknown };
     return { name: saved.name, ...(saved.spec as object) };
   } catch {
     return null;
   }
 }
 
-function summarize(job: JobRow, best: Map<string, { eval_loss: number | null; rouge_l: number | null }>, queue: QueuePositions) {
+function summarize(job: RunRow, best: Map<string, { eval_loss: number | null; rouge_l: number | null }>, queue: QueuePositions) {
   const spec = JSON.parse(job.spec) as TrainJob;
   return {
     id: job.id,
     name: job.name,
     status: job.status,
-    datasetId: job.dataset_id,
-    datasetName: job.dataset_name,
+    datasetId: job.datasetId,
+    datasetName: job.datasetName,
     teacher: describeModel(spec.teacher),
     student: describeModel(spec.student),
     loss: spec.loss.name,
     progress: job.progress,
     error: job.error,
-    createdAt: job.created_at,
-    startedAt: job.started_at,
-    endedAt: job.ended_at,
-    durationMs: durationMs(job),
+    createdAt: job.createdAt,
+    startedAt: job.startedAt,
+    endedAt: job.endedAt,
+    durationMs: jobDurationMs(job),
     bestEvalLoss: best.get(job.id)?.eval_loss ?? null,
     bestRougeL: best.get(job.id)?.rouge_l ?? null,
     queuePosition: queue.get(job.id) ?? null,
@@ -101,13 +84,14 @@ function bestEvals(db: Db, ids: string[] | null) {
   return new Map(rows.map((r) => [r.job_id, r]));
 }
 
-function trainJobs(db: Db, ids: string[] | null): JobRow[] {
-  return db.$client
-    .prepare(
-      `select ${jobColumns} from jobs j left join datasets d on d.id = j.dataset_id
-       where j.kind = 'train' ${ids ? `and j.id in (${ids.map(() => "?").join(",")})` : ""} order by j.created_at desc`,
-    )
-    .all(...(ids ?? [])) as JobRow[];
+function trainJobs(db: Db, ids: string[] | null): RunRow[] {
+  return db
+    .select({ ...getTableColumns(jobs), datasetName: datasets.name })
+    .from(jobs)
+    .leftJoin(datasets, eq(datasets.id, jobs.datasetId))
+    .where(and(eq(jobs.kind, "train"), ids ? inArray(jobs.id, ids) : undefined))
+    .orderBy(desc(jobs.createdAt))
+    .all();
 }
 
 export function listRuns(db: Db, queue: QueuePositions): RunSummary[] {
@@ -115,7 +99,7 @@ export function listRuns(db: Db, queue: QueuePositions): RunSummary[] {
   return trainJobs(db, null).map((job) => summarize(job, best, queue));
 }
 
-function oneRun(db: Db, id: string): JobRow {
+export function oneRun(db: Db, id: string): RunRow {
   const [job] = trainJobs(db, [id]);
   if (!job) throw new RunNotFoundError(id);
   return job;
@@ -134,9 +118,9 @@ export function getRun(db: Db, id: string, queue: QueuePositions) {
   return { ...summarize(job, bestEvals(db, [id]), queue), spec, planSource: planSource(job, spec), form: launchFormOf(job) };
 }
 
-function launchFormOf(job: JobRow): LaunchForm | null {
+function launchFormOf(job: RunRow): LaunchForm | null {
   try {
-    return parseStoredForm(readFileSync(join(job.run_dir, "launch-form.json"), "utf8"));
+    return parseStoredForm(readFileSync(join(job.runDir, "launch-form.json"), "utf8"));
   } catch {
     return null;
   }
@@ -158,8 +142,8 @@ export function runSnapshot(db: Db, id: string) {
   oneRun(db, id);
   return db.$client.transaction(() => ({
     lastSeq: (db.$client.prepare("select coalesce(max(seq), 0) from job_events where job_id = ?").pluck().get(id) as number),
-    stages: eventsOf(db, id, "stage"),
-    evals: eventsOf(db, id, "eval"),
+    stages: onePerStep(eventsOf(db, id, "stage")),
+    evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,
     final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)].sort((a, b) => b.seq - a.seq)[0] ?? null,
@@ -170,12 +154,12 @@ export type RunSnapshot = ReturnType<typeof runSnapshot>;
 
 /** Several runs side by side: settings and the figures a comparison table needs. */
 export function compareRuns(db: Db, ids: string[], queue: QueuePositions) {
-  const jobs = new Map(trainJobs(db, ids).map((j) => [j.id, j]));
-  const missing = ids.filter((id) => !jobs.has(id));
+  const runs = new Map(trainJobs(db, ids).map((j) => [j.id, j]));
+  const missing = ids.filter((id) => !runs.has(id));
   if (missing.length) throw new RunNotFoundError(missing.join(", "));
   const best = bestEvals(db, ids);
   return ids.map((id) => {
-    const job = jobs.get(id)!;
+    const job = runs.get(id)!;
     const spec = JSON.parse(job.spec) as TrainJob;
     const lastMetric = eventsOf(db, id, "metric", 1)[0] ?? null;
     const lastEval = eventsOf(db, id, "eval", 1)[0] ?? null;

@@ -7,6 +7,7 @@ import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { datasetsRouter } from "~/server/api/routers/datasets";
 import { openDb } from "~/db/client";
 import { handleUpload } from "./upload-route";
+import { JobManager } from "~/server/jobs/manager";
 
 let dir: string;
 beforeEach(() => {
@@ -74,7 +75,7 @@ describe("dataset inputs naming files", () => {
   it("refuses an original name over 255 characters with a sentence", async () => {
     const db = openDb(join(dir, "studio.db"));
     try {
-      const caller = createCallerFactory(createTRPCRouter({ datasets: datasetsRouter }))({ db, headers: new Headers() });
+      const caller = createCallerFactory(createTRPCRouter({ datasets: datasetsRouter }))({ db, jobs: new JobManager({ db, dataDir: dir, gpus: [] }), headers: new Headers() });
       const long = "n".repeat(20_000);
       await expect(caller.datasets.inspectUpload({ uploadId: "x.json", originalName: long })).rejects.toThrow(/a file name is at most 255 characters/);
       await expect(

@@ -1,3 +1,4 @@
+import { internalErrorMessage } from "~/lib/errors";
 import { MAX_FILE_NAME, saveUpload, tooLargeDeclared, UploadTooLarge } from "./store";
 
 /** POST the raw file as the body (?name=original.json). Streams to disk; answers with the upload id. */
@@ -19,7 +20,6 @@ export async function handleUpload(req: Request): Promise<Response> {
     if (e instanceof UploadTooLarge) return Response.json({ error: `${name}: ${e.message}` }, { status: 413 });
     // The client went away mid-upload: nothing was kept, and no one is there to read an answer.
     if ((e as NodeJS.ErrnoException).code === "ECONNRESET") return Response.json({ error: `${name}: the upload was interrupted` }, { status: 400 });
-    console.error("upload failed:", e);
-    return Response.json({ error: `${name} could not be stored: ${(e as Error).message}` }, { status: 500 });
+    return Response.json({ error: `${name} could not be stored: ${internalErrorMessage("upload", e)}` }, { status: 500 });
   }
 }

@@ -10,10 +10,13 @@ import { incomingMessageToRequest } from "@trpc/server/adapters/node-http";
 import { EventSource } from "eventsource";
 import superjson from "superjson";
 import { openDb, type Db } from "~/db/client";
+import type { TrainPlan } from "~/lib/contracts/plan";
+import { sharedDataset } from "./import-file";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { jobsRouter } from "~/server/api/routers/jobs";
 import { createTRPCRouter } from "~/server/api/trpc";
 import type { Launcher } from "~/server/jobs/command";
+import { JobStates } from "~/server/jobs/job-state";
 import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
 
 /** Shared by the job manager's tests and the latency benchmark: real SQLite files, real Python processes. */
@@ -42,6 +45,26 @@ export const trainFields = {
   optim: {},
   eval: {},
 };
+
+type AlpacaRecord = { instruction: string; input: string; output: string };
+
+/** A real trainer's run-folder files: the first `count` Alpaca demo rows as data/train.jsonl, one plain stage over them. */
+export function alpacaTrainFiles(count: number) {
+  const records = (JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as AlpacaRecord[]).slice(0, count);
+  const rows = records.map((r, i) => ({
+    id: `alpaca-${i}`,
+    messages: [
+      { role: "user", content: r.instruction + (r.input ? `\n\n${r.input}` : "") },
+      { role: "assistant", content: r.output },
+    ],
+  }));
+  const plan: TrainPlan = {
+    schema_version: 1,
+    source: "plain",
+    stages: [{ stage: 1, sample_ids: rows.map((r) => r.id), epochs: 1, temperature: 1, kd_weight: 1 }],
+  };
+  return { "data/train.jsonl": rows.map((r) => JSON.stringify(r)).join("\n") + "\n", "plan.json": JSON.stringify(plan) };
+}
 
 export function emitterJob(cfg: EmitterConfig, name = "emitter") {
   return {
@@ -84,9 +107,9 @@ export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
 export function insertRunningJob(studio: Studio, id: string): string {
   const runDir = join(studio.dir, "runs", id);
   mkdirSync(runDir, { recursive: true });
-  studio.db.$client
-    .prepare("insert into jobs (id, kind, status, name, run_dir, spec) values (?, 'train', 'running', ?, ?, '{}')")
-    .run(id, id, runDir);
+  const states = new JobStates(studio.db, studio.manager.bus);
+  states.create({ id, kind: "train", name: id, runDir, datasetId: null, spec: "{}" });
+  states.claim(id, "cpu", Date.now());
   return runDir;
 }
 
@@ -125,8 +148,8 @@ export function jobsClient(url: string) {
  * The jobs router over real HTTP on a free port, through the studio's own API handler (so jobs.events is
  * served by event-sse.ts as under `next start`) on plain node:http.
  */
-export async function serveJobsRouter(db: Db) {
-  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => ({ db, headers: req.headers }) });
+export async function serveJobsRouter(studio: Pick<Studio, "db" | "manager">) {
+  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => ({ db: studio.db, jobs: studio.manager, headers: req.headers }) });
   const server = createServer((req, res) => {
     void (async () => {
       const response = await handle(incomingMessageToRequest(req, res, { maxBodySize: null }));

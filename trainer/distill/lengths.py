@@ -7,6 +7,7 @@ import json
 import time
 from pathlib import Path
 
+from distill import confine
 from distill.data import read_rows
 from distill.events import EventWriter
 from distill.models import load_tokenizer
@@ -26,7 +27,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     tokenizer = load_tokenizer(job["tokenizer"], base_dir=run_dir)
     rows = read_rows(run_dir / job["data"], need_answer=False)  # a prompt-only row has 0 response tokens
     started = time.monotonic()
-    with (run_dir / job["output"]).open("w") as out:
+    with confine.file(run_dir / job["output"], confine.write_roots(job, run_dir)).open("w") as out:
         for i, row in enumerate(rows, 1):
             prompt_tokens, response_tokens = count_tokens(tokenizer, row["messages"])
             out.write(json.dumps({"id": row["id"], "prompt_tokens": prompt_tokens, "response_tokens": response_tokens}) + "\n")

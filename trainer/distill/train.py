@@ -26,7 +26,7 @@ import torch
 from torch import nn
 from transformers import get_cosine_schedule_with_warmup
 
-from distill import checkpoint, distributed, memory
+from distill import checkpoint, confine, distributed, memory
 from distill.contract import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids, read_rows
 from distill.events import EventWriter
@@ -202,10 +202,15 @@ class Distiller:
                                  batch_size=self.job["optim"]["batch_size"])
         return mean_rouge_l(answers, [last_answer(self.rows[i]["messages"]) for i in ids])
 
-    def save_final(self, out_dir: Path) -> None:
+    def save_final(self, out_dir: Path, roots: list[Path]) -> Path:
+        out_dir = confine.directory(out_dir, roots)
+        # A weights file left there may be hard-linked from another run's checkpoint: writing it in place would
+        # change that checkpoint too, so the link is dropped first.
+        (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
         self.student.config.use_cache = True
         self.student.save_pretrained(out_dir)
         self.tokenizer.save_pretrained(out_dir)
+        return out_dir
 
 
 def _stage_bounds(steps: list[PlannedStep]) -> dict[int, tuple[int, int]]:
@@ -229,6 +234,8 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     steps = planned_steps(plan, job["seed"], optim["batch_size"], optim["grad_accum"])
     bounds = _stage_bounds(steps)
     stages = plan["stages"]
+    roots = confine.write_roots(job, run_dir)
+    confine.check(run_dir / job["output_dir"], roots)  # fail before training, not only at the final write
 
     model = Distiller(job, run_dir, device)
     model.rows = {r["id"]: r for r in train_rows}
@@ -257,8 +264,10 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         if distributed.is_main():
             path = checkpoint.save(run_dir, step, model.student, optimizer, scheduler,
                                    {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds,
-                                    "wall_seconds": earlier_wall + time.monotonic() - started})
-            events.emit("checkpoint", step=step, stage=stage + 1, path=str(path.relative_to(run_dir)), reason=reason)
+                                    "wall_seconds": earlier_wall + time.monotonic() - started},
+                                   roots, job["keep_checkpoints"])
+            events.emit("checkpoint", step=step, stage=stage + 1,
+                        path=str(checkpoint.checkpoints_dir(Path()) / path.name), reason=reason)
         distributed.barrier()
 
     def evaluate(step: int, stage: int) -> dict:
@@ -266,6 +275,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         if distributed.is_main():
             result = {"eval_loss": model.eval_loss(eval_ids), "rouge_l": model.rouge_l(rouge_ids)}
             events.emit("eval", step=step, stage=stage + 1, num_samples=len(eval_ids), **result)
+            checkpoint.record_eval(run_dir, step, result["eval_loss"], roots, job["keep_checkpoints"])
         distributed.barrier()
         return result
 
@@ -349,7 +359,9 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         if eval_ids and last_eval.get("step") != final_step:
             last_eval = {"step": final_step, **evaluate(final_step, steps[-1].stage)}
         if distributed.is_main():
-            model.save_final(run_dir / job["output_dir"])
+            final_dir = model.save_final(run_dir / job["output_dir"], roots)
+            if checkpoint.share_final_weights(run_dir, final_step, final_dir, model.student):
+                events.log(f"the last checkpoint's weights are a hard link to {job['output_dir']}: stored once")
             events.emit("checkpoint", step=final_step, stage=steps[-1].stage + 1, path=job["output_dir"],
                         reason="final")
         distributed.barrier()

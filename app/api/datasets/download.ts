@@ -1,5 +1,6 @@
-import { getDb, type Db } from "~/db/client";
+import type { Db } from "~/db/client";
 import { DatasetNotFound, getDataset } from "~/server/datasets/catalog";
+import { studio } from "~/server/startup";
 
 const CHUNK_BYTES = 64 * 1024;
 
@@ -49,7 +50,7 @@ type Dataset = ReturnType<typeof getDataset>;
 
 /** Runs `respond` with the dataset, or answers 404 naming the id when there is none. */
 export function withDataset(id: string, respond: (db: Db, dataset: Dataset) => Response): Response {
-  const db = getDb();
+  const { db } = studio();
   try {
     return respond(db, getDataset(db, id));
   } catch (e) {

@@ -1,5 +1,7 @@
+import { guarded } from "~/server/http/request-guard";
 import { handleUpload } from "~/server/uploads/upload-route";
 
 export const dynamic = "force-dynamic";
 
-export const POST = handleUpload;
+/** A request the guard refuses (another site, a foreign Host, not application/octet-stream) stores nothing. */
+export const POST = guarded(handleUpload);

@@ -112,10 +112,14 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
           <ModelFields role="teacher" value={form.teacher} onChange={set("teacher")} errors={errors} />
           <ModelFields role="student" value={form.student} onChange={set("student")} errors={errors} />
           <label>
-            Copy the final student to (optional, inside the allowed roots)
+            Copy the final student to (optional, inside the output roots)
             <input data-testid="field-outputDir" value={form.outputDir} placeholder="run folder's model/" onChange={(e) => set("outputDir")(e.target.value)} />
           </label>
-          {roots.data && <p className="small muted">Allowed model roots: {roots.data.roots.join(", ")}</p>}
+          {roots.data && (
+            <p className="small muted">
+              Models are read from: {roots.data.models.join(", ")} (or embedded). Outputs are written to: {roots.data.outputs.join(", ")}.
+            </p>
+          )}
         </Section>
         <Section title="Loss">
           <div className="row">

@@ -9,6 +9,7 @@ import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
 import { RunActions } from "./run-actions";
+import { RunDisk } from "./run-disk";
 import { RunProgress } from "./run-progress";
 import { useRunStream } from "./use-run-stream";
 
@@ -22,7 +23,7 @@ export function RunView({ id }: { id: string }) {
     // status and queue position change without events (queued → running, cancel): poll while active
     refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.status) ? 2000 : false),
   });
-  const { run, version, error } = useRunStream(id, () => queryClient.invalidateQueries({ queryKey: runKey }));
+  const { run, version, error } = useRunStream(id, info.data?.status, () => queryClient.invalidateQueries({ queryKey: runKey }));
   if (info.error) return <p className="error">{info.error.message}</p>;
   if (!info.data) return <p className="muted">Loading run…</p>;
   const r = info.data;
@@ -37,8 +38,14 @@ export function RunView({ id }: { id: string }) {
       <p className="small muted">
         {r.datasetId ? <Link href={`/datasets/${r.datasetId}`}>{r.datasetName ?? r.datasetId}</Link> : "no dataset"} · teacher{" "}
         {r.teacher} → student {r.student} · loss {r.loss} · plan {r.planSource}
-        {r.durationMs != null && ` · ${formatEta(r.durationMs / 1000)}`}
+        {r.durationMs != null && (
+          <>
+            {" · "}
+            <span data-testid="run-duration">{formatEta(r.durationMs / 1000)}</span>
+          </>
+        )}
       </p>
+      <RunDisk id={id} status={r.status} />
       {r.status === "failed" && r.error && (
         <div className="panel">
           <h2 style={{ marginTop: 0 }}>Error</h2>

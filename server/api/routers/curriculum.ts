@@ -8,7 +8,6 @@ import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
 import { curriculumPlanSummary, launchCurriculum } from "~/server/curriculum/launch-curriculum";
 import { analysisResults, filteredRows, rowColumns, setRowLabel } from "~/server/curriculum/results";
 import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
-import { getJobManager } from "~/server/jobs/start";
 import { publicProcedure } from "../trpc";
 
 const datasetId = z.string().min(1);
@@ -33,7 +32,7 @@ export const curriculumRouter = {
         z.object({ kind: z.literal("lengths"), datasetId }),
       ]),
     )
-    .mutation(({ input }) => startAnalysisJob(getJobManager(), input)),
+    .mutation(({ ctx, input }) => startAnalysisJob(ctx.jobs, input)),
 
   /** Per usable row, in dataset order: task type (hand labels win) and difficulty of the chosen pass. */
   columns: publicProcedure
@@ -59,7 +58,7 @@ export const curriculumRouter = {
     .input(z.object({ rowId: z.number().int(), label: z.enum(TASK_TYPES as [string, ...string[]]).nullable() }))
     .mutation(({ ctx, input }) => setRowLabel(ctx.db, input.rowId, input.label)),
 
-  loadDemo: publicProcedure.mutation(() => loadDemoDataset(getJobManager())),
+  loadDemo: publicProcedure.mutation(({ ctx }) => loadDemoDataset(ctx.jobs)),
 
   save: publicProcedure
     .input(z.object({ name: z.string().max(120).default(""), spec: curriculum }))
@@ -77,5 +76,5 @@ export const curriculumRouter = {
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
     .input(z.object({ curriculumId: z.string().min(1), form: curriculumLaunchForm }))
-    .mutation(({ input }) => launchCurriculum(getJobManager(), input.curriculumId, input.form)),
+    .mutation(({ ctx, input }) => launchCurriculum(ctx.jobs, input.curriculumId, input.form)),
 } satisfies TRPCRouterRecord;

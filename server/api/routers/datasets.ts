@@ -11,7 +11,6 @@ import { getRow, MAX_PAGE, rejectedRows, rowsPage } from "~/server/datasets/rows
 import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
 import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
-import { getJobManager } from "~/server/jobs/start";
 import { MAX_FILE_NAME, uploadPath } from "~/server/uploads/store";
 import { publicProcedure } from "../trpc";
 
@@ -55,9 +54,9 @@ export const datasetsRouter = {
   /** Full-text search (all words must match); snippets come split into text and matched parts, never HTML. */
   search: publicProcedure
     .input(byId.extend({ q: z.string().trim().min(1, "type something to search for").max(500, "a search is at most 500 characters"), ...page }))
-    .query(({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       getDataset(ctx.db, input.id);
-      const found = searchRows(ctx.db, input.id, input.q, input);
+      const found = await searchRows(ctx.db, input.id, input.q, input);
       return {
         total: found.total,
         totalCapped: found.totalCapped,
@@ -102,10 +101,10 @@ export const datasetsRouter = {
    */
   import: publicProcedure
     .input(z.object({ uploadId, name, originalName, format: ingestFormat, mapping: columnMapping }))
-    .mutation(async ({ input }) => {
+    .mutation(async ({ ctx, input }) => {
       const path = await uploadPath(input.uploadId);
       const { name, format, mapping } = input;
-      const started = await startDatasetImport(getJobManager(), {
+      const started = await startDatasetImport(ctx.jobs, {
         name,
         originalName: input.originalName ?? input.uploadId,
         format,

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobEvent } from "~/lib/contracts/events";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
-import { subscriberCount } from "~/server/jobs/bus";
-import { startJobManager, stopJobManager } from "~/server/jobs/start";
 import { jobRow } from "~/server/jobs/job-row";
 import { emitterJob, emitterLauncher, range, serveJobsRouter, storedSeqs, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 import { jobsRouter } from "./jobs";
@@ -12,18 +10,14 @@ const createCaller = createCallerFactory(router);
 
 let studio: Studio | null = null;
 afterEach(() => {
-  stopJobManager();
   studio?.cleanup();
   studio = null;
 });
 
-/** A studio whose process-wide manager (the one the router uses) runs the fixture emitter on a temp database. */
+/** A studio whose manager (the one the router gets in its context) runs the fixture emitter on a temp database. */
 function start() {
-  const temp = tempStudio();
-  temp.manager.detach();
-  const manager = startJobManager({ db: temp.db, dataDir: temp.dir, launcher: emitterLauncher, gpus: [], limits: { cpu: 2, light: 2 } });
-  studio = { ...temp, manager };
-  return { studio, caller: createCaller({ db: temp.db, headers: new Headers() }) };
+  studio = tempStudio();
+  return { studio, caller: createCaller({ db: studio.db, jobs: studio.manager, headers: new Headers() }) };
 }
 
 type Tracked = { id: string; data: JobEvent };
@@ -51,7 +45,7 @@ describe("jobs router", () => {
       expect(events.map((e) => e.id)).toEqual(stored.map(String));
     }
     expect(results[0]!.at(-1)!.data.type).toBe("done");
-    expect(subscriberCount(job.id)).toBe(0);
+    expect(studio!.manager.bus.subscriberCount(job.id)).toBe(0);
   });
 
   it("resumes exactly after lastEventId, both mid-run and after the job ended", async () => {
@@ -59,7 +53,7 @@ describe("jobs router", () => {
     const job = await studio.manager.createJob(emitterJob({ steps: 80, rate: 100 }));
     // Breaking out of the loop ends the subscription, as a dropped SSE connection does.
     const first = await collect(await caller.jobs.events({ jobId: job.id }), (s) => s.length === 25);
-    expect(subscriberCount(job.id)).toBe(0);
+    expect(studio!.manager.bus.subscriberCount(job.id)).toBe(0);
     const rest = await collect(await caller.jobs.events({ jobId: job.id, lastEventId: first.at(-1)!.id }));
     const all = [...first, ...rest].map((e) => e.data.seq);
     expect(all).toEqual(storedSeqs(studio.db, job.id));
@@ -69,7 +63,7 @@ describe("jobs router", () => {
 
   it("serves 50 subscribers over real HTTP SSE with identical sequences", async () => {
     const { studio } = start();
-    const server = await serveJobsRouter(studio.db);
+    const server = await serveJobsRouter(studio);
     try {
       const job = await studio.manager.createJob(emitterJob({ steps: 100, rate: 100 }));
       const runs = range(1, 50).map(

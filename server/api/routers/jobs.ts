@@ -7,7 +7,6 @@ import { afterSeqOf, jobEventsInput } from "~/server/jobs/event-sse";
 import { streamJobEvents } from "~/server/jobs/event-stream";
 import { getJob, listJobs, metricSeries } from "~/server/jobs/job-queries";
 import { jobRow } from "~/server/jobs/job-row";
-import { getJobManager } from "~/server/jobs/start";
 
 const jobId = z.object({ id: z.string().min(1) });
 
@@ -18,9 +17,9 @@ function notFoundJob(id: string): never {
 export const jobsRouter = {
   list: publicProcedure
     .input(z.object({ kind: jobKind.optional(), datasetId: z.string().optional(), status: jobStatus.optional() }).optional())
-    .query(({ ctx, input }) => listJobs(ctx.db, input ?? {}, getJobManager().queuePositions())),
+    .query(({ ctx, input }) => listJobs(ctx.db, input ?? {}, ctx.jobs.queuePositions())),
 
-  get: publicProcedure.input(jobId).query(({ ctx, input }) => getJob(ctx.db, input.id, getJobManager().queuePositions()) ?? notFoundJob(input.id)),
+  get: publicProcedure.input(jobId).query(({ ctx, input }) => getJob(ctx.db, input.id, ctx.jobs.queuePositions()) ?? notFoundJob(input.id)),
 
   /** The full metric series for charts (one point per metric event). */
   metrics: publicProcedure.input(jobId).query(({ ctx, input }) => {
@@ -31,16 +30,16 @@ export const jobsRouter = {
   /** Queued: cancelled at once. Running: SIGTERM now, SIGKILL after the grace period; the status follows. */
   cancel: publicProcedure.input(jobId).mutation(({ ctx, input }) => {
     if (!jobRow(ctx.db, input.id)) notFoundJob(input.id);
-    return { status: getJobManager().cancel(input.id) };
+    return { status: ctx.jobs.cancel(input.id) };
   }),
 
   resume: publicProcedure.input(jobId).mutation(({ ctx, input }) => {
     if (!jobRow(ctx.db, input.id)) notFoundJob(input.id);
-    getJobManager().resume(input.id);
+    ctx.jobs.resume(input.id);
     return { status: jobRow(ctx.db, input.id)!.status };
   }),
 
-  devices: publicProcedure.query(() => getJobManager().slots()),
+  devices: publicProcedure.query(({ ctx }) => ctx.jobs.slots()),
 
   /**
    * A job's events: the stored ones after lastEventId, then live ones, each tracked by its seq so an SSE
@@ -56,6 +55,6 @@ export const jobsRouter = {
       if (after === null) {
         throw new BadRequest(`lastEventId "${input.lastEventId}" is not an event seq`);
       }
-      for await (const event of streamJobEvents(ctx.db, input.jobId, after, signal)) yield tracked(String(event.seq), event);
+      for await (const event of streamJobEvents(ctx.db, ctx.jobs.bus, input.jobId, after, signal)) yield tracked(String(event.seq), event);
     }),
 } satisfies TRPCRouterRecord;

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import torch
 
+from distill import confine
 from distill.contract import JobError
 from distill.data import encode, read_rows
 from distill.events import EventWriter
@@ -82,7 +83,8 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     if scorer == "pocl":
         del teacher  # only needed to derive the student
 
-    partial = run_dir / f"{job['output']}.partial"
+    output = confine.file(run_dir / job["output"], confine.write_roots(job, run_dir))
+    partial = output.with_name(f"{output.name}.partial")
     done = _read_partial(partial) if resume else {}
     # Similar lengths share a batch, so little of it is padding.
     todo = sorted((i for i, r in enumerate(rows) if r["id"] not in done), key=lambda i: len(encoded[i]["input_ids"]))
@@ -109,7 +111,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
 
     measured = [done[r["id"]] for r in rows]
     out_rows = pocl_rows(measured) if scorer == "pocl" else mfd_ce_rows(measured)
-    (run_dir / job["output"]).write_text("".join(json.dumps(r) + "\n" for r in out_rows))
+    output.write_text("".join(json.dumps(r) + "\n" for r in out_rows))
     partial.unlink()
     difficulties = [r["difficulty"] for r in out_rows]
     return {"output": job["output"], "rows": len(out_rows), "scorer": scorer,

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from distill import confine
 from distill.contract import JobError
 from distill.data import read_rows
 from distill.events import EventWriter
@@ -43,7 +44,7 @@ def _done_rows(output: Path) -> list[dict]:
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
     data = _inside(run_dir, job["data"], "data")
-    output = _inside(run_dir, job["output"], "output")
+    output = confine.file(run_dir / job["output"], confine.write_roots(job, run_dir))
     try:
         rows = read_rows(data, need_answer=False)  # tags the first user turn: no answer needed
     except (OSError, ValueError) as e:
@@ -56,7 +57,6 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     todo = rows[len(done):]
     events.log(f"tagging {len(todo)} rows with {tagger.name}" + (f" ({len(done)} already tagged)" if done else ""))
     counts = Counter(row["label"] for row in done)
-    output.parent.mkdir(parents=True, exist_ok=True)
     started, batch_size = time.monotonic(), job["batch_size"]
     # Rewritten, not appended: it drops a torn last line and keeps exactly the rows counted as done.
     with output.open("w", encoding="utf-8") as out:

@@ -1,13 +1,16 @@
 import { apiHandler } from "~/server/api/fetch-handler";
 import { appRouter } from "~/server/api/root";
-import { createTRPCContext } from "~/server/api/trpc";
+import { guarded } from "~/server/http/request-guard";
+import { studio } from "~/server/startup";
 
 export const dynamic = "force-dynamic";
 
-const handler = apiHandler({
-  router: appRouter,
-  endpoint: "/api/trpc",
-  createContext: (req) => createTRPCContext({ headers: req.headers }),
-});
+const handler = guarded(
+  apiHandler({
+    router: appRouter,
+    endpoint: "/api/trpc",
+    createContext: (req) => ({ ...studio(), headers: req.headers }),
+  }),
+);
 
 export { handler as GET, handler as POST };
