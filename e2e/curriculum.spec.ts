@@ -2,8 +2,10 @@ import { expect, test } from "@playwright/test";
 
 /**
  * A new user: loads the demo dataset, tags it (real MiniLM tagger job), scores it (real POCL measurer with a
- * 2-layer pruned student), looks at the histograms, shapes the mix, saves a curriculum and launches a tiny
- * POCL run from it, whose chart shows one marker per stage.
+ * 2-layer pruned student), looks at the histograms, reads the terms' help, shapes the mix (defaults fitted to
+ * the data, warnings for repeated types, a plan that cannot be built flagged), saves a curriculum, sees on the
+ * launch page the plan the designer previewed, and launches a tiny POCL run from it, which trains every step of
+ * that plan and whose chart shows one marker per stage.
  */
 test("design a curriculum on the demo dataset and launch a POCL run from it", async ({ page }) => {
   test.setTimeout(1_500_000);
@@ -57,9 +59,29 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await select.selectOption((await select.inputValue()) === "Math" ? "Writing" : "Math");
   await expect(total).toHaveText(`${rowsOfType - 1} rows`);
 
-  // The dataset's own mix at N = 40, then one slider moved by keyboard: the counts follow at once.
+  // Defaults fit the data: N is the number of training rows (440 less 8 held out for evaluation), and no
+  // target is proposed for a type the data lacks. TAPIR's mix gives Math and Reasoning a sixth each, about
+  // five times the rows this even dataset has of them: a warning names them and the factor.
+  await expect(page.getByTestId("run-rows")).toContainText("432 of the 440 rows (8 held out for evaluation)");
+  await expect(page.getByTestId("field-n")).toHaveValue("432");
+  await expect(page.getByTestId("missing-types")).toHaveCount(0);
+  await expect(page.getByTestId("repeat-warning-Math")).toHaveText(/^Math: \d+ samples from \d+ rows, each used about 5(\.\d)?×$/);
+  await expect(page.getByTestId("repeat-warning-Reasoning")).toBeVisible();
+
+  // Each term explains itself in place, citing its section of the methods document.
+  await expect(page.getByTestId("help-text-TAPIR")).toBeHidden();
+  await page.getByTestId("help-TAPIR").click();
+  await expect(page.getByTestId("help-text-TAPIR")).toBeVisible();
+  await expect(page.getByTestId("help-text-TAPIR").getByRole("link")).toHaveAttribute("href", "/docs/methods#tapir-1");
+  await expect(page.getByTestId("help-buckets")).toHaveAccessibleDescription(/cut into K buckets/);
+  await page.getByTestId("help-TAPIR").press("Escape");
+  await expect(page.getByTestId("help-text-TAPIR")).toBeHidden();
+  expect(await (await page.request.get("/docs/methods")).text()).toContain('id="pocl-3"');
+
+  // The dataset's own mix at N = 40 repeats nothing; then one slider moved by keyboard: the counts follow at once.
   await page.getByTestId("preset-dataset").click();
   await page.getByTestId("field-n").fill("40");
+  await expect(page.getByTestId("repeat-warnings")).toHaveCount(0);
   const mathSelected = page.getByTestId("selected-Math");
   const before = Number(await mathSelected.textContent());
   const slider = page.getByTestId("ratio-Math");
@@ -70,11 +92,20 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   // Two buckets, one epoch each, bucketed by the score pass; the schedule chart has two stages.
   await page.getByTestId("field-buckets").fill("2");
   await expect(page.getByTestId("schedule-chart")).toHaveAttribute("data-stages", "2");
+  // The eval rows are held out before planning: a hold-out that leaves nothing is flagged, and saving waits.
+  await page.getByTestId("field-eval").fill("440");
+  await expect(page.getByTestId("design-error")).toContainText("holding out 440 rows for evaluation leaves none to train on");
+  await expect(page.getByTestId("save-curriculum")).toBeDisabled();
+  await page.getByTestId("field-eval").fill("4");
+  await expect(page.getByTestId("run-rows")).toContainText("436 of the 440 rows (4 held out for evaluation)");
+  await expect(page.getByTestId("design-error")).toHaveCount(0);
   // The design survives a reload (state in the URL).
   await page.reload();
   await expect(page.getByTestId("field-n")).toHaveValue("40");
   await expect(page.getByTestId("schedule-chart")).toHaveAttribute("data-stages", "2");
   await page.screenshot({ path: "test-results/curriculum-designer.png", fullPage: true });
+  const designed = (await page.getByTestId("schedule-summary").textContent())!;
+  const steps = designed.match(/(\d+) optimizer steps/)![1];
 
   await page.getByTestId("curriculum-name").fill("demo mix, 2 buckets");
   await page.getByTestId("save-curriculum").click();
@@ -82,10 +113,13 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await page.getByTestId("saved-message").getByRole("link").click();
   await page.waitForURL(/\/curricula\//);
   await expect(page.getByTestId("curriculum-hash")).toHaveText(/^[0-9a-f]{64}$/);
+  // The launch page shows the plan the designer previewed, stage by stage.
+  await expect(page.getByTestId("plan-summary")).toHaveText(designed);
+  await expect(page.getByTestId("plan-stage")).toHaveCount(2);
+  await expect(page.getByTestId("plan-rows")).toContainText("436 of the 440 rows (4 held out for evaluation)");
 
   await page.getByTestId("launch-layers").fill("2");
   await page.getByTestId("launch-max-length").fill("64");
-  await page.getByTestId("launch-eval").fill("4");
   await page.getByTestId("launch-device").selectOption("cpu");
   await page.getByTestId("launch-curriculum").click();
   await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
@@ -94,4 +128,6 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await page.screenshot({ path: "test-results/curriculum-run.png", fullPage: true });
   // The run finishes: its CPU slot is free again for the specs that follow.
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 600_000 });
+  // It trained every step the designer previewed.
+  await expect(page.getByTestId("run-progress")).toContainText(`${steps} / ${steps} steps`);
 });

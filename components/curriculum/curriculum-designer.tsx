@@ -3,11 +3,11 @@
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { LengthHistograms } from "~/components/datasets/length-histograms";
-import { countTypes, encodeTypes, previewCurriculum } from "~/lib/planning";
+import { countTypes, describeRunRows, encodeTypes, previewRun, runRows, trainingColumns } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
 import { AnalysisJobs } from "./analysis-jobs";
 import { DifficultyByType, DifficultyChart, NO_FILTER, type RowFilter, TypeChart } from "./analysis-charts";
-import { toCurriculum } from "~/lib/planning/designer-state";
+import { evalSizeOf, toCurriculum } from "~/lib/planning/designer-state";
 import { FilteredRows } from "./filtered-rows";
 import { ResampleDesigner } from "./resample-designer";
 import { ResultPickers } from "./result-pickers";
@@ -47,18 +47,30 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
 
   const codes = useMemo(() => (columns.data ? encodeTypes(columns.data.types) : null), [columns.data]);
   const difficulty = useMemo(() => (columns.data ? Float64Array.from(columns.data.difficulty, (d) => d ?? Number.NaN) : null), [columns.data]);
-  const typeCounts = useMemo(() => (codes ? countTypes(codes) : {}), [codes]);
-  const spec = useMemo(() => toCurriculum(datasetId, state), [datasetId, state]);
-  const preview = useMemo(() => {
-    if (!codes) return { value: null, error: null };
+  const answered = columns.data ? columns.data.ids.length - columns.data.promptOnlyAt.length : 0;
+  const evalSize = evalSizeOf(state, answered);
+  // The rows the run will train on (answered, less the eval hold-out): the preview, the defaults and the presets see only these.
+  const run = useMemo(() => {
+    if (!columns.data) return { value: null, error: null };
     try {
-      // The schedule preview needs sizes only, so it is drawn before a pass to bucket by is chosen (saving waits for one).
-      const sizesOnly = { ...spec, bucket_result_id: spec.bucket_result_id ?? (state.mode === "plain" ? null : "not chosen yet") };
-      return { value: previewCurriculum(sizesOnly, { types: codes, difficulty }, { batch_size: state.batchSize, grad_accum: state.gradAccum }), error: null };
+      return { value: runRows(columns.data, { evalSize, seed: state.seed }), error: null };
     } catch (e) {
       return { value: null, error: (e as Error).message };
     }
-  }, [spec, codes, difficulty, state.mode, state.batchSize, state.gradAccum]);
+  }, [columns.data, evalSize, state.seed]);
+  const trainingTypes = useMemo(() => (codes && run.value ? countTypes(trainingColumns({ types: codes }, run.value).types as number[]) : {}), [codes, run.value]);
+  const spec = useMemo(() => toCurriculum(datasetId, state, { answered, trainingTypes }), [datasetId, state, answered, trainingTypes]);
+  const batching = useMemo(() => ({ batch_size: state.batchSize, grad_accum: state.gradAccum }), [state.batchSize, state.gradAccum]);
+  const preview = useMemo(() => {
+    if (!codes || !run.value) return { value: null, error: run.error };
+    try {
+      // The schedule preview needs sizes only, so it is drawn before a pass to bucket by is chosen (saving waits for one).
+      const sizesOnly = { ...spec, bucket_result_id: spec.bucket_result_id ?? (state.mode === "plain" ? null : "not chosen yet") };
+      return { value: previewRun(sizesOnly, { types: codes, difficulty }, run.value, batching), error: null };
+    } catch (e) {
+      return { value: null, error: (e as Error).message };
+    }
+  }, [spec, codes, difficulty, run, state.mode, batching]);
 
   // A slider key re-renders the counts table at once; the charts redraw once the design rests (a Recharts redraw
   // takes longer than a key repeat), and the panels whose inputs did not change are memoised.
@@ -87,8 +99,8 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
       )}
       {columns.data && columns.data.promptOnly > 0 && (
         <p className="small muted" data-testid="prompt-only">
-          {columns.data.promptOnly} of {columns.data.ids.length} rows are prompts without an answer: they count in these charts and this preview, but runs train
-          on answered rows only.
+          {columns.data.promptOnly} of {columns.data.ids.length} rows are prompts without an answer: they count in the charts below, but runs train on
+          answered rows only, and the resampling and schedule leave them out.
         </p>
       )}
       <TypeChart counts={settledCounts} onPick={pickType} />
@@ -103,10 +115,20 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
       )}
       <LengthHistograms datasetId={datasetId} />
       <FilteredRows datasetId={datasetId} tag={state.tag} score={state.score} filter={filter} onClear={clearFilter} />
-      {preview.error && <p className="error" role="alert" data-testid="design-error">{preview.error}</p>}
-      <ResampleDesigner state={state} update={update} counts={preview.value?.counts ?? null} typeCounts={typeCounts} hasDifficulty={hasDifficulty} />
+      {run.value && (
+        <p className="small" data-testid="run-rows">
+          The run trains on {describeRunRows(run.value)}; the resampling and the schedule below are planned on these, as the launch will.
+        </p>
+      )}
+      {preview.error && <p className="error" role="alert" data-testid="design-error">The plan cannot be built: {preview.error}.</p>}
+      <ResampleDesigner state={state} update={update} spec={spec} evalSize={evalSize} counts={preview.value?.counts ?? null} typeCounts={trainingTypes} hasDifficulty={hasDifficulty} />
       <ScheduleDesigner state={state} update={update} preview={settledSchedule} scores={results.data.scores} />
-      <SavedCurricula datasetId={datasetId} spec={spec} invalid={preview.error ?? (state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null)} />
+      <SavedCurricula
+        datasetId={datasetId}
+        spec={spec}
+        batching={batching}
+        invalid={preview.error ? `the plan cannot be built: ${preview.error}` : state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null}
+      />
     </>
   );
 }

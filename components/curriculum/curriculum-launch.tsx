@@ -5,23 +5,73 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DeviceChoice } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
+import { type Batching, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
+import type { RouterOutputs } from "~/components/trpc/types";
 
-/** A saved curriculum (shareable URL): its frozen spec, a link back into the designer, and "Launch POCL run". */
-export function CurriculumLaunch({ id }: { id: string }) {
+type Plan = RouterOutputs["curriculum"]["plan"];
+
+/** The stages as the launch writes them to plan.json: buckets, samples, optimizer steps, temperature and KD weight. */
+function PlanTable({ plan }: { plan: Plan }) {
+  return (
+    <>
+      <p className="small" data-testid="plan-summary">
+        {plan.stages.length} stages · {plan.totalSteps} optimizer steps · bucket sizes {plan.bucketSizes.join(", ")}
+      </p>
+      <p className="small muted" data-testid="plan-rows">
+        {plan.samples} samples resampled from {plan.trainingRows}.
+      </p>
+      <table className="small" data-testid="plan-table">
+        <thead>
+          <tr>
+            <th>Stage</th>
+            <th>Buckets</th>
+            <th>Samples</th>
+            <th>Epochs</th>
+            <th>Optimizer steps</th>
+            <th>Temperature</th>
+            <th>KD weight</th>
+          </tr>
+        </thead>
+        <tbody>
+          {plan.stages.map((s) => (
+            <tr key={s.stage} data-testid="plan-stage">
+              <td>{s.stage}</td>
+              <td>{s.buckets.join(", ")}</td>
+              <td>{s.samples}</td>
+              <td>{s.epochs}</td>
+              <td>{s.steps}</td>
+              <td>{s.temperature.toFixed(2)}</td>
+              <td>{s.kdWeight.toFixed(2)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+/**
+ * A saved curriculum (shareable URL): the plan its run trains (computed on the server by the launch's own
+ * code, for the batching chosen here), a link back into the designer, and "Launch POCL run".
+ */
+export function CurriculumLaunch({ id, initialBatching }: { id: string; initialBatching: Batching }) {
   const trpc = useTRPC();
   const router = useRouter();
   const saved = useQuery(trpc.curriculum.get.queryOptions({ id }));
   const [layers, setLayers] = useState(2);
   const [maxLength, setMaxLength] = useState(64);
-  const [batchSize, setBatchSize] = useState(4);
-  const [evalSize, setEvalSize] = useState(8);
+  const [batchSize, setBatchSize] = useState(initialBatching.batch_size);
+  const [gradAccum, setGradAccum] = useState(initialBatching.grad_accum);
+  const batchingValid = Number.isInteger(batchSize) && batchSize >= 1 && Number.isInteger(gradAccum) && gradAccum >= 1;
+  const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum }), enabled: batchingValid, placeholderData: (previous) => previous });
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
   if (!saved.data) return <p className="muted">Loading…</p>;
   const c = saved.data;
+  const evalSize = curriculum.parse(c.spec).eval_size;
   const designer = `/datasets/${encodeURIComponent(c.datasetId)}/curriculum?s=${encodeURIComponent(JSON.stringify(toDesignerState(c.spec)))}`;
   return (
     <>
@@ -37,7 +87,7 @@ export function CurriculumLaunch({ id }: { id: string }) {
           <label className="small">student layers (pruned teacher) <input type="number" min={1} max={30} value={layers} onChange={(e) => setLayers(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-layers" /></label>
           <label className="small">max length <input type="number" min={16} value={maxLength} onChange={(e) => setMaxLength(Number(e.target.value))} style={{ width: 70 }} data-testid="launch-max-length" /></label>
           <label className="small">batch <input type="number" min={1} value={batchSize} onChange={(e) => setBatchSize(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-batch" /></label>
-          <label className="small">eval rows <input type="number" min={0} value={evalSize} onChange={(e) => setEvalSize(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-eval" /></label>
+          <label className="small">grad accum <input type="number" min={1} value={gradAccum} onChange={(e) => setGradAccum(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-accum" /></label>
           <select value={device} onChange={(e) => setDevice(e.target.value as typeof device)} data-testid="launch-device">
             <option value="auto">auto</option>
             <option value="cpu">cpu</option>
@@ -54,7 +104,7 @@ export function CurriculumLaunch({ id }: { id: string }) {
                   student: { source: "pruned", num_layers: layers },
                   maxLength,
                   batchSize,
-                  evalSize,
+                  gradAccum,
                   evalPrompts: Math.min(4, evalSize),
                   evalEvery: 20,
                   evalMaxNewTokens: 16,
@@ -67,10 +117,17 @@ export function CurriculumLaunch({ id }: { id: string }) {
             Launch POCL run
           </button>
         </div>
-        <p className="small muted">Stages, temperature and KD weight come from the curriculum; the eval rows are held out before resampling.</p>
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>
-      <pre className="panel mono small" data-testid="curriculum-spec">{JSON.stringify(c.spec, null, 2)}</pre>
+      <div className="panel" data-testid="curriculum-plan">
+        <h2 style={{ marginTop: 0 }}>The plan this run trains</h2>
+        {plan.error && <p className="error" role="alert" data-testid="plan-error">{plan.error.message}</p>}
+        {plan.data && <PlanTable plan={plan.data} />}
+        <details>
+          <summary className="small">the curriculum as saved (JSON)</summary>
+          <pre className="mono small" data-testid="curriculum-spec">{JSON.stringify(c.spec, null, 2)}</pre>
+        </details>
+      </div>
     </>
   );
 }

@@ -1,28 +1,39 @@
 "use client";
 
-import { presetRatios, type RatioPreset, type ResampleCounts } from "~/lib/planning";
+import { type CurriculumInput, overRepeated, presetRatios, REPEAT_WARNING_FACTOR, type RatioPreset, type ResampleCounts } from "~/lib/planning";
 import type { DesignerState } from "~/lib/planning/designer-state";
+import { TermHelp } from "./term-help";
 
 type Props = {
   state: DesignerState;
   update: (patch: Partial<DesignerState>) => void;
+  /** The curriculum the state describes, defaults filled in from the data (N, ratios). */
+  spec: CurriculumInput;
+  evalSize: number;
   counts: ResampleCounts | null;
-  /** Rows per type in the dataset (hand labels win), for the uniform and dataset presets. */
+  /** Rows per type among the training rows (hand labels win), for the presets. */
   typeCounts: Record<string, number>;
   hasDifficulty: boolean;
 };
 
 const num = (v: string) => (v.trim() === "" ? null : Number(v));
+const times = (x: number) => `${x >= 10 ? Math.round(x) : Math.round(x * 10) / 10}×`;
 
-/** TAPIR ratios, N, δ, α and seed; the counts table follows every slider move (previewCounts). */
-export function ResampleDesigner({ state, update, counts, typeCounts, hasDifficulty }: Props) {
+/** Eval rows, TAPIR ratios, N, δ, α and seed; the counts table follows every slider move (previewCounts). */
+export function ResampleDesigner({ state, update, spec, evalSize, counts, typeCounts, hasDifficulty }: Props) {
+  const ratios = (spec.resample?.ratios ?? {}) as Record<string, number>;
   const applyPreset = (preset: RatioPreset) => update({ preset, ratios: presetRatios(preset, typeCounts) });
-  const setRatio = (type: string, value: number) => update({ preset: "custom", ratios: { ...state.ratios, [type]: value } });
+  const setRatio = (type: string, value: number) => update({ preset: "custom", ratios: { ...ratios, [type]: value } });
+  const repeated = counts ? overRepeated(counts) : [];
   return (
     <div className="panel" data-testid="resample-designer">
-      <h2 style={{ marginTop: 0 }}>Resampling</h2>
+      <h2 style={{ marginTop: 0 }}>
+        Resampling <TermHelp term="TAPIR" />
+      </h2>
       <div className="row">
-        <span className="small">Preset:</span>
+        <span className="small">
+          Task ratios <TermHelp term="task ratios" />, preset:
+        </span>
         <button data-testid="preset-tapir" onClick={() => applyPreset("tapir")}>TAPIR ratios</button>
         <button data-testid="preset-uniform" onClick={() => applyPreset("uniform")}>Uniform over present types</button>
         <button data-testid="preset-dataset" onClick={() => applyPreset("dataset")}>Dataset&apos;s own mix</button>
@@ -30,13 +41,20 @@ export function ResampleDesigner({ state, update, counts, typeCounts, hasDifficu
       </div>
       <div className="row" style={{ marginTop: "0.5rem" }}>
         <label className="small">
-          N <input type="number" min={1} value={state.n} onChange={(e) => update({ n: Math.max(1, Math.floor(Number(e.target.value) || 1)) })} style={{ width: 80 }} data-testid="field-n" />
-        </label>
-        <label className="small" title={hasDifficulty ? "" : "choose a difficulty pass first"}>
-          δ threshold <input type="number" step="any" disabled={!hasDifficulty} value={state.threshold ?? ""} onChange={(e) => update({ threshold: num(e.target.value) })} style={{ width: 80 }} data-testid="field-threshold" />
+          eval rows <TermHelp term="eval rows" />{" "}
+          <input type="number" min={0} value={evalSize} onChange={(e) => update({ evalSize: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} style={{ width: 70 }} data-testid="field-eval" />
         </label>
         <label className="small">
-          α hard share <input type="number" step="0.05" min={0} max={1} disabled={!hasDifficulty} value={state.hardShare ?? ""} onChange={(e) => update({ hardShare: num(e.target.value) })} style={{ width: 70 }} data-testid="field-hard-share" />
+          N <TermHelp term="N" />{" "}
+          <input type="number" min={1} value={spec.resample?.n ?? ""} onChange={(e) => update({ n: Math.max(1, Math.floor(Number(e.target.value) || 1)) })} style={{ width: 80 }} data-testid="field-n" />
+        </label>
+        <label className="small" title={hasDifficulty ? "" : "choose a difficulty pass first"}>
+          δ threshold <TermHelp term="δ" />{" "}
+          <input type="number" step="any" disabled={!hasDifficulty} value={state.threshold ?? ""} onChange={(e) => update({ threshold: num(e.target.value) })} style={{ width: 80 }} data-testid="field-threshold" />
+        </label>
+        <label className="small">
+          α hard share <TermHelp term="α" />{" "}
+          <input type="number" step="0.05" min={0} max={1} disabled={!hasDifficulty} value={state.hardShare ?? ""} onChange={(e) => update({ hardShare: num(e.target.value) })} style={{ width: 70 }} data-testid="field-hard-share" />
         </label>
         <label className="small">
           seed <input type="number" min={0} value={state.seed} onChange={(e) => update({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} style={{ width: 70 }} data-testid="field-seed" />
@@ -49,6 +67,18 @@ export function ResampleDesigner({ state, update, counts, typeCounts, hasDifficu
             <span className="error" data-testid="missing-types"> · no rows for {counts.missing.join(", ")} ({counts.missingTarget} targeted rows left out)</span>
           )}
         </p>
+      )}
+      {repeated.length > 0 && (
+        <div className="warn small" role="status" data-testid="repeat-warnings">
+          Repeated more than {REPEAT_WARNING_FACTOR}× (the run sees the same rows again and again; lower N or these ratios):
+          <ul>
+            {repeated.map((w) => (
+              <li key={w.type} data-testid={`repeat-warning-${w.type}`}>
+                {w.type}: {w.selected} samples from {w.available} {w.available === 1 ? "row" : "rows"}, each used about {times(w.factor)}
+              </li>
+            ))}
+          </ul>
+        </div>
       )}
       <table className="small">
         <thead>
@@ -63,7 +93,8 @@ export function ResampleDesigner({ state, update, counts, typeCounts, hasDifficu
           </tr>
         </thead>
         <tbody>
-          {(counts?.types ?? []).map((t) => (
+          {/* Types without rows are listed only when a ratio asks for them (flagged). */}
+          {(counts?.types ?? []).filter((t) => t.available > 0 || t.ratio > 0).map((t) => (
             <tr key={t.type} data-testid={`type-row-${t.type}`} className={t.flagged ? "error" : undefined}>
               <td>{t.type}{t.flagged && " ⚠ no rows"}</td>
               <td>
@@ -72,7 +103,7 @@ export function ResampleDesigner({ state, update, counts, typeCounts, hasDifficu
                   min={0}
                   max={0.3}
                   step={0.005}
-                  value={state.ratios[t.type] ?? 0}
+                  value={ratios[t.type] ?? 0}
                   onChange={(e) => setRatio(t.type, Number(e.target.value))}
                   aria-label={`ratio of ${t.type}`}
                   data-testid={`ratio-${t.type}`}

@@ -2,11 +2,11 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
-import type { CurriculumInput } from "~/lib/planning";
+import type { Batching, CurriculumInput } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
 
 /** Save freezes the current design under its content hash; each saved version has its own page. */
-export function SavedCurricula({ datasetId, spec, invalid }: { datasetId: string; spec: CurriculumInput; invalid: string | null }) {
+export function SavedCurricula({ datasetId, spec, batching, invalid }: { datasetId: string; spec: CurriculumInput; batching: Batching; invalid: string | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [name, setName] = useState("");
@@ -25,7 +25,9 @@ export function SavedCurricula({ datasetId, spec, invalid }: { datasetId: string
         {invalid && <span className="error small">{invalid}</span>}
         {save.data && (
           <span className="small" data-testid="saved-message">
-            {save.data.existed ? "Already saved as" : "Saved"} <a href={`/curricula/${save.data.id}`}>{save.data.name}</a> ({save.data.contentHash.slice(0, 12)})
+            {save.data.existed ? "Already saved as" : "Saved"}{" "}
+            {/* The launch page opens with the batching the preview counted steps with. */}
+            <a href={`/curricula/${save.data.id}?batch=${batching.batch_size}&accum=${batching.grad_accum}`}>{save.data.name}</a> ({save.data.contentHash.slice(0, 12)})
           </span>
         )}
       </div>

@@ -6,13 +6,15 @@ import { expandSeries, type SchedulePreview } from "~/lib/planning";
 import type { RouterOutputs } from "~/components/trpc/types";
 import type { DesignerState } from "~/lib/planning/designer-state";
 import { AXIS_TEXT, AXIS_TICK, axisTitle, GRID, ROLE, seriesColor } from "~/lib/charts/palette";
+import type { MethodTerm } from "./method-terms";
+import { TermHelp } from "./term-help";
 
 type Scores = RouterOutputs["curriculum"]["results"]["scores"];
 
-function NumberField(props: { label: string; value: number; step?: number; min?: number; max?: number; testId: string; onChange: (v: number) => void }) {
+function NumberField(props: { label: string; help?: MethodTerm; value: number; step?: number; min?: number; max?: number; testId: string; onChange: (v: number) => void }) {
   return (
     <label className="small">
-      {props.label}{" "}
+      {props.label} {props.help && <TermHelp term={props.help} />}{" "}
       <input type="number" value={props.value} step={props.step ?? 1} min={props.min} max={props.max} style={{ width: 70 }} data-testid={props.testId}
         onChange={(e) => { const v = Number(e.target.value); if (Number.isFinite(v)) props.onChange(v); }} />
     </label>
@@ -23,8 +25,11 @@ function NumberField(props: { label: string; value: number; step?: number; min?:
 export function ScheduleDesigner({ state, update, preview, scores }: { state: DesignerState; update: (p: Partial<DesignerState>) => void; preview: SchedulePreview | null; scores: Scores }) {
   return (
     <div className="panel" data-testid="schedule-designer">
-      <h2 style={{ marginTop: 0 }}>POCL schedule</h2>
+      <h2 style={{ marginTop: 0 }}>
+        POCL schedule <TermHelp term="POCL" />
+      </h2>
       <div className="row">
+        <TermHelp term="baby steps" />
         <select value={state.mode} onChange={(e) => update({ mode: e.target.value as DesignerState["mode"] })} data-testid="field-mode">
           <option value="cumulative">cumulative (baby steps)</option>
           <option value="per_bucket">one bucket per stage</option>
@@ -39,13 +44,13 @@ export function ScheduleDesigner({ state, update, preview, scores }: { state: De
             ))}
           </select>
         </label>
-        <NumberField label="K buckets" value={state.buckets} min={1} max={64} testId="field-buckets" onChange={(v) => update({ buckets: Math.max(1, Math.min(64, Math.floor(v))) })} />
+        <NumberField label="K buckets" help="buckets" value={state.buckets} min={1} max={64} testId="field-buckets" onChange={(v) => update({ buckets: Math.max(1, Math.min(64, Math.floor(v))) })} />
         <NumberField label="epochs/stage" value={state.epochsPerStage} min={1} testId="field-epochs" onChange={(v) => update({ epochsPerStage: Math.max(1, Math.floor(v)) })} />
       </div>
       <div className="row" style={{ marginTop: "0.5rem" }}>
-        <NumberField label="T start" value={state.tStart} step={0.1} min={0.1} testId="field-t-start" onChange={(v) => update({ tStart: Math.max(0.1, v) })} />
+        <NumberField label="T start" help="temperature" value={state.tStart} step={0.1} min={0.1} testId="field-t-start" onChange={(v) => update({ tStart: Math.max(0.1, v) })} />
         <NumberField label="T end" value={state.tEnd} step={0.1} min={0.1} testId="field-t-end" onChange={(v) => update({ tEnd: Math.max(0.1, v) })} />
-        <NumberField label="KD weight start" value={state.kdStart} step={0.05} min={0} max={1} testId="field-kd-start" onChange={(v) => update({ kdStart: Math.min(1, Math.max(0, v)) })} />
+        <NumberField label="KD weight start" help="KD weight" value={state.kdStart} step={0.05} min={0} max={1} testId="field-kd-start" onChange={(v) => update({ kdStart: Math.min(1, Math.max(0, v)) })} />
         <NumberField label="KD weight end" value={state.kdEnd} step={0.05} min={0} max={1} testId="field-kd-end" onChange={(v) => update({ kdEnd: Math.min(1, Math.max(0, v)) })} />
         <NumberField label="batch" value={state.batchSize} min={1} testId="field-batch" onChange={(v) => update({ batchSize: Math.max(1, Math.floor(v)) })} />
         <NumberField label="grad accum" value={state.gradAccum} min={1} testId="field-accum" onChange={(v) => update({ gradAccum: Math.max(1, Math.floor(v)) })} />

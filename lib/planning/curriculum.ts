@@ -48,6 +48,11 @@ export const curriculum = z
     /** The score_results pass whose scores order the buckets (read by schedule.direction); unused when plain. */
     bucket_result_id: z.string().min(1).nullable().default(null),
     seed: z.number().int().min(0).max(0xffffffff).default(10),
+    /**
+     * Answered rows held out for evaluation (seeded by `seed`) before resampling: the curriculum is planned on
+     * the rows its run trains on (run-plan.ts).
+     */
+    eval_size: z.number().int().min(0).default(8),
   })
   .superRefine((c, ctx) => {
     if (c.schedule.mode !== "plain" && c.bucket_result_id == null)
@@ -133,14 +138,19 @@ export interface PreviewRows {
   difficulty?: ArrayLike<number> | null;
 }
 
-/** previewCounts and previewSchedule for a curriculum, from counts only; the numbers planCurriculum will use. */
+/**
+ * previewCounts and previewSchedule for a curriculum, from counts only; the numbers planCurriculum will use.
+ * `size` is the resampled set's; `schedule` is null when no plan can be built on it (no sample, or fewer
+ * samples than buckets).
+ */
 export function previewCurriculum(
   spec: CurriculumInput,
   rows: PreviewRows,
   batching: Batching,
-): { counts: ResampleCounts | null; schedule: SchedulePreview } {
+): { counts: ResampleCounts | null; size: number; schedule: SchedulePreview | null } {
   const c = curriculum.parse(spec);
   const counts = c.resample ? previewCounts(resampleInput(c.resample, rows)) : null;
   const size = counts ? counts.selectedTotal : rows.types.length;
-  return { counts, schedule: previewSchedule(size, c.schedule, batching) };
+  const buildable = size > 0 && (c.schedule.mode === "plain" || size >= c.schedule.buckets);
+  return { counts, size, schedule: buildable ? previewSchedule(size, c.schedule, batching) : null };
 }

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { type Curriculum, type CurriculumInput, RATIO_PRESETS } from "~/lib/planning";
-import { TASK_RATIOS } from "~/lib/contracts/taxonomy";
+import { type Curriculum, type CurriculumInput, RATIO_PRESETS, presetRatios } from "~/lib/planning";
 
 /** Stands for "no tagger pass": rows are typed by hand labels alone (the demo dataset before tagging). */
 export const HAND_LABELS_ONLY = "hand-labels";
@@ -13,8 +12,12 @@ export const designerState = z.object({
   tag: z.string().min(1).catch(HAND_LABELS_ONLY),
   score: z.string().min(1).nullable().catch(null),
   preset: z.enum([...RATIO_PRESETS, "custom"]).catch("tapir"),
-  ratios: z.record(z.string(), z.number().min(0)).catch({ ...TASK_RATIOS }),
-  n: z.number().int().min(1).catch(400),
+  /** null: the preset's ratios over the types the training rows have. */
+  ratios: z.record(z.string(), z.number().min(0)).nullable().catch(null),
+  /** null: every training row once (N = their number). */
+  n: z.number().int().min(1).nullable().catch(null),
+  /** Rows held out for evaluation; null: defaultEvalSize. */
+  evalSize: z.number().int().min(0).nullable().catch(null),
   threshold: z.number().nullable().catch(null),
   hardShare: z.number().min(0).max(1).nullable().catch(null),
   seed: z.number().int().min(0).catch(10),
@@ -41,17 +44,36 @@ export function parseDesignerState(json: string | null): DesignerState {
   return designerState.parse(value && typeof value === "object" ? value : {});
 }
 
-/** The curriculum the state describes; the same object is previewed, saved and launched. */
-export function toCurriculum(datasetId: string, s: DesignerState): CurriculumInput {
+/** Eval rows until the user chooses: a fifth of the answered rows, at most 8 (enough for a first run's curve). */
+export function defaultEvalSize(answered: number): number {
+  return Math.min(8, Math.floor(answered / 5));
+}
+
+export const evalSizeOf = (s: DesignerState, answered: number) => s.evalSize ?? defaultEvalSize(answered);
+
+/** What the defaults are fitted to: the dataset's answered rows and the task types of the rows a run trains on. */
+export interface DataFacts {
+  answered: number;
+  trainingTypes: Readonly<Record<string, number>>;
+}
+
+/**
+ * The curriculum the state describes, with what the user has not chosen fitted to the data: N is the number
+ * of training rows and the ratios cover only the types they have. The same object is previewed, saved and
+ * launched.
+ */
+export function toCurriculum(datasetId: string, s: DesignerState, data: DataFacts): CurriculumInput {
   const split = s.hardShare != null && s.threshold != null && s.score != null;
+  const evalSize = evalSizeOf(s, data.answered);
   return {
     schema_version: 1,
     dataset_id: datasetId,
+    eval_size: evalSize,
     resample: {
       tag_result_id: s.tag,
       ratio_preset: s.preset,
-      ratios: s.ratios,
-      n: s.n,
+      ratios: s.ratios ?? presetRatios(s.preset === "custom" ? "tapir" : s.preset, data.trainingTypes),
+      n: s.n ?? Math.max(1, data.answered - evalSize),
       difficulty_result_id: s.score,
       threshold: split ? s.threshold : null,
       hard_share: split ? s.hardShare : null,
@@ -90,6 +112,7 @@ export function toDesignerState(c: Curriculum): DesignerState {
       kdStart: c.schedule.kd_weight.start,
       kdEnd: c.schedule.kd_weight.end,
       bucketBy: c.bucket_result_id,
+      evalSize: c.eval_size,
     }),
   );
 }

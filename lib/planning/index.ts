@@ -42,13 +42,18 @@ export {
 export {
   type PoolCounts,
   type PoolName,
+  REPEAT_WARNING_FACTOR,
+  type RepeatWarning,
   type ResampleCounts,
   type ResampleInput,
   type ResampleResult,
   type TypeCounts,
+  overRepeated,
   previewCounts,
   resample,
 } from "./resample";
+export { type DatasetColumns, type RunPreview, type RunRows, describeRunRows, planRun, previewRun, runRows, trainingColumns } from "./run-plan";
+export { type RunSplit, splitRows } from "./run-split";
 export { type Rng, createRng, partialShuffle, sampleWithoutReplacement, shuffle } from "./rng";
 export {
   type Batching,

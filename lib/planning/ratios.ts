@@ -29,10 +29,14 @@ export function datasetMixRatios(counts: Readonly<Record<string, number>>): Reco
   );
 }
 
+/**
+ * A preset's ratios for the data in `counts`: only types with rows get a ratio, so no target is proposed that
+ * the data cannot fill (TAPIR's shares are kept between the types present).
+ */
 export function presetRatios(preset: RatioPreset, counts: Readonly<Record<string, number>>): Record<string, number> {
   switch (preset) {
     case "tapir":
-      return tapirRatios();
+      return Object.fromEntries(Object.entries(tapirRatios()).filter(([t]) => (counts[t] ?? 0) > 0));
     case "uniform":
       return uniformRatios(counts);
     case "dataset":

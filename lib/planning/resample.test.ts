@@ -215,7 +215,11 @@ describe("ratio presets", () => {
   it("uniform covers only the types present; dataset mix follows the counts", () => {
     expect(uniformRatios(counts)).toEqual({ Math: 0.5, Writing: 0.5 });
     expect(datasetMixRatios(counts)).toEqual({ Math: 0.75, Writing: 0.25 });
-    expect(presetRatios("tapir", counts)).toEqual(tapirRatios());
+  });
+
+  it("TAPIR's preset proposes targets only for the types the data has, at TAPIR's shares", () => {
+    expect(presetRatios("tapir", counts)).toEqual({ Math: tapirRatios().Math, Writing: tapirRatios().Writing });
+    expect(previewCounts({ types: encodeTypes(labels), n: 4, ratios: presetRatios("tapir", counts) }).missing).toEqual([]);
   });
 
   it("resampling to the dataset's own mix at its own size keeps every row once", () => {

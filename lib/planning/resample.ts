@@ -212,6 +212,25 @@ function countsFromTally(input: ResampleInput, t: Tally): ResampleCounts {
   };
 }
 
+/** Above this many copies of a type's rows on average, the designer warns that the type is repeated. */
+export const REPEAT_WARNING_FACTOR = 3;
+
+export interface RepeatWarning {
+  type: string;
+  available: number;
+  selected: number;
+  /** selected / available: how many times each row of the type is used on average. */
+  factor: number;
+}
+
+/** Types whose rows would be used more than `limit` times each on average, most repeated first. */
+export function overRepeated(counts: ResampleCounts, limit = REPEAT_WARNING_FACTOR): RepeatWarning[] {
+  return counts.types
+    .filter((t) => t.available > 0 && t.selected > limit * t.available)
+    .map((t) => ({ type: t.type, available: t.available, selected: t.selected, factor: t.selected / t.available }))
+    .sort((a, b) => b.factor - a.factor);
+}
+
 /** The resampling's numbers from counts alone (one pass over the rows): what the sliders show. */
 export function previewCounts(input: ResampleInput): ResampleCounts {
   return countsFromTally(input, tally(input));

@@ -40,5 +40,7 @@ describe("curriculum launch form", () => {
     expect(curriculumLaunchForm.safeParse({ maxLength: 40_000 }).success).toBe(launchForm.safeParse({ datasetId: "d", maxLength: 40_000 }).success);
     expect(curriculumLaunchForm.safeParse({ loss: { name: "jsd", beta: 1.5 } }).success).toBe(false);
     expect(curriculumLaunchForm.parse({ seed: 3, kdWeight: 0.2 })).not.toHaveProperty("seed");
+    // The eval rows are the curriculum's (eval_size): its plan is made on the rows left after them.
+    expect(curriculumLaunchForm.parse({ evalSize: 3 })).not.toHaveProperty("evalSize");
   });
 });

@@ -82,11 +82,11 @@ export type LaunchForm = z.infer<typeof launchForm>;
 
 /**
  * What launching a saved curriculum takes from the launch form: its model and training fields, with the same
- * bounds, all optional. The dataset, seed, training rows, epochs, temperature and KD weight come from the
- * curriculum. The server checks the whole form again (launchForm) once the curriculum's fields are in.
+ * bounds, all optional. The dataset, seed, training rows, eval rows, epochs, temperature and KD weight come
+ * from the curriculum. The server checks the whole form again (launchForm) once the curriculum's fields are in.
  */
 export const curriculumLaunchForm = launchFields
-  .omit({ datasetId: true, trainSamples: true, seed: true, epochs: true, temperature: true, kdWeight: true })
+  .omit({ datasetId: true, trainSamples: true, evalSize: true, seed: true, epochs: true, temperature: true, kdWeight: true })
   .partial();
 export type CurriculumLaunch = z.input<typeof curriculumLaunchForm>;
 

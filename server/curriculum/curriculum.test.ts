@@ -8,10 +8,12 @@ import { type Studio, tempStudio, waitFor } from "~/test/support/studio";
 import { seedDataset } from "~/test/support/seed-dataset";
 import { startAnalysisJob } from "./analysis-jobs";
 import { loadDemoDataset } from "./demo-dataset";
-import { launchCurriculum } from "./launch-curriculum";
+import { curriculumPlanSummary, launchCurriculum } from "./launch-curriculum";
 import { onJobSucceeded } from "./on-job-succeeded";
 import { analysisResults, filteredRows, rowColumns, scoreComponents, setRowLabel } from "./results";
-import { saveCurriculum } from "./saved-curricula";
+import { listCurricula, saveCurriculum } from "./saved-curricula";
+import { type CurriculumInput, curriculum, encodeTypes, previewRun, runRows } from "~/lib/planning";
+import { HAND_LABELS_ONLY } from "~/lib/planning/designer-state";
 
 describe("row columns and hand labels", () => {
   let studio: Studio;
@@ -59,9 +61,9 @@ describe("row columns and hand labels", () => {
   });
 
   it("saves a curriculum once per content hash", async () => {
-    const spec = { dataset_id: "d", resample: null, schedule: { mode: "plain" } };
+    const spec = { dataset_id: "d", resample: null, schedule: { mode: "plain" }, eval_size: 1 };
     const first = await saveCurriculum(studio.db, "a", spec);
-    const again = await saveCurriculum(studio.db, "b", { schedule: { mode: "plain" }, resample: null, dataset_id: "d" });
+    const again = await saveCurriculum(studio.db, "b", { eval_size: 1, schedule: { mode: "plain" }, resample: null, dataset_id: "d" });
     expect(again.existed).toBe(true);
     expect(again.id).toBe(first.id);
     await expect(saveCurriculum(studio.db, "x", { dataset_id: "d", resample: null, schedule: { mode: "cumulative" } })).rejects.toThrow(/bucket_result_id/);
@@ -73,6 +75,69 @@ describe("row columns and hand labels", () => {
     const req = { kind: "score", datasetId: "questions", scorer: "pocl", studentLayers: 6, maxNewTokens: 32 } as const;
     await expect(startAnalysisJob(studio.manager, req)).rejects.toThrow(/no rows with an answer .* difficulty scoring need gold answers/);
     expect(studio.db.$client.prepare("select count(*) from jobs").pluck().get()).toBe(0);
+  });
+});
+
+describe("what the designer previews is what trains", () => {
+  let studio: Studio;
+  const batching = { batch_size: 2, grad_accum: 1 };
+  beforeAll(() => {
+    studio = tempStudio();
+    // 16 rows: rows 2 and 9 are prompts without an answer, row 15 a duplicate copy; all typed Others.
+    seedDataset(studio.db, "small", 16, [15], [2, 9]);
+    studio.db.$client.prepare("insert into score_results (id, dataset_id, job_id, scorer, models, row_count) values ('s', 'small', 'j', 'pocl', '{}', 13)").run();
+    const ids = studio.db.$client.prepare("select id from dataset_rows where dataset_id = 'small' order by idx").pluck().all() as number[];
+    ids.forEach((id, i) => studio.db.$client.prepare("insert into row_scores values ('s', ?, 1, ?, null)").run(id, i / 16));
+  });
+  afterAll(() => studio.cleanup());
+
+  /** What the designer computes in the browser, from the columns query. */
+  function designerPreview(spec: CurriculumInput) {
+    const c = curriculum.parse(spec);
+    const cols = rowColumns(studio.db, "small", null, null);
+    return previewRun(c, { types: encodeTypes(cols.types) }, runRows(cols, { evalSize: c.eval_size, seed: c.seed }), batching);
+  }
+
+  it("launches the plan the designer previewed: eval and prompt-only rows out first, same stages, buckets and steps", async () => {
+    const spec: CurriculumInput = {
+      dataset_id: "small",
+      resample: { tag_result_id: HAND_LABELS_ONLY, ratios: { Others: 1 }, n: 10 },
+      schedule: { mode: "cumulative", buckets: 2 },
+      bucket_result_id: "s",
+      eval_size: 3,
+    };
+    const preview = designerPreview(spec);
+    expect(preview.schedule.bucketSizes).toEqual([5, 5]);
+    expect(preview.run.positions).toHaveLength(10);
+    const saved = await saveCurriculum(studio.db, "small", spec);
+    const summary = curriculumPlanSummary(studio.db, saved.id, batching);
+    expect(summary).toMatchObject({ evalSize: 3, samples: 10, bucketSizes: preview.schedule.bucketSizes, totalSteps: preview.schedule.totalSteps });
+    expect(summary.stages.map((s) => [s.samples, s.steps])).toEqual(preview.schedule.segments.map((s) => [s.samples, s.endStep - s.startStep]));
+
+    const run = await launchCurriculum(studio.manager, saved.id, { batchSize: 2, student: { source: "pruned", num_layers: 2 }, evalPrompts: 2, device: "cpu" });
+    const runDir = jobRow(studio.db, run.id)!.runDir;
+    const plan = JSON.parse(readFileSync(join(runDir, "plan.json"), "utf8")) as TrainPlan;
+    expect(plan.stages.map((s) => s.sample_ids.length)).toEqual(preview.schedule.segments.map((s) => s.samples));
+    const evalIds = readFileSync(join(runDir, "data/eval.jsonl"), "utf8").trim().split("\n").map((l) => Number((JSON.parse(l) as { id: string }).id));
+    expect(evalIds).toEqual(preview.run.split.evalIds);
+    const trained = new Set(plan.stages.flatMap((s) => s.sample_ids).map(Number));
+    const promptOnly = rowColumns(studio.db, "small", null, null).promptOnlyAt.map((i) => rowColumns(studio.db, "small", null, null).ids[i]);
+    expect([...evalIds, ...promptOnly].filter((id) => trained.has(id!))).toEqual([]);
+    await waitFor("the run to end", () => !["queued", "running"].includes(jobRow(studio.db, run.id)!.status), 30_000);
+  });
+
+  it("refuses to save a design whose plan cannot be built once the eval rows are held out, saying why", async () => {
+    const spec: CurriculumInput = {
+      dataset_id: "small",
+      resample: null,
+      schedule: { mode: "cumulative", buckets: 4 },
+      bucket_result_id: "s",
+      eval_size: 10,
+    };
+    const refusal = "3 resampled samples are too few for 4 buckets: the run trains on 3 of the 15 rows (10 held out for evaluation, 2 prompts without an answer); lower K to 3 or fewer, or raise N";
+    expect(() => designerPreview(spec)).toThrow(refusal);
+    await expect(saveCurriculum(studio.db, "too small", spec)).rejects.toThrow(`not saved: the plan cannot be built: ${refusal}`);
+    expect(listCurricula(studio.db, "small").map((c) => c.name)).not.toContain("too small");
   });
 });
 
@@ -101,8 +166,9 @@ describe("demo dataset, a real tag job and a POCL launch", () => {
       dataset_id: datasetId,
       resample: { tag_result_id: tag.jobId, ratios: { Math: 1, "Code Generation": 1 }, n: 40 },
       schedule: { mode: "plain", epochs_per_stage: 1 },
+      eval_size: 4,
     });
-    const run = await launchCurriculum(manager, saved.id, { student: { source: "pruned", num_layers: 2 }, maxLength: 64, evalSize: 4, evalPrompts: 2, device: "cpu" });
+    const run = await launchCurriculum(manager, saved.id, { student: { source: "pruned", num_layers: 2 }, maxLength: 64, evalPrompts: 2, device: "cpu" });
     manager.cancel(run.id);
     const runDir = jobRow(db, run.id)!.runDir;
     const plan = JSON.parse(readFileSync(join(runDir, "plan.json"), "utf8")) as TrainPlan;

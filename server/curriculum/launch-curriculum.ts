@@ -1,32 +1,56 @@
-import { type PlanRow, planCurriculum } from "~/lib/planning";
-import type { CurriculumLaunch } from "~/lib/runs/form";
+import type { Db } from "~/db/client";
+import { type Batching, curriculum, describeRunRows } from "~/lib/planning";
+import { type CurriculumLaunch, launchForm } from "~/lib/runs/form";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines } from "~/server/runs/dataset-split";
 import { prepareLaunch } from "~/server/runs/prepare-launch";
-import { rowColumns } from "./results";
+import { modelRoots, outputRoots } from "~/server/runs/model-roots";
+import { planOnDataset } from "./run-plan";
 import { getCurriculum } from "./saved-curricula";
-import { BadRequest } from "~/lib/errors";
+
+/** A saved curriculum and the plan its run trains with this batching (planOnDataset). */
+export function curriculumRunPlan(db: Db, curriculumId: string, batching: Batching) {
+  const saved = getCurriculum(db, curriculumId);
+  const spec = curriculum.parse(saved.spec);
+  return { saved, spec, ...planOnDataset(db, spec, { source: saved.contentHash, batching }) };
+}
+
+/** What the launch page shows of the plan: one line per stage, with its buckets, samples and optimizer steps. */
+export function curriculumPlanSummary(db: Db, curriculumId: string, batching: Batching) {
+  const { spec, plan, preview } = curriculumRunPlan(db, curriculumId, batching);
+  const { schedule } = preview;
+  return {
+    evalSize: spec.eval_size,
+    trainingRows: describeRunRows(preview.run),
+    samples: preview.counts?.selectedTotal ?? preview.run.positions.length,
+    bucketSizes: schedule.bucketSizes,
+    totalSteps: schedule.totalSteps,
+    stages: plan.stages.map((stage, i) => {
+      const segment = schedule.segments[i]!;
+      return {
+        stage: stage.stage,
+        buckets: segment.bucketSamples.flatMap((n, b) => (n > 0 ? [b + 1] : [])),
+        samples: stage.sample_ids.length,
+        epochs: stage.epochs,
+        steps: segment.endStep - segment.startStep,
+        temperature: stage.temperature,
+        kdWeight: stage.kd_weight,
+      };
+    }),
+  };
+}
 
 /**
- * Launches a POCL run from a saved curriculum: the runs code builds job.json and the eval split; the plan
- * is planCurriculum (the designer's preview functions) over the training rows, with the curriculum's hash as
- * plan source. train.jsonl holds each selected row once; the plan repeats ids where resampling repeats rows.
+ * Launches a POCL run from a saved curriculum: the runs code builds job.json from the form and the
+ * curriculum's eval split; train.jsonl holds each selected row once, and the plan repeats ids where
+ * resampling repeats rows.
  */
 export async function launchCurriculum(manager: JobManager, curriculumId: string, form: CurriculumLaunch) {
   const { db } = manager;
-  const saved = getCurriculum(db, curriculumId);
-  const c = saved.spec;
-  const prepared = prepareLaunch(db, { ...form, datasetId: c.dataset_id, seed: c.seed, trainSamples: null });
-  const training = new Set(prepared.split.trainIds);
-  const typed = rowColumns(db, c.dataset_id, c.resample?.tag_result_id ?? null, c.resample?.difficulty_result_id ?? null);
-  const bucket = rowColumns(db, c.dataset_id, null, c.bucket_result_id);
-  const rows: PlanRow[] = [];
-  typed.ids.forEach((id, i) => {
-    if (training.has(id)) rows.push({ id: String(id), type: typed.types[i]!, difficulty: typed.difficulty[i], bucket_score: bucket.difficulty[i] });
-  });
-  const { plan, counts } = planCurriculum(c, rows, { source: saved.contentHash });
+  const batching = { batch_size: launchForm.shape.batchSize.parse(form.batchSize), grad_accum: launchForm.shape.gradAccum.parse(form.gradAccum) };
+  const { saved, spec: c, plan, preview } = curriculumRunPlan(db, curriculumId, batching);
+  const prepared = prepareLaunch(db, { ...form, datasetId: c.dataset_id, seed: c.seed, trainSamples: null, evalSize: c.eval_size }, modelRoots(), outputRoots(), preview.run.split);
   const selected = [...new Set(plan.stages.flatMap((s) => s.sample_ids))].map(Number);
-  if (selected.length === 0) throw new BadRequest(`curriculum ${curriculumId} selects no rows from the ${rows.length} training rows`);
   const job = await manager.createJob({
     kind: "train",
     name: form.name?.trim() || `${saved.name} · POCL`,
@@ -39,5 +63,5 @@ export async function launchCurriculum(manager: JobManager, curriculumId: string
       "curriculum.json": `${JSON.stringify({ id: saved.id, name: saved.name, content_hash: saved.contentHash, spec: c }, null, 2)}\n`,
     },
   });
-  return { id: job.id, stages: plan.stages.length, samples: counts?.selectedTotal ?? rows.length };
+  return { id: job.id, stages: plan.stages.length, samples: preview.counts?.selectedTotal ?? preview.run.positions.length };
 }

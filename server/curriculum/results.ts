@@ -57,17 +57,17 @@ export function rowColumns(db: Db, datasetId: string, tagResultId: string | null
   const ids = new Array<number>(rows.length);
   const types = new Array<string>(rows.length);
   const difficulty = new Array<number | null>(rows.length);
+  const promptOnlyAt: number[] = [];
   let unlabelled = 0;
-  let promptOnly = 0;
   rows.forEach((r, i) => {
     ids[i] = r.id;
     if (r.label == null) unlabelled++;
-    promptOnly += r.prompt_only;
+    if (r.prompt_only) promptOnlyAt.push(i);
     types[i] = r.label ?? FALLBACK_TASK_TYPE;
     difficulty[i] = r.difficulty;
   });
-  // Prompt-only rows stay in the columns (their task types are worth seeing) but runs leave them out.
-  return { ids, types, difficulty, unlabelled, promptOnly };
+  // Prompt-only rows stay in the columns (their task types are worth seeing) but runs leave them out (runRows).
+  return { ids, types, difficulty, unlabelled, promptOnly: promptOnlyAt.length, promptOnlyAt };
 }
 export type RowColumns = ReturnType<typeof rowColumns>;
 

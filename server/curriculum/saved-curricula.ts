@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db/client";
 import { type Curriculum, contentHash, curriculum } from "~/lib/planning";
-import { BadRequest, NotFound } from "~/lib/errors";
-
-
+import { BadRequest, NotFound, UserError } from "~/lib/errors";
+import { planOnDataset } from "./run-plan";
 
 type CurriculumRow = { id: string; datasetId: string; name: string; contentHash: string; spec: string; createdAt: number };
 
@@ -18,6 +17,12 @@ export async function saveCurriculum(db: Db, name: string, input: unknown) {
   const dataset = db.$client.prepare("select 1 from datasets where id = ?").get(spec.dataset_id);
   if (!dataset) throw new NotFound(`dataset ${spec.dataset_id} does not exist`);
   const hash = await contentHash(spec);
+  try {
+    // Batching changes only the step count, never whether a plan can be built.
+    planOnDataset(db, spec, { source: hash, batching: { batch_size: 1, grad_accum: 1 } });
+  } catch (e) {
+    throw e instanceof UserError ? new BadRequest(`not saved: the plan cannot be built: ${e.message}`, { cause: e }) : e;
+  }
   const existing = db.$client.prepare(`select ${columns} from curricula where content_hash = ?`).get(hash) as CurriculumRow | undefined;
   if (existing) return { ...withSpec(existing), existed: true };
   const id = randomUUID();

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
-import { rowLines, splitRows, usableRowIds } from "./dataset-split";
+import { splitRows } from "~/lib/planning/run-split";
+import { rowLines, usableRowIds } from "./dataset-split";
 import { seedDataset } from "~/test/support/seed-dataset";
 
 const ids = Array.from({ length: 100 }, (_, i) => i + 1);

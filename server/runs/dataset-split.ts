@@ -1,26 +1,6 @@
 import type { Db } from "~/db/client";
-import { createRng, partialShuffle } from "~/lib/planning/rng";
 import { storedMessagesJson } from "~/server/ingest/canonical";
 import { BadRequest, NotFound } from "~/lib/errors";
-
-/** Which dataset rows (by row id) a run trains on and which it holds out for evaluation. */
-export type RunSplit = { trainIds: number[]; evalIds: number[] };
-
-/**
- * A seeded random hold-out of `evalSize` rows, then at most `trainSamples` of the rest for training. The same
- * rows and seed always give the same split, so a cloned run sees the same data.
- */
-export function splitRows(rowIds: readonly number[], opts: { evalSize: number; trainSamples: number | null; seed: number }): RunSplit {
-  if (opts.evalSize >= rowIds.length) {
-    throw new BadRequest(`the eval split (${opts.evalSize} rows) must leave training rows: the dataset has ${rowIds.length} usable rows`);
-  }
-  const shuffled = rowIds.slice();
-  const trainCount = Math.min(opts.trainSamples ?? Infinity, rowIds.length - opts.evalSize);
-  partialShuffle(shuffled, opts.evalSize + trainCount, createRng(opts.seed));
-  const evalIds = shuffled.slice(0, opts.evalSize).sort((a, b) => a - b);
-  const trainIds = shuffled.slice(opts.evalSize, opts.evalSize + trainCount).sort((a, b) => a - b);
-  return { trainIds, evalIds };
-}
 
 /**
  * Ids of the rows a job may use: every row of a ready dataset except second copies of exact duplicates. With

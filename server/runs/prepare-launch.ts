@@ -4,7 +4,8 @@ import type { Db } from "~/db/client";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
-import { rowLines, splitRows, usableRowIds } from "./dataset-split";
+import { type RunSplit, splitRows } from "~/lib/planning/run-split";
+import { rowLines, usableRowIds } from "./dataset-split";
 import { confineModelPath, confinePath, modelRoots, outputRoots } from "./model-roots";
 import { BadRequest, UserError } from "~/lib/errors";
 
@@ -48,9 +49,10 @@ function defaultName(form: LaunchForm, datasetName: string): string {
  * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots and
  * made absolute), and the run folder's files: the seeded train/eval split streamed from the dataset, a plain
  * one-stage plan.json, and the form itself (so the run can be cloned exactly). The output roots go into job.json,
- * so the trainer can check its writes against them.
+ * so the trainer can check its writes against them. A curriculum launch passes the split it planned on
+ * (lib/planning/run-plan.ts runRows, from the same splitRows).
  */
-export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots()) {
+export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: RunSplit) {
   const parsed = launchForm.safeParse(input);
   if (!parsed.success) {
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -68,9 +70,9 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
     }
   }
   const dataset = db.$client.prepare("select name from datasets where id = ?").get(form.datasetId) as { name: string } | undefined;
-  let split;
+  let split = planned;
   try {
-    split = splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);
+    split ??= splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);
   } catch (e) {
     throw e instanceof UserError ? new LaunchError(e.message, { cause: e }) : e;
   }

@@ -20,7 +20,7 @@ it("launches a curriculum run with the loss's β and skew from the form", async 
   const caller = createCaller({ db: studio.db, jobs: studio.manager, headers: new Headers() });
   const run = await caller.curriculum.launch({
     curriculumId: saved.id,
-    form: { loss: { name: "jsd", beta: 0.3, skew: 0.2 }, evalSize: 2, evalPrompts: 1 },
+    form: { loss: { name: "jsd", beta: 0.3, skew: 0.2 }, evalPrompts: 1 },
   });
   const spec = JSON.parse(jobRow(studio.db, run.id)!.spec) as TrainJob;
   expect(spec.loss).toMatchObject({ name: "jsd", beta: 0.3, skew: 0.2 });

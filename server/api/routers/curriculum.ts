@@ -3,10 +3,10 @@ import { z } from "zod";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { idField, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { curriculum } from "~/lib/planning";
-import { curriculumLaunchForm } from "~/lib/runs/form";
+import { curriculumLaunchForm, launchForm } from "~/lib/runs/form";
 import { startAnalysisJob } from "~/server/curriculum/analysis-jobs";
 import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
-import { launchCurriculum } from "~/server/curriculum/launch-curriculum";
+import { curriculumPlanSummary, launchCurriculum } from "~/server/curriculum/launch-curriculum";
 import { analysisResults, filteredRows, rowColumns, scoreComponents, setRowLabel } from "~/server/curriculum/results";
 import { COMPONENT_NAMES, type ComponentName } from "~/lib/charts/score-components";
 import { getCurriculum, listCurricula, saveCurriculum } from "~/server/curriculum/saved-curricula";
@@ -78,6 +78,11 @@ export const curriculumRouter = {
   list: publicProcedure.input(z.object({ datasetId })).query(({ ctx, input }) => listCurricula(ctx.db, input.datasetId)),
 
   get: publicProcedure.input(z.object({ id: idField("a curriculum id") })).query(({ ctx, input }) => getCurriculum(ctx.db, input.id)),
+
+  /** The plan a saved curriculum's run trains with this batching: what launch writes as plan.json. */
+  plan: publicProcedure
+    .input(z.object({ id: idField("a curriculum id"), batchSize: launchForm.shape.batchSize, gradAccum: launchForm.shape.gradAccum }))
+    .query(({ ctx, input }) => curriculumPlanSummary(ctx.db, input.id, { batch_size: input.batchSize, grad_accum: input.gradAccum })),
 
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure
