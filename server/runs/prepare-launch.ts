@@ -2,6 +2,7 @@ import type { Db } from "~/db/client";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
+import { finishedStudents } from "./student-folder";
 import { rowLines, splitRows, usableRowIds } from "./dataset-split";
 import { confineModelPath, confinePath, modelRoots } from "./model-roots";
 import { BadRequest, UserError } from "~/lib/errors";
@@ -24,8 +25,8 @@ function defaultName(form: LaunchForm, datasetName: string): string {
 }
 
 /**
- * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots and
- * made absolute), and the run folder's files: the seeded train/eval split streamed from the dataset, a plain
+ * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots or a
+ * finished run's student folder, and made absolute), and the run folder's files: the seeded train/eval split streamed from the dataset, a plain
  * one-stage plan.json, and the form itself (so the run can be cloned exactly).
  */
 export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
@@ -34,8 +35,10 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots()) {
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
   const form = parsed.data;
-  const teacher = confineRef(form.teacher, roots, "teacher");
-  const student = confineRef(form.student, roots, "student");
+  // Finished runs' students may be read (as teacher or initial student), never written to as an output folder.
+  const readRoots = [...roots, ...finishedStudents(db).map((s) => s.path)];
+  const teacher = confineRef(form.teacher, readRoots, "teacher");
+  const student = confineRef(form.student, readRoots, "student");
   let outputDir = "";
   if (form.outputDir.trim()) {
     try {

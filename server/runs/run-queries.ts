@@ -6,6 +6,7 @@ import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
 import { NotFound } from "~/lib/errors";
+import { isModelFolder, studentDir } from "./student-folder";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
@@ -127,11 +128,23 @@ export class RunNotFoundError extends NotFound {
   }
 }
 
-/** The run's summary, its job.json, plan source, and the launch form it came from (for cloning). */
+/**
+ * The run's summary, its job.json, plan source, the launch form it came from (for cloning), and where its
+ * trained student is (`studentReady` once the folder holds a saved model).
+ */
 export function getRun(db: Db, id: string, queue: QueuePositions) {
   const job = oneRun(db, id);
   const spec = JSON.parse(job.spec) as TrainJob;
-  return { ...summarize(job, bestEvals(db, [id]), queue), spec, planSource: planSource(job, spec), form: launchFormOf(job) };
+  const studentPath = studentDir(job.run_dir, spec);
+  return {
+    ...summarize(job, bestEvals(db, [id]), queue),
+    spec,
+    planSource: planSource(job, spec),
+    form: launchFormOf(job),
+    runDir: job.run_dir,
+    studentPath,
+    studentReady: isModelFolder(studentPath),
+  };
 }
 
 function launchFormOf(job: JobRow): LaunchForm | null {
