@@ -13,7 +13,7 @@ import { useState } from "react";
 import superjson from "superjson";
 import type { AppRouter } from "~/server/api/root";
 
-export const { useTRPC, TRPCProvider } = createTRPCContext<AppRouter>();
+export const { useTRPC, useTRPCClient, TRPCProvider } = createTRPCContext<AppRouter>();
 
 function makeQueryClient() {
   return new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });

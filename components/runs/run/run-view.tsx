@@ -10,6 +10,8 @@ import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
 import { RunActions } from "./run-actions";
 import { RunProgress } from "./run-progress";
+import { StudentPanel } from "./student-panel";
+import { TryIt } from "./try-it";
 import { useRunStream } from "./use-run-stream";
 
 /** The live page of one run. */
@@ -47,6 +49,8 @@ export function RunView({ id }: { id: string }) {
           </pre>
         </div>
       )}
+      <StudentPanel id={id} path={r.studentPath} ready={r.studentReady} status={r.status} />
+      {r.studentReady && <TryIt id={id} />}
       {error && <p className="error">{error.message}</p>}
       {run ? (
         <>
