@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "~/db/client";
@@ -6,6 +7,7 @@ import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
 import { LOG_TAIL } from "~/lib/runs/live-run";
 import { NotFound } from "~/lib/errors";
+import { canonicalJson } from "~/lib/planning/content-hash";
 import { isModelFolder, studentDir } from "./student-folder";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
@@ -58,11 +60,14 @@ function planSource(job: JobRow, spec: TrainJob): string {
   }
 }
 
-/** The saved curriculum a run was launched from (curriculum.json in its folder), for the compare table. */
-function curriculumOf(job: JobRow): unknown {
+/**
+ * The saved curriculum a run was launched from (curriculum.json in its folder), for the compare view: its
+ * name, the hash of its spec (same spec, same hash) and the spec for the curriculum diff.
+ */
+function curriculumOf(job: JobRow): { name: string; hash: string; spec: unknown } | null {
   try {
     const saved = JSON.parse(readFileSync(join(job.run_dir, "curriculum.json"), "utf8")) as { name: string; spec: unknown };
-    return { name: saved.name, ...(saved.spec as object) };
+    return { name: saved.name, hash: createHash("sha256").update(canonicalJson(saved.spec)).digest("hex"), spec: saved.spec };
   } catch {
     return null;
   }
@@ -191,12 +196,14 @@ export function compareRuns(db: Db, ids: string[], queue: QueuePositions) {
     const job = jobs.get(id)!;
     const spec = JSON.parse(job.spec) as TrainJob;
     const lastMetric = eventsOf(db, id, "metric", 1)[0] ?? null;
+    const evals = eventsOf(db, id, "eval").map((e) => ({ step: e.step, evalLoss: e.eval_loss ?? null }));
     const lastEval = eventsOf(db, id, "eval", 1)[0] ?? null;
     return {
       ...summarize(job, best, queue),
       spec,
       planSource: planSource(job, spec),
       curriculum: curriculumOf(job),
+      evals,
       final: {
         loss: lastMetric?.loss ?? null,
         evalLoss: lastEval?.eval_loss ?? null,
