@@ -119,7 +119,7 @@ const workers = new Map<string, ChatWorker>();
  * The worker for `model` (relative paths read from `baseDir`), started when none is running. `repoRoot` is
  * where the trainer's virtual environment is (.venv).
  */
-export function chatWorker(model: ModelRef, baseDir: string, repoRoot = process.cwd()): ChatWorker {
+export function chatWorker(model: ModelRef, baseDir: string, repoRoot: string): ChatWorker {
   const key = JSON.stringify([model, baseDir]);
   const running = workers.get(key);
   if (running && !running.exited) return running;

@@ -66,7 +66,7 @@ export const runsRouter = {
       throw new BadRequest(`Run "${run.name}" has no trained student yet (${run.status}); try its teacher, or wait until it succeeds.`);
     }
     const ref: ModelRef = input.model === "student" ? { source: "dir", path: run.studentPath } : run.spec.teacher;
-    for await (const text of chatWorker(ref, run.runDir).ask(input.messages, input.maxNewTokens, signal)) {
+    for await (const text of chatWorker(ref, run.runDir, getJobManager().repoRoot).ask(input.messages, input.maxNewTokens, signal)) {
       if (signal?.aborted) return;
       yield { text };
     }
