@@ -54,6 +54,8 @@ class ChatWorker {
     this.ready = new Promise((resolve, reject) => {
       readyOrError = (reply) => (reply.type === "ready" ? resolve() : reject(new Error(reply.message ?? "the chat worker failed to start")));
     });
+    // Awaited by each question; a worker that dies before anyone asks must not be an unhandled rejection.
+    this.ready.catch(() => undefined);
     createInterface({ input: this.child.stdout }).on("line", (line) => {
       let reply: Reply;
       try {
