@@ -38,9 +38,10 @@ const parseList = <T extends string>(value: string | null, allowed: readonly T[]
  */
 export function CompareChart({ runs }: { runs: ComparedSeries[] }) {
   const [xParam, setX] = useSearchParam("x");
-  const [curvesParam, setCurves] = useSearchParam("curves");
+  const [curvesParam, setCurvesParam] = useSearchParam("curves");
   const x: XAxisKey = xParam === "tokens_seen" ? "tokens_seen" : "step";
-  const curves = parseList(curvesParam, Object.keys(CURVES) as Curve[], ["loss"]);
+  // Held here as well as in the URL: Next updates useSearchParams a render later, and a checkbox must follow its click at once.
+  const [curves, setCurves] = useState(() => parseList(curvesParam, Object.keys(CURVES) as Curve[], ["loss"]));
   const [smoothing, setSmoothing] = useState(0.6);
   const lines = useMemo(
     () =>
@@ -52,13 +53,12 @@ export function CompareChart({ runs }: { runs: ComparedSeries[] }) {
           series: curve === "eval_loss" ? evalSeries(r, x) : metricSeries(r.metrics, curve as MetricKey, x),
         })),
       ),
-    // curves is derived from curvesParam, a new array each render
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [runs, x, curvesParam],
+    [runs, x, curves],
   );
   const toggle = (curve: Curve) => {
     const next = curves.includes(curve) ? curves.filter((c) => c !== curve) : [...curves, curve];
-    setCurves(next.length === 1 && next[0] === "loss" ? null : next.join(","));
+    setCurves(next);
+    setCurvesParam(next.length === 1 && next[0] === "loss" ? null : next.join(","));
   };
   return (
     <div className="panel">
