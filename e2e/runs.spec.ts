@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 
 const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
@@ -88,6 +89,26 @@ test("a new user distils a model, watches it live, cancels a run, resumes it and
   await expect(page.getByTestId("run-disk")).toContainText(/Disk: [\d.]+ (KB|MB|GB)/);
   await page.screenshot({ path: "/tmp/run-page.png", fullPage: true });
 
+  // The student in hand: where it is, its folder as one tar, and a chat with it streamed as it is generated.
+  await expect(page.getByTestId("student-path")).toContainText(`/runs/${first}/model`);
+  const archive = await page.request.get((await page.getByTestId("student-download").getAttribute("href"))!);
+  expect(archive.headers()["content-type"]).toBe("application/x-tar");
+  const listed = execFileSync("tar", ["-tf", "-"], { input: await archive.body() }).toString();
+  expect(listed).toContain(`${first}-student/config.json`);
+  expect(listed).toContain(`${first}-student/model.safetensors`);
+  await page.getByTestId("try-prompt").fill("What is the capital of France?");
+  await page.getByTestId("try-send").click();
+  const answer = page.getByTestId("try-assistant");
+  await expect(answer).not.toHaveText(/Student:\s*…?$/, { timeout: 180_000 });
+  await expect(page.getByTestId("try-send")).toHaveText("Send", { timeout: 180_000 });
+  // The same prompt to the student and the teacher, side by side.
+  await page.getByTestId("try-mode-side").click();
+  await page.getByTestId("try-prompt").fill("Name a colour.");
+  await page.getByTestId("try-send").click();
+  await expect(page.getByTestId("try-send")).toHaveText("Send", { timeout: 240_000 });
+  await expect(page.getByTestId("try-student")).not.toBeEmpty();
+  await expect(page.getByTestId("try-teacher")).not.toBeEmpty();
+
   // Clone into a second run with another loss; it finishes too.
   await page.getByTestId("clone").click();
   await expect(page.getByTestId("field-name")).toHaveValue("fkl small");
@@ -122,9 +143,23 @@ test("a new user distils a model, watches it live, cancels a run, resumes it and
   // Loading both models alone takes the resumed attempt more than 5 s.
   expect(seconds(duration)).toBeGreaterThan(firstAttemptS + 5);
 
-  // Compare the two finished runs from the runs list.
+  // The list: rename a run, filter by loss (in the URL), then compare the two finished runs.
   await page.goto("/runs");
   await expect(page.getByTestId(`run-row-${first}`)).toContainText("succeeded");
+  await page.getByTestId(`run-row-${second}`).getByTestId("rename").click();
+  await page.getByTestId(`run-row-${second}`).getByTestId("rename-input").fill("jsd renamed");
+  await page.getByTestId(`run-row-${second}`).getByTestId("rename-save").click();
+  await expect(page.getByTestId(`run-row-${second}`)).toContainText("jsd renamed");
+  await page.getByTestId("filter-loss").selectOption("jsd");
+  await expect(page).toHaveURL(/[?&]loss=jsd/);
+  await expect(page.getByTestId(`run-row-${first}`)).toHaveCount(0);
+  await page.reload();
+  await expect(page.getByTestId(`run-row-${second}`)).toBeVisible();
+  await expect(page.getByTestId(`run-row-${first}`)).toHaveCount(0);
+  await page.getByTestId("filter-loss").selectOption("");
+  await page.getByTestId("filter-status").selectOption("succeeded");
+  await expect(page.getByTestId("runs-table").locator("tbody tr")).toHaveCount(2);
+  await page.getByTestId("filter-status").selectOption("");
   await page.getByTestId(`run-row-${first}`).getByRole("checkbox").check();
   await page.getByTestId(`run-row-${second}`).getByRole("checkbox").check();
   await page.getByTestId("compare").click();
@@ -133,11 +168,28 @@ test("a new user distils a model, watches it live, cancels a run, resumes it and
   await expect(lossRow).toContainText("fkl");
   await expect(lossRow).toContainText("jsd");
   await expect(page.getByTestId("compare-chart")).not.toHaveAttribute("data-points", "0");
-  await expect(page.getByTestId("final-metrics")).toContainText("jsd small");
+  await expect(page.getByTestId("final-metrics")).toContainText("jsd renamed");
   // The resumed run's wall time there is the same sum of its attempts.
   await page.goto(`/runs/compare?ids=${first},${third}`);
   await expect(page.getByTestId("final-metrics").locator("tr", { hasText: "to cancel" })).toContainText(duration);
   await page.goto(`/runs/compare?ids=${first},${second}`);
   await page.getByTestId("x-axis").selectOption("tokens_seen");
+  await page.getByTestId("curve-eval_loss").check();
+  await page.getByTestId("curve-kd_loss").check();
+  await expect(page).toHaveURL(/x=tokens_seen/);
+  await expect(page).toHaveURL(/curves=loss%2Ceval_loss%2Ckd_loss|curves=loss,eval_loss,kd_loss/);
+  const overlaid = Number(await page.getByTestId("compare-chart").getAttribute("data-points"));
+  await page.reload();
+  await expect(page.getByTestId("x-axis")).toHaveValue("tokens_seen");
+  await expect(page.getByTestId("curve-eval_loss")).toBeChecked();
+  await expect(page.getByTestId("compare-chart")).toHaveAttribute("data-points", String(overlaid));
   await page.screenshot({ path: "/tmp/compare-page.png", fullPage: true });
+
+  // Delete the cancelled-then-resumed run, after confirming; its row goes.
+  await page.goto("/runs");
+  const cancelledRow = page.getByTestId(`run-row-${third}`);
+  await cancelledRow.getByRole("button", { name: "Delete" }).click();
+  await cancelledRow.getByRole("dialog").getByRole("button", { name: "Delete run" }).click();
+  await expect(cancelledRow).toHaveCount(0);
+  await expect(page.getByTestId(`run-row-${first}`)).toBeVisible();
 });

@@ -9,7 +9,7 @@ import { RejectedRows } from "./rejected-rows";
 import { RowBrowser } from "./row-browser";
 import { RowView } from "./row-view";
 import styles from "./datasets.module.css";
-import { useSearchParam } from "./use-search-param";
+import { useSearchParam } from "~/components/use-search-param";
 
 /** The dataset page: what the data is made of, its rows (searchable), its rejects, and export/delete. */
 export function DatasetView({ datasetId }: { datasetId: string }) {

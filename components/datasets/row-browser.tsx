@@ -8,7 +8,7 @@ import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
 import { SnippetText } from "./snippet-text";
 import styles from "./datasets.module.css";
-import { useSearchParam } from "./use-search-param";
+import { useSearchParam } from "~/components/use-search-param";
 
 const PAGE_SIZE = 100;
 const ROW_HEIGHT = 58;

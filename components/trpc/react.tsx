@@ -15,7 +15,7 @@ import type { AppRouter } from "~/server/api/root";
 // Installs zod's sentence messages for the forms that check their fields in the browser.
 import "~/lib/validation-messages";
 
-export const { useTRPC, TRPCProvider } = createTRPCContext<AppRouter>();
+export const { useTRPC, useTRPCClient, TRPCProvider } = createTRPCContext<AppRouter>();
 
 function makeQueryClient() {
   return new QueryClient({ defaultOptions: { queries: { staleTime: 5_000, retry: 1 } } });

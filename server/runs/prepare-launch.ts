@@ -7,6 +7,7 @@ import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form
 import { type RunSplit, splitRows } from "~/lib/planning/run-split";
 import { rowLines, usableRowIds } from "./dataset-split";
 import { confineModelPath, confinePath, modelRoots, outputRoots } from "./model-roots";
+import { finishedStudents } from "./student-folder";
 import { BadRequest, UserError } from "~/lib/errors";
 
 /** Thrown for a form the server refuses (paths outside the roots, an unusable dataset); the message says why. */
@@ -46,11 +47,11 @@ function defaultName(form: LaunchForm, datasetName: string): string {
 }
 
 /**
- * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots and
- * made absolute), and the run folder's files: the seeded train/eval split streamed from the dataset, a plain
- * one-stage plan.json, and the form itself (so the run can be cloned exactly). The output roots go into job.json,
- * so the trainer can check its writes against them. A curriculum launch passes the split it planned on
- * (lib/planning/run-plan.ts runRows, from the same splitRows).
+ * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots or a
+ * finished run's student folder, and made absolute), and the run folder's files: the seeded train/eval split
+ * streamed from the dataset, a plain one-stage plan.json, and the form itself (so the run can be cloned exactly).
+ * The output roots go into job.json, so the trainer can check its writes against them. A curriculum launch passes
+ * the split it planned on (lib/planning/run-plan.ts runRows, from the same splitRows).
  */
 export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: RunSplit) {
   const parsed = launchForm.safeParse(input);
@@ -58,8 +59,10 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
   const form = parsed.data;
-  const teacher = confineRef(form.teacher, roots, "teacher");
-  const student = confineRef(form.student, roots, "student");
+  // Finished runs' students may be read (as teacher or initial student), never written to as an output folder.
+  const readRoots = [...roots, ...finishedStudents(db).map((s) => s.path)];
+  const teacher = confineRef(form.teacher, readRoots, "teacher");
+  const student = confineRef(form.student, readRoots, "student");
   checkPrunedLayers(teacher, student);
   let outputDir = "";
   if (form.outputDir.trim()) {

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { and, desc, eq, getTableColumns, inArray } from "drizzle-orm";
@@ -10,6 +11,8 @@ import { LOG_TAIL } from "~/lib/runs/live-run";
 import { NotFound } from "~/lib/errors";
 import { onePerStep } from "~/lib/runs/metric-points";
 import { jobDurationMs, type JobRow } from "~/server/jobs/job-row";
+import { canonicalJson } from "~/lib/planning/content-hash";
+import { isModelFolder, studentDir } from "./student-folder";
 
 /** What the runs pages read about train jobs, straight from the jobs and job_events tables. */
 
@@ -40,11 +43,14 @@ function planSource(job: RunRow, spec: TrainJob): string {
   }
 }
 
-/** The saved curriculum a run was launched from (curriculum.json in its folder), for the compare table. */
-function curriculumOf(job: RunRow): unknown {
+/**
+ * The saved curriculum a run was launched from (curriculum.json in its folder), for the compare view: its
+ * name, the hash of its spec (same spec, same hash) and the spec for the curriculum diff.
+ */
+function curriculumOf(job: RunRow): { name: string; hash: string; spec: unknown } | null {
   try {
     const saved = JSON.parse(readFileSync(join(job.runDir, "curriculum.json"), "utf8")) as { name: string; spec: unknown };
-    return { name: saved.name, ...(saved.spec as object) };
+    return { name: saved.name, hash: createHash("sha256").update(canonicalJson(saved.spec)).digest("hex"), spec: saved.spec };
   } catch {
     return null;
   }
@@ -111,11 +117,23 @@ export class RunNotFoundError extends NotFound {
   }
 }
 
-/** The run's summary, its job.json, plan source, and the launch form it came from (for cloning). */
+/**
+ * The run's summary, its job.json, plan source, the launch form it came from (for cloning), and where its
+ * trained student is (`studentReady` once the folder holds a saved model).
+ */
 export function getRun(db: Db, id: string, queue: QueuePositions) {
   const job = oneRun(db, id);
   const spec = JSON.parse(job.spec) as TrainJob;
-  return { ...summarize(job, bestEvals(db, [id]), queue), spec, planSource: planSource(job, spec), form: launchFormOf(job) };
+  const studentPath = studentDir(job.runDir, spec);
+  return {
+    ...summarize(job, bestEvals(db, [id]), queue),
+    spec,
+    planSource: planSource(job, spec),
+    form: launchFormOf(job),
+    runDir: job.runDir,
+    studentPath,
+    studentReady: isModelFolder(studentPath),
+  };
 }
 
 function launchFormOf(job: RunRow): LaunchForm | null {
@@ -162,12 +180,14 @@ export function compareRuns(db: Db, ids: string[], queue: QueuePositions) {
     const job = runs.get(id)!;
     const spec = JSON.parse(job.spec) as TrainJob;
     const lastMetric = eventsOf(db, id, "metric", 1)[0] ?? null;
+    const evals = eventsOf(db, id, "eval").map((e) => ({ step: e.step, evalLoss: e.eval_loss ?? null }));
     const lastEval = eventsOf(db, id, "eval", 1)[0] ?? null;
     return {
       ...summarize(job, best, queue),
       spec,
       planSource: planSource(job, spec),
       curriculum: curriculumOf(job),
+      evals,
       final: {
         loss: lastMetric?.loss ?? null,
         evalLoss: lastEval?.eval_loss ?? null,

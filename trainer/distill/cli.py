@@ -1,10 +1,12 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
-(kinds train, score, tag, lengths) and appends its events to RUN_DIR/events.jsonl."""
+(kinds train, score, tag, lengths) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
+MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import os
 import sys
 import traceback
@@ -70,7 +72,18 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("--resume", action="store_true",
                        help="continue a train job from the last checkpoint in RUN_DIR/checkpoints (same data "
                        "order and optimizer state, so the result equals an uninterrupted run)")
+    chat_p = sub.add_parser("chat", help="answer chats with one model, JSON lines over stdin/stdout",
+                            description="Load one model, then answer {id, messages, max_new_tokens} lines on "
+                            "stdin with {id, type: token|done|error} lines on stdout (see distill/chat.py).")
+    chat_p.add_argument("model", type=json.loads, metavar="MODEL_JSON",
+                        help='a job.json model reference, e.g. \'{"source": "dir", "path": "runs/x/model"}\'')
+    chat_p.add_argument("--base-dir", type=Path, default=None, help="relative model paths are read from here")
+    chat_p.add_argument("--device", default="auto", help="auto (CUDA when present), cpu or cuda")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(args.run_dir.resolve(), args.resume)
+    if args.command == "chat":
+        # Imported here: it loads torch and transformers, which `run` leaves to the job's module.
+        from distill import chat
+        return chat.main(args.model, args.base_dir, args.device)
     return 1

@@ -1,3 +1,4 @@
+import { Suspense } from "react";
 import { CompareView } from "~/components/runs/compare/compare-view";
 
 export default async function ComparePage({ searchParams }: { searchParams: Promise<{ ids?: string }> }) {
@@ -6,7 +7,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   return (
     <>
       <h1>Compare runs</h1>
-      <CompareView ids={list} />
+      {/* The chart keeps its x axis and curves in the URL (useSearchParams). */}
+      <Suspense fallback={<p className="muted">Loading runs…</p>}>
+        <CompareView ids={list} />
+      </Suspense>
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useTRPC } from "~/components/trpc/react";
 import { CompareChart } from "./compare-chart";
+import { curriculumLabel } from "./curriculum-cell";
 import { FinalMetricsTable } from "./final-metrics-table";
 import { SettingsTable } from "./settings-table";
 
@@ -18,9 +19,20 @@ export function CompareView({ ids }: { ids: string[] }) {
   const runs = compared.data;
   return (
     <>
-      <CompareChart runs={runs.map((r, i) => ({ id: r.id, name: r.name, metrics: metrics[i]?.data ?? [] }))} />
+      <CompareChart runs={runs.map((r, i) => ({ id: r.id, name: r.name, evals: r.evals, metrics: metrics[i]?.data ?? [] }))} />
       <FinalMetricsTable runs={runs} />
-      <SettingsTable runs={runs.map((r) => ({ id: r.id, name: r.name, settings: { ...r.spec, plan_source: r.planSource, dataset: r.datasetName ?? r.datasetId, curriculum: r.curriculum } }))} />
+      <SettingsTable
+        runs={runs.map((r) => ({ id: r.id, name: r.name, settings: { ...r.spec, plan_source: r.planSource, dataset: r.datasetName ?? r.datasetId, curriculum: curriculumLabel(r.curriculum) } }))}
+      />
+      {new Set(runs.map((r) => curriculumLabel(r.curriculum))).size > 1 && (
+        <p className="small">
+          The runs&apos; curricula differ:{" "}
+          <Link data-testid="curriculum-diff-link" href={`/runs/compare/curriculum?ids=${ids.join(",")}`}>
+            see which curriculum settings differ
+          </Link>
+          .
+        </p>
+      )}
     </>
   );
 }

@@ -2,6 +2,7 @@
 
 import type { ModelRef } from "~/lib/contracts/job";
 import { TEACHER_LAYERS, type StudentChoice } from "~/lib/runs/form";
+import { FinishedStudents } from "./finished-students";
 
 const SOURCES = {
   embedded: "Embedded SmolLM2-135M-Instruct",
@@ -61,6 +62,7 @@ export function ModelFields<T extends ModelRef | StudentChoice>(props: {
           error={props.errors[`${props.role}.path`]}
         />
       )}
+      {v.source === "dir" && <FinishedStudents testId={`${props.role}-from-run`} path={v.path} onPick={(p) => props.onChange({ ...v, path: p } as T)} />}
       {v.source === "pruned" && (
         <label>
           Layers kept (of the teacher&apos;s {TEACHER_LAYERS} for SmolLM2)

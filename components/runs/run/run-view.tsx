@@ -12,6 +12,8 @@ import { RunActions } from "./run-actions";
 import { RunDisk } from "./run-disk";
 import { RunProgress } from "./run-progress";
 import { StageLossTable } from "./stage-loss-table";
+import { StudentPanel } from "./student-panel";
+import { TryIt } from "./try-it";
 import { useRunStream } from "./use-run-stream";
 
 /** The live page of one run. */
@@ -55,6 +57,8 @@ export function RunView({ id }: { id: string }) {
           </pre>
         </div>
       )}
+      <StudentPanel id={id} path={r.studentPath} ready={r.studentReady} status={r.status} />
+      {r.studentReady && <TryIt id={id} />}
       {error && <p className="error">{error.message}</p>}
       {run ? (
         <>

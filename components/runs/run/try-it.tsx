@@ -1,0 +1,127 @@
+"use client";
+
+import { useEffect, useRef, useState } from "react";
+import { useTRPCClient } from "~/components/trpc/react";
+
+type Model = "student" | "teacher";
+type Message = { role: "user" | "assistant"; content: string };
+type Unsubscribe = () => void;
+
+const MAX_NEW_TOKENS = 128;
+
+/**
+ * Streams one answer from the run's student or teacher into `onText` (the text so far). The trainer's chat
+ * worker generates it; tokens arrive over SSE as they are made.
+ */
+function useAsk() {
+  const client = useTRPCClient();
+  const live = useRef<Unsubscribe[]>([]);
+  useEffect(() => () => live.current.forEach((stop) => stop()), []);
+  return (id: string, model: Model, messages: Message[], onText: (text: string) => void, onEnd: (error?: string) => void) => {
+    let text = "";
+    const sub = client.runs.chat.subscribe(
+      { id, model, messages, maxNewTokens: MAX_NEW_TOKENS },
+      {
+        onData: ({ text: piece }) => onText((text += piece)),
+        onError: (e) => onEnd(e.message),
+        onComplete: () => onEnd(),
+      },
+    );
+    live.current.push(() => sub.unsubscribe());
+  };
+}
+
+function Answer(props: { title: string; text: string; busy: boolean; testId: string }) {
+  return (
+    <div>
+      <h3 style={{ margin: "0.25rem 0" }}>{props.title}</h3>
+      <pre data-testid={props.testId} data-busy={props.busy} style={{ whiteSpace: "pre-wrap", minHeight: "3em" }}>
+        {props.text || (props.busy ? "…" : "")}
+      </pre>
+    </div>
+  );
+}
+
+/** Chat with the student, or put one prompt to the student and the teacher side by side. */
+export function TryIt({ id }: { id: string }) {
+  const ask = useAsk();
+  const [mode, setMode] = useState<"chat" | "side">("chat");
+  const [prompt, setPrompt] = useState("");
+  const [chat, setChat] = useState<Message[]>([]);
+  const [side, setSide] = useState<Record<Model, string>>({ student: "", teacher: "" });
+  const [busy, setBusy] = useState<Model[]>([]);
+  const [error, setError] = useState<string | null>(null);
+
+  const done = (model: Model) => (e?: string) => {
+    setBusy((b) => b.filter((m) => m !== model));
+    if (e) setError(e);
+  };
+
+  const send = () => {
+    const content = prompt.trim();
+    if (!content || busy.length) return;
+    setError(null);
+    setPrompt("");
+    if (mode === "chat") {
+      const history: Message[] = [...chat, { role: "user", content }];
+      setChat([...history, { role: "assistant", content: "" }]);
+      setBusy(["student"]);
+      ask(id, "student", history, (text) => setChat([...history, { role: "assistant", content: text }]), done("student"));
+    } else {
+      setSide({ student: "", teacher: "" });
+      setBusy(["student", "teacher"]);
+      for (const model of ["student", "teacher"] as const) {
+        ask(id, model, [{ role: "user", content }], (text) => setSide((s) => ({ ...s, [model]: text })), done(model));
+      }
+    }
+  };
+
+  return (
+    <div className="panel" data-testid="try-it">
+      <div className="row" style={{ justifyContent: "space-between" }}>
+        <h2 style={{ margin: 0 }}>Try it</h2>
+        <div className="row">
+          <button className={mode === "chat" ? "primary" : ""} data-testid="try-mode-chat" onClick={() => setMode("chat")}>
+            Chat with the student
+          </button>
+          <button className={mode === "side" ? "primary" : ""} data-testid="try-mode-side" onClick={() => setMode("side")}>
+            Student vs teacher
+          </button>
+        </div>
+      </div>
+      {mode === "chat" ? (
+        <div data-testid="try-chat">
+          {chat.map((m, i) => (
+            <p key={i} data-testid={`try-${m.role}`} style={{ whiteSpace: "pre-wrap" }}>
+              <strong>{m.role === "user" ? "You" : "Student"}:</strong> {m.content || (busy.length ? "…" : "")}
+            </p>
+          ))}
+        </div>
+      ) : (
+        <div className="grid2">
+          <Answer title="Student" text={side.student} busy={busy.includes("student")} testId="try-student" />
+          <Answer title="Teacher" text={side.teacher} busy={busy.includes("teacher")} testId="try-teacher" />
+        </div>
+      )}
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          send();
+        }}
+      >
+        <input data-testid="try-prompt" style={{ flex: 1 }} value={prompt} placeholder="Ask something…" onChange={(e) => setPrompt(e.target.value)} />
+        <button type="submit" className="primary" data-testid="try-send" disabled={busy.length > 0 || !prompt.trim()}>
+          {busy.length ? "Answering…" : "Send"}
+        </button>
+        {mode === "chat" && chat.length > 0 && (
+          <button type="button" disabled={busy.length > 0} onClick={() => setChat([])}>
+            New chat
+          </button>
+        )}
+      </form>
+      {error && <p className="error small">{error}</p>}
+      <p className="small muted">Answers are greedy, at most {MAX_NEW_TOKENS} tokens, generated by the trainer&apos;s Python, one question at a time per model.</p>
+    </div>
+  );
+}
