@@ -23,6 +23,8 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
     },
     trace: "retain-on-failure",
+    // A click on an element that never comes fails within a minute, naming it, instead of at the test's timeout.
+    actionTimeout: 60_000,
   },
   webServer: {
     command: `npx next start -H 127.0.0.1 -p ${port}`,

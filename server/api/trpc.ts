@@ -30,7 +30,7 @@ function shownError(path: string | undefined, error: TRPCError): TRPCError {
     cause instanceof UserError
       ? new TRPCError({ code: cause.code, message: cause.message, cause })
       : cause instanceof ZodError
-        ? new TRPCError({ code: "BAD_REQUEST", message: validationMessage(cause) })
+        ? new TRPCError({ code: "BAD_REQUEST", message: validationMessage(cause), cause })
         : error.code !== "INTERNAL_SERVER_ERROR"
           ? error
           : new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: internalErrorMessage(`tRPC ${path ?? "(no procedure)"}`, cause ?? error) });
