@@ -66,7 +66,7 @@ const ScheduleChart = memo(function ScheduleChart({ preview }: { preview: Schedu
   const buckets = preview.bucketSizes.length;
   return (
     <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
-      <p className="small muted">
+      <p className="small muted" data-testid="schedule-summary">
         {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
       </p>
       <ResponsiveContainer width="100%" height={280}>
