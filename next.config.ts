@@ -26,6 +26,17 @@ const config: NextConfig = {
   // Native and Node-only modules stay out of the server bundle.
   serverExternalPackages: ["better-sqlite3"],
   typedRoutes: false,
+  // A request that carries a body (a length or a chunked body declared) to a path that takes none: the guard
+  // runs on it at app/api/no-body, where proxy.ts must not see it (proxy.ts says why). The same paths as proxy.ts's matcher.
+  async rewrites() {
+    return {
+      beforeFiles: ["content-length", "transfer-encoding"].map((key) => ({
+        source: "/:path((?!api/trpc/|api/uploads$).*)",
+        has: [{ type: "header" as const, key }],
+        destination: "/api/no-body?path=/:path",
+      })),
+    };
+  },
   async headers() {
     return [
       {
