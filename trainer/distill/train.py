@@ -203,13 +203,13 @@ class Distiller:
         return mean_rouge_l(answers, [last_answer(self.rows[i]["messages"]) for i in ids])
 
     def save_final(self, out_dir: Path, roots: list[Path]) -> Path:
-        out_dir = confine.directory(out_dir, roots)
-        # A weights file left there may be hard-linked from another run's checkpoint: writing it in place would
-        # change that checkpoint too, so the link is dropped first.
-        (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
-        self.student.config.use_cache = True
-        self.student.save_pretrained(out_dir)
-        self.tokenizer.save_pretrained(out_dir)
+        with confine.writing_into(out_dir, roots) as out_dir:
+            # A weights file left there may be hard-linked from another run's checkpoint: writing it in place
+            # would change that checkpoint too, so the link is dropped first.
+            (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
+            self.student.config.use_cache = True
+            self.student.save_pretrained(out_dir)
+            self.tokenizer.save_pretrained(out_dir)
         return out_dir
 
 
