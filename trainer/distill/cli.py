@@ -1,5 +1,5 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
-(kinds train, score, tag, lengths) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
+(kinds train, score, tag, lengths, answer) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
 MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from distill import distributed
+from distill import ranks
 from distill.contract import JobError, Stopped, read_valid_json
 from distill.events import EventWriter, SilentEvents
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
-RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
+RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths",
+           "answer": "distill.generate.answer"}
 
 
 def load_job(run_dir: Path) -> dict:
@@ -32,7 +33,7 @@ def load_job(run_dir: Path) -> dict:
 
 def run(run_dir: Path, resume: bool) -> int:
     # Under torchrun only rank 0 writes the run's events (see distill.distributed).
-    writer = EventWriter(run_dir) if distributed.is_main() else SilentEvents()
+    writer = EventWriter(run_dir) if ranks.is_main() else SilentEvents()
     with writer as events:
         try:
             job = load_job(run_dir)
