@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 from collections.abc import Callable
-
-import httpx2
-import openai
 
 from distill.contract import JobError
 from distill.generate.retry import Reachability, backoff_s, is_retried_status, retry_after_s
@@ -32,8 +30,6 @@ class Teacher:
                  on_pause: Callable[[bool, float], None]):
         self.endpoint, self.retry, self._notice = endpoint, retry, notice
         self.sampling = {k: v for k, v in sampling.items() if v is not None}
-        self._client = openai.AsyncOpenAI(base_url=endpoint["base_url"], api_key=os.environ.get(KEY_VARIABLE) or NO_KEY,
-                                          max_retries=0, timeout=endpoint["timeout_s"])
         self.reach = Reachability(retry["unreachable_after_s"], on_pause)
         # While the endpoint is unreachable, one request at a time probes it; the others wait here.
         self._probe = asyncio.Lock()
@@ -66,7 +62,18 @@ class Teacher:
                     continue
             await asyncio.sleep(delay)
 
+    @functools.cached_property
+    def _client(self):
+        # Imported on the first request (~1 s of CPU): a re-run served from the cache never sends one.
+        import openai
+
+        return openai.AsyncOpenAI(base_url=self.endpoint["base_url"], api_key=os.environ.get(KEY_VARIABLE) or NO_KEY,
+                                  max_retries=0, timeout=self.endpoint["timeout_s"])
+
     async def _attempt(self, messages: list[dict], row_id: str) -> dict:
+        import httpx2
+        import openai
+
         self.requests_sent += 1
         try:
             response = await self._client.chat.completions.create(model=self.endpoint["model"], messages=messages,
@@ -100,7 +107,8 @@ class Teacher:
                 "completion_tokens": usage.completion_tokens if usage else None}
 
     async def close(self) -> None:
-        await self._client.close()
+        if "_client" in self.__dict__:
+            await self._client.close()
 
 
 class _Retry(Exception):
