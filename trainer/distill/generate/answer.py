@@ -109,7 +109,7 @@ class AnswerRun:
             if self.cache:
                 self.cache.put(key, response)
         record = {"id": row_id, "turn": turn, "key": key, **response, "cached": cached, "time": _now()}
-        self.journal.append(record)
+        self.journal.append(record, durable=not cached)
         self.meter.count(record, cached=cached, now=True)
         self.meter.emit()
         return record

@@ -30,9 +30,11 @@ class Journal:
         if os.fstat(self._fd).st_size and not path.read_bytes().endswith(b"\n"):
             os.write(self._fd, b"\n")
 
-    def append(self, record: dict) -> None:
+    def append(self, record: dict, durable: bool = True) -> None:
+        """`durable=False` skips the fsync for a record that costs nothing to get again (a cache hit)."""
         os.write(self._fd, (json.dumps(record, ensure_ascii=False) + "\n").encode())
-        os.fsync(self._fd)
+        if durable:
+            os.fsync(self._fd)
 
     def close(self) -> None:
         os.close(self._fd)
