@@ -268,6 +268,7 @@ def test_a_rerun_is_served_from_the_shared_cache_without_a_request(tmp_path, pro
         assert (result["requests_sent"], result["cache_hits"], result["cost"]) == (0, 20, None)
     strip = lambda records: [(r["id"], r["messages"]) for r in records]  # noqa: E731
     assert strip(results(second)) == strip(results(first))
+    assert KEY.encode() not in b"".join(p.read_bytes() for p in cache.parent.iterdir())  # the file and its WAL
 
 
 def test_an_unreachable_endpoint_pauses_the_job_which_goes_on_once_it_answers(tmp_path, server_port):

@@ -85,7 +85,7 @@ class AnswerRun:
             kept.append(reply)
             reason = reason_to_set_aside(answer["content"], answer["finish_reason"])
             if reason:
-                self._set_aside(row, turn, turns, reason, answer["finish_reason"], kept)
+                self._set_aside(row, turn, turns, reason, None, kept)
                 return
             turn += 1
         self.answered[row["id"]] = {"id": row["id"], "messages": kept, "origin": "teacher_answer",
