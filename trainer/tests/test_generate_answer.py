@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import DATASETS, alpaca_rows, distill_cli, read_events
+from conftest import alpaca_rows, distill_cli, read_events
 from fault_proxy import FaultProxy
 
 from distill.models import embedded_gguf_path
@@ -165,28 +165,38 @@ def test_a_wrong_key_fails_the_job_with_a_sentence_and_leaves_no_key_behind(tmp_
 
 
 def test_multi_turn_rows_are_answered_turn_by_turn_in_the_teachers_own_context(tmp_path, proxy):
-    questions = [json.loads(line) for line in (DATASETS / "mt_bench_questions.jsonl").read_text().splitlines()[:2]]
-    rows = [{"id": f"mt-{q['question_id']}", "messages": [{"role": "system", "content": "Be brief."}]
-             + [{"role": "user", "content": turn} for turn in q["turns"]]} for q in questions]
-    run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows, sampling={"temperature": 0, "max_tokens": 24},
-                               template={"name": "terse", "version": 1, "text": "{prompt}\nAnswer briefly."})
+    rows = [{"id": "capitals", "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "What is the capital of France?"},
+                {"role": "assistant", "content": "The dataset's own answer, which the teacher replaces."},
+                {"role": "user", "content": "And what is the capital of Italy?"}]},
+            {"id": "colours", "messages": [
+                {"role": "system", "content": "Be brief."},
+                {"role": "user", "content": "Name one primary colour."},
+                {"role": "user", "content": "Name another one."}]}]
+    run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows, sampling={"temperature": 0, "max_tokens": 48},
+                               template={"name": "terse", "version": 1, "text": "{prompt} Answer in one sentence."})
     done = run_answer(run_dir)
     assert done.returncode == 0, done.stderr
-    sent = {(r["messages"][1]["content"], len(r["messages"])): r["messages"] for r in proxy.requests}
-    for row, q in zip(rows, questions):
-        first = sent[(f"{q['turns'][0]}\nAnswer briefly.", 2)]
-        assert first[0] == {"role": "system", "content": "Be brief."}
-        journal = {(r["id"], r["turn"]): r for r in jsonl(run_dir / "answers.jsonl.journal")}
-        if (row["id"], 1) not in journal:
-            continue  # kept aside after its first turn (cut off): not asked further
-        second = sent[(f"{q['turns'][0]}\nAnswer briefly.", 4)]
-        # The second turn is asked after the teacher's own first answer.
-        assert second[2] == {"role": "assistant", "content": journal[(row["id"], 0)]["content"]}
-        assert second[3] == {"role": "user", "content": f"{q['turns'][1]}\nAnswer briefly."}
     assert_each_row_once(run_dir, rows)
-    for record in jsonl(run_dir / "answers.jsonl"):
-        assert [m["role"] for m in record["messages"]] == ["system", "user", "assistant", "user", "assistant"]
-        assert record["messages"][3]["content"] == next(r for r in rows if r["id"] == record["id"])["messages"][2]["content"]
+    journal = {(r["id"], r["turn"]): r for r in jsonl(run_dir / "answers.jsonl.journal")}
+    answered = jsonl(run_dir / "answers.jsonl")
+    assert [r["id"] for r in answered] == ["capitals", "colours"], jsonl(run_dir / "set_aside.jsonl")
+    for row, record in zip(rows, answered):
+        prompts = [m["content"] for m in row["messages"] if m["role"] == "user"]
+        first, second = [r["messages"] for r in proxy.requests if r["turn"].startswith(tuple(prompts))]
+        assert first == [{"role": "system", "content": "Be brief."},
+                         {"role": "user", "content": f"{prompts[0]} Answer in one sentence."}]
+        # The second turn is asked after the teacher's own first answer, not the dataset's.
+        assert second == first + [{"role": "assistant", "content": journal[(row["id"], 0)]["content"]},
+                                  {"role": "user", "content": f"{prompts[1]} Answer in one sentence."}]
+        # The new row keeps the prompts as they were, with the teacher's two answers.
+        assert record["messages"] == [{"role": "system", "content": "Be brief."},
+                                      {"role": "user", "content": prompts[0]},
+                                      {"role": "assistant", "content": journal[(row["id"], 0)]["content"]},
+                                      {"role": "user", "content": prompts[1]},
+                                      {"role": "assistant", "content": journal[(row["id"], 1)]["content"]}]
+        assert record["usage"]["completion_tokens"] == sum(journal[(row["id"], t)]["completion_tokens"] for t in (0, 1))
 
 
 def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactly_once(tmp_path, server_port):
