@@ -54,8 +54,9 @@ def run(run_dir: Path, resume: bool) -> int:
 
 
 EXIT_CODES = """exit status: 0 done (a done event ends the log); 2 the job was refused or failed with a message
-(error event); 143 stopped by SIGTERM after writing a checkpoint (no done event: run again with --resume);
-1 an unexpected failure (error event with a traceback)."""
+(error event); 143 stopped by SIGTERM after saving what a resume needs (a train job's checkpoint; an answer job
+keeps every answer in its journal) (no done event: run again with --resume); 1 an unexpected failure (error event
+with a traceback)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -72,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder holding job.json")
     run_p.add_argument("--resume", action="store_true",
                        help="continue a train job from the last checkpoint in RUN_DIR/checkpoints (same data "
-                       "order and optimizer state, so the result equals an uninterrupted run)")
+                       "order and optimizer state, so the result equals an uninterrupted run); an answer job "
+                       "reuses the answers in its journal instead of asking them again")
     chat_p = sub.add_parser("chat", help="answer chats with one model, JSON lines over stdin/stdout",
                             description="Load one model, then answer {id, messages, max_new_tokens} lines on "
                             "stdin with {id, type: token|done|error} lines on stdout (see distill/chat.py).")
