@@ -108,8 +108,8 @@ def prompt_of(row: dict) -> str:
 def assert_each_row_once(run_dir: Path, rows: list[dict]) -> None:
     finished = results(run_dir)
     assert sorted(r["id"] for r in finished) == sorted(r["id"] for r in rows)
-    for record in finished:
-        assert record["messages"][-1]["role"] == "assistant"
+    for record in finished:  # ends with the teacher's answer, unless the endpoint refused to give one
+        assert record["messages"][-1]["role"] == ("user" if record.get("reason") == "refused_by_endpoint" else "assistant")
 
 
 def test_answers_20_alpaca_rows_once_each_with_provenance_and_no_key_in_the_run_folder(tmp_path, proxy):
@@ -162,6 +162,19 @@ def test_a_wrong_key_fails_the_job_with_a_sentence_and_leaves_no_key_behind(tmp_
     assert "refused the job's key (HTTP 401)" in read_events(run_dir)[-1]["message"]
     for path in (p for p in run_dir.rglob("*") if p.is_file()):
         assert wrong.encode() not in path.read_bytes() and KEY.encode() not in path.read_bytes(), path
+
+
+def test_a_request_the_endpoint_refuses_keeps_its_row_aside_and_the_others_go_on(tmp_path, proxy):
+    too_long = {"id": "too-long", "messages": [{"role": "user", "content": "Summarise: " + "lorem ipsum " * 2000}]}
+    rows = [too_long, *alpaca_rows(2)]
+    run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows)
+    done = run_answer(run_dir)
+    assert done.returncode == 0, done.stderr
+    assert_each_row_once(run_dir, rows)
+    aside = {r["id"]: r for r in jsonl(run_dir / "set_aside.jsonl")}
+    assert aside["too-long"]["reason"] == "refused_by_endpoint"
+    assert aside["too-long"]["detail"].startswith("HTTP 400")  # the server's context window is 2,048 tokens
+    assert len([r for r in proxy.requests if r["turn"] == too_long["messages"][0]["content"]]) == 1  # not retried
 
 
 def test_multi_turn_rows_are_answered_turn_by_turn_in_the_teachers_own_context(tmp_path, proxy):
