@@ -97,7 +97,8 @@ class Teacher:
                 raise JobError(f"the endpoint {self.endpoint['base_url']} answered 404 for model "
                                f"{self.endpoint['model']!r}: check the base URL (up to /v1) and the model "
                                "name") from None
-            raise RefusedRequest(f"HTTP {e.status_code}: {e.message}") from None
+            said = e.body.get("message") if isinstance(e.body, dict) else None
+            raise RefusedRequest(f"HTTP {e.status_code}: {said or e.message}") from None
         self.reach.answered()
         choice = response.choices[0] if response.choices else None
         usage = response.usage
