@@ -230,6 +230,9 @@ def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactl
     assert sorted(proxy.delivered) == sorted(prompt_of(r) for r in rows)
     assert sum(proxy.delivered.values()) == len(rows)
     assert read_events(run_dir)[-1]["result"]["requests_sent"] == len(proxy.requests) >= len(rows) + len(faults)
+    # A 429's Retry-After: 1 sets the wait, not the backoff (0.2 s doubling here).
+    waits = [e["message"].split("trying again in ")[1] for e in read_events(run_dir) if "HTTP 429" in e.get("message", "")]
+    assert waits == ["1.0 s"] * 3
 
 
 def test_a_job_killed_mid_run_resumes_without_asking_an_answered_row_again(tmp_path, proxy):
