@@ -28,11 +28,12 @@ from transformers import get_cosine_schedule_with_warmup
 
 from distill import checkpoint, confine, distributed, memory
 from distill.contract import JobError, Stopped, read_valid_json
-from distill.data import collate, encode, last_answer, prompt_ids, read_rows
+from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
 from distill.losses import LOSS_PARAMS, head_distill
 from distill.models import check_linear_head, load_student, load_teacher, resolve_device
+from distill.rows import read_rows
 
 SIGTERM_EXIT = 143
 
