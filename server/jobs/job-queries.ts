@@ -85,22 +85,15 @@ export type StoredMetricPoint = Required<MetricPoint> & { time: number };
 
 /** A job's metric events as flat points for charting, in order: one per step, the last attempt's (onePerStep). */
 export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
-  const field = <T extends number | null>(name: string) => sql<T>`json_extract(${jobEvents.data}, ${`$.${name}`})`;
-  const all = db
-    .select({
-      seq: jobEvents.seq,
-      step: field<number>("step"),
-      stage: field<number>("stage"),
-      loss: field<number>("loss"),
-      kd_loss: field<number | null>("kd_loss"),
-      ce_loss: field<number | null>("ce_loss"),
-      temperature: field<number | null>("temperature"),
-      tokens_seen: field<number | null>("tokens_seen"),
-      time: jobEvents.time,
-    })
-    .from(jobEvents)
-    .where(and(eq(jobEvents.jobId, id), eq(jobEvents.type, "metric")))
-    .orderBy(asc(jobEvents.seq))
-    .all();
+  // Raw: a long run has 100k+ metric events, and drizzle's mapping of each row took twice as long (measured).
+  const all = db.$client
+    .prepare(
+      `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
+         json_extract(data, '$.loss') as loss, json_extract(data, '$.kd_loss') as kd_loss,
+         json_extract(data, '$.ce_loss') as ce_loss, json_extract(data, '$.temperature') as temperature,
+         json_extract(data, '$.tokens_seen') as tokens_seen, time
+       from job_events where job_id = ? and type = 'metric' order by seq`,
+    )
+    .all(id) as StoredMetricPoint[];
   return onePerStep(all);
 }
