@@ -54,7 +54,7 @@ export function analysisResults(db: Db, datasetId: string) {
  * fetches this once and previews on it; the launch plans on the same columns.
  */
 export function rowColumns(db: Db, datasetId: string, tagResultId: string | null, scoreResultId: string | null) {
-  // Raw: every row of the dataset, and drizzle's mapping of each row made it 1.3x as slow (measured, 200k rows).
+  // Raw: reads every row of the dataset; with drizzle's mapping of each row it took 1.9x the CPU (bench/raw-sql.bench.ts).
   const rows = db.$client
     .prepare(
       `select d.id, coalesce(l.label, t.label) as label, s.difficulty, d.response = '' as promptOnly
@@ -87,7 +87,7 @@ export type RowColumns = ReturnType<typeof rowColumns>;
  * start of each prompt, so the designer can draw each measure and show typical rows of a bucket.
  */
 export function scoreComponents(db: Db, datasetId: string, scoreResultId: string) {
-  // Raw: every row of the dataset, and drizzle's mapping of each row took 1.9x as long (measured).
+  // Raw: reads every row of the dataset; with drizzle's mapping of each row it took 1.3x the CPU (bench/raw-sql.bench.ts).
   const rows = db.$client
     .prepare(
       `select substr(d.prompt, 1, 160) as prompt, s.components

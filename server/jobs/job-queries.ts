@@ -85,7 +85,7 @@ export type StoredMetricPoint = Required<MetricPoint> & { time: number };
 
 /** A job's metric events as flat points for charting, in order: one per step, the last attempt's (onePerStep). */
 export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
-  // Raw: a long run has 100k+ metric events, and drizzle's mapping of each row took twice as long (measured).
+  // Raw: a long run has 100k+ metric events; with drizzle's mapping of each row it took 1.4-2x the CPU (bench/raw-sql.bench.ts).
   const all = db.$client
     .prepare(
       `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
