@@ -6,11 +6,12 @@ import { ZodError } from "zod";
 import type { Db } from "~/db/client";
 import { internalErrorMessage, UserError } from "~/lib/errors";
 import { validationMessage } from "~/lib/validation-messages";
+import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { sseOptions } from "~/server/jobs/event-sse";
 import type { JobManager } from "~/server/jobs/manager";
 
-/** What every procedure gets: the studio's database and job manager (built once, server/startup.ts). */
-export type ApiContext = { db: Db; jobs: JobManager; headers: Headers };
+/** What every procedure gets: the studio's database, job manager and embedded endpoint (built once, server/startup.ts). */
+export type ApiContext = { db: Db; jobs: JobManager; embedded: EmbeddedServer; headers: Headers };
 
 /** Errors already turned into what the client sees (a procedure's, then formatted for the wire). */
 const shownErrors = new WeakSet<TRPCError>();
