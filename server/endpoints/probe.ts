@@ -107,7 +107,7 @@ export async function probeEndpoint(target: EndpointTarget): Promise<EndpointTes
   const listed = (await callJson(modelsUrl, target)) as { data?: { id?: unknown }[] };
   const modelsLatencyMs = Math.round(performance.now() - started);
   if (!Array.isArray(listed.data)) throw new EndpointFailed(`${modelsUrl} did not answer a model list ({"data": [...]}): is the base URL an OpenAI-compatible API?`);
-  const models = listed.data.map((m) => String(m.id));
+  const models = listed.data.map((m) => serverText(String(m.id), target.apiKey));
 
   const chatUrl = `${target.baseUrl}/chat/completions`;
   started = performance.now();
