@@ -22,8 +22,10 @@ export function embeddedIdleMs(env: Env = process.env): number {
 /**
  * The GGUF's own chat template (`chat_template.default`) makes the model answer nonsense; ChatML is the template
  * it was trained on (../shared/FACTS.md). One context of 2,048 tokens: prompt and answer of a TAPIR request fit.
+ * Not verbose: llama.cpp's own logging prints some 2,000 lines per load and request, which would bury the
+ * server's log (uvicorn's lines: start, each request, errors).
  */
-const SERVER_ARGS = ["--chat_format", "chatml", "--model_alias", EMBEDDED_MODEL, "--n_ctx", "2048"];
+const SERVER_ARGS = ["--chat_format", "chatml", "--model_alias", EMBEDDED_MODEL, "--n_ctx", "2048", "--verbose", "False"];
 const LOG_LINES = 200;
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 5_000;
