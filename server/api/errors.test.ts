@@ -113,4 +113,14 @@ describe("one error path for every procedure", () => {
       log.mockRestore();
     }
   });
+  it("keeps a refusal's message when the object that threw it comes from another bundle (Next's instrumentation)", async () => {
+    // A fresh module registry: this EmbeddedServer and the UserError it throws are other copies of the classes.
+    vi.resetModules();
+    const { EmbeddedServer } = await import("~/server/endpoints/embedded-server");
+    const elsewhere = { ...studio, embedded: new EmbeddedServer({ repoRoot: studio.dir, idleMs: 60_000 }) };
+    const { status, error } = await call(elsewhere, "mutation", "endpoints.startEmbedded", undefined);
+    expect(status).toBe(503);
+    expect(error.data.code).toBe("SERVICE_UNAVAILABLE");
+    expect(error.message).toMatch(/^the embedded server could not be started: spawn .*python ENOENT/);
+  });
 });

@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { EMBEDDED_MODEL } from "~/lib/contracts/endpoints";
 import { createCaller } from "~/server/api/root";
 import { apiContext, python, tempStudio, waitFor, type Studio } from "~/test/support/studio";
@@ -14,6 +14,7 @@ import { EmbeddedServer } from "./embedded-server";
 let studio: Studio | null = null;
 const servers: EmbeddedServer[] = [];
 afterEach(() => {
+  vi.unstubAllEnvs();
   studio?.cleanup();
   studio = null;
   for (const server of servers.splice(0)) server.stop();
@@ -38,6 +39,9 @@ async function closesPort(baseUrl: string): Promise<boolean> {
 
 describe("embedded endpoint", () => {
   it("starts on a Test, lists its model, answers a short completion, shows its log, and stops", async () => {
+    // What Next sets (PORT) or a user might (API_KEY): llama_cpp.server would read both from its environment.
+    vi.stubEnv("PORT", "1");
+    vi.stubEnv("API_KEY", "sk-of-the-studio-environment");
     studio = tempStudio();
     const caller = createCaller(apiContext(studio));
     expect((await caller.endpoints.embedded()).state).toBe("stopped");

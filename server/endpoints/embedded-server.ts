@@ -30,6 +30,19 @@ const LOG_LINES = 200;
 const START_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 5_000;
 
+/**
+ * The server's environment: only what a process needs to run. llama_cpp.server reads its settings from the
+ * environment too (pydantic-settings), and they win over its arguments: the studio's PORT (set by Next) would move
+ * it onto the studio's port, an API_KEY would lock the studio out of it.
+ */
+const PASSED_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES"];
+
+function serverEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const passed = Object.fromEntries(PASSED_ENV.filter((name) => env[name] !== undefined).map((name) => [name, env[name]]));
+  // NODE_ENV because Next's types require it in every environment; the server has no setting of that name.
+  return { ...passed, NODE_ENV: env.NODE_ENV, PYTHONUNBUFFERED: "1", HF_HUB_OFFLINE: "1" };
+}
+
 export type EmbeddedServerOptions = {
   /** Where .venv is; the server runs the trainer's Python. */
   repoRoot: string;
@@ -117,7 +130,7 @@ export class EmbeddedServer {
     const python = join(this.options.repoRoot, ".venv", "bin", "python");
     const argv = ["-m", "distill.llama_server", "--host", "127.0.0.1", "--port", String(port), ...SERVER_ARGS];
     this.append(`$ ${python} ${argv.join(" ")}`);
-    const child = spawn(python, argv, { cwd: this.options.repoRoot, env: { ...process.env, PYTHONUNBUFFERED: "1", HF_HUB_OFFLINE: "1" } });
+    const child = spawn(python, argv, { cwd: this.options.repoRoot, env: serverEnv() });
     this.child = child;
     this.baseUrl = baseUrl;
     for (const stream of [child.stdout, child.stderr]) createInterface({ input: stream }).on("line", (line) => this.append(line));

@@ -32,7 +32,15 @@ def main() -> None:
         raise SystemExit(2) from None
     threading.Thread(target=_exit_when_stdin_closes, daemon=True, name="stdin-watch").start()
     sys.argv = ["llama_cpp.server", "--model", str(model), *sys.argv[1:]]
-    runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+    try:
+        runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A normal interpreter shutdown aborts (SIGABRT) on the watcher thread blocked reading stdin.
+    os._exit(code)
 
 
 if __name__ == "__main__":
