@@ -106,7 +106,8 @@ export function EndpointForm({ editing, onDone }: { editing: EndpointView | null
           API key {editing?.hasKey && <span className="ok">(key set)</span>}
           <input
             type="password"
-            autoComplete="off"
+            // Not "off": browsers still fill a saved password into a password field then, replacing the key on Save.
+            autoComplete="new-password"
             {...field("apiKey")}
             disabled={draft.clearKey}
             placeholder={editing?.hasKey ? "type a new key to replace it" : "none"}
