@@ -12,7 +12,8 @@ export function EmbeddedPanel() {
   const queryClient = useQueryClient();
   const status = useQuery({
     ...trpc.endpoints.embedded.queryOptions(),
-    refetchInterval: (q) => (q.state.data?.state === "stopped" ? 10_000 : 1_500),
+    // Often while it starts or runs (its log grows, the idle stop comes), seldom otherwise (a job may start it).
+    refetchInterval: (q) => (q.state.data?.state === "starting" || q.state.data?.state === "running" ? 1_500 : 10_000),
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.endpoints.embedded.queryKey() });
   const start = useMutation(trpc.endpoints.startEmbedded.mutationOptions({ onSettled: refresh }));
