@@ -4,6 +4,7 @@ import { join } from "node:path";
 import superjson from "superjson";
 import { afterEach, describe, expect, it } from "vitest";
 import { createCaller } from "~/server/api/root";
+import { connectEndpoint, endpointJobEnv } from "~/server/endpoints/connection";
 import { keyFilePath } from "~/server/endpoints/key-store";
 import { apiContext, tempStudio, type Studio } from "~/test/support/studio";
 
@@ -159,5 +160,17 @@ describe("endpoints router", () => {
     for (const file of readdirSync(studio.dir).filter((f) => f.startsWith("studio.db"))) {
       expect(readFileSync(join(studio.dir, file)).includes(KEY)).toBe(false);
     }
+  });
+  it("gives a job the endpoint's base URL, model and key through its environment only", async () => {
+    const { studio, caller } = start();
+    const keyed = await caller.endpoints.create({ ...fields, apiKey: KEY });
+    const connection = await connectEndpoint(studio.db, studio.dir, studio.embedded, keyed.id);
+    expect(endpointJobEnv(connection)).toEqual({ DISTILL_ENDPOINT_BASE_URL: "http://127.0.0.1:8000/v1", DISTILL_ENDPOINT_MODEL: "qwen", DISTILL_ENDPOINT_API_KEY: KEY });
+    expect(connection).toMatchObject({ maxConcurrency: 8, requestTimeoutS: 60, inputPricePerM: null, outputPricePerM: 0.5 });
+    const keyless = await caller.endpoints.create({ ...fields, name: "no key" });
+    expect(endpointJobEnv(await connectEndpoint(studio.db, studio.dir, studio.embedded, keyless.id))).toEqual({
+      DISTILL_ENDPOINT_BASE_URL: "http://127.0.0.1:8000/v1",
+      DISTILL_ENDPOINT_MODEL: "qwen",
+    });
   });
 });
