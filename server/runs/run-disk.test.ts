@@ -6,7 +6,7 @@ import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { defaultLauncher } from "~/server/jobs/command";
 import { jobRow } from "~/server/jobs/job-row";
 import { JobStates } from "~/server/jobs/job-state";
-import { alpacaTrainFiles, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
+import { alpacaTrainFiles, apiContext, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
 /**
  * A run's disk use and the deletion of its checkpoints, through the runs router, on the run folder of a real
@@ -22,7 +22,7 @@ let refusedWhileActive: unknown;
 
 beforeAll(async () => {
   studio = tempStudio({ launcher: defaultLauncher(process.cwd()) });
-  runs = caller({ db: studio.db, jobs: studio.manager, headers: new Headers() }).runs;
+  runs = caller(apiContext(studio)).runs;
   const job = await studio.manager.createJob({
     kind: "train",
     name: "disk use",
