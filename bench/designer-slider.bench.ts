@@ -68,6 +68,8 @@ async function main() {
     const slider = page.getByTestId(`ratio-${type}`);
     await slider.waitFor();
     await page.getByTestId(`target-${type}`).waitFor();
+    // The page has loaded once the schedule chart is drawn: keys pressed before would measure its first draw.
+    await page.locator('[data-testid="schedule-chart"] .recharts-surface').first().waitFor();
     // A string, not a function: tsx's esbuild would name the inner functions with a helper the page lacks.
     await page.evaluate(`(() => {
       const keys = (window.__keys = []);
