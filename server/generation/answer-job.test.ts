@@ -101,4 +101,51 @@ describe("answer job", () => {
       expect(provenance.time).toEqual(expect.any(String));
     }
   });
+
+  it("gives a keyed endpoint's key to the job only through its environment: it is in no job.json, event, log, SQLite file or API answer", async () => {
+    const key = `sk-answer-test-${process.pid}-secret`;
+    const port = await freePort();
+    // The embedded GGUF behind a real llama.cpp server that demands the key (the studio's own one takes none).
+    keyedServer = spawn(python, ["-m", "distill.llama_server", "--host", "127.0.0.1", "--port", String(port), "--chat_format", "chatml", "--model_alias", "keyed-smollm2", "--n_ctx", "2048", "--verbose", "False", "--api_key", key], {
+      stdio: ["pipe", "ignore", "ignore"],
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: process.env.NODE_ENV, HF_HUB_OFFLINE: "1" },
+    });
+    const baseUrl = `http://127.0.0.1:${port}/v1`;
+    await waitForServer(`${baseUrl}/models`, key);
+
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    const { datasetId: parentId } = await importFile(studio.db, alpacaFile(studio.dir, 5));
+    const caller = createCaller(apiContext(studio));
+    const endpoint = await caller.endpoints.create({ name: "keyed", baseUrl, model: "keyed-smollm2", maxConcurrency: 2, requestTimeoutS: 60, inputPricePerM: 1, outputPricePerM: 2, apiKey: key });
+    const answers: unknown[] = [endpoint];
+    const started = await caller.generation.answer({ datasetId: parentId, endpointId: endpoint.id, temperature: 0, maxTokens: 16 });
+    answers.push(started);
+    const job = await finished(studio, started.jobId);
+    // The server refuses requests without the key, so success means the job had it.
+    expect(job.error).toBeNull();
+    expect(job.status).toBe("succeeded");
+    answers.push(
+      await caller.jobs.get({ id: started.jobId }),
+      await caller.jobs.list({ datasetId: parentId }),
+      await caller.endpoints.list(),
+      await caller.generation.answeredDataset({ jobId: started.jobId }),
+    );
+
+    const runDir = studio.manager.runDirOf(started.jobId);
+    const places = [...filesUnder(runDir), ...[studio.dbFile, `${studio.dbFile}-wal`].filter((f) => { try { return statSync(f).isFile(); } catch { return false; } })];
+    expect(places).toContain(join(runDir, "events.jsonl"));
+    for (const place of places) expect(readFileSync(place).includes(key), place).toBe(false);
+    expect(JSON.stringify(answers)).not.toContain(key);
+  });
 });
+
+async function waitForServer(url: string, key: string): Promise<void> {
+  for (const until = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 500))) {
+    try {
+      if ((await fetch(url, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(5_000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > until || keyedServer?.exitCode !== null) throw new Error(`the keyed llama.cpp server at ${url} did not start`);
+  }
+}
