@@ -12,3 +12,12 @@ export const startAnswerInput = z.object({
   maxTokens: z.number().int("max tokens is a whole number").min(1, "max tokens is at least 1").max(32768, "max tokens is at most 32,768").default(512),
 });
 export type StartAnswerInput = z.input<typeof startAnswerInput>;
+
+/** What a generated row records of how it was made (the answer job's provenance, docs/generation.md). */
+export type RowProvenance = {
+  endpoint: string;
+  model: string;
+  template: { name: string; version: number };
+  sampling: Record<string, number>;
+  time: string;
+};

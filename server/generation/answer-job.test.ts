@@ -100,6 +100,9 @@ describe("answer job", () => {
       expect(provenance.sampling).toMatchObject({ temperature: 0, max_tokens: 24 });
       expect(provenance.time).toEqual(expect.any(String));
     }
+    // The row view gets the origin and provenance; the parent's rows stay original.
+    expect(await caller.datasets.row({ id: datasetId!, idx: 0 })).toMatchObject({ origin: "teacher_answer", provenance: { model: spec.endpoint.model } });
+    expect(await caller.datasets.row({ id: parentId, idx: 0 })).toMatchObject({ origin: "original", provenance: null });
   });
 
   it("gives a keyed endpoint's key to the job only through its environment: it is in no job.json, event, log, SQLite file or API answer", async () => {
