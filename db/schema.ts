@@ -20,6 +20,8 @@ export const datasets = sqliteTable("datasets", {
   /** "chars" until the trainer counts tokens with the teacher's tokenizer, then "tokens". */
   lengthUnit: text("length_unit", { enum: ["chars", "tokens"] }).notNull().default("chars"),
   jobId: text("job_id"),
+  /** The dataset this one was generated from (a teacher's answers to its prompts); null for an import. */
+  parentId: text("parent_id"),
   createdAt: createdAt(),
 });
 
@@ -55,6 +57,10 @@ export const datasetRows = sqliteTable(
     contentHash: text("content_hash").notNull(),
     /** True for the second and later copies of an exact duplicate. */
     isDuplicate: integer("is_duplicate", { mode: "boolean" }).notNull().default(false),
+    /** Where the row came from: "original" (imported) or "teacher_answer" (an answer job). */
+    origin: text("origin", { enum: ["original", "teacher_answer"] }).notNull().default("original"),
+    /** JSON of a generated row's provenance: endpoint, model, template name and version, sampling, time. */
+    provenance: text("provenance"),
   },
   // No index on the lengths: inserted in random length order they cost a bulk import more than the rows
   // themselves. The histograms read dataset_length_counts instead.

@@ -1,6 +1,7 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { ConfirmButton } from "~/components/confirm-button";
@@ -41,6 +42,7 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
           </span>
         </div>
       </div>
+      {dataset.parentId && <AnsweredFrom parentId={dataset.parentId} />}
       {dataset.status === "failed" && dataset.error && (
         <p className="error" role="alert">The import failed: {dataset.error}</p>
       )}
@@ -69,6 +71,25 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
       </div>
       {remove.error && <p className="error" role="alert">{remove.error.message}</p>}
     </div>
+  );
+}
+
+/** A generated dataset names the dataset whose prompts the teacher answered. */
+function AnsweredFrom({ parentId }: { parentId: string }) {
+  const trpc = useTRPC();
+  const parent = useQuery({ ...trpc.datasets.get.queryOptions({ id: parentId }), retry: false });
+  return (
+    <p className="small" data-testid="answered-from">
+      Answered by a teacher from{" "}
+      {parent.error ? (
+        "a dataset that has since been deleted"
+      ) : (
+        <Link href={`/datasets/${encodeURIComponent(parentId)}`} data-testid="parent-link">
+          {parent.data?.name ?? "its parent dataset"}
+        </Link>
+      )}
+      .
+    </p>
   );
 }
 

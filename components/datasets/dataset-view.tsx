@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { AnswerPanel } from "~/components/generation/answer-panel";
 import { useTRPC } from "~/components/trpc/react";
 import { DatasetHeader } from "./dataset-header";
 import { LengthHistograms } from "./length-histograms";
@@ -37,6 +38,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
       <DatasetHeader dataset={d} />
       {d.status === "ready" && (
         <>
+          {d.rowCount > 0 && <AnswerPanel datasetId={d.id} />}
           <LengthHistograms datasetId={d.id} />
           <h2>Rows</h2>
           <div className={styles.browseLayout} data-open={selectedIdx != null}>

@@ -21,8 +21,19 @@ export function RowView(props: { datasetId: string; idx: number; onClose: () => 
       {row.error && <p className="error" role="alert">{row.error.message}</p>}
       {row.data && (
         <>
+          <p className="small" data-testid="row-origin">
+            {row.data.provenance ? (
+              <>
+                Teacher answer: {row.data.provenance.model} at {row.data.provenance.endpoint}, template {row.data.provenance.template.name} v
+                {row.data.provenance.template.version}, {Object.entries(row.data.provenance.sampling).map(([k, v]) => `${k} ${v}`).join(", ")}, answered{" "}
+                {new Date(row.data.provenance.time).toLocaleString()}
+              </>
+            ) : (
+              "Original (imported)"
+            )}
+          </p>
           <p className="small muted">
-            <span data-testid="row-where">{row.data.where}</span> of the upload · {row.data.turns} {row.data.turns === 1 ? "turn" : "turns"} ·
+            <span data-testid="row-where">{row.data.where}</span> of {row.data.provenance ? "the answers" : "the upload"} · {row.data.turns} {row.data.turns === 1 ? "turn" : "turns"} ·
             prompt {formatCount(row.data.promptLength)}, response {formatCount(row.data.responseLength)} {row.data.lengthUnit === "tokens" ? "tokens" : "characters"}
             {row.data.isDuplicate && " · duplicate of an earlier row"}
           </p>

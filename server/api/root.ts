@@ -1,6 +1,7 @@
 import { curriculumRouter } from "./routers/curriculum";
 import { datasetsRouter } from "./routers/datasets";
 import { endpointsRouter } from "./routers/endpoints";
+import { generationRouter } from "./routers/generation";
 import { jobsRouter } from "./routers/jobs";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   jobs: jobsRouter,
   curriculum: curriculumRouter,
   endpoints: endpointsRouter,
+  generation: generationRouter,
 });
 
 export type AppRouter = typeof appRouter;

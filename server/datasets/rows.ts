@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, sql } from "drizzle-orm";
+import type { RowProvenance } from "~/lib/contracts/generation";
 import type { Db } from "~/db/client";
 import { datasetRows, rejectedRows as rejectedTable } from "~/db/schema";
 import { storedMessages, storedSource } from "~/server/ingest/canonical";
@@ -49,6 +50,7 @@ export function getRow(db: Db, datasetId: string, idx: number) {
     ...row,
     messages: storedMessages(row),
     source: storedSource(row),
+    provenance: row.provenance === null ? null : (JSON.parse(row.provenance) as RowProvenance),
   };
 }
 

@@ -5,7 +5,7 @@ import { openDb } from "~/db/client";
 import { metricSeries } from "./job-queries";
 import { jobDurationMs, jobRow } from "./job-row";
 import { JobManager } from "./manager";
-import { emitterJob, emitterLauncher, fileSeqs, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
+import { emitterJob, emitterLauncher, emitterScript, fileSeqs, python, range, storedSeqs, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
 let studio: Studio | null = null;
 afterEach(() => {
@@ -218,6 +218,24 @@ describe("job manager with real processes", () => {
     const job = await studio.manager.createJob(emitterJob({ steps: 100, rate: 200, fail_at: 3 }));
     await waitFor("failure", () => finished(studio!, job.id));
     expect(() => studio!.manager.resume(job.id)).toThrow(/has no checkpoint/);
+  });
+
+  it("gives a job its lease's environment without writing it anywhere, and releases the lease once however the job ends", async () => {
+    // The emitter, started by a shell that first records what the job's environment holds.
+    const launcher = (_kind: string, runDir: string) => ["/bin/sh", "-c", 'printf %s "$DISTILL_LEASE_TEST" > "$0/seen-env"; exec "$1" "$2" "$0"', runDir, python, emitterScript];
+    studio = tempStudio({ launcher, limits: { cpu: 1, light: 1 } });
+    const released: string[] = [];
+    const lease = (name: string) => ({ env: { DISTILL_LEASE_TEST: `secret-of-${name}` }, release: () => released.push(name) });
+    const first = await studio.manager.createJob({ ...emitterJob({ steps: 20, rate: 50 }), lease: lease("first") });
+    const queued = await studio.manager.createJob({ ...emitterJob({ steps: 5, rate: 50 }), lease: lease("queued") });
+    expect(jobRow(studio.db, queued.id)!.status).toBe("queued");
+    studio.manager.cancel(queued.id);
+    expect(released).toEqual(["queued"]);
+    await waitFor("success", () => finished(studio!, first.id));
+    expect(released).toEqual(["queued", "first"]);
+    expect(readFileSync(join(first.runDir, "seen-env"), "utf8")).toBe("secret-of-first");
+    for (const file of ["job.json", "events.jsonl", "stdout.log", "stderr.log"]) expect(readFileSync(join(first.runDir, file), "utf8")).not.toContain("secret-of");
+    expect(JSON.stringify(studio.db.$client.prepare("select * from jobs").all())).not.toContain("secret-of");
   });
 });
 

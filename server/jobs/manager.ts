@@ -45,7 +45,15 @@ export type NewJob = {
   /** Files of the run folder by relative path (data/train.jsonl, plan.json, ...). */
   files?: Record<string, RunFile>;
   datasetId?: string | null;
+  /** What the job holds while it lives, kept in memory only (see JobLease). */
+  lease?: JobLease;
 };
+
+/**
+ * Held for a job's life and never written anywhere: extra environment (an endpoint's key) and a release() called
+ * once the job ends however it ends (a leased embedded server may then go idle). A studio restart loses it.
+ */
+export type JobLease = { env: Record<string, string>; release(): void };
 
 type Exit = { code: number | null; signal: NodeJS.Signals | null };
 
@@ -83,6 +91,7 @@ export class JobManager {
   readonly cancelGraceMs: number;
   private readonly onSucceeded: JobManagerOptions["onSucceeded"];
   private readonly attached = new Map<string, Attached>();
+  private readonly leases = new Map<string, JobLease>();
   private liveness: NodeJS.Timeout | null = null;
 
   constructor(options: JobManagerOptions) {
@@ -110,6 +119,7 @@ export class JobManager {
     await writeRunFolder(runDir, spec, input.files ?? {});
     const datasetId = input.datasetId ?? (spec.kind === "ingest" ? spec.dataset_id : null);
     this.states.create({ id, kind: input.kind, name: input.name, runDir, datasetId, spec: JSON.stringify(spec) });
+    if (input.lease) this.leases.set(id, input.lease);
     this.schedule();
     return jobRow(this.db, id)!;
   }
@@ -135,6 +145,7 @@ export class JobManager {
       const pool = poolFor(row.kind, JSON.parse(row.spec) as JobSpec, this.gpus);
       if (pool === "gpu" && this.gpus.length === 0) {
         this.states.failQueued(row.id, `${row.kind} job ${row.id} asks for device "cuda" but this machine has no GPU`);
+        this.releaseLease(row.id);
         continue;
       }
       const device = this.freeDevice(pool, busy);
@@ -149,6 +160,7 @@ export class JobManager {
     const row = this.requireJob(id);
     if (row.status === "queued") {
       this.states.cancelQueued(id);
+      this.releaseLease(id);
       return "cancelled";
     }
     if (row.status !== "running") throw new BadRequest(`job ${id} is already ${row.status}; only queued or running jobs can be cancelled`);
@@ -211,6 +223,12 @@ export class JobManager {
     this.attached.clear();
   }
 
+  private releaseLease(id: string): void {
+    const lease = this.leases.get(id);
+    this.leases.delete(id);
+    if (lease) guarded(`releasing what job ${id} held`, () => lease.release());
+  }
+
   private requireJob(id: string): JobRow {
     const row = jobRow(this.db, id);
     if (!row) throw new NotFound(`job ${id} does not exist`);
@@ -233,9 +251,10 @@ export class JobManager {
     // Claimed before spawning, so that a second studio process scheduling the same queue cannot start it too.
     if (!this.states.claim(row.id, device, startedAt)) return;
     const argv = this.launcher(row.kind, row.runDir, row.lastSeq > 0);
-    const child = this.spawnDetached(argv, row.runDir, device);
+    const child = this.spawnDetached(argv, row.runDir, device, this.leases.get(row.id)?.env ?? {});
     if (typeof child === "string") {
       this.states.finish(row.id, "failed", `could not start ${argv[0]} for job ${row.id} (${child})`);
+      this.releaseLease(row.id);
       return;
     }
     this.states.recordPid(row.id, child.pid!);
@@ -243,7 +262,7 @@ export class JobManager {
   }
 
   /** Its own process group (so cancel reaches its children), logs in the run folder; a string says why not. */
-  private spawnDetached(argv: string[], runDir: string, device: string): ChildProcess | string {
+  private spawnDetached(argv: string[], runDir: string, device: string, extraEnv: Record<string, string>): ChildProcess | string {
     const out = openSync(join(runDir, "stdout.log"), "a");
     const err = openSync(join(runDir, "stderr.log"), "a");
     try {
@@ -251,7 +270,7 @@ export class JobManager {
         cwd: this.repoRoot,
         detached: true,
         stdio: ["ignore", out, err],
-        env: { ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""), DISTILL_DATA_DIR: this.dataDir },
+        env: { ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""), DISTILL_DATA_DIR: this.dataDir, ...extraEnv },
       });
       if (child.pid === undefined) {
         child.once("error", () => undefined);
@@ -307,6 +326,7 @@ export class JobManager {
     if (!entry) return;
     this.attached.delete(id);
     if (entry.killTimer) clearTimeout(entry.killTimer);
+    this.releaseLease(id);
     entry.tailer.drain();
     entry.tailer.stop();
     // The group may still hold children of the leader we saw exit (data loader workers); they must not outlive

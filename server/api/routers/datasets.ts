@@ -65,14 +65,17 @@ export const datasetsRouter = {
       };
     }),
 
-  /** A whole row: its conversation turn by turn, where it was in the upload (`where`), and its original Alpaca fields. */
+  /**
+   * A whole row: its conversation turn by turn, where it was in the upload or the answers (`where`), its original
+   * Alpaca fields, and where it came from (`origin`, with a generated row's `provenance`).
+   */
   row: publicProcedure.input(byId.extend({ idx: z.number().int().min(0, "a row index is 0 or more") })).query(({ ctx, input }) => {
     const dataset = getDataset(ctx.db, input.id);
     const row = getRow(ctx.db, input.id, input.idx);
     if (!row) throw new NotFound(`row #${input.idx} does not exist: "${dataset.name}" has rows #0 to #${dataset.rowCount - 1}`);
-    const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate } = row;
+    const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, origin, provenance } = row;
     const where = describePosition(dataset.format, sourceLine, row.startLine);
-    return { idx, sourceLine, where, messages, source, turns, promptLength, responseLength, isDuplicate, lengthUnit: dataset.lengthUnit };
+    return { idx, sourceLine, where, messages, source, turns, promptLength, responseLength, isDuplicate, origin, provenance, lengthUnit: dataset.lengthUnit };
   }),
 
   /** Prompt and response length distributions in the dataset's length unit ("chars" until tokens are counted). */
