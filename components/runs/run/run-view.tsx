@@ -5,6 +5,7 @@ import Link from "next/link";
 import { formatEta } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
 import { StatusBadge } from "../status-badge";
+import { BucketLossChart } from "./bucket-loss-chart";
 import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
@@ -64,6 +65,7 @@ export function RunView({ id }: { id: string }) {
         <>
           <RunProgress run={run} />
           <LossChart run={run} version={version} />
+          <BucketLossChart run={run} version={version} />
           <StageLossTable run={run} version={version} />
           <div className="grid2">
             <EvalTable evals={run.evals} />
