@@ -41,7 +41,7 @@ export function RunView({ id }: { id: string }) {
       </div>
       <p className="small muted">
         {r.datasetId ? <Link href={`/datasets/${r.datasetId}`}>{r.datasetName ?? r.datasetId}</Link> : "no dataset"} · teacher{" "}
-        {r.teacher} → student {r.student} · loss {r.loss} · plan {r.planSource}
+        {r.teacher} → student <span data-testid="run-student">{r.student}</span> · loss {r.loss} · plan {r.planSource}
         {r.durationMs != null && (
           <>
             {" · "}
