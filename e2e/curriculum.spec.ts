@@ -29,7 +29,8 @@ async function launchTinyRun(page: Page): Promise<string> {
  * bucket per stage, trains too, and the two runs' comparison leads to the diff of their curricula.
  */
 test("design a curriculum on the demo dataset and launch a POCL run from it", async ({ page }) => {
-  test.setTimeout(1_500_000);
+  // Two tiny runs after the tagging and scoring jobs: about 22 minutes on a loaded 2-core machine.
+  test.setTimeout(1_800_000);
   await page.goto("/");
   await page.getByTestId("load-demo").click();
   await page.waitForURL(/\/datasets\/[^/?]+$/);
