@@ -26,6 +26,18 @@ const config: NextConfig = {
   // Native and Node-only modules stay out of the server bundle.
   serverExternalPackages: ["better-sqlite3"],
   typedRoutes: false,
+  // A request that carries a body (a declared length or a chunked body) to a path that takes none goes to
+  // app/api/no-body, which runs the request guard on it: the proxy must not see a body (request-guard.ts says
+  // why). The paths are those of proxy.ts's matcher.
+  async rewrites() {
+    return {
+      beforeFiles: ["content-length", "transfer-encoding"].map((key) => ({
+        source: "/:path((?!api/trpc/|api/uploads$).*)",
+        has: [{ type: "header" as const, key }],
+        destination: "/api/no-body?path=/:path",
+      })),
+    };
+  },
   async headers() {
     return [
       {

@@ -7,9 +7,9 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  // The routes that take bodies (tRPC, uploads) run the same guard themselves, wrapped in `guarded`
-  // (request-guard.ts says why the proxy must not see a body). Elsewhere a body has no use: a POST to a page or
-  // an export route changes nothing (there are no Server Actions) and answers 405 or the page's empty shell.
+  // The proxy must not see a body (request-guard.ts says why). The routes that take bodies (tRPC, uploads) run
+  // the same guard themselves, wrapped in `guarded`; a request with a body to any other path is rewritten by
+  // next.config.ts to app/api/no-body, which runs the guard too and otherwise answers 405.
   matcher: [
     {
       source: "/((?!api/trpc/|api/uploads$).*)",

@@ -9,6 +9,8 @@
  * rows, hand-labelled round the task types) before the studio starts.
  * Run: bash scripts/build.sh && npx tsx bench/designer-slider.bench.ts [keys=40] [rows=1000] [pause_ms=50]
  * (pause_ms: the wait after each key's frame before the next key; 400 lets each chart redraw finish first).
+ * BENCH_TRACE=file.json writes a Chrome trace of the key loop (main-thread tasks with their CPU time and JS
+ * samples; open it in Chrome's Performance panel or ui.perfetto.dev). It slows the page: no figures from a traced run.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -66,6 +68,8 @@ async function main() {
     const slider = page.getByTestId(`ratio-${type}`);
     await slider.waitFor();
     await page.getByTestId(`target-${type}`).waitFor();
+    // The page has loaded once the schedule chart is drawn: keys pressed before would measure its first draw.
+    await page.locator('[data-testid="schedule-chart"] .recharts-surface').first().waitFor();
     // A string, not a function: tsx's esbuild would name the inner functions with a helper the page lacks.
     await page.evaluate(`(() => {
       const keys = (window.__keys = []);
@@ -84,12 +88,15 @@ async function main() {
       }).observe({ type: "longtask", buffered: false });
     })()`);
     await slider.focus();
+    if (process.env.BENCH_TRACE) await browser.startTracing(page, { path: process.env.BENCH_TRACE, categories: ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "disabled-by-default-v8.cpu_profiler", "blink.user_timing"] });
     for (let i = 0; i < keys; i++) {
       // Alternate directions so the ratio stays inside the slider's range.
       await page.keyboard.press(Math.floor(i / 4) % 2 === 0 ? "ArrowRight" : "ArrowLeft");
-      await page.waitForFunction(`window.__keys[${i}]?.done > 0`);
+      // Not waitForFunction: Playwright evaluates its string predicate with eval, which the studio's CSP refuses at times.
+      await page.evaluate(`new Promise((ok) => { const check = () => (window.__keys[${i}]?.done > 0 ? ok() : requestAnimationFrame(check)); check(); })`);
       await page.waitForTimeout(pause);
     }
+    if (process.env.BENCH_TRACE) await browser.stopTracing();
     const results = (await page.evaluate("window.__keys")) as { t0: number; done: number; longest: number }[];
     const latency = results.map((k) => k.done - k.t0);
     if (process.env.BENCH_VERBOSE) console.error(JSON.stringify(latency.map((v) => Math.round(v))));

@@ -16,6 +16,7 @@ const Database = require("better-sqlite3");
 const db = new Database(workerData.file, { readonly: true, fileMustExist: true });
 db.pragma("busy_timeout = 10000");
 const prepared = new Map();
+// Raw by design: the thread runs the SQL text it is sent (FTS5 searches; drizzle's queries as .toSQL()).
 const statement = (sql) => {
   let s = prepared.get(sql);
   if (!s) prepared.set(sql, (s = db.prepare(sql)));
@@ -129,6 +130,7 @@ class MainThreadReads implements Reads {
     try {
       const read = this.db.$client.transaction(() =>
         statements.map((s) => {
+          // Raw by design, as in the threads: the SQL text a caller sent.
           const st = this.db.$client.prepare(s.sql);
           if (st.reader) st.pluck(Boolean(s.pluck));
           return s.get ? st.get(...s.args) : st.all(...s.args);

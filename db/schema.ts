@@ -224,3 +224,22 @@ export const datasetLengthCounts = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.datasetId, t.field, t.length] })],
 );
+
+/**
+ * OpenAI-compatible chat-completions servers a job may call as a teacher. The API key is not here: it lives in
+ * a 0600 file in the data folder (server/endpoints/key-store.ts), so the database, its backups and exports never
+ * hold one.
+ */
+export const endpoints = sqliteTable("endpoints", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** The API root the paths are appended to, as OpenAI clients take it: `http://host:8000/v1`. */
+  baseUrl: text("base_url").notNull(),
+  model: text("model").notNull(),
+  maxConcurrency: integer("max_concurrency").notNull(),
+  requestTimeoutS: integer("request_timeout_s").notNull(),
+  /** Prices in the user's currency per million tokens; null when not given (local servers). */
+  inputPricePerM: real("input_price_per_m"),
+  outputPricePerM: real("output_price_per_m"),
+  createdAt: createdAt(),
+});

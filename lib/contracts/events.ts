@@ -24,6 +24,9 @@ export const progressEvent = z.object({
   stage: z.number().int().min(1).optional(),
   eta_s: optionalNumber,
   message: z.string().optional(),
+  /** Generation jobs: output tokens per second of this attempt, and the cost so far from the endpoint's prices. */
+  tokens_per_s: optionalNumber,
+  cost: optionalNumber,
 });
 
 export const metricEvent = z.object({

@@ -3,11 +3,11 @@ import { z } from "zod";
 /**
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
- * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag and lengths.
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths and answer.
  */
 
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
-export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths"] as const;
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer"] as const;
 export const jobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof jobKind>;
 
@@ -160,6 +160,77 @@ export const lengthsJob = z.object({
 });
 export type LengthsJob = z.infer<typeof lengthsJob>;
 
+/**
+ * An OpenAI-compatible chat-completions server as a generation job sees it. Its API key is never here: the job
+ * reads it from its environment (DISTILL_ENDPOINT_KEY), so it stays out of the run folder.
+ */
+export const endpointSpec = z.object({
+  /** Up to the version prefix, e.g. http://127.0.0.1:8080/v1. */
+  base_url: z.string().url(),
+  model: z.string().min(1),
+  /** Requests in flight at once. */
+  concurrency: z.number().int().min(1).default(4),
+  /** Seconds one request may take before it counts as timed out (and is retried). */
+  timeout_s: z.number().positive().default(120),
+  /** Prices per million input and output tokens; without them no cost is computed. */
+  price_input_per_m: z.number().min(0).optional(),
+  price_output_per_m: z.number().min(0).optional(),
+});
+export type EndpointSpec = z.infer<typeof endpointSpec>;
+
+/** The sampling parameters sent with every request, part of the response cache's key. */
+export const samplingParams = z.object({
+  temperature: z.number().min(0).max(2).default(0.7),
+  top_p: z.number().gt(0).max(1).default(1),
+  max_tokens: z.number().int().min(1).default(1024),
+  seed: z.number().int().optional(),
+});
+export type SamplingParams = z.infer<typeof samplingParams>;
+
+/**
+ * A prompt template: `{name}` placeholders (a letter or underscore, then letters, digits, underscores) are filled
+ * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn.
+ */
+export const promptTemplate = z.object({
+  name: z.string().min(1),
+  version: z.number().int().min(1),
+  text: z.string().min(1),
+});
+export type PromptTemplate = z.infer<typeof promptTemplate>;
+
+/** Retries of 429, 5xx, timeouts and dropped connections, with exponential backoff and jitter. */
+export const retryPolicy = z.object({
+  /** Tries of one request that gets 429, 5xx or a timeout before the job fails (a resume tries again). */
+  max_attempts: z.number().int().min(1).default(8),
+  backoff_base_s: z.number().positive().default(1),
+  backoff_max_s: z.number().positive().default(60),
+  /** Connection failures with no success for this long pause the job: it says so and keeps probing. */
+  unreachable_after_s: z.number().positive().default(60),
+  probe_every_s: z.number().positive().default(15),
+});
+export type RetryPolicy = z.infer<typeof retryPolicy>;
+
+/** The teacher answers every user turn of every row, turn by turn (docs/generation.md). */
+export const answerJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.answer),
+  created_at: z.string(),
+  endpoint: endpointSpec,
+  sampling: samplingParams.prefault({}),
+  template: promptTemplate,
+  retry: retryPolicy.prefault({}),
+  /** JSONL of {id, messages}, relative to the run folder; assistant turns in it are replaced by the teacher's. */
+  data: z.string().default("data/rows.jsonl"),
+  /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
+  output: z.string().default("answers.jsonl"),
+  /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
+  set_aside: z.string().default("set_aside.jsonl"),
+  /** The response cache all jobs share (a SQLite file in the data folder); null: DISTILL_RESPONSE_CACHE or none. */
+  cache: z.string().nullable().default(null),
+});
+export type AnswerJob = z.infer<typeof answerJob>;
+
 const MAX_COLUMN_NAME = 255;
 const columnName = z.string().max(MAX_COLUMN_NAME, `a column name is at most ${MAX_COLUMN_NAME} characters`).optional();
 export const columnMapping = z.object({
@@ -194,7 +265,7 @@ export const ingestJob = z.object({
 });
 export type IngestJob = z.infer<typeof ingestJob>;
 
-export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, ingestJob]);
+export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, ingestJob]);
 export type JobSpec = z.infer<typeof jobSpec>;
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;

@@ -2,13 +2,13 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { NO_PROMPT_COLUMN } from "~/lib/contracts/job";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { appRouter } from "~/server/api/root";
-import { type Studio, tempStudio } from "~/test/support/studio";
+import { apiContext, type Studio, tempStudio } from "~/test/support/studio";
 
 type Answer = { status: number; body: string; error: { message: string; data: { code: string; httpStatus: number } } };
 
 /** One procedure call over HTTP through the studio's handler, as the browser makes it. */
 async function call(studio: Studio, type: "query" | "mutation", path: string, input: unknown): Promise<Answer> {
-  const handle = apiHandler({ router: appRouter, endpoint: "/api/trpc", createContext: () => ({ db: studio.db, jobs: studio.manager, headers: new Headers() }) });
+  const handle = apiHandler({ router: appRouter, endpoint: "/api/trpc", createContext: () => apiContext(studio) });
   const payload = JSON.stringify({ json: input });
   const url = `http://127.0.0.1/api/trpc/${path}`;
   const response = await handle(
@@ -112,5 +112,15 @@ describe("one error path for every procedure", () => {
     } finally {
       log.mockRestore();
     }
+  });
+  it("keeps a refusal's message when the object that threw it comes from another bundle (Next's instrumentation)", async () => {
+    // A fresh module registry: this EmbeddedServer and the UserError it throws are other copies of the classes.
+    vi.resetModules();
+    const { EmbeddedServer } = await import("~/server/endpoints/embedded-server");
+    const elsewhere = { ...studio, embedded: new EmbeddedServer({ repoRoot: studio.dir, idleMs: 60_000 }) };
+    const { status, error } = await call(elsewhere, "mutation", "endpoints.startEmbedded", undefined);
+    expect(status).toBe(503);
+    expect(error.data.code).toBe("SERVICE_UNAVAILABLE");
+    expect(error.message).toMatch(/^the embedded server could not be started: spawn .*python ENOENT/);
   });
 });

@@ -1,5 +1,6 @@
 import { curriculumRouter } from "./routers/curriculum";
 import { datasetsRouter } from "./routers/datasets";
+import { endpointsRouter } from "./routers/endpoints";
 import { jobsRouter } from "./routers/jobs";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -9,6 +10,7 @@ export const appRouter = createTRPCRouter({
   datasets: datasetsRouter,
   jobs: jobsRouter,
   curriculum: curriculumRouter,
+  endpoints: endpointsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -4,13 +4,14 @@ import { TRPC_ERROR_CODES_BY_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Db } from "~/db/client";
-import { internalErrorMessage, UserError } from "~/lib/errors";
+import { internalErrorMessage, isUserError } from "~/lib/errors";
 import { validationMessage } from "~/lib/validation-messages";
+import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { sseOptions } from "~/server/jobs/event-sse";
 import type { JobManager } from "~/server/jobs/manager";
 
-/** What every procedure gets: the studio's database and job manager (built once, server/startup.ts). */
-export type ApiContext = { db: Db; jobs: JobManager; headers: Headers };
+/** What every procedure gets: the studio's database, job manager and embedded endpoint (built once, server/startup.ts). */
+export type ApiContext = { db: Db; jobs: JobManager; embedded: EmbeddedServer; headers: Headers };
 
 /** Errors already turned into what the client sees (a procedure's, then formatted for the wire). */
 const shownErrors = new WeakSet<TRPCError>();
@@ -27,7 +28,7 @@ function shownError(path: string | undefined, error: TRPCError): TRPCError {
   if (shownErrors.has(error)) return error;
   const cause = error.cause;
   const shown =
-    cause instanceof UserError
+    isUserError(cause)
       ? new TRPCError({ code: cause.code, message: cause.message, cause })
       : cause instanceof ZodError
         ? new TRPCError({ code: "BAD_REQUEST", message: validationMessage(cause), cause })

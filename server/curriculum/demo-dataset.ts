@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { eq, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { datasetRows, rowLabels } from "~/db/schema";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { startDatasetImport } from "~/server/datasets/start-import";
 import type { JobManager } from "~/server/jobs/manager";
@@ -40,13 +42,16 @@ export function applyDemoLabels(db: Db, runDir: string, datasetId: string): void
   const file = join(runDir, DEMO_LABELS);
   if (!existsSync(file)) return;
   const labels = JSON.parse(readFileSync(file, "utf8")) as (string | null)[];
-  const rows = db.$client.prepare("select id, source_line as line from dataset_rows where dataset_id = ?").all(datasetId) as { id: number; line: number }[];
-  const insert = db.$client.prepare("insert or replace into row_labels (row_id, dataset_id, label, updated_at) values (?, ?, ?, ?)");
-  const now = Date.now();
-  db.$client.transaction(() => {
+  const rows = db.select({ id: datasetRows.id, line: datasetRows.sourceLine }).from(datasetRows).where(eq(datasetRows.datasetId, datasetId)).all();
+  const insert = db
+    .insert(rowLabels)
+    .values({ rowId: sql.placeholder("rowId"), datasetId, label: sql.placeholder("label"), updatedAt: new Date() })
+    .onConflictDoUpdate({ target: rowLabels.rowId, set: { label: sql`excluded.label`, updatedAt: sql`excluded.updated_at` } })
+    .prepare();
+  db.transaction(() => {
     for (const r of rows) {
       const label = labels[r.line - 1];
-      if (label) insert.run(r.id, datasetId, label, now);
+      if (label) insert.run({ rowId: r.id, label });
     }
-  })();
+  });
 }

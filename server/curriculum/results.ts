@@ -1,6 +1,8 @@
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, between, count, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteSelectQueryBuilder } from "drizzle-orm/sqlite-core";
 import type { Db } from "~/db/client";
-import { jobs } from "~/db/schema";
+import { epochMs } from "~/db/epoch-ms";
+import { datasetRows, jobs, rowLabels, rowScores, rowTags, scoreResults, tagResults } from "~/db/schema";
 import { type ComponentName, componentColumns } from "~/lib/charts/score-components";
 import { FALLBACK_TASK_TYPE } from "~/lib/contracts/taxonomy";
 import { NotFound } from "~/lib/errors";
@@ -10,21 +12,29 @@ type AnalysisKind = (typeof ANALYSIS_KINDS)[number];
 
 /** Tag and score passes of a dataset, newest first, with the job that made them (time, state). */
 export function analysisResults(db: Db, datasetId: string) {
-  const sqlite = db.$client;
-  const tags = sqlite
-    .prepare(
-      `select r.id, r.tagger, r.row_count as rowCount, r.created_at as createdAt, j.started_at as startedAt, j.ended_at as endedAt
-       from tag_results r left join jobs j on j.id = r.job_id where r.dataset_id = ? order by r.created_at desc`,
-    )
-    .all(datasetId) as { id: string; tagger: string; rowCount: number; createdAt: number; startedAt: number | null; endedAt: number | null }[];
-  const scores = (
-    sqlite
-      .prepare(
-        `select r.id, r.scorer, r.models, r.row_count as rowCount, r.created_at as createdAt, j.started_at as startedAt, j.ended_at as endedAt
-         from score_results r left join jobs j on j.id = r.job_id where r.dataset_id = ? order by r.created_at desc`,
-      )
-      .all(datasetId) as { id: string; scorer: string; models: string; rowCount: number; createdAt: number; startedAt: number | null; endedAt: number | null }[]
-  ).map((r) => ({ ...r, models: JSON.parse(r.models) as { teacher: unknown; student: unknown } }));
+  const tags = db
+    .select({ id: tagResults.id, tagger: tagResults.tagger, rowCount: tagResults.rowCount, createdAt: epochMs(tagResults.createdAt), startedAt: jobs.startedAt, endedAt: jobs.endedAt })
+    .from(tagResults)
+    .leftJoin(jobs, eq(jobs.id, tagResults.jobId))
+    .where(eq(tagResults.datasetId, datasetId))
+    .orderBy(desc(tagResults.createdAt))
+    .all();
+  const scores = db
+    .select({
+      id: scoreResults.id,
+      scorer: scoreResults.scorer,
+      models: scoreResults.models,
+      rowCount: scoreResults.rowCount,
+      createdAt: epochMs(scoreResults.createdAt),
+      startedAt: jobs.startedAt,
+      endedAt: jobs.endedAt,
+    })
+    .from(scoreResults)
+    .leftJoin(jobs, eq(jobs.id, scoreResults.jobId))
+    .where(eq(scoreResults.datasetId, datasetId))
+    .orderBy(desc(scoreResults.createdAt))
+    .all()
+    .map((r) => ({ ...r, models: JSON.parse(r.models) as { teacher: unknown; student: unknown } }));
   const analysisJobs = db
     .select({ id: jobs.id, kind: jobs.kind, status: jobs.status, name: jobs.name, error: jobs.error, progress: jobs.progress, createdAt: jobs.createdAt })
     .from(jobs)
@@ -34,7 +44,7 @@ export function analysisResults(db: Db, datasetId: string) {
     .all()
     // The where clause keeps only these kinds.
     .map((job) => ({ ...job, kind: job.kind as AnalysisKind }));
-  const handLabels = sqlite.prepare("select count(*) from row_labels where dataset_id = ?").pluck().get(datasetId) as number;
+  const handLabels = db.select({ n: count() }).from(rowLabels).where(eq(rowLabels.datasetId, datasetId)).get()!.n;
   return { tags, scores, jobs: analysisJobs, handLabels };
 }
 
@@ -44,16 +54,17 @@ export function analysisResults(db: Db, datasetId: string) {
  * fetches this once and previews on it; the launch plans on the same columns.
  */
 export function rowColumns(db: Db, datasetId: string, tagResultId: string | null, scoreResultId: string | null) {
+  // Raw: reads every row of the dataset; with drizzle's mapping of each row it took 1.9x the CPU (bench/raw-sql.bench.ts).
   const rows = db.$client
     .prepare(
-      `select d.id, coalesce(l.label, t.label) as label, s.difficulty, d.response = '' as prompt_only
+      `select d.id, coalesce(l.label, t.label) as label, s.difficulty, d.response = '' as promptOnly
        from dataset_rows d
        left join row_labels l on l.row_id = d.id
        left join row_tags t on t.row_id = d.id and t.result_id = ?
        left join row_scores s on s.row_id = d.id and s.result_id = ?
        where d.dataset_id = ? and d.is_duplicate = 0 order by d.idx`,
     )
-    .all(tagResultId ?? "", scoreResultId ?? "", datasetId) as { id: number; label: string | null; difficulty: number | null; prompt_only: 0 | 1 }[];
+    .all(tagResultId ?? "", scoreResultId ?? "", datasetId) as { id: number; label: string | null; difficulty: number | null; promptOnly: 0 | 1 }[];
   const ids = new Array<number>(rows.length);
   const types = new Array<string>(rows.length);
   const difficulty = new Array<number | null>(rows.length);
@@ -62,7 +73,7 @@ export function rowColumns(db: Db, datasetId: string, tagResultId: string | null
   rows.forEach((r, i) => {
     ids[i] = r.id;
     if (r.label == null) unlabelled++;
-    if (r.prompt_only) promptOnlyAt.push(i);
+    if (r.promptOnly) promptOnlyAt.push(i);
     types[i] = r.label ?? FALLBACK_TASK_TYPE;
     difficulty[i] = r.difficulty;
   });
@@ -76,6 +87,7 @@ export type RowColumns = ReturnType<typeof rowColumns>;
  * start of each prompt, so the designer can draw each measure and show typical rows of a bucket.
  */
 export function scoreComponents(db: Db, datasetId: string, scoreResultId: string) {
+  // Raw: reads every row of the dataset; with drizzle's mapping of each row it took 1.3x the CPU (bench/raw-sql.bench.ts).
   const rows = db.$client
     .prepare(
       `select substr(d.prompt, 1, 160) as prompt, s.components
@@ -86,13 +98,28 @@ export function scoreComponents(db: Db, datasetId: string, scoreResultId: string
   return { components: componentColumns(rows.map((r) => r.components)), prompts: rows.map((r) => r.prompt) };
 }
 
-/** SQL for one component of a row_scores row (s), as componentColumns reads it. */
-const COMPONENT_SQL: Record<ComponentName, string> = {
-  rouge_l: "json_extract(s.components, '$.rouge_l')",
-  ce: "json_extract(s.components, '$.ce')",
-  student_ce: "json_extract(s.components, '$.student_ce')",
-  teacher_ce: "json_extract(s.components, '$.teacher_ce')",
-  mfd: "(json_extract(s.components, '$.student_ce') - json_extract(s.components, '$.teacher_ce'))",
+/** Usable rows of a dataset: every row but second copies of exact duplicates. */
+const usable = (datasetId: string) => and(eq(datasetRows.datasetId, datasetId), eq(datasetRows.isDuplicate, false));
+
+/** A row's task type as set: its hand label, else its label in the chosen tag pass (null: neither). */
+const effectiveLabel = sql<string | null>`coalesce(${rowLabels.label}, ${rowTags.label})`;
+
+/** A select from dataset_rows, joined to each row's hand label, its label in one tag pass and its score in one score pass. */
+function withLabels<Query extends SQLiteSelectQueryBuilder>(query: Query, tagResultId: string | null, scoreResultId: string | null) {
+  return query
+    .leftJoin(rowLabels, eq(rowLabels.rowId, datasetRows.id))
+    .leftJoin(rowTags, and(eq(rowTags.rowId, datasetRows.id), eq(rowTags.resultId, tagResultId ?? "")))
+    .leftJoin(rowScores, and(eq(rowScores.rowId, datasetRows.id), eq(rowScores.resultId, scoreResultId ?? "")));
+}
+
+/** One component of a row_scores row, as componentColumns reads it. */
+const measure = (name: string) => sql<number | null>`json_extract(${rowScores.components}, ${`$.${name}`})`;
+const COMPONENT_SQL: Record<ComponentName, SQL<number | null>> = {
+  rouge_l: measure("rouge_l"),
+  ce: measure("ce"),
+  student_ce: measure("student_ce"),
+  teacher_ce: measure("teacher_ce"),
+  mfd: sql<number | null>`(${measure("student_ce")} - ${measure("teacher_ce")})`,
 };
 
 /** A page of rows matching a task type and/or a difficulty range, with their effective label. */
@@ -111,45 +138,42 @@ export function filteredRows(
     limit: number;
   },
 ) {
-  const where = ["d.dataset_id = @datasetId", "d.is_duplicate = 0"];
-  if (q.type) where.push(q.type === FALLBACK_TASK_TYPE ? "(coalesce(l.label, t.label) = @type or coalesce(l.label, t.label) is null)" : "coalesce(l.label, t.label) = @type");
-  if (q.min != null) where.push("s.difficulty >= @min");
-  if (q.max != null) where.push("s.difficulty <= @max");
-  if (q.component) where.push(`${COMPONENT_SQL[q.component.name]} between @componentMin and @componentMax`);
-  const from = `from dataset_rows d
-    left join row_labels l on l.row_id = d.id
-    left join row_tags t on t.row_id = d.id and t.result_id = @tag
-    left join row_scores s on s.row_id = d.id and s.result_id = @score
-    where ${where.join(" and ")}`;
-  const params = { datasetId: q.datasetId, tag: q.tagResultId ?? "", score: q.scoreResultId ?? "", type: q.type, min: q.min, max: q.max, componentMin: q.component?.min ?? null, componentMax: q.component?.max ?? null };
-  const total = db.$client.prepare(`select count(*) ${from}`).pluck().get(params) as number;
-  const rows = db.$client
-    .prepare(
-      `select d.id, d.idx, substr(d.prompt, 1, 200) as prompt, l.label as handLabel, t.label as tagLabel, t.confidence, s.difficulty
-       ${from} order by d.idx limit @limit offset @offset`,
-    )
-    .all({ ...params, limit: q.limit, offset: q.offset }) as {
-    id: number;
-    idx: number;
-    prompt: string;
-    handLabel: string | null;
-    tagLabel: string | null;
-    confidence: number | null;
-    difficulty: number | null;
-  }[];
+  const where = and(
+    usable(q.datasetId),
+    q.type ? (q.type === FALLBACK_TASK_TYPE ? or(eq(effectiveLabel, q.type), isNull(effectiveLabel)) : eq(effectiveLabel, q.type)) : undefined,
+    q.min != null ? gte(rowScores.difficulty, q.min) : undefined,
+    q.max != null ? lte(rowScores.difficulty, q.max) : undefined,
+    q.component ? between(COMPONENT_SQL[q.component.name], q.component.min, q.component.max) : undefined,
+  );
+  const total = withLabels(db.select({ n: count() }).from(datasetRows).$dynamic(), q.tagResultId, q.scoreResultId).where(where).get()!.n;
+  const page = db
+    .select({
+      id: datasetRows.id,
+      idx: datasetRows.idx,
+      prompt: sql<string>`substr(${datasetRows.prompt}, 1, 200)`,
+      handLabel: rowLabels.label,
+      tagLabel: rowTags.label,
+      confidence: rowTags.confidence,
+      difficulty: rowScores.difficulty,
+    })
+    .from(datasetRows)
+    .$dynamic();
+  const rows = withLabels(page, q.tagResultId, q.scoreResultId)
+    .where(where)
+    .orderBy(asc(datasetRows.idx))
+    .limit(q.limit)
+    .offset(q.offset)
+    .all();
   return { total, rows };
 }
 
 /** A hand label wins over every tagger's label for that row; null removes it. */
 export function setRowLabel(db: Db, rowId: number, label: string | null) {
-  const row = db.$client.prepare("select dataset_id from dataset_rows where id = ?").get(rowId) as { dataset_id: string } | undefined;
+  const row = db.select({ datasetId: datasetRows.datasetId }).from(datasetRows).where(eq(datasetRows.id, rowId)).get();
   if (!row) throw new NotFound(`row ${rowId} does not exist`);
-  if (label == null) db.$client.prepare("delete from row_labels where row_id = ?").run(rowId);
-  else
-    db.$client
-      .prepare(
-        `insert into row_labels (row_id, dataset_id, label, updated_at) values (?, ?, ?, ?)
-         on conflict(row_id) do update set label = excluded.label, updated_at = excluded.updated_at`,
-      )
-      .run(rowId, row.dataset_id, label, Date.now());
+  if (label == null) db.delete(rowLabels).where(eq(rowLabels.rowId, rowId)).run();
+  else {
+    const updatedAt = new Date();
+    db.insert(rowLabels).values({ rowId, datasetId: row.datasetId, label, updatedAt }).onConflictDoUpdate({ target: rowLabels.rowId, set: { label, updatedAt } }).run();
+  }
 }

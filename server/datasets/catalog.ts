@@ -45,7 +45,7 @@ export function renameDataset(db: Db, id: string, name: string) {
 export function deleteDataset(db: Db, id: string): void {
   const dataset = getDataset(db, id);
   if (dataset.status === "importing") throw new Conflict(`dataset "${dataset.name}" is still importing: cancel the import first`);
-  discardDatasetRows(db.$client, id);
+  discardDatasetRows(db, id);
   db.delete(datasets).where(eq(datasets.id, id)).run();
   removeSourceCopies(db, id);
 }

@@ -1,4 +1,6 @@
+import { and, asc, eq, gt, gte, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { datasetRows, rejectedRows } from "~/db/schema";
 import { messagesToAlpaca, storedMessages, storedMessagesJson, storedSource, type AlpacaSource } from "~/server/ingest/canonical";
 
 export type ExportForm = "alpaca" | "messages";
@@ -11,11 +13,15 @@ const PAGE = 1000;
  * free between pages and memory stays flat.
  */
 export async function* exportJsonl(db: Db, datasetId: string, form: ExportForm): AsyncGenerator<string> {
-  const page = db.$client.prepare(
-    "SELECT idx, messages, source, prompt, response FROM dataset_rows WHERE dataset_id = ? AND idx >= ? ORDER BY idx LIMIT ?",
-  );
+  const page = db
+    .select({ idx: datasetRows.idx, messages: datasetRows.messages, source: datasetRows.source, prompt: datasetRows.prompt, response: datasetRows.response })
+    .from(datasetRows)
+    .where(and(eq(datasetRows.datasetId, datasetId), gte(datasetRows.idx, sql.placeholder("next"))))
+    .orderBy(asc(datasetRows.idx))
+    .limit(PAGE)
+    .prepare();
   for (let next = 0; ; ) {
-    const rows = page.all(datasetId, next, PAGE) as ({ idx: number } & StoredText)[];
+    const rows = page.all({ next });
     if (rows.length === 0) return;
     for (const row of rows) {
       yield form === "messages" ? `{"messages":${storedMessagesJson(row)}}\n` : `${JSON.stringify(alpacaOf(row))}\n`;
@@ -32,11 +38,15 @@ function alpacaOf(row: StoredText): AlpacaSource {
 
 /** The rejected records of an import as JSON Lines ({line, reason, raw}), in file order. */
 export async function* exportRejectedJsonl(db: Db, datasetId: string): AsyncGenerator<string> {
-  const page = db.$client.prepare(
-    "SELECT id, source_line AS line, reason, raw FROM rejected_rows WHERE dataset_id = ? AND id > ? ORDER BY id LIMIT ?",
-  );
+  const page = db
+    .select({ id: rejectedRows.id, line: rejectedRows.sourceLine, reason: rejectedRows.reason, raw: rejectedRows.raw })
+    .from(rejectedRows)
+    .where(and(eq(rejectedRows.datasetId, datasetId), gt(rejectedRows.id, sql.placeholder("after"))))
+    .orderBy(asc(rejectedRows.id))
+    .limit(PAGE)
+    .prepare();
   for (let after = 0; ; ) {
-    const rows = page.all(datasetId, after, PAGE) as { id: number; line: number; reason: string; raw: string }[];
+    const rows = page.all({ after });
     if (rows.length === 0) return;
     for (const { line, reason, raw } of rows) yield `${JSON.stringify({ line, reason, raw })}\n`;
     after = rows[rows.length - 1].id;

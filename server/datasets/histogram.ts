@@ -1,5 +1,6 @@
-import type Database from "better-sqlite3";
+import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { datasetLengthCounts, datasets } from "~/db/schema";
 import { countLengths, type LengthField, refreshLengthCounts } from "~/server/ingest/length-counts";
 
 export interface LengthHistogram {
@@ -11,22 +12,23 @@ export interface LengthHistogram {
 }
 
 /** Rows per distinct length, ascending: from the cache table, else one scan of the dataset's rows, then cached. */
-function lengthCounts(sqlite: Database.Database, datasetId: string, field: LengthField): [number, number][] {
-  const cached = sqlite
-    .prepare("SELECT length, count FROM dataset_length_counts WHERE dataset_id = ? AND field = ? ORDER BY length")
-    .raw()
-    .all(datasetId, field) as [number, number][];
-  if (cached.length > 0) return cached;
-  const status = sqlite.prepare("SELECT status FROM datasets WHERE id = ?").pluck().get(datasetId);
+function lengthCounts(db: Db, datasetId: string, status: string | undefined, field: LengthField): [number, number][] {
+  const cached = db
+    .select({ length: datasetLengthCounts.length, count: datasetLengthCounts.count })
+    .from(datasetLengthCounts)
+    .where(and(eq(datasetLengthCounts.datasetId, datasetId), eq(datasetLengthCounts.field, field)))
+    .orderBy(asc(datasetLengthCounts.length))
+    .all();
+  if (cached.length > 0) return cached.map((c) => [c.length, c.count]);
   // Rows of an import still running change under us: count them, but do not cache.
-  return (status === "ready" ? refreshLengthCounts(sqlite, datasetId) : countLengths(sqlite, datasetId))[field];
+  return (status === "ready" ? refreshLengthCounts(db, datasetId) : countLengths(db, datasetId))[field];
 }
 
 /** Equal-width histogram of prompt or response lengths over every row of the dataset. */
 export function lengthHistogram(db: Db, datasetId: string, field: LengthField, bins = 40): LengthHistogram {
-  const sqlite = db.$client;
-  const unit = (sqlite.prepare("SELECT length_unit FROM datasets WHERE id = ?").pluck().get(datasetId) ?? "chars") as "chars" | "tokens";
-  const counts = lengthCounts(sqlite, datasetId, field);
+  const dataset = db.select({ unit: datasets.lengthUnit, status: datasets.status }).from(datasets).where(eq(datasets.id, datasetId)).get();
+  const unit = dataset?.unit ?? "chars";
+  const counts = lengthCounts(db, datasetId, dataset?.status, field);
   if (counts.length === 0) return { field, unit, min: 0, max: 0, bins: [] };
   const min = counts[0][0];
   const max = counts[counts.length - 1][0];

@@ -1,5 +1,7 @@
+import { asc, desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { readThreads } from "~/db/read-threads";
+import { readThreads, type ReadStatement } from "~/db/read-threads";
+import { datasetRows } from "~/db/schema";
 import { type Page } from "./rows";
 
 /** Markers around matched terms in snippets (private-use characters, so row text cannot forge them). */
@@ -19,9 +21,14 @@ export function toFtsQuery(text: string): string | null {
   return words.map((w) => `"${w.replaceAll('"', '""')}"`).join(" ");
 }
 
-/** The first and last id of a dataset's rows (one import writes them in idx order, so ids rise with idx). */
-const EDGE_SQL = (dir: "ASC" | "DESC") => `SELECT id FROM dataset_rows WHERE dataset_id = ? ORDER BY idx ${dir} LIMIT 1`;
+/** The first or last id of a dataset's rows (one import writes them in idx order, so ids rise with idx). */
+function edgeId(db: Db, datasetId: string, order: typeof asc): ReadStatement {
+  // As SQL text: the read threads prepare statements on connections of their own.
+  const { sql, params } = db.select({ id: datasetRows.id }).from(datasetRows).where(eq(datasetRows.datasetId, datasetId)).orderBy(order(datasetRows.idx)).limit(1).toSQL();
+  return { sql, args: params, get: true, pluck: true };
+}
 
+// Raw, as COUNT_SQL: FTS5's MATCH and snippet() on the dataset_rows_fts virtual table, which drizzle does not model.
 const HITS_SQL = `SELECT r.id AS id, r.idx AS idx,
     snippet(dataset_rows_fts, 0, ?, ?, '…', ${SNIPPET_TOKENS}) AS promptSnippet,
     snippet(dataset_rows_fts, 1, ?, ?, '…', ${SNIPPET_TOKENS}) AS responseSnippet
@@ -49,10 +56,7 @@ export async function searchRows(db: Db, datasetId: string, text: string, page: 
   const query = toFtsQuery(text);
   if (!query) return { total: 0, totalCapped: false, hits: [] };
   const threads = readThreads(db);
-  const [first, last] = (await threads.run([
-    { sql: EDGE_SQL("ASC"), args: [datasetId], get: true, pluck: true },
-    { sql: EDGE_SQL("DESC"), args: [datasetId], get: true, pluck: true },
-  ])) as [number | undefined, number | undefined];
+  const [first, last] = (await threads.run([edgeId(db, datasetId, asc), edgeId(db, datasetId, desc)])) as [number | undefined, number | undefined];
   if (first === undefined || last === undefined) return { total: 0, totalCapped: false, hits: [] };
   const limit = Math.min(500, Math.max(1, Math.floor(page.limit)));
   const offset = Math.max(0, Math.floor(page.offset));

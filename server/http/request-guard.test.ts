@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkRequest, studioHosts } from "./request-guard";
+import { checkRequest, refuseBody, studioHosts } from "./request-guard";
 
 const hosts = studioHosts({}, "3000");
 
@@ -109,3 +109,26 @@ describe("a request that changes something or reads the API", () => {
   });
 });
 
+
+describe("a request with a body to a path that takes none (next.config.ts rewrites it to app/api/no-body)", () => {
+  const post = (headers: Record<string, string>) =>
+    new Request("http://127.0.0.1:3000/api/no-body?path=/runs", { method: "POST", headers: { "content-type": "text/plain", ...headers }, body: "x=1" });
+
+  it("gets the guard's refusal, naming the path it was sent to", async () => {
+    const foreignHost = refuseBody(post({ host: "evil.example" }), "/runs");
+    expect(foreignHost.status).toBe(403);
+    expect((await foreignHost.json()).error).toMatch(/answers only at .* not at "evil\.example"/);
+    const otherSite = refuseBody(post({ ...studio, origin: "http://evil.example" }), "/runs");
+    expect(otherSite.status).toBe(403);
+    expect(await otherSite.json()).toEqual({ error: "Only the studio's own pages may use /runs; this request came from http://evil.example." });
+  });
+
+  it("is otherwise answered 405 with a sentence, its body unread", async () => {
+    const req = post(sameOrigin);
+    const response = refuseBody(req, "/runs");
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe("GET, HEAD");
+    expect(await response.json()).toEqual({ error: "/runs takes no request body: the studio's pages and downloads answer GET." });
+    expect(req.bodyUsed).toBe(false);
+  });
+});

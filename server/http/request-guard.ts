@@ -112,20 +112,32 @@ let served: StudioHosts | undefined;
  * `next start` listened on (it sets PORT once listening), else the request URL's, which Next builds from the
  * bound address, not from the Host header.
  */
-export function refuseForeignRequest(req: Request): Response | null {
+export function refuseForeignRequest(req: Request, pathname = new URL(req.url).pathname): Response | null {
   const url = new URL(req.url);
   served ??= studioHosts(process.env, process.env.PORT || url.port || "80");
-  const refusal = checkRequest({ method: req.method, pathname: url.pathname, headers: req.headers }, served);
+  const refusal = checkRequest({ method: req.method, pathname, headers: req.headers }, served);
   return refusal && Response.json({ error: refusal.error }, { status: refusal.status });
 }
 
 /**
  * A route handler that runs the guard before `handle` reads a byte of the body, for the routes that take bodies.
  * proxy.ts leaves every request with a body alone: Next copies the body of a request it hands a proxy into
- * memory (cut off at 10 MB, which would truncate uploads), and when the proxy answers itself that copy is never
- * read, so a client resetting the connection, as browsers do for a response they will not show, raises an
+ * memory (cut off at 10 MB, which would truncate uploads), and a client resetting the connection before the
+ * proxy's answer is sent, as Chromium does for a response it will not show another site's page, raises an
  * uncaught "aborted" error in the server.
  */
 export function guarded(handle: (req: Request) => Response | Promise<Response>) {
   return (req: Request) => refuseForeignRequest(req) ?? handle(req);
+}
+
+/**
+ * The answer to a request that carries a body to a path that takes none (a page, a download), which
+ * next.config.ts rewrites to app/api/no-body with its path: the guard's refusal, as proxy.ts would give it
+ * without the body, and otherwise 405. The body is never read.
+ */
+export function refuseBody(req: Request, pathname: string): Response {
+  return (
+    refuseForeignRequest(req, pathname) ??
+    Response.json({ error: `${pathname} takes no request body: the studio's pages and downloads answer GET.` }, { status: 405, headers: { allow: "GET, HEAD" } })
+  );
 }

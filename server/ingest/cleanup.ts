@@ -1,5 +1,6 @@
-import type Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { datasets, jobs } from "~/db/schema";
 import type { JobRow } from "~/server/jobs/job-row";
 import { discardDatasetRows } from "./discard";
 
@@ -19,24 +20,23 @@ function processAlive(pid: number | null): boolean {
  * was interrupted (crash, power loss). Its partial rows are removed and it is marked failed. Returns the ids.
  */
 export function cleanupInterruptedImports(db: Db): string[] {
-  const sqlite = db.$client;
-  const stuck = sqlite
-    .prepare(
-      `SELECT d.id, j.status AS jobStatus, j.pid AS pid FROM datasets d LEFT JOIN jobs j ON j.id = d.job_id
-       WHERE d.status = 'importing'`,
-    )
-    .all() as { id: string; jobStatus: string | null; pid: number | null }[];
+  const stuck = db
+    .select({ id: datasets.id, jobStatus: jobs.status, pid: jobs.pid })
+    .from(datasets)
+    .leftJoin(jobs, eq(jobs.id, datasets.jobId))
+    .where(eq(datasets.status, "importing"))
+    .all();
   const interrupted = stuck.filter(
     (d) => !(d.jobStatus === "queued" || (d.jobStatus === "running" && processAlive(d.pid))),
   );
-  for (const d of interrupted) failImport(sqlite, d.id);
+  for (const d of interrupted) failImport(db, d.id);
   return interrupted.map((d) => d.id);
 }
 
 /** Removes every row an import wrote and marks its dataset failed (the row stays, so the page can say why). */
-export function failImport(sqlite: Database.Database, datasetId: string): void {
-  discardDatasetRows(sqlite, datasetId);
-  sqlite.prepare("UPDATE datasets SET status = 'failed', row_count = 0, rejected_count = 0, duplicate_count = 0 WHERE id = ?").run(datasetId);
+export function failImport(db: Db, datasetId: string): void {
+  discardDatasetRows(db, datasetId);
+  db.update(datasets).set({ status: "failed", rowCount: 0, rejectedCount: 0, duplicateCount: 0 }).where(eq(datasets.id, datasetId)).run();
 }
 
 /**
@@ -45,6 +45,6 @@ export function failImport(sqlite: Database.Database, datasetId: string): void {
  */
 export function failEndedImport(db: Db, job: JobRow): void {
   if (job.kind !== "ingest" || !job.datasetId) return;
-  const status = db.$client.prepare("SELECT status FROM datasets WHERE id = ?").pluck().get(job.datasetId);
-  if (status === "importing") failImport(db.$client, job.datasetId);
+  const dataset = db.select({ status: datasets.status }).from(datasets).where(eq(datasets.id, job.datasetId)).get();
+  if (dataset?.status === "importing") failImport(db, job.datasetId);
 }

@@ -1,4 +1,6 @@
-import type Database from "better-sqlite3";
+import { eq, inArray } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { datasetLengthCounts, datasetRows, rejectedRows } from "~/db/schema";
 
 const DELETE_BATCH = 20_000;
 
@@ -6,14 +8,13 @@ const DELETE_BATCH = 20_000;
  * Deletes a dataset's rows (their full-text entries go with them, by trigger) and rejects in batches (and its cached length counts) of
  * 20k, each its own transaction, so a million-row cleanup never holds the write lock for long.
  */
-export function discardDatasetRows(sqlite: Database.Database, datasetId: string): void {
-  const rows = sqlite.prepare(
-    "DELETE FROM dataset_rows WHERE id IN (SELECT id FROM dataset_rows WHERE dataset_id = ? LIMIT ?)",
-  );
-  const rejects = sqlite.prepare(
-    "DELETE FROM rejected_rows WHERE id IN (SELECT id FROM rejected_rows WHERE dataset_id = ? LIMIT ?)",
-  );
-  while (rows.run(datasetId, DELETE_BATCH).changes > 0);
-  while (rejects.run(datasetId, DELETE_BATCH).changes > 0);
-  sqlite.prepare("DELETE FROM dataset_length_counts WHERE dataset_id = ?").run(datasetId);
+export function discardDatasetRows(db: Db, datasetId: string): void {
+  for (const table of [datasetRows, rejectedRows]) {
+    const batch = db
+      .delete(table)
+      .where(inArray(table.id, db.select({ id: table.id }).from(table).where(eq(table.datasetId, datasetId)).limit(DELETE_BATCH)))
+      .prepare();
+    while (batch.run().changes > 0);
+  }
+  db.delete(datasetLengthCounts).where(eq(datasetLengthCounts.datasetId, datasetId)).run();
 }

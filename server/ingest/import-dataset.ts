@@ -1,5 +1,7 @@
-import type Database from "better-sqlite3";
+import { eq } from "drizzle-orm";
 import { stat } from "node:fs/promises";
+import type { Db } from "~/db/client";
+import { datasets } from "~/db/schema";
 import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
 import { toStoredRow } from "./canonical";
 import { resolveMapping } from "./columns";
@@ -49,21 +51,24 @@ export interface ImportOptions {
  * flips it to "ready" with its counts. Any failure or cancellation removes every row written for it and
  * marks it "failed" (the dataset row stays, so the page can show why), then rethrows.
  */
-export async function importDataset(sqlite: Database.Database, opts: ImportOptions): Promise<ImportCounts> {
+export async function importDataset(db: Db, opts: ImportOptions): Promise<ImportCounts> {
   try {
-    return await importRows(sqlite, opts);
+    return await importRows(db, opts);
   } catch (e) {
-    failImport(sqlite, opts.datasetId);
+    failImport(db, opts.datasetId);
     throw e;
   }
 }
 
-async function importRows(sqlite: Database.Database, opts: ImportOptions): Promise<ImportCounts> {
+async function importRows(db: Db, opts: ImportOptions): Promise<ImportCounts> {
   const { size } = await stat(opts.path);
   const limit = maxUploadBytes();
   if (size > limit) throw new IngestFileError(`${opts.originalName} is ${formatMb(size)}, over the ${formatMb(limit)} upload limit (DISTILL_MAX_UPLOAD_MB)`);
   if (size === 0) throw new IngestFileError(`${opts.originalName} is empty`);
 
+  // Raw prepared statements for the rows, their full-text entries and rejects: run once per record of files of
+  // millions (bench/ingest.bench.ts), and dataset_rows_fts is an FTS5 table the schema does not model.
+  const sqlite = db.$client;
   const insertRow = sqlite.prepare(
     `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, source, prompt, response, turns,
        prompt_length, response_length, content_hash, is_duplicate, start_line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
@@ -73,7 +78,6 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   // pending terms to a new segment at every savepoint, so interleaving the two writes one segment per row.
   const indexRow = sqlite.prepare("INSERT INTO dataset_rows_fts (rowid, prompt, response) VALUES (?, ?, ?)");
   const insertReject = sqlite.prepare("INSERT INTO rejected_rows (dataset_id, source_line, reason, raw, start_line) VALUES (?,?,?,?,?)");
-  const updateCounts = sqlite.prepare("UPDATE datasets SET row_count = ?, rejected_count = ?, duplicate_count = ? WHERE id = ?");
   const unit = POSITION_UNIT[opts.format];
   const maxField = maxFieldBytes();
   const seen = new SeenHashes();
@@ -94,7 +98,10 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
     for (let i = 0; i < rows.length; i++) indexRow.run(ids[i], rows[i][5], rows[i][6]);
     ids.length = 0;
     for (const r of rejects) insertReject.run(r);
-    updateCounts.run(counts.row_count, counts.rejected_count, counts.duplicate_count, opts.datasetId);
+    db.update(datasets)
+      .set({ rowCount: counts.row_count, rejectedCount: counts.rejected_count, duplicateCount: counts.duplicate_count })
+      .where(eq(datasets.id, opts.datasetId))
+      .run();
     rows = [];
     rejects = [];
     batchChars = 0;
@@ -169,9 +176,9 @@ async function importRows(sqlite: Database.Database, opts: ImportOptions): Promi
   if (opts.isCancelled?.()) throw new IngestCancelled();
   sqlite.transaction(() => {
     flush();
-    storeLengthCounts(sqlite, opts.datasetId, "prompt", promptLengths);
-    storeLengthCounts(sqlite, opts.datasetId, "response", responseLengths);
-    sqlite.prepare("UPDATE datasets SET status = 'ready', format = ? WHERE id = ?").run(opts.format, opts.datasetId);
+    storeLengthCounts(db, opts.datasetId, "prompt", promptLengths);
+    storeLengthCounts(db, opts.datasetId, "response", responseLengths);
+    db.update(datasets).set({ status: "ready", format: opts.format }).where(eq(datasets.id, opts.datasetId)).run();
   })();
   opts.onProgress?.(size, size, counts);
   return counts;

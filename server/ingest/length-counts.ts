@@ -1,4 +1,6 @@
-import type Database from "better-sqlite3";
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "~/db/client";
+import { datasetLengthCounts } from "~/db/schema";
 
 /**
  * The per-length row counts behind the length histograms (dataset_length_counts): the import writes them as it
@@ -8,16 +10,21 @@ import type Database from "better-sqlite3";
 export type LengthField = "prompt" | "response";
 
 /** Stores how many rows have each length (the import calls this with counts it kept while writing). */
-export function storeLengthCounts(sqlite: Database.Database, datasetId: string, field: LengthField, counts: Iterable<[number, number]>) {
-  const insert = sqlite.prepare("INSERT INTO dataset_length_counts (dataset_id, field, length, count) VALUES (?, ?, ?, ?)");
-  for (const [length, count] of counts) insert.run(datasetId, field, length, count);
+export function storeLengthCounts(db: Db, datasetId: string, field: LengthField, counts: Iterable<[number, number]>) {
+  // One statement run per length: a dataset can have more distinct lengths than one INSERT's bound variables hold.
+  const insert = db
+    .insert(datasetLengthCounts)
+    .values({ datasetId, field, length: sql.placeholder("length"), count: sql.placeholder("count") })
+    .prepare();
+  for (const [length, count] of counts) insert.run({ length, count });
 }
 
 /** Rows per prompt length and per response length, ascending, from one scan of the dataset's rows. */
-export function countLengths(sqlite: Database.Database, datasetId: string): Record<LengthField, [number, number][]> {
+export function countLengths(db: Db, datasetId: string): Record<LengthField, [number, number][]> {
   const prompt = new Map<number, number>();
   const response = new Map<number, number>();
-  const scan = sqlite.prepare("SELECT prompt_length, response_length FROM dataset_rows WHERE dataset_id = ?").raw();
+  // Raw: streams every row of the dataset (up to millions) as arrays; drizzle would hold them all as objects.
+  const scan = db.$client.prepare("SELECT prompt_length, response_length FROM dataset_rows WHERE dataset_id = ?").raw();
   for (const [p, r] of scan.iterate(datasetId) as Iterable<[number, number]>) {
     prompt.set(p, (prompt.get(p) ?? 0) + 1);
     response.set(r, (response.get(r) ?? 0) + 1);
@@ -27,11 +34,11 @@ export function countLengths(sqlite: Database.Database, datasetId: string): Reco
 }
 
 /** Recounts a dataset's cached length counts from its rows (after its lengths were rewritten). */
-export function refreshLengthCounts(sqlite: Database.Database, datasetId: string): Record<LengthField, [number, number][]> {
-  const counts = countLengths(sqlite, datasetId);
-  sqlite.transaction(() => {
-    sqlite.prepare("DELETE FROM dataset_length_counts WHERE dataset_id = ?").run(datasetId);
-    for (const field of ["prompt", "response"] as const) storeLengthCounts(sqlite, datasetId, field, counts[field]);
-  })();
+export function refreshLengthCounts(db: Db, datasetId: string): Record<LengthField, [number, number][]> {
+  const counts = countLengths(db, datasetId);
+  db.transaction(() => {
+    db.delete(datasetLengthCounts).where(eq(datasetLengthCounts.datasetId, datasetId)).run();
+    for (const field of ["prompt", "response"] as const) storeLengthCounts(db, datasetId, field, counts[field]);
+  });
   return counts;
 }

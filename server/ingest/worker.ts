@@ -40,7 +40,7 @@ async function main(runDir: string): Promise<number> {
     db.$client.pragma("journal_size_limit = 67108864");
     let lastProgress = 0;
     const started = Date.now();
-    const counts = await importDataset(db.$client, {
+    const counts = await importDataset(db, {
       datasetId: job.dataset_id,
       path,
       originalName: job.original_name,

@@ -19,7 +19,7 @@ describe("devices and slots", () => {
     expect(Array.isArray(detectGpus())).toBe(true);
   });
 
-  it("puts ingest and token counting in the light pool and auto jobs on a GPU only when there is one", () => {
+  it("puts ingest, token counting and answer jobs in the light pool and auto jobs on a GPU only when there is one", () => {
     const gpu = [{ index: 0, name: "g", memoryMb: 1 }];
     expect(poolFor("train", train("auto"), [])).toBe("cpu");
     expect(poolFor("train", train("auto"), gpu)).toBe("gpu");
@@ -27,6 +27,12 @@ describe("devices and slots", () => {
     expect(poolFor("train", train("cuda"), [])).toBe("gpu");
     const lengths = buildSpec("lengths", { tokenizer: { source: "embedded" } }, "l", "2026-01-01T00:00:00Z");
     expect(poolFor("lengths", lengths, gpu)).toBe("light");
+    // An answer job only waits on its endpoint's HTTP answers: it must hold neither a GPU nor a training CPU slot.
+    const answer = buildSpec("answer", {
+      endpoint: { base_url: "http://127.0.0.1:8080/v1", model: "m" },
+      template: { name: "answer", version: 1, text: "{prompt}" },
+    }, "a", "2026-01-01T00:00:00Z");
+    expect(poolFor("answer", answer, gpu)).toBe("light");
   });
 
   it("takes slot limits from the environment, naming a bad value", () => {

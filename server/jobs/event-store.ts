@@ -1,4 +1,6 @@
+import { and, asc, desc, eq, gt, gte, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { jobEvents, jobs } from "~/db/schema";
 import type { JobEvent } from "~/lib/contracts/events";
 
 /** A validated events.jsonl line: the parsed event and the line as written (stored verbatim). */
@@ -20,44 +22,51 @@ function progressOf(events: readonly ParsedLine[]): number | null {
  * database holds afterwards.
  */
 export function storeEvents(db: Db, jobId: string, fromOffset: number, toOffset: number, lines: readonly ParsedLine[]): number {
-  // Raw SQL on the client: the tailer's hot path (every batch of events), kept to plain prepared statements in
-  // one IMMEDIATE transaction around a compare-and-set of the stored offset.
-  const sqlite = db.$client;
-  const run = sqlite.transaction(() => {
-    const current = sqlite.prepare("select events_offset from jobs where id = ?").pluck().get(jobId) as number | undefined;
-    if (current === undefined) throw new Error(`job ${jobId} does not exist: cannot store its events`);
-    if (current !== fromOffset) return current;
-    const insert = sqlite.prepare("insert into job_events (job_id, seq, type, time, data) values (?, ?, ?, ?, ?)");
-    for (const { event, line } of lines) insert.run(jobId, event.seq, event.type, event.time, line);
-    const lastSeq = lines.length > 0 ? lines[lines.length - 1]!.event.seq : null;
-    sqlite
-      .prepare(
-        `update jobs set events_offset = ?, last_seq = coalesce(?, last_seq), progress = coalesce(?, progress)
-         where id = ?`,
-      )
-      .run(toOffset, lastSeq, progressOf(lines), jobId);
-    return toOffset;
-  });
-  return run.immediate();
+  // IMMEDIATE: the write lock is taken before the offset is read, so the compare-and-set cannot race.
+  return db.transaction(
+    (tx) => {
+      const current = tx.select({ offset: jobs.eventsOffset }).from(jobs).where(eq(jobs.id, jobId)).get()?.offset;
+      if (current === undefined) throw new Error(`job ${jobId} does not exist: cannot store its events`);
+      if (current !== fromOffset) return current;
+      // One prepared statement run per event: a backlog of a megabyte of events is more than one INSERT's bound
+      // variables hold.
+      const insert = tx
+        .insert(jobEvents)
+        .values({ jobId, seq: sql.placeholder("seq"), type: sql.placeholder("type"), time: sql.placeholder("time"), data: sql.placeholder("data") })
+        .prepare();
+      for (const { event, line } of lines) insert.run({ seq: event.seq, type: event.type, time: event.time, data: line });
+      const lastSeq = lines.length > 0 ? lines[lines.length - 1]!.event.seq : null;
+      const progress = progressOf(lines);
+      tx.update(jobs)
+        .set({ eventsOffset: toOffset, ...(lastSeq === null ? {} : { lastSeq }), ...(progress === null ? {} : { progress }) })
+        .where(eq(jobs.id, jobId))
+        .run();
+      return toOffset;
+    },
+    { behavior: "immediate" },
+  );
 }
 
 /** Stored events with seq above `afterSeq`, in order; `limit` bounds one read of a long backlog. */
 export function eventsAfter(db: Db, jobId: string, afterSeq: number, limit = 1_000): JobEvent[] {
-  const rows = db.$client
-    .prepare("select data from job_events where job_id = ? and seq > ? order by seq limit ?")
-    .pluck()
-    .all(jobId, afterSeq, limit) as string[];
-  return rows.map((data) => JSON.parse(data) as JobEvent);
+  return db
+    .select({ data: jobEvents.data })
+    .from(jobEvents)
+    .where(and(eq(jobEvents.jobId, jobId), gt(jobEvents.seq, afterSeq)))
+    .orderBy(asc(jobEvents.seq))
+    .limit(limit)
+    .all()
+    .map((row) => JSON.parse(row.data) as JobEvent);
 }
 
 /** The last done or error event written at or after `sinceEpochS` (i.e. by the current attempt). */
 export function terminalEventSince(db: Db, jobId: string, sinceEpochS: number): JobEvent | undefined {
-  const data = db.$client
-    .prepare(
-      `select data from job_events where job_id = ? and type in ('done', 'error') and time >= ?
-       order by seq desc limit 1`,
-    )
-    .pluck()
-    .get(jobId, sinceEpochS) as string | undefined;
-  return data === undefined ? undefined : (JSON.parse(data) as JobEvent);
+  const row = db
+    .select({ data: jobEvents.data })
+    .from(jobEvents)
+    .where(and(eq(jobEvents.jobId, jobId), inArray(jobEvents.type, ["done", "error"]), gte(jobEvents.time, sinceEpochS)))
+    .orderBy(desc(jobEvents.seq))
+    .limit(1)
+    .get();
+  return row === undefined ? undefined : (JSON.parse(row.data) as JobEvent);
 }

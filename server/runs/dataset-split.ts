@@ -1,4 +1,6 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { datasetRows, datasets } from "~/db/schema";
 import { storedMessagesJson } from "~/server/ingest/canonical";
 import { BadRequest, NotFound } from "~/lib/errors";
 
@@ -8,9 +10,10 @@ import { BadRequest, NotFound } from "~/lib/errors";
  * tagging and token counts also take prompts alone.
  */
 export function usableRowIds(db: Db, datasetId: string, { answered = false } = {}): number[] {
-  const dataset = db.$client.prepare("select name, status from datasets where id = ?").get(datasetId) as { name: string; status: string } | undefined;
+  const dataset = db.select({ name: datasets.name, status: datasets.status }).from(datasets).where(eq(datasets.id, datasetId)).get();
   if (!dataset) throw new NotFound(`dataset ${datasetId} does not exist`);
   if (dataset.status !== "ready") throw new BadRequest(`dataset ${datasetId} is ${dataset.status}, not ready: wait for its import to finish`);
+  // Raw: pluck() reads up to millions of ids as plain numbers; drizzle maps a row for each, 4-5x the CPU (bench/raw-sql.bench.ts).
   const ids = db.$client
     .prepare(`select id from dataset_rows where dataset_id = ? and is_duplicate = 0 ${answered ? "and response != ''" : ""} order by idx`)
     .pluck()
@@ -28,12 +31,16 @@ export function usableRowIds(db: Db, datasetId: string, { answered = false } = {
 export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[]): AsyncGenerator<string> {
   const wanted = new Set(rowIds);
   // Pages rather than one iterator: an open iterator would keep the shared connection busy across yields.
-  const page = db.$client.prepare(
-    "select id, idx, messages, prompt, response from dataset_rows where dataset_id = ? and is_duplicate = 0 and idx > ? order by idx limit 1000",
-  );
+  const page = db
+    .select({ id: datasetRows.id, idx: datasetRows.idx, messages: datasetRows.messages, prompt: datasetRows.prompt, response: datasetRows.response })
+    .from(datasetRows)
+    .where(and(eq(datasetRows.datasetId, datasetId), eq(datasetRows.isDuplicate, false), gt(datasetRows.idx, sql.placeholder("after"))))
+    .orderBy(asc(datasetRows.idx))
+    .limit(1000)
+    .prepare();
   let after = -1;
   for (;;) {
-    const rows = page.all(datasetId, after) as { id: number; idx: number; messages: string; prompt: string; response: string }[];
+    const rows = page.all({ after });
     if (rows.length === 0) return;
     after = rows.at(-1)!.idx;
     const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${storedMessagesJson(r)}}\n`);

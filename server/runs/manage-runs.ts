@@ -1,6 +1,8 @@
 import { rmSync } from "node:fs";
 import { isAbsolute, relative } from "node:path";
+import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { jobs } from "~/db/schema";
 import { BadRequest, Conflict } from "~/lib/errors";
 import { getRun } from "./run-queries";
 
@@ -12,7 +14,7 @@ export function renameRun(db: Db, id: string, name: string): { name: string } {
   const trimmed = name.trim();
   if (!trimmed) throw new BadRequest("A run needs a name: the new name is empty.");
   if (trimmed.length > MAX_RUN_NAME) throw new BadRequest(`A run name holds at most ${MAX_RUN_NAME} characters; this one has ${trimmed.length}.`);
-  db.$client.prepare("update jobs set name = ? where id = ?").run(trimmed, id);
+  db.update(jobs).set({ name: trimmed }).where(eq(jobs.id, id)).run();
   return { name: trimmed };
 }
 
@@ -30,6 +32,6 @@ export function deleteRun(db: Db, id: string, runsRoot: string): void {
   if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
     throw new BadRequest(`Run "${run.name}" has its folder ${run.runDir} outside ${runsRoot}; the studio deletes only folders it made.`);
   }
-  db.$client.prepare("delete from jobs where id = ?").run(id);
+  db.delete(jobs).where(eq(jobs.id, id)).run();
   rmSync(run.runDir, { recursive: true, force: true });
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { datasets } from "~/db/schema";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
@@ -72,7 +74,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
       throw new LaunchError(`output folder: ${(e as Error).message}`);
     }
   }
-  const dataset = db.$client.prepare("select name from datasets where id = ?").get(form.datasetId) as { name: string } | undefined;
+  const dataset = db.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, form.datasetId)).get();
   let split = planned;
   try {
     split ??= splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);

@@ -5,7 +5,8 @@ import { runsRouter } from "~/server/api/routers/runs";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { defaultLauncher } from "~/server/jobs/command";
 import { jobRow } from "~/server/jobs/job-row";
-import { alpacaTrainFiles, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
+import { JobStates } from "~/server/jobs/job-state";
+import { alpacaTrainFiles, apiContext, tempStudio, trainFields, waitFor, type Studio } from "~/test/support/studio";
 
 /**
  * A run's disk use and the deletion of its checkpoints, through the runs router, on the run folder of a real
@@ -21,7 +22,7 @@ let refusedWhileActive: unknown;
 
 beforeAll(async () => {
   studio = tempStudio({ launcher: defaultLauncher(process.cwd()) });
-  runs = caller({ db: studio.db, jobs: studio.manager, headers: new Headers() }).runs;
+  runs = caller(apiContext(studio)).runs;
   const job = await studio.manager.createJob({
     kind: "train",
     name: "disk use",
@@ -63,11 +64,15 @@ describe("runs.disk and runs.deleteCheckpoints on a real run folder", () => {
   });
 
   it("keeps the newest checkpoint of a run that could be resumed, and deletes all of a succeeded one's", async () => {
-    studio.db.$client.prepare("update jobs set status = 'cancelled' where id = ?").run(id);
-    await runs.deleteCheckpoints({ id });
+    // A run cancelled with these checkpoints in its folder: a second job of the same folder, taken to cancelled
+    // through the transitions the job manager makes (succeeded is final, so the real run cannot be).
+    const states = new JobStates(studio.db, studio.manager.bus);
+    const { kind, name, spec } = jobRow(studio.db, id)!;
+    states.create({ id: `${id}-cancelled`, kind, name, runDir, datasetId: null, spec });
+    expect(states.claim(`${id}-cancelled`, "cpu", Date.now()) && states.finish(`${id}-cancelled`, "cancelled", null)).toBe(true);
+    await runs.deleteCheckpoints({ id: `${id}-cancelled` });
     expect(readdirSync(join(runDir, "checkpoints"))).toEqual(["step-000003"]);
 
-    studio.db.$client.prepare("update jobs set status = 'succeeded' where id = ?").run(id);
     const before = await runs.disk({ id });
     const { freedBytes, kept } = await runs.deleteCheckpoints({ id });
     expect(kept).toBeNull();

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { and, desc, eq, getTableColumns, inArray } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, sql } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { datasets, jobs } from "~/db/schema";
+import { datasets, jobEvents, jobs } from "~/db/schema";
 import type { TrainJob } from "~/lib/contracts/job";
 import type { JobEvent } from "~/lib/contracts/events";
 import { parseStoredForm, type LaunchForm } from "~/lib/runs/form";
@@ -81,13 +81,17 @@ function summarize(job: RunRow, best: Map<string, { eval_loss: number | null; ro
 export type RunSummary = ReturnType<typeof summarize>;
 
 function bestEvals(db: Db, ids: string[] | null) {
-  const rows = db.$client
-    .prepare(
-      `select job_id, min(json_extract(data, '$.eval_loss')) as eval_loss, max(json_extract(data, '$.rouge_l')) as rouge_l
-       from job_events where type = 'eval' ${ids ? `and job_id in (${ids.map(() => "?").join(",")})` : ""} group by job_id`,
-    )
-    .all(...(ids ?? [])) as { job_id: string; eval_loss: number | null; rouge_l: number | null }[];
-  return new Map(rows.map((r) => [r.job_id, r]));
+  const rows = db
+    .select({
+      jobId: jobEvents.jobId,
+      eval_loss: sql<number | null>`min(json_extract(${jobEvents.data}, '$.eval_loss'))`,
+      rouge_l: sql<number | null>`max(json_extract(${jobEvents.data}, '$.rouge_l'))`,
+    })
+    .from(jobEvents)
+    .where(and(eq(jobEvents.type, "eval"), ids ? inArray(jobEvents.jobId, ids) : undefined))
+    .groupBy(jobEvents.jobId)
+    .all();
+  return new Map(rows.map((r) => [r.jobId, r]));
 }
 
 function trainJobs(db: Db, ids: string[] | null): RunRow[] {
@@ -145,11 +149,14 @@ function launchFormOf(job: RunRow): LaunchForm | null {
 }
 
 function eventsOf<T extends JobEvent["type"]>(db: Db, id: string, type: T, limit?: number) {
-  const rows = db.$client
-    .prepare(`select data from job_events where job_id = ? and type = ? order by seq desc ${limit ? "limit ?" : ""}`)
-    .pluck()
-    .all(...(limit ? [id, type, limit] : [id, type])) as string[];
-  return rows.reverse().map((d) => JSON.parse(d) as Extract<JobEvent, { type: T }>);
+  const newestFirst = db
+    .select({ data: jobEvents.data })
+    .from(jobEvents)
+    .where(and(eq(jobEvents.jobId, id), eq(jobEvents.type, type)))
+    .orderBy(desc(jobEvents.seq))
+    .$dynamic();
+  const rows = limit ? newestFirst.limit(limit).all() : newestFirst.all();
+  return rows.reverse().map((r) => JSON.parse(r.data) as Extract<JobEvent, { type: T }>);
 }
 
 /**
@@ -158,15 +165,15 @@ function eventsOf<T extends JobEvent["type"]>(db: Db, id: string, type: T, limit
  */
 export function runSnapshot(db: Db, id: string) {
   oneRun(db, id);
-  return db.$client.transaction(() => ({
-    lastSeq: (db.$client.prepare("select coalesce(max(seq), 0) from job_events where job_id = ?").pluck().get(id) as number),
+  return db.transaction(() => ({
+    lastSeq: db.select({ seq: sql<number>`coalesce(max(${jobEvents.seq}), 0)` }).from(jobEvents).where(eq(jobEvents.jobId, id)).get()!.seq,
     stages: onePerStep(eventsOf(db, id, "stage")),
     evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,
     final: [...eventsOf(db, id, "done", 1), ...eventsOf(db, id, "error", 1)].sort((a, b) => b.seq - a.seq)[0] ?? null,
     lastMetric: eventsOf(db, id, "metric", 1)[0] ?? null,
-  }))();
+  }));
 }
 export type RunSnapshot = ReturnType<typeof runSnapshot>;
 

@@ -2,7 +2,9 @@ import { createReadStream, existsSync, readdirSync, realpathSync, statSync } fro
 import { join, relative, resolve } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { pack, type Pack } from "tar-stream";
+import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
+import { jobs } from "~/db/schema";
 import type { TrainJob } from "~/lib/contracts/job";
 
 /** Where a train run's student is saved: its output_dir, relative ones inside the run folder. */
@@ -19,11 +21,14 @@ export type FinishedStudent = { runId: string; name: string; path: string };
 
 /** Students of succeeded runs whose folder still holds the model: what a new run may take as teacher or student. */
 export function finishedStudents(db: Db): FinishedStudent[] {
-  const rows = db.$client
-    .prepare("select id, name, run_dir, spec from jobs where kind = 'train' and status = 'succeeded' order by created_at desc")
-    .all() as { id: string; name: string; run_dir: string; spec: string }[];
+  const rows = db
+    .select({ id: jobs.id, name: jobs.name, runDir: jobs.runDir, spec: jobs.spec })
+    .from(jobs)
+    .where(and(eq(jobs.kind, "train"), eq(jobs.status, "succeeded")))
+    .orderBy(desc(jobs.createdAt))
+    .all();
   return rows
-    .map((r) => ({ runId: r.id, name: r.name, path: studentDir(r.run_dir, JSON.parse(r.spec) as TrainJob) }))
+    .map((r) => ({ runId: r.id, name: r.name, path: studentDir(r.runDir, JSON.parse(r.spec) as TrainJob) }))
     .filter((s) => isModelFolder(s.path));
 }
 

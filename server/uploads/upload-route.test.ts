@@ -8,6 +8,8 @@ import { datasetsRouter } from "~/server/api/routers/datasets";
 import { openDb } from "~/db/client";
 import { handleUpload } from "./upload-route";
 import { JobManager } from "~/server/jobs/manager";
+import { EmbeddedServer } from "~/server/endpoints/embedded-server";
+import { apiContext } from "~/test/support/studio";
 
 let dir: string;
 beforeEach(() => {
@@ -75,7 +77,9 @@ describe("dataset inputs naming files", () => {
   it("refuses an original name over 255 characters with a sentence", async () => {
     const db = openDb(join(dir, "studio.db"));
     try {
-      const caller = createCallerFactory(createTRPCRouter({ datasets: datasetsRouter }))({ db, jobs: new JobManager({ db, dataDir: dir, gpus: [] }), headers: new Headers() });
+      const caller = createCallerFactory(createTRPCRouter({ datasets: datasetsRouter }))(
+        apiContext({ db, manager: new JobManager({ db, dataDir: dir, gpus: [] }), embedded: new EmbeddedServer({ repoRoot: process.cwd(), idleMs: 1 }) }),
+      );
       const long = "n".repeat(20_000);
       await expect(caller.datasets.inspectUpload({ uploadId: "x.json", originalName: long })).rejects.toThrow(/a file name is at most 255 characters/);
       await expect(

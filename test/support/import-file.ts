@@ -42,6 +42,6 @@ export async function importFile(db: Db, path: string, opts: { format?: IngestFo
   const originalName = opts.name ?? path.split("/").pop()!;
   const format = opts.format ?? sniffFormat(await readHead(path, 65536), originalName);
   const datasetId = createImportingDataset(db, originalName, format);
-  const counts = await importDataset(db.$client, { datasetId, path, originalName, format, mapping: opts.mapping ?? {} });
+  const counts = await importDataset(db, { datasetId, path, originalName, format, mapping: opts.mapping ?? {} });
   return { datasetId, format, counts };
 }

@@ -14,7 +14,8 @@ import type { TrainPlan } from "~/lib/contracts/plan";
 import { sharedDataset } from "./import-file";
 import { apiHandler } from "~/server/api/fetch-handler";
 import { jobsRouter } from "~/server/api/routers/jobs";
-import { createTRPCRouter } from "~/server/api/trpc";
+import { createTRPCRouter, type ApiContext } from "~/server/api/trpc";
+import { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import type { Launcher } from "~/server/jobs/command";
 import { JobStates } from "~/server/jobs/job-state";
 import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
@@ -77,7 +78,7 @@ export function emitterJob(cfg: EmitterConfig, name = "emitter") {
   };
 }
 
-export type Studio = { dir: string; dbFile: string; db: Db; manager: JobManager; cleanup(): void };
+export type Studio = { dir: string; dbFile: string; db: Db; manager: JobManager; embedded: EmbeddedServer; cleanup(): void };
 
 export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
   const dir = mkdtempSync(join(tmpdir(), "distill-jobs-"));
@@ -92,17 +93,26 @@ export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
     cancelGraceMs: 5_000,
     ...options,
   });
+  // Started only by the tests that ask for it; stopped with the studio.
+  const embedded = new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: 60_000 });
   return {
     dir,
     dbFile,
     db,
     manager,
+    embedded,
     cleanup() {
+      embedded.stop();
       manager.detach();
       db.$client.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** What the API's procedures get, for a test studio. */
+export function apiContext(studio: Pick<Studio, "db" | "manager" | "embedded">, headers = new Headers()): ApiContext {
+  return { db: studio.db, jobs: studio.manager, embedded: studio.embedded, headers };
 }
 
 /** A running jobs row with an empty run folder, for tests that drive the tailer or the stream by hand. */
@@ -150,8 +160,8 @@ export function jobsClient(url: string) {
  * The jobs router over real HTTP on a free port, through the studio's own API handler (so jobs.events is
  * served by event-sse.ts as under `next start`) on plain node:http.
  */
-export async function serveJobsRouter(studio: Pick<Studio, "db" | "manager">) {
-  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => ({ db: studio.db, jobs: studio.manager, headers: req.headers }) });
+export async function serveJobsRouter(studio: Pick<Studio, "db" | "manager" | "embedded">) {
+  const handle = apiHandler({ router: jobsApp, endpoint: "", createContext: (req) => apiContext(studio, req.headers) });
   const server = createServer((req, res) => {
     void (async () => {
       const response = await handle(incomingMessageToRequest(req, res, { maxBodySize: null }));

@@ -72,11 +72,11 @@ def save(run_dir: Path, step: int, model, optimizer, scheduler, position: dict, 
         return target
     partial = root / f"{target.name}.partial"
     shutil.rmtree(partial, ignore_errors=True)
-    partial = confine.directory(partial, roots)
-    save_model(model, str(partial / WEIGHTS))
-    torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng_state()},
-               partial / STATE)
-    (partial / POSITION).write_text(json.dumps({"step": step, **position}, indent=2))
+    with confine.writing_into(partial, roots) as partial:
+        save_model(model, str(partial / WEIGHTS))
+        torch.save({"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "rng": rng_state()},
+                   partial / STATE)
+        (partial / POSITION).write_text(json.dumps({"step": step, **position}, indent=2))
     partial.rename(target)
     prune(run_dir, keep)
     return target

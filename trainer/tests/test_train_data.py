@@ -10,8 +10,9 @@ import torch
 from conftest import alpaca_rows
 
 from distill.contract import JobError
-from distill.data import collate, encode, last_answer, prompt_ids, read_rows
+from distill.data import collate, encode, last_answer, prompt_ids
 from distill.models import load_tokenizer
+from distill.rows import read_rows
 from distill.train import planned_steps
 
 CHAT = [{"role": "user", "content": "Name a fruit."}, {"role": "assistant", "content": "An apple."},

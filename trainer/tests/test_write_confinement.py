@@ -85,3 +85,27 @@ def test_links_that_leave_the_roots_are_refused_before_anything_is_created(roots
     with pytest.raises(JobError, match="is outside the folders this job may write to"):
         confine.file(target, roots)
     assert list(outside.iterdir()) == []
+
+
+def test_a_folder_swapped_for_a_link_while_files_are_written_into_it_fails_the_job(roots, tmp_path):
+    outside = tmp_path / "outside"
+    (outside / "student").mkdir()
+    with pytest.raises(JobError) as failed:
+        with confine.writing_into(roots[0] / "mine" / "student", roots) as out:
+            (out / "config.json").write_text("{}")
+            # Between two files of one save, as a model save opens each by its name.
+            (roots[0] / "mine").rename(roots[0] / "moved")
+            (roots[0] / "mine").symlink_to(outside)
+            (out / "model.safetensors").write_text("weights")
+    real = roots[0].resolve() / "mine" / "student"
+    assert str(failed.value).startswith(f"{roots[0] / 'mine' / 'student'} changed while this job wrote into it: "
+                                        f"it resolved to {real} and now resolves to {outside.resolve() / 'student'}")
+    assert "check " in str(failed.value) and "run the job again" in str(failed.value)
+    # Told, not prevented: the file written after the swap went with the link.
+    assert (outside / "student" / "model.safetensors").exists()
+
+
+def test_writes_into_a_folder_that_stays_put_pass(roots):
+    with confine.writing_into(roots[0] / "mine" / "student", roots) as out:
+        (out / "config.json").write_text("{}")
+    assert (roots[0] / "mine" / "student" / "config.json").read_text() == "{}"

@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
-import { DatasetNotFound, getDataset } from "~/server/datasets/catalog";
+import { getDataset } from "~/server/datasets/catalog";
+import { errorResponse } from "~/server/http/error-response";
 import { studio } from "~/server/startup";
 
 const CHUNK_BYTES = 64 * 1024;
@@ -48,13 +49,15 @@ export function jsonlResponse(lines: AsyncIterable<string>, disposition: string)
 
 type Dataset = ReturnType<typeof getDataset>;
 
-/** Runs `respond` with the dataset, or answers 404 naming the id when there is none. */
-export function withDataset(id: string, respond: (db: Db, dataset: Dataset) => Response): Response {
+/**
+ * Runs `respond` with the dataset; a failure (404 naming an unknown id, a UserError `respond` throws, an internal
+ * error) is answered by errorResponse.
+ */
+export function withDataset(req: Request, id: string, respond: (db: Db, dataset: Dataset) => Response): Response {
   const { db } = studio();
   try {
     return respond(db, getDataset(db, id));
   } catch (e) {
-    if (e instanceof DatasetNotFound) return Response.json({ error: e.message }, { status: 404 });
-    throw e;
+    return errorResponse(`${req.method} ${new URL(req.url).pathname}`, e);
   }
 }

@@ -4,7 +4,7 @@ import { createCaller } from "~/server/api/root";
 import { saveCurriculum } from "~/server/curriculum/saved-curricula";
 import { jobRow } from "~/server/jobs/job-row";
 import { seedDataset } from "~/test/support/seed-dataset";
-import { type Studio, tempStudio } from "~/test/support/studio";
+import { apiContext, type Studio, tempStudio } from "~/test/support/studio";
 
 let studio: Studio | null = null;
 afterEach(() => {
@@ -17,7 +17,7 @@ it("launches a curriculum run with the loss's β and skew from the form", async 
   studio = tempStudio({ limits: { cpu: 0, light: 0 } });
   seedDataset(studio.db, "d", 12);
   const saved = await saveCurriculum(studio.db, "c", { dataset_id: "d", resample: null, schedule: { mode: "plain" } });
-  const caller = createCaller({ db: studio.db, jobs: studio.manager, headers: new Headers() });
+  const caller = createCaller(apiContext(studio));
   const run = await caller.curriculum.launch({
     curriculumId: saved.id,
     form: { loss: { name: "jsd", beta: 0.3, skew: 0.2 }, evalPrompts: 1 },

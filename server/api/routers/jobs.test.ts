@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { JobEvent } from "~/lib/contracts/events";
 import { createCallerFactory, createTRPCRouter } from "~/server/api/trpc";
 import { jobRow } from "~/server/jobs/job-row";
-import { emitterJob, emitterLauncher, range, serveJobsRouter, storedSeqs, tempStudio, waitFor, type Studio } from "~/test/support/studio";
+import { apiContext, emitterJob, emitterLauncher, range, serveJobsRouter, storedSeqs, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 import { jobsRouter } from "./jobs";
 
 const router = createTRPCRouter({ jobs: jobsRouter });
@@ -17,7 +17,7 @@ afterEach(() => {
 /** A studio whose manager (the one the router gets in its context) runs the fixture emitter on a temp database. */
 function start() {
   studio = tempStudio();
-  return { studio, caller: createCaller({ db: studio.db, jobs: studio.manager, headers: new Headers() }) };
+  return { studio, caller: createCaller(apiContext(studio)) };
 }
 
 type Tracked = { id: string; data: JobEvent };

@@ -23,9 +23,10 @@ import torch
 
 from distill import confine
 from distill.contract import JobError
-from distill.data import encode, read_rows
+from distill.data import encode
 from distill.events import EventWriter
 from distill.models import load_student, load_teacher, load_tokenizer, resolve_device
+from distill.rows import read_rows
 from distill.scoring.measures import answer_ce, answer_rouge_l
 from distill.scoring.ranking import difficulty_from_ease, rank, rrf
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from distill import confine
 from distill.contract import JobError
-from distill.data import read_rows
+from distill.rows import read_rows
 from distill.events import EventWriter
 from distill.models import resolve_device
 from distill.tagging.taggers import load_tagger

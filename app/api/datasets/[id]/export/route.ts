@@ -1,3 +1,4 @@
+import { Conflict } from "~/lib/errors";
 import { exportJsonl, type ExportForm } from "~/server/datasets/export";
 import { attachment, jsonlResponse, withDataset } from "../../download";
 
@@ -12,9 +13,8 @@ export async function GET(req: Request, { params }: { params: Promise<{ id: stri
   if (!FORMS.includes(form as ExportForm)) {
     return Response.json({ error: `?form must be "alpaca" or "messages", not "${form}"` }, { status: 400 });
   }
-  return withDataset(id, (db, dataset) =>
-    dataset.status === "ready"
-      ? jsonlResponse(exportJsonl(db, id, form as ExportForm), attachment(dataset.name, `.${form}.jsonl`))
-      : Response.json({ error: `dataset "${dataset.name}" is ${dataset.status}, not ready: nothing to export yet` }, { status: 409 }),
-  );
+  return withDataset(req, id, (db, dataset) => {
+    if (dataset.status !== "ready") throw new Conflict(`dataset "${dataset.name}" is ${dataset.status}, not ready: nothing to export yet`);
+    return jsonlResponse(exportJsonl(db, id, form as ExportForm), attachment(dataset.name, `.${form}.jsonl`));
+  });
 }

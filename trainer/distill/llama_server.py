@@ -1,0 +1,47 @@
+"""`python -m distill.llama_server [LLAMA_SERVER_ARGS...]`: llama-cpp-python's OpenAI-compatible server
+(`python -m llama_cpp.server`) for the embedded SmolLM2-135M-Instruct GGUF, as the studio's embedded endpoint
+(server/endpoints/embedded-server.ts) runs it.
+
+It adds two things to llama_cpp.server: `--model` is the embedded GGUF, found without loading torch, and the
+server exits when its stdin closes. The studio holds the other end of that pipe, so the server goes when the
+studio goes, even when the studio is killed with SIGKILL and cannot stop it.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import threading
+
+from distill.contract import JobError
+from distill.embedded import embedded_gguf_path
+
+
+def _exit_when_stdin_closes() -> None:
+    sys.stdin.buffer.read()
+    # The server runs in the main thread (uvicorn); os._exit ends it without waiting for its requests.
+    os._exit(0)
+
+
+def main() -> None:
+    try:
+        model = embedded_gguf_path()
+    except JobError as e:
+        print(f"error: {e}", file=sys.stderr)
+        raise SystemExit(2) from None
+    threading.Thread(target=_exit_when_stdin_closes, daemon=True, name="stdin-watch").start()
+    sys.argv = ["llama_cpp.server", "--model", str(model), *sys.argv[1:]]
+    try:
+        runpy.run_module("llama_cpp.server", run_name="__main__", alter_sys=True)
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A normal interpreter shutdown aborts (SIGABRT) on the watcher thread blocked reading stdin.
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    main()
