@@ -1,14 +1,36 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
+
+/** Saves the designer's curriculum under `name` and opens its launch page. */
+async function saveCurriculum(page: Page, name: string) {
+  await page.getByTestId("curriculum-name").fill(name);
+  await page.getByTestId("save-curriculum").click();
+  await expect(page.getByTestId("saved-message")).toContainText("Saved");
+  await page.getByTestId("saved-message").getByRole("link").click();
+  await page.waitForURL(/\/curricula\//);
+  await expect(page.getByTestId("curriculum-title")).toHaveText(name);
+}
+
+/** Launches a tiny CPU run (2-layer student, 64 tokens) from the open curriculum; the run's id. */
+async function launchTinyRun(page: Page): Promise<string> {
+  await page.getByTestId("launch-layers").fill("2");
+  await page.getByTestId("launch-max-length").fill("64");
+  await page.getByTestId("launch-device").selectOption("cpu");
+  await page.getByTestId("launch-curriculum").click();
+  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  return page.url().split("/runs/")[1]!;
+}
 
 /**
  * A new user: loads the demo dataset, tags it (real MiniLM tagger job), scores it (real POCL measurer with a
  * 2-layer pruned student), looks at the histograms, reads the terms' help, shapes the mix (defaults fitted to
  * the data, warnings for repeated types, a plan that cannot be built flagged), saves a curriculum, sees on the
  * launch page the plan the designer previewed, and launches a tiny POCL run from it, which trains every step of
- * that plan and whose chart shows one marker per stage.
+ * that plan, whose chart shows one marker per stage and whose loss is shown per bucket. A second curriculum, one
+ * bucket per stage, trains too, and the two runs' comparison leads to the diff of their curricula.
  */
 test("design a curriculum on the demo dataset and launch a POCL run from it", async ({ page }) => {
-  test.setTimeout(1_500_000);
+  // Two tiny runs after the tagging and scoring jobs: about 22 minutes on a loaded 2-core machine.
+  test.setTimeout(1_800_000);
   await page.goto("/");
   await page.getByTestId("load-demo").click();
   await page.waitForURL(/\/datasets\/[^/?]+$/);
@@ -106,23 +128,16 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await page.screenshot({ path: "test-results/curriculum-designer.png", fullPage: true });
   const designed = (await page.getByTestId("schedule-summary").textContent())!;
   const steps = designed.match(/(\d+) optimizer steps/)![1];
+  const designer = page.url();
 
-  await page.getByTestId("curriculum-name").fill("demo mix, 2 buckets");
-  await page.getByTestId("save-curriculum").click();
-  await expect(page.getByTestId("saved-message")).toContainText("Saved");
-  await page.getByTestId("saved-message").getByRole("link").click();
-  await page.waitForURL(/\/curricula\//);
+  await saveCurriculum(page, "demo mix, 2 buckets");
   await expect(page.getByTestId("curriculum-hash")).toHaveText(/^[0-9a-f]{64}$/);
   // The launch page shows the plan the designer previewed, stage by stage.
   await expect(page.getByTestId("plan-summary")).toHaveText(designed);
   await expect(page.getByTestId("plan-stage")).toHaveCount(2);
   await expect(page.getByTestId("plan-rows")).toContainText("436 of the 440 rows (4 held out for evaluation)");
 
-  await page.getByTestId("launch-layers").fill("2");
-  await page.getByTestId("launch-max-length").fill("64");
-  await page.getByTestId("launch-device").selectOption("cpu");
-  await page.getByTestId("launch-curriculum").click();
-  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  const cumulative = await launchTinyRun(page);
   await expect(page.getByTestId("loss-chart")).toHaveAttribute("data-markers", "2", { timeout: 600_000 });
   await expect(page.getByTestId("stage-loss-row")).toHaveCount(2, { timeout: 600_000 });
   await page.screenshot({ path: "test-results/curriculum-run.png", fullPage: true });
@@ -130,4 +145,40 @@ test("design a curriculum on the demo dataset and launch a POCL run from it", as
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 600_000 });
   // It trained every step the designer previewed.
   await expect(page.getByTestId("run-progress")).toContainText(`${steps} / ${steps} steps`);
+  // The loss per bucket: stage 1 trains on bucket 1, stage 2 on buckets 1 and 2 (baby steps).
+  await expect(page.getByTestId("bucket-loss")).toHaveAttribute("data-buckets", "1 2");
+  await expect(page.getByTestId("bucket-loss-chart")).not.toHaveAttribute("data-points", "0");
+  await expect(page.getByTestId("bucket-loss-column")).toHaveText(["Bucket 1 mean loss", "Bucket 2 mean loss"]);
+  const [stageOne, stageTwo] = [page.getByTestId("stage-loss-row").nth(0), page.getByTestId("stage-loss-row").nth(1)];
+  await expect(stageOne.getByTestId("stage-bucket-loss-1")).toHaveText(/^\d+\.\d{4}$/);
+  await expect(stageOne.getByTestId("stage-bucket-loss-2")).toHaveText("—");
+  await expect(stageTwo.getByTestId("stage-bucket-loss-1")).toHaveText(/^\d+\.\d{4}$/);
+  await expect(stageTwo.getByTestId("stage-bucket-loss-2")).toHaveText(/^\d+\.\d{4}$/);
+
+  // A second curriculum, the same but one bucket per stage (half the samples of the first), trains too.
+  await page.goto(designer);
+  await page.getByTestId("field-mode").selectOption("per_bucket");
+  await expect(page.getByTestId("schedule-chart")).toHaveAttribute("data-stages", "2");
+  await saveCurriculum(page, "demo mix, one bucket per stage");
+  const perBucket = await launchTinyRun(page);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 600_000 });
+  await expect(page.getByTestId("bucket-loss")).toHaveAttribute("data-buckets", "1 2");
+  await expect(page.getByTestId("stage-loss-row").nth(1).getByTestId("stage-bucket-loss-1")).toHaveText("—");
+
+  // Compared from the runs list, their curricula differ: the link shows which of their settings do.
+  await page.goto("/runs");
+  await page.getByTestId(`run-row-${cumulative}`).getByRole("checkbox").check();
+  await page.getByTestId(`run-row-${perBucket}`).getByRole("checkbox").check();
+  await page.getByTestId("compare").click();
+  await expect(page.getByTestId("diff-curriculum")).toContainText("demo mix, 2 buckets");
+  await expect(page.getByTestId("diff-curriculum")).toContainText("demo mix, one bucket per stage");
+  await page.getByTestId("curriculum-diff-link").click();
+  await page.waitForURL(/\/runs\/compare\/curriculum\?ids=/);
+  await expect(page.getByTestId("curricula")).toContainText("demo mix, one bucket per stage");
+  const mode = page.getByTestId("diff-schedule.mode");
+  await expect(mode).toContainText("cumulative");
+  await expect(mode).toContainText("per_bucket");
+  await expect(page.getByTestId("settings-diff").locator("tbody tr")).toHaveCount(1);
+  await page.getByRole("link", { name: "Back to the comparison" }).click();
+  await expect(page.getByTestId("curriculum-diff-link")).toBeVisible();
 });

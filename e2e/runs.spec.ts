@@ -91,6 +91,7 @@ test("a new user distils a model, watches it live, cancels a run, resumes it and
 
   // The student in hand: where it is, its folder as one tar, and a chat with it streamed as it is generated.
   await expect(page.getByTestId("student-path")).toContainText(`/runs/${first}/model`);
+  const firstStudent = (await page.getByTestId("student-path").textContent())!;
   const archive = await page.request.get((await page.getByTestId("student-download").getAttribute("href"))!);
   expect(archive.headers()["content-type"]).toBe("application/x-tar");
   const listed = execFileSync("tar", ["-tf", "-"], { input: await archive.body() }).toString();
@@ -109,12 +110,18 @@ test("a new user distils a model, watches it live, cancels a run, resumes it and
   await expect(page.getByTestId("try-student")).not.toBeEmpty();
   await expect(page.getByTestId("try-teacher")).not.toBeEmpty();
 
-  // Clone into a second run with another loss; it finishes too.
+  // Clone into a second run with another loss, which starts from the first run's trained student, picked among the
+  // finished runs' students; it finishes too.
   await page.getByTestId("clone").click();
   await expect(page.getByTestId("field-name")).toHaveValue("fkl small");
   await page.getByTestId("field-name").fill("jsd small");
   await page.getByTestId("field-loss").selectOption("jsd");
+  await page.getByTestId("student-source").selectOption("dir");
+  await page.getByTestId("student-from-run").selectOption(firstStudent);
+  await expect(page.getByTestId("student-path")).toHaveValue(firstStudent);
+  await expect(page.getByTestId("job-preview")).toContainText(`"path": "${firstStudent}"`);
   const second = await launch(page);
+  await expect(page.getByTestId("run-student")).toHaveText(firstStudent);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 300_000 });
   await expect(page.getByTestId("run-progress")).toContainText(/(\d+) \/ \1 steps/);
   const allPoints = await points(page);

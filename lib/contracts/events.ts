@@ -47,6 +47,12 @@ export const metricEvent = z.object({
   tokens_seen: optionalNumber,
   peak_mem_mb: optionalNumber,
   eta_s: optionalNumber,
+  /**
+   * Mean training loss per POCL bucket over the step's samples, keyed by bucket number ("1", "2", …): each
+   * sample's loss is the mean over its answer tokens. Only the buckets the step drew samples from; absent in a
+   * plain run.
+   */
+  bucket_loss: z.record(z.string().regex(/^[1-9]\d*$/), z.number()).optional(),
 });
 
 export const logEvent = z.object({

@@ -12,6 +12,12 @@ export const planStage = z.object({
   epochs: z.number().int().min(1),
   temperature: z.number().positive(),
   kd_weight: z.number().min(0).max(1),
+  /**
+   * The POCL buckets the stage's samples come from, in sample_ids order: the first `samples` ids are from
+   * `bucket`, the next ones from the next entry's. The trainer reports its training loss per bucket from it.
+   * Absent in a plain run, which has no buckets.
+   */
+  buckets: z.array(z.object({ bucket: z.number().int().min(1), samples: z.number().int().min(1) })).optional(),
 });
 
 export const trainPlan = z.object({

@@ -116,6 +116,23 @@ describe("buildTrainPlan", () => {
     expect(linearRamp(1, 2, 1)).toEqual([1]);
   });
 
+  it("each stage says which buckets its samples come from, in sample order, so the trainer can report loss per bucket", () => {
+    const ids = ["a", "b", "c", "d", "e", "f", "g", "h", "i"];
+    const scores = [9, 8, 7, 6, 5, 4, 3, 2, 1];
+    const cumulative = buildTrainPlan({ ids, scores, schedule: {}, source: "pocl" });
+    expect(cumulative.stages.map((s) => s.buckets)).toEqual([
+      [{ bucket: 1, samples: 2 }],
+      [{ bucket: 1, samples: 2 }, { bucket: 2, samples: 2 }],
+      [{ bucket: 1, samples: 2 }, { bucket: 2, samples: 2 }, { bucket: 3, samples: 2 }],
+      [{ bucket: 1, samples: 2 }, { bucket: 2, samples: 2 }, { bucket: 3, samples: 2 }, { bucket: 4, samples: 3 }],
+    ]);
+    const perBucket = buildTrainPlan({ ids, scores, schedule: { mode: "per_bucket", buckets: 2 }, source: "pocl" });
+    expect(perBucket.stages.map((s) => [s.sample_ids.length, s.buckets])).toEqual([
+      [4, [{ bucket: 1, samples: 4 }]],
+      [5, [{ bucket: 2, samples: 5 }]],
+    ]);
+  });
+
   it("a plain run is one stage over every sample in the given order at the start values", () => {
     const plan = buildTrainPlan({ ids: ["x", "y", "x"], schedule: { mode: "plain", epochs_per_stage: 3 }, source: "plain" });
     expect(plan).toEqual({

@@ -118,6 +118,7 @@ export function buildTrainPlan(input: BuildPlanInput): TrainPlan {
     ({ buckets, ...rest }): PlanStage => ({
       ...rest,
       sample_ids: ordered.slice(starts[buckets[0]], starts[buckets[buckets.length - 1] + 1]),
+      ...(sched.mode === "plain" ? {} : { buckets: buckets.map((b) => ({ bucket: b + 1, samples: layout.bucketSizes[b] })) }),
     }),
   );
   return { schema_version: 1, source: input.source, stages };

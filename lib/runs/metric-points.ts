@@ -10,6 +10,8 @@ export type MetricPoint = {
   ce_loss?: number | null;
   temperature?: number | null;
   tokens_seen?: number | null;
+  /** Mean loss per POCL bucket over the step's samples, keyed "1", "2", …; absent in a plain run. */
+  bucket_loss?: Record<string, number> | null;
 };
 
 /**
@@ -30,6 +32,8 @@ export function onePerStep<T extends { step: number }>(points: readonly T[]): T[
 }
 
 export type MetricKey = "loss" | "kd_loss" | "ce_loss" | "temperature";
+/** A metric named by its field, or read by a function (one bucket's loss). */
+export type MetricValue = MetricKey | ((m: MetricPoint) => number | null | undefined);
 export type XAxisKey = "step" | "tokens_seen";
 
 /**
@@ -44,7 +48,7 @@ export class MetricLine {
   private lastSeq = 0;
 
   constructor(
-    readonly y: MetricKey,
+    readonly y: MetricValue,
     readonly x: XAxisKey = "step",
   ) {}
 
@@ -57,7 +61,7 @@ export class MetricLine {
     for (; this.read < metrics.length; this.read++) {
       const m = metrics[this.read]!;
       const xv = m[this.x];
-      const yv = m[this.y];
+      const yv = typeof this.y === "function" ? this.y(m) : m[this.y];
       if (typeof xv === "number" && typeof yv === "number" && Number.isFinite(yv)) this.series.push(xv, yv);
     }
     return this.series;

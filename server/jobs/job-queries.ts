@@ -91,9 +91,12 @@ export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
       `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
          json_extract(data, '$.loss') as loss, json_extract(data, '$.kd_loss') as kd_loss,
          json_extract(data, '$.ce_loss') as ce_loss, json_extract(data, '$.temperature') as temperature,
-         json_extract(data, '$.tokens_seen') as tokens_seen, time
+         json_extract(data, '$.tokens_seen') as tokens_seen, json_extract(data, '$.bucket_loss') as bucket_loss, time
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )
-    .all(id) as StoredMetricPoint[];
-  return onePerStep(all);
+    .all(id) as (Omit<StoredMetricPoint, "bucket_loss"> & { bucket_loss: string | Record<string, number> | null })[];
+  const curve = onePerStep(all);
+  // json_extract gives an object as its JSON text; parsed in place, without copying each point
+  for (const p of curve) if (typeof p.bucket_loss === "string") p.bucket_loss = JSON.parse(p.bucket_loss) as Record<string, number>;
+  return curve as StoredMetricPoint[];
 }

@@ -60,6 +60,17 @@ describe("job manager with real processes", () => {
     expect(metricSeries(studio.db, job.id).map((p) => p.step)).toEqual(range(1, 30));
   });
 
+  it("gives the per-bucket training loss of metric events back as objects, and none where an event has none", async () => {
+    studio = tempStudio();
+    const withBuckets = await studio.manager.createJob(emitterJob({ steps: 3, rate: 100, buckets: 2 }));
+    const plain = await studio.manager.createJob(emitterJob({ steps: 3, rate: 100 }));
+    for (const job of [withBuckets, plain]) await waitFor("success", () => finished(studio!, job.id));
+    const [first] = metricSeries(studio.db, withBuckets.id);
+    expect(Object.keys(first!.bucket_loss!)).toEqual(["1", "2"]);
+    expect(first!.bucket_loss!["2"]).toBeCloseTo(first!.loss * 1.2, 10);
+    expect(metricSeries(studio.db, plain.id).map((p) => p.bucket_loss)).toEqual([null, null, null]);
+  });
+
   it("marks a job killed with SIGKILL failed within 5 s, with its stderr, and keeps its metrics", async () => {
     studio = tempStudio();
     const job = await studio.manager.createJob(emitterJob({ steps: 10_000, rate: 50 }));

@@ -35,6 +35,8 @@ export type EmitterConfig = {
   fail_at?: number;
   ignore_sigterm?: boolean;
   start_delay_s?: number;
+  /** Metric events carry bucket_loss for buckets 1..buckets (loss × (1 + b / 10)). */
+  buckets?: number;
 };
 
 /** job.json fields of a minimal valid train job (the emitter ignores them). */

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+from typing import TypeVar
 
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from distill.ranks import active, is_main, rank, world_size  # noqa: F401 (train.py asks distributed.is_main())
+
+T = TypeVar("T")
 
 
 def init(device: torch.device) -> torch.device:
@@ -30,8 +33,8 @@ def finish() -> None:
         dist.destroy_process_group()
 
 
-def shard(ids: tuple[str, ...]) -> tuple[str, ...]:
-    """This rank's part of a micro-batch. Every rank must join every backward pass, so a micro-batch with
+def shard(ids: tuple[T, ...]) -> tuple[T, ...]:
+    """This rank's part of a micro-batch (its sample ids, or their buckets). Every rank must join every backward pass, so a micro-batch with
     fewer samples than ranks lends its samples round-robin to the ranks left over."""
     return tuple(ids[i % len(ids)] for i in range(rank(), max(len(ids), world_size()), world_size()))
 
@@ -52,19 +55,20 @@ def accumulating(model: torch.nn.Module, last: bool):
 
 
 def mean(values: list[float], device: torch.device) -> list[float]:
+    return [v / world_size() for v in sums(values, device)]
+
+
+def sums(values: list[float], device: torch.device) -> list[float]:
+    """Each value summed over the ranks."""
     if not active():
         return values
     t = torch.tensor(values, dtype=torch.float64, device=device)
     dist.all_reduce(t)
-    return (t / world_size()).tolist()
+    return t.tolist()
 
 
 def total(value: int, device: torch.device) -> int:
-    if not active():
-        return value
-    t = torch.tensor([value], dtype=torch.float64, device=device)
-    dist.all_reduce(t)
-    return int(t.item())
+    return int(sums([value], device)[0])
 
 
 def any_rank(flag: bool, device: torch.device) -> bool:

@@ -174,7 +174,7 @@ class _HeadDistill(torch.autograd.Function):
     fused linear cross-entropy does): neither model's [B, T, V] logits ever exist, nor their gradient, and
     no chunk is recomputed in backward. Autograd runs only from a chunk's logits to its loss; the output
     layer's two matmuls are differentiated by hand, so the weight's gradient is summed in place and no
-    [V, H] temporary is made per chunk. Outputs (total, ce, kd); only `total` carries a gradient."""
+    [V, H] temporary is made per chunk. Outputs (total, ce, kd, per_row); only `total` carries a gradient."""
 
     @staticmethod
     def forward(ctx, student_hidden, student_weight, teacher_hidden, teacher_weight, targets, mask, divergence,
@@ -185,22 +185,27 @@ class _HeadDistill(torch.autograd.Function):
         grad_hidden = torch.zeros_like(student_hidden) if needs_grad else None
         grad_weight = torch.zeros_like(student_weight) if needs_grad else None
         ce_sum = kd_sum = student_hidden.new_zeros((), dtype=dtype)
+        row_sums = student_hidden.new_zeros(mask.shape[0], dtype=dtype)
         for start in range(0, count, chunk_size):
             r, c = rows[start:start + chunk_size], cols[start:start + chunk_size]
             hidden = student_hidden[r, c]
             logits = (hidden @ student_weight.T).to(dtype).requires_grad_(needs_grad)
             with torch.enable_grad() if needs_grad else torch.no_grad():
                 log_q = F.log_softmax(logits, -1)
-                ce = F.nll_loss(log_q, targets[r, c], reduction="sum")
+                ce_tokens = F.nll_loss(log_q, targets[r, c], reduction="none")
+                ce = ce_tokens.sum()
                 loss = (1.0 - kd_weight) * ce
+                token_losses = (1.0 - kd_weight) * ce_tokens.detach()
                 if kd_weight > 0:
                     with torch.no_grad():
                         log_p = F.log_softmax((teacher_hidden[r, c] @ teacher_weight.T).to(dtype) / temperature, -1)
                     if temperature != 1.0:
                         log_q = F.log_softmax(logits / temperature, -1)
-                    kd = divergence(log_p, log_q).sum() * temperature**2
+                    kd_tokens = divergence(log_p, log_q) * temperature**2
+                    kd = kd_tokens.sum()
                     loss = loss + kd_weight * kd
                     kd_sum = kd_sum + kd.detach()
+                    token_losses = token_losses + kd_weight * kd_tokens.detach()
                 if needs_grad:
                     (grad_logits,) = torch.autograd.grad(loss / count, logits)
             if needs_grad:
@@ -211,14 +216,16 @@ class _HeadDistill(torch.autograd.Function):
                 else:  # bf16 autocast: a bf16 product, summed in the weight's precision
                     grad_weight += grad_logits.T @ hidden
             ce_sum = ce_sum + ce.detach()
+            row_sums.index_add_(0, r, token_losses)
         ctx.save_for_backward(grad_hidden, grad_weight)
         ce_mean, kd_mean = ce_sum / count, kd_sum / count
         total = mix(ce_mean, kd_mean, kd_weight)
-        ctx.mark_non_differentiable(ce_mean, kd_mean)
-        return total, ce_mean, kd_mean
+        per_row = row_sums / mask.sum(1)  # 0 / 0: NaN for a row without answer tokens
+        ctx.mark_non_differentiable(ce_mean, kd_mean, per_row)
+        return total, ce_mean, kd_mean, per_row
 
     @staticmethod
-    def backward(ctx, grad_total, _grad_ce, _grad_kd):
+    def backward(ctx, grad_total, _grad_ce, _grad_kd, _grad_per_row):
         grad_hidden, grad_weight = ctx.saved_tensors
         if not torch.equal(grad_total, torch.ones_like(grad_total)):
             grad_hidden, grad_weight = grad_hidden * grad_total, grad_weight * grad_total
@@ -228,10 +235,12 @@ class _HeadDistill(torch.autograd.Function):
 def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Tensor,
                  teacher_hidden: torch.Tensor | None, teacher_head: torch.Tensor | None, targets: torch.Tensor,
                  mask: torch.Tensor, temperature: float = 1.0, kd_weight: float = 1.0, chunk_size: int = 128,
-                 **params) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(total, ce, kd) from the models' last hidden states and output-layer weights instead of their logits:
-    total = (1 − α)·CE + α·KD with α = kd_weight, CE the mean next-token cross-entropy (at T = 1) of the
-    student on `targets`, KD the loss `name` (LOSSES' convention: T², mean over masked tokens).
+                 **params) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(total, ce, kd, per_row) from the models' last hidden states and output-layer weights instead of their
+    logits: total = (1 − α)·CE + α·KD with α = kd_weight, CE the mean next-token cross-entropy (at T = 1) of the
+    student on `targets`, KD the loss `name` (LOSSES' convention: T², mean over masked tokens). per_row [B] is
+    each row's total over its own masked tokens (NaN for a row with none), detached: what the trainer reports
+    per POCL bucket.
 
     student_hidden, teacher_hidden [B, T, H] (the teacher's may be None when kd_weight is 0), heads [V, H]
     (bias-free output layers: Llama, Qwen, Mistral, SmolLM; models that soft-cap or scale their logits need
@@ -257,7 +266,7 @@ def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Te
     mask = mask.bool()
     if not mask.any():
         zero = student_hidden.sum() * 0.0 + student_head.sum() * 0.0
-        return zero, zero.detach(), zero.detach()
+        return zero, zero.detach(), zero.detach(), torch.full(mask.shape[:1], math.nan, dtype=zero.dtype, device=mask.device)
     needs_grad = torch.is_grad_enabled() and (student_hidden.requires_grad or student_head.requires_grad)
     return _HeadDistill.apply(student_hidden, student_head, teacher_hidden, teacher_head, targets, mask, divergence,
                               temperature, kd_weight, chunk_size, needs_grad)

@@ -27,6 +27,7 @@ from torch import nn
 from transformers import get_cosine_schedule_with_warmup
 
 from distill import checkpoint, confine, distributed, memory
+from distill.bucket_loss import BucketLoss, bucket_count, sample_buckets
 from distill.contract import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
@@ -43,6 +44,7 @@ class PlannedStep:
     stage: int  # index into plan["stages"]
     epoch: int
     micro_batches: tuple[tuple[str, ...], ...]  # sample ids, batch_size each, grad_accum of them at most
+    micro_buckets: tuple[tuple[int, ...], ...] | None  # each sample's POCL bucket; None without buckets
 
 
 def epoch_order(seed: int, stage: int, epoch: int, n: int) -> list[int]:
@@ -52,15 +54,22 @@ def epoch_order(seed: int, stage: int, epoch: int, n: int) -> list[int]:
     return torch.randperm(n, generator=generator).tolist()
 
 
+def _micro_batches(values: list, order: list[int], batch_size: int) -> list[tuple]:
+    ordered = [values[i] for i in order]
+    return [tuple(ordered[i:i + batch_size]) for i in range(0, len(ordered), batch_size)]
+
+
 def planned_steps(plan: dict, seed: int, batch_size: int, grad_accum: int) -> list[PlannedStep]:
     steps = []
     for s, stage in enumerate(plan["stages"]):
-        ids = stage["sample_ids"]
+        ids, buckets = stage["sample_ids"], sample_buckets(stage)
         for epoch in range(stage["epochs"]):
-            order = [ids[i] for i in epoch_order(seed, s, epoch, len(ids))]
-            micro = [tuple(order[i:i + batch_size]) for i in range(0, len(order), batch_size)]
-            for i in range(0, len(micro), grad_accum):
-                steps.append(PlannedStep(s, epoch, tuple(micro[i:i + grad_accum])))
+            order = epoch_order(seed, s, epoch, len(ids))
+            micro_ids = _micro_batches(ids, order, batch_size)
+            micro_buckets = _micro_batches(buckets, order, batch_size) if buckets else None
+            for i in range(0, len(micro_ids), grad_accum):
+                steps.append(PlannedStep(s, epoch, tuple(micro_ids[i:i + grad_accum]),
+                                         tuple(micro_buckets[i:i + grad_accum]) if micro_buckets else None))
     return steps
 
 
@@ -75,6 +84,10 @@ def read_plan(path: Path, train_ids: set[str]) -> dict:
                            f"data, e.g. {missing[:3]}")
         if not stage["sample_ids"]:
             raise JobError(f"plan stage {stage['stage']} has no samples")
+        buckets = sample_buckets(stage)
+        if buckets is not None and len(buckets) != len(stage["sample_ids"]):
+            raise JobError(f"plan stage {stage['stage']} gives buckets for {len(buckets)} samples but lists "
+                           f"{len(stage['sample_ids'])}")
     return plan
 
 
@@ -161,9 +174,9 @@ class Distiller:
         return {k: v.to(self.device) for k, v in batch.items()}
 
     def losses(self, batch: dict, temperature: float, kd_weight: float,
-               train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None]:
-        """(total, ce, kd) for one micro-batch, each a mean over its answer tokens (kd None when kd_weight is
-        0). Position t's hidden state predicts token t+1, so hidden states drop the last position and targets
+               train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """(total, ce, kd, per_sample) for one micro-batch, each a mean over its answer tokens (kd None when
+        kd_weight is 0; per_sample [B] over each sample's own tokens). Position t's hidden state predicts token t+1, so hidden states drop the last position and targets
         and mask drop the first."""
         ids, attention = batch["input_ids"], batch["attention_mask"]
         mask = batch["labels_mask"][:, 1:].bool()
@@ -176,11 +189,11 @@ class Distiller:
                     teacher_hidden = self.teacher_hidden(ids, attention)[:, :-1]
             if self.device.type == "cpu":  # the forwards' freed heap temporaries, before the loss's chunks
                 memory.release_freed_memory()
-            total, ce, kd = head_distill(self.job["loss"]["name"], student_hidden,
+            total, ce, kd, per_sample = head_distill(self.job["loss"]["name"], student_hidden,
                                          self.student.get_output_embeddings().weight, teacher_hidden,
                                          self.teacher.get_output_embeddings().weight, ids[:, 1:], mask,
                                          temperature=temperature, kd_weight=kd_weight, **self.loss_params)
-        return total, ce, kd if kd_weight > 0 else None
+        return total, ce, kd if kd_weight > 0 else None, per_sample
 
     @torch.no_grad()
     def eval_loss(self, ids: list[str]) -> float:
@@ -191,7 +204,7 @@ class Distiller:
         size = self.job["optim"]["batch_size"]
         for start in range(0, len(ids), size):
             batch = self.batch(tuple(ids[start:start + size]))
-            _, ce, _ = self.losses(batch, 1.0, 0.0, train=False)
+            _, ce, _, _ = self.losses(batch, 1.0, 0.0, train=False)
             total += ce.item() * len(ids[start:start + size])
         self.student.train()
         return total / len(ids)
@@ -235,6 +248,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     steps = planned_steps(plan, job["seed"], optim["batch_size"], optim["grad_accum"])
     bounds = _stage_bounds(steps)
     stages = plan["stages"]
+    num_buckets = bucket_count(plan)
     roots = confine.write_roots(job, run_dir)
     confine.check(run_dir / job["output_dir"], roots)  # fail before training, not only at the final write
 
@@ -308,18 +322,22 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             t0 = time.monotonic()
             lr = scheduler.get_last_lr()[0]
             totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0}
+            by_bucket = BucketLoss(num_buckets)
             step_tokens = 0
             for i, ids in enumerate(planned.micro_batches):
                 batch = model.batch(distributed.shard(ids))
                 with distributed.accumulating(model.trainable, last=i == len(planned.micro_batches) - 1):
-                    loss, ce, kd = model.losses(batch, stage["temperature"], stage["kd_weight"])
+                    loss, ce, kd, per_sample = model.losses(batch, stage["temperature"], stage["kd_weight"])
                     (loss / len(planned.micro_batches)).backward()
+                if planned.micro_buckets:
+                    by_bucket.add(distributed.shard(planned.micro_buckets[i]), per_sample)
                 totals["loss"] += loss.item() / len(planned.micro_batches)
                 totals["ce"] += ce.item() / len(planned.micro_batches)
                 totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
                 step_tokens += int(batch["attention_mask"].sum())
             totals = dict(zip(totals, distributed.mean(list(totals.values()), device)))
             step_tokens = distributed.total(step_tokens, device)
+            bucket_loss = (by_bucket.means(device) or None) if num_buckets else None
             grad_norm = torch.nn.utils.clip_grad_norm_(model.student.parameters(), optim["grad_clip"])
             if not (math.isfinite(totals["loss"]) and math.isfinite(float(grad_norm))):
                 raise JobError(f"the loss or gradient became {totals['loss']} / {float(grad_norm)} at step {n + 1} "
@@ -340,7 +358,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                         kd_loss=totals["kd"] if stage["kd_weight"] > 0 else None,
                         temperature=stage["temperature"], kd_weight=stage["kd_weight"], lr=lr,
                         grad_norm=float(grad_norm), tokens_per_s=step_tokens / elapsed, tokens_seen=tokens_seen,
-                        peak_mem_mb=peak_mem_mb(device), eta_s=eta)
+                        peak_mem_mb=peak_mem_mb(device), eta_s=eta, bucket_loss=bucket_loss)
             events.progress(done, len(steps), "steps", stage=planned.stage + 1, eta_s=eta)
 
             stage_end = done == first + count

@@ -157,8 +157,8 @@ def _head_inputs(dtype=torch.float64, seed=2):
 @pytest.mark.parametrize("name", list(LOSSES))
 def test_head_distill_equals_the_loss_on_full_logits(name):
     sh, sw, th, tw, targets, mask = _head_inputs()
-    total, ce, kd = head_distill(name, sh, sw, th, tw, targets, mask, temperature=2.0, kd_weight=0.7, chunk_size=2,
-                                 **PARAMS[name])
+    total, ce, kd, _ = head_distill(name, sh, sw, th, tw, targets, mask, temperature=2.0, kd_weight=0.7, chunk_size=2,
+                                    **PARAMS[name])
     grads = torch.autograd.grad(total, (sh, sw))
 
     student_logits, teacher_logits = sh @ sw.T, th @ tw.T
@@ -193,22 +193,22 @@ def test_head_distill_under_bf16_autocast_gives_float32_losses_and_gradients_clo
 
 def test_head_distill_scales_with_the_incoming_gradient_and_runs_without_grad():
     sh, sw, th, tw, targets, mask = _head_inputs()
-    total, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
+    total, *_ = head_distill("fkl", sh, sw, th, tw, targets, mask)
     (g1,) = torch.autograd.grad(total, sh)
-    total, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
+    total, *_ = head_distill("fkl", sh, sw, th, tw, targets, mask)
     (g3,) = torch.autograd.grad(3 * total, sh)
     torch.testing.assert_close(g3, 3 * g1)
     with torch.no_grad():
-        again, _, _ = head_distill("fkl", sh, sw, th, tw, targets, mask)
+        again, *_ = head_distill("fkl", sh, sw, th, tw, targets, mask)
     torch.testing.assert_close(again, total.detach())
 
 
 def test_head_distill_ce_only_needs_no_teacher():
     sh, sw, _, _, targets, mask = _head_inputs()
-    total, ce, kd = head_distill("fkl", sh, sw, None, None, targets, mask, kd_weight=0.0)
+    total, ce, kd, _ = head_distill("fkl", sh, sw, None, None, targets, mask, kd_weight=0.0)
     torch.testing.assert_close(total, ce)
     assert kd.item() == 0.0
-    empty, _, _ = head_distill("fkl", sh, sw, None, None, targets, torch.zeros_like(mask), kd_weight=0.0)
+    empty, *_ = head_distill("fkl", sh, sw, None, None, targets, torch.zeros_like(mask), kd_weight=0.0)
     empty.backward()
     assert empty.item() == 0.0 and torch.count_nonzero(sh.grad) == 0
     with pytest.raises(TypeError, match="beta"):
@@ -229,10 +229,30 @@ def test_head_distill_is_a_mean_over_answer_tokens_with_t_squared_on_kd_only():
     mask = torch.zeros(B, T, dtype=torch.bool)
     mask[0, 4], mask[1, :], mask[2, 2:5] = True, True, True
     for temperature in (1.0, 2.0):
-        total, ce, kd = head_distill("fkl", student_hidden, torch.zeros(V, H, dtype=torch.float64), teacher_hidden,
+        total, ce, kd, _ = head_distill("fkl", student_hidden, torch.zeros(V, H, dtype=torch.float64), teacher_hidden,
                                      teacher_head, targets, mask, temperature=temperature, kd_weight=0.25)
         p = torch.softmax((teacher_hidden[mask] @ teacher_head.T) / temperature, -1)
         kl_to_uniform = (p * p.log()).sum(-1) + math.log(V)
         torch.testing.assert_close(ce, torch.tensor(math.log(V), dtype=torch.float64))
         torch.testing.assert_close(kd, temperature**2 * kl_to_uniform.mean())
         torch.testing.assert_close(total, 0.75 * ce + 0.25 * kd)
+
+
+@pytest.mark.parametrize("name", ["fkl", "jsd"])
+def test_head_distill_gives_each_rows_loss_as_the_mean_over_its_own_answer_tokens(name):
+    # What the trainer groups by bucket: row b's value is the loss of a batch holding row b alone (a token-weighted
+    # mean over its answer tokens), and a row without an answer token has none (NaN), not a zero that would pull
+    # its bucket's mean down.
+    sh, sw, th, tw, targets, mask = _head_inputs(seed=6)
+    mask[2] = False
+    *_, per_row = head_distill(name, sh, sw, th, tw, targets, mask, temperature=2.0, kd_weight=0.7, chunk_size=2,
+                               **PARAMS[name])
+    assert per_row.shape == (B,) and not per_row.requires_grad
+    for b in range(2):
+        alone = torch.zeros_like(mask)
+        alone[b] = mask[b]
+        torch.testing.assert_close(per_row[b], head_distill(name, sh, sw, th, tw, targets, alone, temperature=2.0,
+                                                            kd_weight=0.7, **PARAMS[name])[0].detach())
+    assert math.isnan(per_row[2].item())
+    *_, none = head_distill(name, sh, sw, th, tw, targets, torch.zeros_like(mask), kd_weight=0.7, **PARAMS[name])
+    assert none.shape == (B,) and torch.isnan(none).all()

@@ -5,6 +5,7 @@ import Link from "next/link";
 import { formatEta } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
 import { StatusBadge } from "../status-badge";
+import { BucketLossChart } from "./bucket-loss-chart";
 import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
@@ -40,7 +41,7 @@ export function RunView({ id }: { id: string }) {
       </div>
       <p className="small muted">
         {r.datasetId ? <Link href={`/datasets/${r.datasetId}`}>{r.datasetName ?? r.datasetId}</Link> : "no dataset"} · teacher{" "}
-        {r.teacher} → student {r.student} · loss {r.loss} · plan {r.planSource}
+        {r.teacher} → student <span data-testid="run-student">{r.student}</span> · loss {r.loss} · plan {r.planSource}
         {r.durationMs != null && (
           <>
             {" · "}
@@ -64,6 +65,7 @@ export function RunView({ id }: { id: string }) {
         <>
           <RunProgress run={run} />
           <LossChart run={run} version={version} />
+          <BucketLossChart run={run} version={version} />
           <StageLossTable run={run} version={version} />
           <div className="grid2">
             <EvalTable evals={run.evals} />

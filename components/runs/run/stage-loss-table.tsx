@@ -1,15 +1,18 @@
 import { useMemo } from "react";
 import type { LiveRun } from "~/lib/runs/live-run";
 import { formatLoss } from "~/lib/runs/format-eval";
+import { bucketLossByStage, bucketsIn } from "~/lib/runs/bucket-loss";
 import { lossByStage } from "~/lib/runs/stages";
 
 /**
- * Mean training loss per stage, beside the stage's temperature, KD weight and samples. In a one-bucket-per-stage
- * schedule each stage is one bucket, so this is the per-bucket loss too.
+ * Mean training loss per stage, beside the stage's temperature, KD weight and samples, and, for a POCL run, the
+ * mean loss of each bucket the stage trained on (a cumulative stage s trains on buckets 1..s).
  */
 export function StageLossTable({ run, version }: { run: LiveRun; version: number }) {
   // run.metrics grows in place; version says when
   const rows = useMemo(() => lossByStage(run.metrics), [run, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const byBucket = useMemo(() => bucketLossByStage(run.metrics), [run, version]); // eslint-disable-line react-hooks/exhaustive-deps
+  const buckets = bucketsIn(byBucket);
   const info = new Map(run.stages.map((s) => [s.stage, s]));
   return (
     <div className="panel">
@@ -30,6 +33,11 @@ export function StageLossTable({ run, version }: { run: LiveRun; version: number
                 <th>Mean KD loss</th>
                 <th>Mean CE loss</th>
                 <th>Last loss</th>
+                {buckets.map((b) => (
+                  <th key={b} data-testid="bucket-loss-column">
+                    Bucket {b} mean loss
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody>
@@ -46,6 +54,11 @@ export function StageLossTable({ run, version }: { run: LiveRun; version: number
                     <td>{formatLoss(r.meanKd)}</td>
                     <td>{formatLoss(r.meanCe)}</td>
                     <td>{formatLoss(r.lastLoss)}</td>
+                    {buckets.map((b) => (
+                      <td key={b} data-testid={`stage-bucket-loss-${b}`}>
+                        {formatLoss(byBucket.get(r.stage)?.get(b) ?? null)}
+                      </td>
+                    ))}
                   </tr>
                 );
               })}
