@@ -14,6 +14,9 @@ test("the endpoints page starts and tests the embedded server, and keeps a key i
   await expect(page.getByRole("heading", { name: "Endpoints", level: 1 })).toBeVisible();
 
   const embedded = page.getByTestId("embedded-endpoint");
+  // An earlier spec (answer.spec) may have left it running until its idle stop: the user stops it first.
+  await expect(page.getByTestId("embedded-state")).toHaveText(/^(stopped|running)$/, { timeout: 120_000 });
+  if ((await page.getByTestId("embedded-state").textContent()) === "running") await embedded.getByRole("button", { name: "Stop" }).click();
   await expect(page.getByTestId("embedded-state")).toHaveText("stopped");
   await embedded.getByRole("button", { name: "Start" }).click();
   await expect(page.getByTestId("embedded-state")).toHaveText("running", { timeout: 120_000 });
