@@ -38,10 +38,27 @@ def cache_root() -> Path:
     return Path(os.environ.get("DISTILL_CACHE") or Path.home() / ".cache" / "distill")
 
 
+_GGUF_HEAD = 1 << 20
+_GGUF_SAMPLES = 16
+_GGUF_SAMPLE = 1 << 16
+
+
+def _gguf_identity(gguf: Path) -> str:
+    """The file's content, sampled: its size, its first MiB (the header: architecture, tokenizer, tensor table) and
+    16 blocks spread over the tensor data. A path or mtime key made a new 0.5 GB copy for every virtual
+    environment holding the same package; hashing a multi-GB file whole would cost seconds on every load."""
+    size = gguf.stat().st_size
+    digest = hashlib.sha256(str(size).encode())
+    with gguf.open("rb") as f:
+        digest.update(f.read(_GGUF_HEAD))
+        for i in range(_GGUF_SAMPLES):
+            f.seek(size * i // _GGUF_SAMPLES)
+            digest.update(f.read(_GGUF_SAMPLE))
+    return digest.hexdigest()[:16]
+
+
 def _gguf_cache_dir(gguf: Path) -> Path:
-    stat = gguf.stat()
-    key = hashlib.sha256(f"{gguf.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
-    return cache_root() / "gguf" / f"{gguf.stem}-{key}"
+    return cache_root() / "gguf" / f"{gguf.stem}-{_gguf_identity(gguf)}"
 
 
 def _dequantize_gguf(gguf: Path) -> tuple[PreTrainedModel, object]:

@@ -122,3 +122,16 @@ def test_missing_paths_and_devices_are_job_errors(tmp_path):
         assert resolve_device("auto") == CPU
         with pytest.raises(JobError, match="no CUDA device"):
             resolve_device("cuda")
+
+
+def test_the_dequantized_gguf_cache_is_keyed_by_content_not_by_path(tmp_path):
+    from distill.models import _gguf_cache_dir
+    original = embedded_gguf_path()
+    copy = tmp_path / "elsewhere" / original.name
+    copy.parent.mkdir()
+    copy.write_bytes(original.read_bytes())
+    assert _gguf_cache_dir(copy) == _gguf_cache_dir(original)
+    data = bytearray(copy.read_bytes())
+    data[100] ^= 0xFF
+    copy.write_bytes(data)
+    assert _gguf_cache_dir(copy) != _gguf_cache_dir(original)
