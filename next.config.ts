@@ -26,14 +26,18 @@ const config: NextConfig = {
   // Native and Node-only modules stay out of the server bundle.
   serverExternalPackages: ["better-sqlite3"],
   typedRoutes: false,
-  // A request that carries a body (a declared length or a chunked body) to a path that takes none goes to
-  // app/api/no-body, which runs the request guard on it: the proxy must not see a body (request-guard.ts says
-  // why). The paths are those of proxy.ts's matcher.
+  // A request that carries a body (a declared length above zero, or a chunked body) to a path that takes none
+  // goes to app/api/no-body, which runs the request guard on it: the proxy must not see a body (request-guard.ts
+  // says why). The paths are those of proxy.ts's matcher. Next anchors `value` as ^…$.
   async rewrites() {
+    const bodied = [
+      { type: "header" as const, key: "content-length", value: "0*[1-9][0-9]*" },
+      { type: "header" as const, key: "transfer-encoding" },
+    ];
     return {
-      beforeFiles: ["content-length", "transfer-encoding"].map((key) => ({
+      beforeFiles: bodied.map((header) => ({
         source: "/:path((?!api/trpc/|api/uploads$).*)",
-        has: [{ type: "header" as const, key }],
+        has: [header],
         destination: "/api/no-body?path=/:path",
       })),
     };

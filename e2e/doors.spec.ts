@@ -211,6 +211,8 @@ test("a request with a body is refused like one without: a foreign Host anywhere
   const sameOrigin = await send("/runs", { method: "POST", headers: { ...form, origin: studio }, body: "name=planted" });
   expect(sameOrigin.status).toBe(405);
   expect(JSON.parse(sameOrigin.body).error).toBe("/runs takes no request body: the studio's pages and downloads answer GET.");
+  // A declared length of zero is no body: a GET saying so is served.
+  expect((await send("/runs", { headers: { "content-length": "0" } })).status).toBe(200);
   // A client that goes away halfway through a body it sent to a refused path leaves the server serving, quietly.
   const { log } = await serverLogDuring(async () => {
     await new Promise<void>((resolve) => {
