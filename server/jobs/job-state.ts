@@ -76,8 +76,10 @@ export class JobStates {
   }
 
   /** failed or cancelled → queued, to resume in the same run folder; the attempt's running time is kept. */
-  requeue(id: string): boolean {
+  /** `spec`: the job.json the next attempt runs, when the resume rewrote it. */
+  requeue(id: string, spec?: string): boolean {
     return this.move(id, ["failed", "cancelled"], "queued", {
+      ...(spec === undefined ? {} : { spec }),
       error: null,
       pid: null,
       earlierAttemptsMs: sql`${jobs.earlierAttemptsMs} + coalesce(${jobs.endedAt} - ${jobs.startedAt}, 0)`,
