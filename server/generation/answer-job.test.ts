@@ -101,7 +101,7 @@ describe("answer job", () => {
     // The row view gets the origin and provenance; the parent's rows stay original.
     expect(await caller.datasets.row({ id: datasetId!, idx: 0 })).toMatchObject({ origin: "teacher_answer", provenance: { model: spec.endpoint.model } });
     expect(await caller.datasets.row({ id: parentId, idx: 0 })).toMatchObject({ origin: "original", provenance: null });
-  });
+  }, 240_000);
 
   it("gives a keyed endpoint's key to a studio-launched job only through its environment: it is in no job.json, event, log, SQLite file or API answer", async () => {
     const key = `sk-answer-test-${process.pid}-secret`;
@@ -145,9 +145,9 @@ describe("answer job", () => {
     expect(places).toEqual(expect.arrayContaining([join(runDir, "job.json"), join(runDir, "events.jsonl"), join(runDir, "stdout.log"), join(runDir, "stderr.log"), studio.dbFile]));
     for (const place of places) expect(readFileSync(place).includes(key), place).toBe(false);
     expect(JSON.stringify(answers)).not.toContain(key);
-    expect(studioLog.length).toBeGreaterThan(0);
+    // A job that goes well logs nothing; anything the studio did log (an internal error, a failed hook) is here.
     expect(studioLog.join("\n")).not.toContain(key);
     expect(studio.embedded.status().log.join("\n")).not.toContain(key);
-  });
+  }, 240_000);
 });
 
