@@ -102,4 +102,25 @@ describe("answer job resume against the embedded endpoint", () => {
     expect(chatRequests(studio)).toBe(0);
     expect(lastDone(studio.manager.runDirOf(repeat.jobId)).result).toMatchObject({ requests_sent: 0, cache_hits: ROWS });
   }, 900_000);
+
+  it("resumes only through its endpoint: the jobs API refuses, and an endpoint deleted since says so", async () => {
+    studio = tempStudio(); // the job's process is the test emitter, which fails at once without its emitter.json
+    const { datasetId } = await importFile(studio.db, sharedDataset("alpaca_en_demo.json"));
+    const caller = createCaller(apiContext(studio));
+    const endpoint = await caller.endpoints.create({ name: "far", baseUrl: "http://127.0.0.1:9/v1", model: "m", maxConcurrency: 1, requestTimeoutS: 5, inputPricePerM: null, outputPricePerM: null });
+    const { jobId } = await caller.generation.answer({ datasetId, endpointId: endpoint.id, temperature: 0, maxTokens: 8 });
+    expect(await ended(studio, jobId)).toBe("failed");
+    await expect(caller.jobs.resume({ id: jobId })).rejects.toThrow(`answer job ${jobId} needs its endpoint again to resume: resume it from its dataset's page`);
+
+    // Moved meanwhile: the resumed attempt connects where the endpoint is now, under the same identity.
+    await caller.endpoints.update({ ...endpoint, baseUrl: "http://127.0.0.1:10/v1" });
+    await caller.generation.resume({ jobId });
+    const spec = JSON.parse(readFileSync(join(studio.manager.runDirOf(jobId), "job.json"), "utf8"));
+    expect(spec.endpoint).toMatchObject({ base_url: "http://127.0.0.1:10/v1", identity: `endpoint/${endpoint.id}` });
+    expect((await caller.jobs.get({ id: jobId })).spec).toEqual(spec);
+    expect(await ended(studio, jobId)).toBe("failed");
+
+    await caller.endpoints.delete({ id: endpoint.id });
+    await expect(caller.generation.resume({ jobId })).rejects.toThrow(`the endpoint answer job ${jobId} used was deleted: start a new answer job with another one`);
+  });
 });
