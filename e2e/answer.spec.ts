@@ -1,24 +1,31 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-/** Issue 12, as a new user: the embedded teacher answers 20 prompts of an uploaded dataset into a new dataset. */
+/**
+ * Issue 12, as a new user: the embedded teacher answers 20 prompts of an uploaded dataset, or the rows of a
+ * search, into a new dataset; a job is cancelled and resumed.
+ */
 
 const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
 
-test("a new user answers 20 prompts with the embedded teacher and sees each answered row's origin", async ({ page }) => {
+/** Uploads the first 20 Alpaca records as `name` and imports them; the new dataset's page is open. Its path. */
+async function uploadTwentyPrompts(page: Page, name: string): Promise<string> {
   const records = (JSON.parse(readFileSync(join(sharedDatasets, "alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 20);
-  const file = join(await mkdtemp(join(tmpdir(), "distill-answer-")), "twenty_prompts.json");
+  const file = join(await mkdtemp(join(tmpdir(), "distill-answer-")), name);
   await writeFile(file, JSON.stringify(records));
-
   await page.goto("/");
   await page.getByTestId("upload-input").setInputFiles(file);
   await page.getByTestId("column-mapper").getByRole("button", { name: "Import" }).click();
   await page.waitForURL(/\/datasets\/[^/?]+/);
   await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  const parentUrl = new URL(page.url()).pathname;
+  return new URL(page.url()).pathname;
+}
+
+test("a new user answers 20 prompts with the embedded teacher and sees each answered row's origin", async ({ page }) => {
+  const parentUrl = await uploadTwentyPrompts(page, "twenty_prompts.json");
 
   // The embedded endpoint is the first choice; small answers keep the shared machine free.
   await expect(page.getByTestId("answer-endpoint")).toHaveValue("embedded");
@@ -47,4 +54,54 @@ test("a new user answers 20 prompts with the embedded teacher and sees each answ
   await expect(page).toHaveURL(new RegExp(`${parentUrl}$`));
   await page.goto(`${parentUrl}?row=0`);
   await expect(page.getByTestId("row-origin")).toHaveText("Original (imported)");
+});
+
+test("a new user answers the rows of a search, sees each row's origin, then cancels a job and resumes it", async ({ page }) => {
+  const parentUrl = await uploadTwentyPrompts(page, "searched_prompts.json");
+
+  // The row browser's search is the filter: the panel offers its rows and says how many before launch.
+  await page.getByRole("searchbox", { name: "Search rows" }).fill("sentence");
+  await expect(page.getByTestId("search-count")).toHaveText(/^(\d+) rows? match “sentence”$/);
+  const matches = Number((await page.getByTestId("search-count").textContent())!.match(/^\d+/)![0]);
+  expect(matches).toBeGreaterThan(0);
+  expect(matches).toBeLessThan(20);
+  await expect(page.getByTestId("answer-count")).toHaveText("20 rows will be answered (duplicates aside).");
+  await page.getByTestId("answer-subset").selectOption({ label: "The rows matching “sentence” (the search above)" });
+  await expect(page.getByTestId("answer-count")).toHaveText(`${matches} ${matches === 1 ? "row" : "rows"} will be answered (duplicates aside).`);
+  await page.getByTestId("answer-max-tokens").fill("24");
+  await page.getByTestId("answer-temperature").fill("0");
+  await page.getByTestId("answer-start").click();
+  const job = page.getByTestId("answer-job");
+  await expect(job).toContainText(`(${matches} ${matches === 1 ? "row" : "rows"} matching “sentence”)`);
+  await expect(job).toHaveAttribute("data-status", "succeeded", { timeout: 240_000 });
+
+  await page.getByTestId("answered-dataset").click();
+  await page.waitForURL((url) => url.pathname !== parentUrl && url.pathname.startsWith("/datasets/"));
+  const rows = Number(await page.getByTestId("row-count").textContent());
+  expect(rows + Number(await page.getByTestId("rejected-count").textContent())).toBe(matches);
+  const childUrl = new URL(page.url()).pathname;
+  for (let idx = 0; idx < rows; idx++) {
+    await page.goto(`${childUrl}?row=${idx}`);
+    await expect(page.getByTestId("row-origin")).toContainText(/Teacher answer: smollm2-135m-instruct at http:\/\/127\.0\.0\.1:\d+\/v1/);
+  }
+
+  // Every row this time, cancelled once answers come in, then resumed: it finishes with each row once.
+  await page.goto(parentUrl);
+  await expect(page.getByTestId("answer-subset")).toHaveValue("all");
+  await page.getByTestId("answer-max-tokens").fill("16");
+  await page.getByTestId("answer-temperature").fill("0");
+  await page.getByTestId("answer-start").click();
+  await expect(job).toContainText("(20 rows)");
+  await expect(job.getByRole("progressbar")).toHaveAttribute("aria-label", /^[1-9]\d* of 20 requests/, { timeout: 120_000 });
+  await page.getByTestId("answer-cancel").click();
+  await expect(job).toHaveAttribute("data-status", "cancelled", { timeout: 60_000 });
+  await page.getByTestId("answer-resume").click();
+  await expect(job).toHaveAttribute("data-status", /queued|running/);
+  await expect(job).toHaveAttribute("data-status", "succeeded", { timeout: 240_000 });
+  await page.getByTestId("answered-dataset").click();
+  await page.waitForURL((url) => url.pathname !== parentUrl && url.pathname !== childUrl && url.pathname.startsWith("/datasets/"));
+  const all = Number(await page.getByTestId("row-count").textContent());
+  expect(all + Number(await page.getByTestId("rejected-count").textContent())).toBe(20);
+  await page.goto(`${new URL(page.url()).pathname}?row=0`);
+  await expect(page.getByTestId("row-origin")).toContainText("Teacher answer: smollm2-135m-instruct");
 });

@@ -6,13 +6,16 @@ import { useState } from "react";
 import { ProgressBar } from "~/components/progress-bar";
 import { useJobEvents } from "~/components/jobs/use-job-events";
 import { useTRPC } from "~/components/trpc/react";
+import { useSearchParam } from "~/components/use-search-param";
 import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
+import type { AnswerSubset } from "~/lib/contracts/generation";
 import { formatCount, formatEta } from "~/lib/format";
 
 /**
- * "Answer with a teacher": an endpoint answers every prompt of the dataset into a new dataset. The latest answer
- * job of the dataset is shown (live progress and cancel while it runs, a link to its dataset once done), so the
- * panel survives a reload.
+ * "Answer with a teacher": an endpoint answers the prompts of the dataset (all, those of the row browser's search,
+ * or a saved curriculum's selection) into a new dataset. The latest answer job of the dataset is shown (live
+ * progress and cancel while it runs, resume once stopped, a link to its dataset once done), so the panel survives
+ * a reload.
  */
 export function AnswerPanel({ datasetId }: { datasetId: string }) {
   const trpc = useTRPC();
@@ -30,7 +33,7 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
     <section className="panel" aria-label="Answer with a teacher" style={{ marginTop: "1rem" }}>
       <h2 style={{ marginTop: 0 }}>Answer with a teacher</h2>
       <p className="small muted">
-        A teacher model behind an endpoint answers every prompt of this dataset; the answers become a new dataset linked to this one. Endpoints
+        A teacher model behind an endpoint answers the prompts of this dataset; the answers become a new dataset linked to this one. Endpoints
         are set up on the <Link href="/endpoints">Endpoints</Link> page.
       </p>
       {!active && <AnswerForm datasetId={datasetId} onStarted={refresh} />}
@@ -39,9 +42,50 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
   );
 }
 
+/** The row browser's search (?q=) and the dataset's saved curricula, as the subsets one may answer. */
+function useSubset(datasetId: string) {
+  const trpc = useTRPC();
+  const [q] = useSearchParam("q");
+  const search = q?.trim() || null;
+  const curricula = useQuery(trpc.curriculum.list.queryOptions({ datasetId }));
+  const [choice, setChoice] = useState("all");
+  // A choice that no longer exists (the search was cleared) falls back to every row.
+  const subset: AnswerSubset =
+    choice === "search" && search
+      ? { kind: "search", q: search }
+      : choice.startsWith("curriculum:") && curricula.data?.some((c) => `curriculum:${c.id}` === choice)
+        ? { kind: "curriculum", curriculumId: choice.slice("curriculum:".length) }
+        : { kind: "all" };
+  const value = subset.kind === "all" ? "all" : choice;
+  const count = useQuery(trpc.generation.answerCount.queryOptions({ datasetId, subset }));
+  const select = (
+    <label>
+      Rows to answer
+      <select value={value} onChange={(e) => setChoice(e.target.value)} data-testid="answer-subset">
+        <option value="all">Every row</option>
+        {search && <option value="search">The rows matching “{search}” (the search above)</option>}
+        {curricula.data?.map((c) => (
+          <option key={c.id} value={`curriculum:${c.id}`}>
+            The rows curriculum “{c.name}” selects
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+  const summary = count.error ? (
+    <p className="error small" role="alert" data-testid="answer-count">{count.error.message}</p>
+  ) : (
+    <p className="small" data-testid="answer-count" aria-live="polite">
+      {count.data ? `${formatCount(count.data.rows)} ${count.data.rows === 1 ? "row" : "rows"} will be answered (duplicates aside).` : "Counting the rows…"}
+    </p>
+  );
+  return { subset, select, summary, ready: count.data !== undefined && count.data.rows > 0 };
+}
+
 function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: () => void }) {
   const trpc = useTRPC();
   const endpoints = useQuery(trpc.endpoints.list.queryOptions());
+  const rows = useSubset(datasetId);
   const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
   const [maxTokens, setMaxTokens] = useState("512");
   const [temperature, setTemperature] = useState("0.7");
@@ -52,9 +96,10 @@ function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: ()
       style={{ gap: "1rem", alignItems: "end", flexWrap: "wrap" }}
       onSubmit={(e) => {
         e.preventDefault();
-        start.mutate({ datasetId, endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
+        start.mutate({ datasetId, subset: rows.subset, endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
       }}
     >
+      {rows.select}
       <label>
         Endpoint
         <select value={endpointId} onChange={(e) => setEndpointId(e.target.value)} data-testid="answer-endpoint">
@@ -74,9 +119,10 @@ function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: ()
         Temperature
         <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid="answer-temperature" />
       </label>
-      <button type="submit" className="primary" disabled={start.isPending} data-testid="answer-start">
+      <button type="submit" className="primary" disabled={start.isPending || !rows.ready} data-testid="answer-start">
         {start.isPending ? "Starting…" : "Answer with a teacher"}
       </button>
+      <div style={{ flexBasis: "100%" }}>{rows.summary}</div>
       {start.error && <p className="error" role="alert">{start.error.message}</p>}
     </form>
   );
@@ -90,6 +136,7 @@ function AnswerJob({ job, onEnded }: { job: JobSummary; onEnded: () => void }) {
     if (event.type === "done" || event.type === "error") onEnded();
   });
   const cancel = useMutation(trpc.jobs.cancel.mutationOptions({ onSettled: onEnded }));
+  const resume = useMutation(trpc.generation.resume.mutationOptions({ onSettled: onEnded }));
   const answered = useQuery({ ...trpc.generation.answeredDataset.queryOptions({ jobId: job.id }), enabled: job.status === "succeeded" });
   const p = live.progress;
   const label = p
@@ -119,6 +166,15 @@ function AnswerJob({ job, onEnded }: { job: JobSummary; onEnded: () => void }) {
         </>
       )}
       {job.status === "failed" && job.error && <p className="error" role="alert">{job.error}</p>}
+      {(job.status === "failed" || job.status === "cancelled") && (
+        <p>
+          <button onClick={() => resume.mutate({ jobId: job.id })} disabled={resume.isPending} data-testid="answer-resume">
+            {resume.isPending ? "Resuming…" : "Resume"}
+          </button>{" "}
+          <span className="small muted">asks only what this job has not answered yet</span>
+        </p>
+      )}
+      {resume.error && <p className="error" role="alert">{resume.error.message}</p>}
       {answered.data?.datasetId && (
         <p>
           <Link className="button primary" href={`/datasets/${encodeURIComponent(answered.data.datasetId)}`} data-testid="answered-dataset">

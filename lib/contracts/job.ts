@@ -167,6 +167,12 @@ export type LengthsJob = z.infer<typeof lengthsJob>;
 export const endpointSpec = z.object({
   /** Up to the version prefix, e.g. http://127.0.0.1:8080/v1. */
   base_url: z.string().url(),
+  /**
+   * Who answers, for the journal's and the response cache's keys: stays the same when the server moves (the
+   * embedded one gets a new port on every start), while base_url is where the job connects now. Without it the
+   * base URL is the identity.
+   */
+  identity: z.string().min(1).optional(),
   model: z.string().min(1),
   /** Requests in flight at once. */
   concurrency: z.number().int().min(1).default(4),

@@ -22,3 +22,7 @@ export function nameField(what: string) {
 export function pathField(what: string) {
   return z.string().max(MAX_PATH, `${what} is at most ${MAX_PATH} characters`);
 }
+
+/** A full-text search of a dataset's rows, as the row browser sends it (?q= on the dataset page). */
+export const MAX_SEARCH = 500;
+export const searchText = z.string().trim().min(1, "type something to search for").max(MAX_SEARCH, `a search is at most ${MAX_SEARCH} characters`);

@@ -43,3 +43,11 @@ export function getCurriculum(db: Db, id: string) {
 export function listCurricula(db: Db, datasetId: string) {
   return select(db).where(eq(curricula.datasetId, datasetId)).orderBy(desc(curricula.createdAt)).all().map(withSpec);
 }
+
+/** The rows a saved curriculum's plan selects, each once (resampling may repeat one), for a job over them. */
+export function curriculumRows(db: Db, id: string, datasetId: string): { name: string; ids: number[] } {
+  const saved = getCurriculum(db, id);
+  if (saved.datasetId !== datasetId) throw new BadRequest(`curriculum “${saved.name}” belongs to another dataset; pick one saved for this dataset`);
+  const { plan } = planOnDataset(db, saved.spec, { source: saved.contentHash, batching: { batch_size: 1, grad_accum: 1 } });
+  return { name: saved.name, ids: [...new Set(plan.stages.flatMap((stage) => stage.sample_ids))].map(Number) };
+}

@@ -28,7 +28,7 @@ function edgeId(db: Db, datasetId: string, order: typeof asc): ReadStatement {
   return { sql, args: params, get: true, pluck: true };
 }
 
-// Raw, as COUNT_SQL: FTS5's MATCH and snippet() on the dataset_rows_fts virtual table, which drizzle does not model.
+// Raw, as COUNT_SQL and IDS_SQL: FTS5's MATCH and snippet() on the dataset_rows_fts virtual table, which drizzle does not model.
 const HITS_SQL = `SELECT r.id AS id, r.idx AS idx,
     snippet(dataset_rows_fts, 0, ?, ?, '…', ${SNIPPET_TOKENS}) AS promptSnippet,
     snippet(dataset_rows_fts, 1, ?, ?, '…', ${SNIPPET_TOKENS}) AS responseSnippet
@@ -38,6 +38,10 @@ const HITS_SQL = `SELECT r.id AS id, r.idx AS idx,
 
 const COUNT_SQL = `SELECT count(*) FROM (SELECT 1 FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
   WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? LIMIT ?)`;
+
+const IDS_SQL = `SELECT r.id FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
+  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND r.is_duplicate = 0
+  ORDER BY dataset_rows_fts.rowid`;
 
 export interface SearchHit {
   id: number;
@@ -52,6 +56,17 @@ export interface SearchHit {
  * The queries run on the database's read threads (db/read-threads.ts): snippets and counts over many matches
  * take tens of milliseconds, which on the main thread would hold up every request the studio serves.
  */
+/** Ids of every row the search matches (no cap), duplicates aside, in dataset order: what a job over a search takes. */
+export async function matchingRowIds(db: Db, datasetId: string, text: string): Promise<number[]> {
+  const query = toFtsQuery(text);
+  if (!query) return [];
+  const threads = readThreads(db);
+  const [first, last] = (await threads.run([edgeId(db, datasetId, asc), edgeId(db, datasetId, desc)])) as [number | undefined, number | undefined];
+  if (first === undefined || last === undefined) return [];
+  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId], pluck: true }])) as [number[]];
+  return ids;
+}
+
 export async function searchRows(db: Db, datasetId: string, text: string, page: Page): Promise<{ total: number; totalCapped: boolean; hits: SearchHit[] }> {
   const query = toFtsQuery(text);
   if (!query) return { total: 0, totalCapped: false, hits: [] };

@@ -10,6 +10,8 @@ import { endpointKey } from "./key-store";
  */
 export type EndpointConnection = {
   baseUrl: string;
+  /** Who answers, for the keys of a job's journal and response cache: unlike baseUrl, it survives a move (endpointIdentity). */
+  identity: string;
   model: string;
   apiKey: string | null;
   maxConcurrency: number;
@@ -26,13 +28,40 @@ export type EndpointConnection = {
  */
 const EMBEDDED_LIMITS = { maxConcurrency: 4, requestTimeoutS: 120, inputPricePerM: null, outputPricePerM: null };
 
+const ENDPOINT_IDENTITY = "endpoint/";
+
+/**
+ * An endpoint the user added is known by its id: moving it to another address (editing its base URL) keeps
+ * what it answered reusable. The embedded one is known by its model and GGUF (EmbeddedLease.identity), so a
+ * restart on another port does too, and a different GGUF does not.
+ */
+function endpointIdentity(id: string): string {
+  return `${ENDPOINT_IDENTITY}${id}`;
+}
+
+/** The studio endpoint a job's endpoint identity names, to connect to it again (a resume). */
+export function endpointIdOf(identity: string | undefined): string | null {
+  if (identity?.startsWith("embedded/")) return EMBEDDED_ENDPOINT_ID;
+  return identity?.startsWith(ENDPOINT_IDENTITY) ? identity.slice(ENDPOINT_IDENTITY.length) : null;
+}
+
 export async function connectEndpoint(db: Db, dataDir: string, embedded: EmbeddedServer, id: string): Promise<EndpointConnection> {
   if (id === EMBEDDED_ENDPOINT_ID) {
     const lease = await embedded.acquire();
-    return { ...EMBEDDED_LIMITS, baseUrl: lease.baseUrl, model: EMBEDDED_MODEL, apiKey: null, release: lease.release };
+    return { ...EMBEDDED_LIMITS, baseUrl: lease.baseUrl, identity: lease.identity, model: EMBEDDED_MODEL, apiKey: null, release: lease.release };
   }
   const { baseUrl, model, maxConcurrency, requestTimeoutS, inputPricePerM, outputPricePerM } = getEndpoint(db, dataDir, id);
-  return { baseUrl, model, apiKey: endpointKey(dataDir, id), maxConcurrency, requestTimeoutS, inputPricePerM, outputPricePerM, release: () => undefined };
+  return {
+    baseUrl,
+    identity: endpointIdentity(id),
+    model,
+    apiKey: endpointKey(dataDir, id),
+    maxConcurrency,
+    requestTimeoutS,
+    inputPricePerM,
+    outputPricePerM,
+    release: () => undefined,
+  };
 }
 
 /**

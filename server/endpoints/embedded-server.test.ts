@@ -72,6 +72,8 @@ describe("embedded endpoint", () => {
     const server = new EmbeddedServer({ repoRoot: process.cwd(), idleMs: 1_500 });
     servers.push(server);
     const lease = await server.acquire();
+    // Named by its model and GGUF content, not by its port (docs/generation.md).
+    expect(lease.identity).toMatch(/^embedded\/smollm2-135m-instruct@sha256:[0-9a-f]{64}$/);
     // Held: no idle stop, however long the holder takes.
     await new Promise((r) => setTimeout(r, 2_500));
     expect(server.status().state).toBe("running");

@@ -49,8 +49,15 @@ export type EmbeddedServerOptions = {
   idleMs: number;
 };
 
-/** A holder keeps the server running (no idle stop) until it calls release(). */
-export type EmbeddedLease = { baseUrl: string; release(): void };
+/**
+ * A holder keeps the server running (no idle stop) until it calls release(). `identity` names what answers (the
+ * model and its GGUF's content), the same across restarts on other ports, for the keys of a job's journal and
+ * response cache (docs/generation.md).
+ */
+export type EmbeddedLease = { baseUrl: string; identity: string; release(): void };
+
+/** The line trainer/distill/llama_server.py prints first (IDENTITY_PREFIX there), with the GGUF's SHA-256. */
+const GGUF_LINE = /^distill\.llama_server: serving GGUF sha256:([0-9a-f]{64})\b/;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -68,6 +75,7 @@ export class EmbeddedServer {
   private child: ChildProcessWithoutNullStreams | null = null;
   private state: EmbeddedState = "stopped";
   private baseUrl: string | null = null;
+  private identity: string | null = null;
   private starting: Promise<string> | null = null;
   private error: string | null = null;
   private readonly log: string[] = [];
@@ -92,7 +100,10 @@ export class EmbeddedServer {
       this.armIdle();
     };
     try {
-      return { baseUrl: await this.start(), release };
+      const baseUrl = await this.start();
+      // Set by the server's first line, before it answers: start() resolves only once it answers.
+      if (!this.identity) throw new UserError("SERVICE_UNAVAILABLE", "the embedded server did not say which GGUF it serves (its first line names it)");
+      return { baseUrl, identity: this.identity, release };
     } catch (e) {
       release();
       throw e;
@@ -125,6 +136,7 @@ export class EmbeddedServer {
     this.error = null;
     this.state = "starting";
     this.log.length = 0;
+    this.identity = null;
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}/v1`;
     const python = join(this.options.repoRoot, ".venv", "bin", "python");
@@ -186,6 +198,8 @@ export class EmbeddedServer {
   }
 
   private append(line: string): void {
+    const gguf = GGUF_LINE.exec(line);
+    if (gguf) this.identity = `embedded/${EMBEDDED_MODEL}@sha256:${gguf[1]}`;
     this.log.push(line);
     if (this.log.length > LOG_LINES) this.log.splice(0, this.log.length - LOG_LINES);
   }

@@ -1,18 +1,17 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { inspect } from "node:util";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { eq } from "drizzle-orm";
 import { datasetRows, datasets } from "~/db/schema";
-import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
+import { EMBEDDED_ENDPOINT_ID, EMBEDDED_MODEL } from "~/lib/contracts/endpoints";
 import { createCaller } from "~/server/api/root";
 import { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { defaultLauncher } from "~/server/jobs/command";
 import { studioJobHooks } from "~/server/startup";
 import { importFile, sharedDataset } from "~/test/support/import-file";
-import { apiContext, python, tempStudio, waitFor, type Studio } from "~/test/support/studio";
+import { keyProxy } from "~/test/support/key-proxy";
+import { apiContext, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 
 /**
  * The studio side of an answer job, end to end: the tRPC mutation writes the run folder and starts the real
@@ -21,12 +20,12 @@ import { apiContext, python, tempStudio, waitFor, type Studio } from "~/test/sup
  */
 
 let studio: Studio | null = null;
-let keyedServer: ChildProcess | null = null;
 const servers: EmbeddedServer[] = [];
-afterEach(() => {
+const closers: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const close of closers.splice(0)) await close();
   for (const server of servers.splice(0)) server.stop();
-  keyedServer?.kill("SIGTERM");
-  keyedServer = null;
   studio?.cleanup();
   studio = null;
 });
@@ -46,13 +45,11 @@ async function finished(s: Studio, jobId: string) {
   }, 240_000);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+/** What a subscription gives, to its end (a finished job's events end). */
+async function everything(iterable: AsyncIterable<unknown>): Promise<unknown[]> {
+  const seen: unknown[] = [];
+  for await (const item of iterable) seen.push(item);
+  return seen;
 }
 
 /** Every file under a folder, recursively. */
@@ -97,58 +94,60 @@ describe("answer job", () => {
       expect(row.response.trim()).not.toBe("");
       const provenance = JSON.parse(row.provenance!);
       expect(provenance).toMatchObject({ model: spec.endpoint.model, endpoint: spec.endpoint.base_url, template: { name: "answer-as-is", version: 1 } });
+      expect(provenance.endpoint_identity).toBe(spec.endpoint.identity);
       expect(provenance.sampling).toMatchObject({ temperature: 0, max_tokens: 24 });
       expect(provenance.time).toEqual(expect.any(String));
     }
     // The row view gets the origin and provenance; the parent's rows stay original.
     expect(await caller.datasets.row({ id: datasetId!, idx: 0 })).toMatchObject({ origin: "teacher_answer", provenance: { model: spec.endpoint.model } });
     expect(await caller.datasets.row({ id: parentId, idx: 0 })).toMatchObject({ origin: "original", provenance: null });
-  });
+  }, 240_000);
 
-  it("gives a keyed endpoint's key to the job only through its environment: it is in no job.json, event, log, SQLite file or API answer", async () => {
+  it("gives a keyed endpoint's key to a studio-launched job only through its environment: it is in no job.json, event, log, SQLite file or API answer", async () => {
     const key = `sk-answer-test-${process.pid}-secret`;
-    const port = await freePort();
-    // The embedded GGUF behind a real llama.cpp server that demands the key (the studio's own one takes none).
-    keyedServer = spawn(python, ["-m", "distill.llama_server", "--host", "127.0.0.1", "--port", String(port), "--chat_format", "chatml", "--model_alias", "keyed-smollm2", "--n_ctx", "2048", "--verbose", "False", "--api_key", key], {
-      stdio: ["pipe", "ignore", "ignore"],
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: process.env.NODE_ENV, HF_HUB_OFFLINE: "1" },
-    });
-    const baseUrl = `http://127.0.0.1:${port}/v1`;
-    await waitForServer(`${baseUrl}/models`, key);
+    // The studio's log output while it has the key: everything written to the console or the process's streams.
+    const studioLog: string[] = [];
+    const record = (...args: unknown[]) => void studioLog.push(args.map((a) => (typeof a === "string" ? a : inspect(a))).join(" "));
+    for (const method of ["log", "info", "warn", "error", "debug"] as const) vi.spyOn(console, method).mockImplementation(record);
+    for (const stream of [process.stdout, process.stderr]) {
+      const write = stream.write.bind(stream);
+      vi.spyOn(stream, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => (record(String(chunk)), write(chunk, ...rest))) as typeof stream.write);
+    }
 
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    // A real keyed server: the embedded llama.cpp server behind a proxy that refuses requests without the key.
+    const upstream = await studio.embedded.acquire();
+    const proxy = await keyProxy(upstream.baseUrl, key);
+    closers.push(() => proxy.close(), async () => upstream.release());
     const { datasetId: parentId } = await importFile(studio.db, alpacaFile(studio.dir, 5));
     const caller = createCaller(apiContext(studio));
-    const endpoint = await caller.endpoints.create({ name: "keyed", baseUrl, model: "keyed-smollm2", maxConcurrency: 2, requestTimeoutS: 60, inputPricePerM: 1, outputPricePerM: 2, apiKey: key });
-    const answers: unknown[] = [endpoint];
+    const endpoint = await caller.endpoints.create({ name: "keyed", baseUrl: proxy.baseUrl, model: EMBEDDED_MODEL, maxConcurrency: 2, requestTimeoutS: 60, inputPricePerM: 1, outputPricePerM: 2, apiKey: key });
+    const answers: unknown[] = [endpoint, await caller.generation.answerCount({ datasetId: parentId, subset: { kind: "all" } })];
     const started = await caller.generation.answer({ datasetId: parentId, endpointId: endpoint.id, temperature: 0, maxTokens: 16 });
     answers.push(started);
     const job = await finished(studio, started.jobId);
-    // The server refuses requests without the key, so success means the job had it.
     expect(job.error).toBeNull();
     expect(job.status).toBe("succeeded");
+    // The proxy got the key with every request of the job, and nothing came without it.
+    expect(proxy.withKey).toBeGreaterThanOrEqual(5);
+    expect(proxy.refused).toBe(0);
     answers.push(
       await caller.jobs.get({ id: started.jobId }),
       await caller.jobs.list({ datasetId: parentId }),
+      await everything(await caller.jobs.events({ jobId: started.jobId })),
       await caller.endpoints.list(),
+      await caller.endpoints.embedded(),
       await caller.generation.answeredDataset({ jobId: started.jobId }),
     );
 
     const runDir = studio.manager.runDirOf(started.jobId);
     const places = [...filesUnder(runDir), ...[studio.dbFile, `${studio.dbFile}-wal`].filter((f) => { try { return statSync(f).isFile(); } catch { return false; } })];
-    expect(places).toContain(join(runDir, "events.jsonl"));
+    expect(places).toEqual(expect.arrayContaining([join(runDir, "job.json"), join(runDir, "events.jsonl"), join(runDir, "stdout.log"), join(runDir, "stderr.log"), studio.dbFile]));
     for (const place of places) expect(readFileSync(place).includes(key), place).toBe(false);
     expect(JSON.stringify(answers)).not.toContain(key);
-  });
+    // A job that goes well logs nothing; anything the studio did log (an internal error, a failed hook) is here.
+    expect(studioLog.join("\n")).not.toContain(key);
+    expect(studio.embedded.status().log.join("\n")).not.toContain(key);
+  }, 240_000);
 });
 
-async function waitForServer(url: string, key: string): Promise<void> {
-  for (const until = Date.now() + 120_000; ; await new Promise((r) => setTimeout(r, 500))) {
-    try {
-      if ((await fetch(url, { headers: { authorization: `Bearer ${key}` }, signal: AbortSignal.timeout(5_000) })).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > until || keyedServer?.exitCode !== null) throw new Error(`the keyed llama.cpp server at ${url} did not start`);
-  }
-}

@@ -75,9 +75,13 @@ export class JobStates {
     return this.move(id, ["running"], status, { error, endedAt: Date.now(), pid: null, ...(status === "succeeded" ? { progress: 1 } : {}) });
   }
 
-  /** failed or cancelled → queued, to resume in the same run folder; the attempt's running time is kept. */
-  requeue(id: string): boolean {
+  /**
+   * failed or cancelled → queued, to resume in the same run folder; the attempt's running time is kept. `spec`:
+   * the job.json the next attempt runs, when the resume rewrote it.
+   */
+  requeue(id: string, spec?: string): boolean {
     return this.move(id, ["failed", "cancelled"], "queued", {
+      ...(spec === undefined ? {} : { spec }),
       error: null,
       pid: null,
       earlierAttemptsMs: sql`${jobs.earlierAttemptsMs} + coalesce(${jobs.endedAt} - ${jobs.startedAt}, 0)`,

@@ -11,7 +11,7 @@ import { jobRow, jobsWithStatus, type JobRow } from "./job-row";
 import { JobStates, type OnFailed } from "./job-state";
 import { jobProcessAlive, signalGroup, tailOfFile } from "./process";
 import { latestCheckpoint } from "./checkpoints";
-import { buildSpec, CANCEL_MARKER, newJobId, writeRunFolder, type RunFile } from "./run-folder";
+import { buildSpec, CANCEL_MARKER, newJobId, writeJobJson, writeRunFolder, type RunFile } from "./run-folder";
 import { EventTailer } from "./tailer";
 import { BadRequest, NotFound } from "~/lib/errors";
 
@@ -171,16 +171,25 @@ export class JobManager {
     return "running";
   }
 
-  /** Restarts a failed or cancelled train job from its last checkpoint, in the same run folder and job id. */
-  resume(id: string): void {
+  /**
+   * Restarts a failed or cancelled job in the same run folder and job id, with --resume: a train job from its
+   * last checkpoint, an answer job from its journal. An answer job needs `restart`: its job.json with the
+   * endpoint's address of now (the embedded server moves) and a new lease (the key, the embedded server held).
+   */
+  resume(id: string, restart?: { spec: JobSpec; lease: JobLease }): void {
     const row = this.requireJob(id);
-    if (row.kind !== "train") throw new BadRequest(`job ${id} is a ${row.kind} job; only train jobs resume`);
+    if (row.kind !== "train" && row.kind !== "answer") throw new BadRequest(`job ${id} is a ${row.kind} job; only train and answer jobs resume`);
     if (row.status !== "failed" && row.status !== "cancelled") {
       throw new BadRequest(`job ${id} is ${row.status}; only failed or cancelled jobs resume`);
     }
-    if (!latestCheckpoint(this.db, id, row.runDir)) throw new BadRequest(`job ${id} has no checkpoint in ${row.runDir} to resume from`);
+    if (row.kind === "train" && !latestCheckpoint(this.db, id, row.runDir)) throw new BadRequest(`job ${id} has no checkpoint in ${row.runDir} to resume from`);
+    if (row.kind === "answer" && !restart) throw new BadRequest(`answer job ${id} needs its endpoint again to resume: resume it from its dataset's page`);
     rmSync(join(row.runDir, CANCEL_MARKER), { force: true });
-    this.states.requeue(id);
+    if (restart) writeJobJson(row.runDir, restart.spec);
+    if (!this.states.requeue(id, restart ? JSON.stringify(restart.spec) : undefined)) {
+      throw new BadRequest(`job ${id} was resumed or changed meanwhile; look at it again`);
+    }
+    if (restart) this.leases.set(id, restart.lease);
     this.schedule();
   }
 

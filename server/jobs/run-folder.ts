@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { copyFile, link, mkdir, rename, writeFile } from "node:fs/promises";
+import { createWriteStream, renameSync, writeFileSync } from "node:fs";
+import { copyFile, link, mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -60,7 +60,12 @@ export async function writeRunFolder(runDir: string, spec: JobSpec, files: Recor
     if (name === "job.json") throw new Error(`run folder file "job.json" is written by the studio from the spec`);
     await writeOne(insideRunDir(runDir, name), content);
   }
+  writeJobJson(runDir, spec);
+}
+
+/** Replaces job.json atomically: a reader sees the old one or the new one, never half of one. */
+export function writeJobJson(runDir: string, spec: JobSpec): void {
   const tmp = join(runDir, "job.json.tmp");
-  await writeFile(tmp, `${JSON.stringify(spec, null, 2)}\n`);
-  await rename(tmp, join(runDir, "job.json"));
+  writeFileSync(tmp, `${JSON.stringify(spec, null, 2)}\n`);
+  renameSync(tmp, join(runDir, "job.json"));
 }

@@ -2,13 +2,15 @@
 (`python -m llama_cpp.server`) for the embedded SmolLM2-135M-Instruct GGUF, as the studio's embedded endpoint
 (server/endpoints/embedded-server.ts) runs it.
 
-It adds two things to llama_cpp.server: `--model` is the embedded GGUF, found without loading torch, and the
-server exits when its stdin closes. The studio holds the other end of that pipe, so the server goes when the
+It adds three things to llama_cpp.server: `--model` is the embedded GGUF, found without loading torch; the first
+line it prints names the GGUF by the SHA-256 of its content (IDENTITY_PREFIX), which the studio makes the
+endpoint's identity; and the server exits when its stdin closes. The studio holds the other end of that pipe, so the server goes when the
 studio goes, even when the studio is killed with SIGKILL and cannot stop it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import runpy
 import sys
@@ -16,6 +18,17 @@ import threading
 
 from distill.contract import JobError
 from distill.embedded import embedded_gguf_path
+
+
+IDENTITY_PREFIX = "distill.llama_server: serving GGUF sha256:"
+
+
+def _sha256(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _exit_when_stdin_closes() -> None:
@@ -30,6 +43,7 @@ def main() -> None:
     except JobError as e:
         print(f"error: {e}", file=sys.stderr)
         raise SystemExit(2) from None
+    print(f"{IDENTITY_PREFIX}{_sha256(model)} ({model.name})", flush=True)
     threading.Thread(target=_exit_when_stdin_closes, daemon=True, name="stdin-watch").start()
     sys.argv = ["llama_cpp.server", "--model", str(model), *sys.argv[1:]]
     try:

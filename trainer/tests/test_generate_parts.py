@@ -11,7 +11,7 @@ import pytest
 
 from distill.contract import JobError, validation_errors, with_defaults
 from distill.generate import journal, template
-from distill.generate.cache import ResponseCache, request_key
+from distill.generate.cache import ResponseCache, endpoint_identity, request_key
 from distill.generate.meter import cost
 from distill.generate.retry import Reachability, backoff_s, is_retried_status, retry_after_s
 from distill.generate.screen import reason_to_set_aside
@@ -93,6 +93,15 @@ def test_the_cache_key_follows_everything_that_decides_an_answer(tmp_path):
     cache.close()
     other_job = ResponseCache(path)  # another job, later: same file
     assert other_job.get(key) == response
+
+
+def test_an_endpoint_with_an_identity_keeps_its_keys_when_it_moves_to_another_port():
+    embedded = {"base_url": "http://127.0.0.1:41001/v1", "model": "m", "identity": "embedded/m@sha256:ab12"}
+    moved = {**embedded, "base_url": "http://127.0.0.1:52002/v1"}
+    assert endpoint_identity(embedded) == endpoint_identity(moved) == "embedded/m@sha256:ab12"
+    # Without one, the base URL is who answers.
+    assert endpoint_identity({"base_url": "http://h:1/v1", "model": "m"}) == "http://h:1/v1"
+    assert endpoint_identity({**embedded, "identity": "embedded/m@sha256:cd34"}) != endpoint_identity(embedded)
 
 
 def test_the_journal_keeps_whole_lines_and_drops_a_torn_last_one(tmp_path):

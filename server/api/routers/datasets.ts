@@ -5,6 +5,7 @@ import { z } from "zod";
 import { splitHighlights } from "~/lib/datasets/highlight";
 import { describePosition } from "~/lib/datasets/position";
 import { importMapping, ingestFormat } from "~/lib/contracts/job";
+import { searchText } from "~/lib/contracts/text-bounds";
 import { Conflict, NotFound } from "~/lib/errors";
 import { deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";
@@ -54,7 +55,7 @@ export const datasetsRouter = {
 
   /** Full-text search (all words must match); snippets come split into text and matched parts, never HTML. */
   search: publicProcedure
-    .input(byId.extend({ q: z.string().trim().min(1, "type something to search for").max(500, "a search is at most 500 characters"), ...page }))
+    .input(byId.extend({ q: searchText, ...page }))
     .query(async ({ ctx, input }) => {
       getDataset(ctx.db, input.id);
       const found = await searchRows(ctx.db, input.id, input.q, input);

@@ -1,15 +1,50 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
-import { startAnswerInput } from "~/lib/contracts/generation";
+import type { Db } from "~/db/client";
+import { type AnswerSubset, answerSubsetInput, startAnswerInput } from "~/lib/contracts/generation";
 import { idField } from "~/lib/contracts/text-bounds";
+import { BadRequest } from "~/lib/errors";
 import { publicProcedure } from "~/server/api/trpc";
+import { curriculumRows } from "~/server/curriculum/saved-curricula";
+import { matchingRowIds } from "~/server/datasets/search";
 import { answeredDatasetOf } from "~/server/generation/import-answers";
-import { startAnswerJob } from "~/server/generation/start-answer";
+import { resumeAnswerJob } from "~/server/generation/resume-answer";
+import { type RowsToAnswer, startAnswerJob } from "~/server/generation/start-answer";
+import { usableRowIds } from "~/server/runs/dataset-split";
+
+const rowCount = (n: number) => `${n} ${n === 1 ? "row" : "rows"}`;
+
+/**
+ * The usable rows (duplicates aside) of a subset, and a description for the job's name. Here because it joins
+ * the datasets' search and the curricula, which server/generation comes before.
+ */
+async function rowsToAnswer(db: Db, datasetId: string, subset: AnswerSubset): Promise<RowsToAnswer> {
+  const usable = usableRowIds(db, datasetId);
+  if (subset.kind === "all") return { ids: usable, description: rowCount(usable.length) };
+  if (subset.kind === "search") {
+    const ids = await matchingRowIds(db, datasetId, subset.q);
+    if (ids.length === 0) throw new BadRequest(`no row matches “${subset.q}”: there is nothing to answer`);
+    return { ids, description: `${rowCount(ids.length)} matching “${subset.q}”` };
+  }
+  const { name, ids } = curriculumRows(db, subset.curriculumId, datasetId);
+  return { ids, description: `${rowCount(ids.length)} of curriculum “${name}”` };
+}
 
 /** Generation jobs that call a black-box teacher (docs/generation.md). */
 export const generationRouter = {
-  /** The teacher answers every usable row of a dataset; the answers become a new dataset when the job succeeds. */
-  answer: publicProcedure.input(startAnswerInput).mutation(({ ctx, input }) => startAnswerJob(ctx.jobs, ctx.embedded, input)),
+  /** How many rows an answer job over this subset would answer, before it is started. */
+  answerCount: publicProcedure.input(answerSubsetInput).query(async ({ ctx, input }) => {
+    const { ids, description } = await rowsToAnswer(ctx.db, input.datasetId, input.subset);
+    return { rows: ids.length, description };
+  }),
+
+  /** The teacher answers the subset's rows; the answers become a new dataset when the job succeeds. */
+  answer: publicProcedure
+    .input(startAnswerInput)
+    .mutation(async ({ ctx, input }) => startAnswerJob(ctx.jobs, ctx.embedded, input, await rowsToAnswer(ctx.db, input.datasetId, input.subset))),
+
+  /** A cancelled, failed or interrupted answer job runs again, asking only what its journal lacks. */
+  resume: publicProcedure.input(z.object({ jobId: idField("a job id") })).mutation(({ ctx, input }) => resumeAnswerJob(ctx.jobs, ctx.embedded, input.jobId)),
 
   /** The dataset a succeeded answer job made, or null while it has none. */
   answeredDataset: publicProcedure

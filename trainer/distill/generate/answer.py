@@ -22,7 +22,7 @@ from distill.contract import JobError, Stopped
 from distill.rows import read_rows
 from distill.events import EventWriter
 from distill.generate import journal, template
-from distill.generate.cache import ResponseCache, request_key
+from distill.generate.cache import ResponseCache, endpoint_identity, request_key
 from distill.generate.meter import Meter
 from distill.generate.screen import reason_to_set_aside
 from distill.generate.teacher import RefusedRequest, Teacher
@@ -52,7 +52,8 @@ class AnswerRun:
                  journal_file: journal.Journal, earlier: dict[tuple[str, int], dict], meter: Meter):
         self.job, self.events, self.teacher, self.cache = job, events, teacher, cache
         self.journal, self.earlier, self.meter = journal_file, earlier, meter
-        self.provenance = {"endpoint": job["endpoint"]["base_url"], "model": job["endpoint"]["model"],
+        self.provenance = {"endpoint": job["endpoint"]["base_url"],
+                           "endpoint_identity": endpoint_identity(job["endpoint"]), "model": job["endpoint"]["model"],
                            "template": {"name": job["template"]["name"], "version": job["template"]["version"]},
                            "sampling": teacher.sampling}
         self.answered: dict[str, dict] = {}
@@ -97,7 +98,7 @@ class AnswerRun:
                                      "messages": kept, "provenance": {**self.provenance, "time": _now()}}
 
     async def _answer_turn(self, row_id: str, turn: int, messages: list[dict]) -> dict:
-        key = request_key(self.job["endpoint"]["base_url"], self.job["endpoint"]["model"], messages,
+        key = request_key(endpoint_identity(self.job["endpoint"]), self.job["endpoint"]["model"], messages,
                           self.teacher.sampling)
         earlier = self.earlier.get((row_id, turn))
         if earlier is not None and earlier["key"] == key:

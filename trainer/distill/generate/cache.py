@@ -1,5 +1,6 @@
 """The response cache every generation job shares: a SQLite file in the studio's data folder, keyed by what
-decides an answer (endpoint, model, messages, sampling parameters), so repeating work sends no request.
+decides an answer (the endpoint's identity, model, messages, sampling parameters), so repeating work sends no
+request.
 
 Several jobs may use it at once: the file is in WAL mode and a writer waits for another's lock instead of
 failing. A response is stored as the endpoint gave it, whether or not the job keeps it (an empty or cut-off
@@ -25,9 +26,16 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
 )"""
 
 
-def request_key(base_url: str, model: str, messages: list[dict], sampling: dict) -> str:
-    """SHA-256 of the request's canonical JSON. A trailing slash on the URL makes no other key."""
-    canonical = json.dumps({"base_url": base_url.rstrip("/"), "model": model, "messages": messages,
+def endpoint_identity(endpoint: dict) -> str:
+    """Who answers, for the keys: the endpoint's `identity` when the studio gives one (it stays the same when the
+    server moves to another port, as the embedded one does on every start), else its base URL."""
+    return endpoint.get("identity") or endpoint["base_url"]
+
+
+def request_key(endpoint: str, model: str, messages: list[dict], sampling: dict) -> str:
+    """SHA-256 of the request's canonical JSON; `endpoint` is endpoint_identity(). A trailing slash on a URL
+    makes no other key."""
+    canonical = json.dumps({"endpoint": endpoint.rstrip("/"), "model": model, "messages": messages,
                             "sampling": sampling}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
