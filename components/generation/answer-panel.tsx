@@ -2,10 +2,8 @@
 
 import { useMutation } from "@tanstack/react-query";
 import Link from "next/link";
-import { useState } from "react";
 import { useTRPC } from "~/components/trpc/react";
-import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
-import { EndpointSelect, GenerationJob, useLatestJob } from "./generation-job";
+import { GenerationJob, TeacherForm, useLatestJob } from "./generation-job";
 
 /**
  * "Answer with a teacher": an endpoint answers every prompt of the dataset into a new dataset. The latest answer
@@ -38,33 +36,16 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
 
 function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: () => void }) {
   const trpc = useTRPC();
-  const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
-  const [maxTokens, setMaxTokens] = useState("512");
-  const [temperature, setTemperature] = useState("0.7");
   const start = useMutation(trpc.generation.answer.mutationOptions({ onSuccess: onStarted }));
   return (
-    <form
-      className="row"
-      style={{ gap: "1rem", alignItems: "end", flexWrap: "wrap" }}
-      onSubmit={(e) => {
-        e.preventDefault();
-        start.mutate({ datasetId, endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
-      }}
-    >
-      <EndpointSelect value={endpointId} onChange={setEndpointId} testId="answer-endpoint" />
-      <label>
-        Max tokens per answer
-        <input type="number" min={1} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid="answer-max-tokens" />
-      </label>
-      <label>
-        Temperature
-        <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid="answer-temperature" />
-      </label>
-      <button type="submit" className="primary" disabled={start.isPending} data-testid="answer-start">
-        {start.isPending ? "Starting…" : "Answer with a teacher"}
-      </button>
-      {start.error && <p className="error" role="alert">{start.error.message}</p>}
-    </form>
+    <TeacherForm
+      testIdPrefix="answer"
+      maxTokensLabel="Max tokens per answer"
+      defaultTemperature="0.7"
+      submitLabel="Answer with a teacher"
+      pending={start.isPending}
+      error={start.error?.message ?? null}
+      onSubmit={(settings) => start.mutate({ datasetId, ...settings })}
+    />
   );
 }
-

@@ -4,11 +4,10 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/react";
-import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { EXPAND_COUNTS, type ExpandCounts } from "~/lib/contracts/generation";
 import { type Curriculum, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
-import { EndpointSelect, GenerationJob, useLatestJob } from "./generation-job";
+import { GenerationJob, TeacherForm, useLatestJob } from "./generation-job";
 
 const COUNT_LABELS: Record<(typeof EXPAND_COUNTS)[number], string> = {
   generated: "generated",
@@ -118,38 +117,23 @@ export function ExpandPanel({ curriculumId, datasetId, spec }: { curriculumId: s
 
 function ExpandForm({ curriculumId, onStarted }: { curriculumId: string; onStarted: () => void }) {
   const trpc = useTRPC();
-  const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
-  const [maxTokens, setMaxTokens] = useState("512");
-  const [temperature, setTemperature] = useState("0.8");
   const [threshold, setThreshold] = useState("0.9");
   const start = useMutation(trpc.generation.expand.mutationOptions({ onSuccess: onStarted }));
   return (
-    <form
-      className="row"
-      style={{ gap: "1rem", alignItems: "end", flexWrap: "wrap" }}
-      onSubmit={(e) => {
-        e.preventDefault();
-        start.mutate({ curriculumId, endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature), nearDuplicateThreshold: Number(threshold) });
-      }}
+    <TeacherForm
+      testIdPrefix="expand"
+      maxTokensLabel="Max tokens per request"
+      defaultTemperature="0.8"
+      submitLabel="Expand with a teacher"
+      pending={start.isPending}
+      error={start.error?.message ?? null}
+      onSubmit={(settings) => start.mutate({ curriculumId, ...settings, nearDuplicateThreshold: Number(threshold) })}
     >
-      <EndpointSelect value={endpointId} onChange={setEndpointId} testId="expand-endpoint" />
-      <label>
-        Max tokens per request
-        <input type="number" min={16} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid="expand-max-tokens" />
-      </label>
-      <label>
-        Temperature
-        <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid="expand-temperature" />
-      </label>
       <label>
         Near-duplicate similarity
         <input type="number" min={0.5} max={1} step={0.01} value={threshold} onChange={(e) => setThreshold(e.target.value)} data-testid="expand-threshold" />
       </label>
-      <button type="submit" className="primary" disabled={start.isPending} data-testid="expand-start">
-        {start.isPending ? "Starting…" : "Expand with a teacher"}
-      </button>
-      {start.error && <p className="error" role="alert">{start.error.message}</p>}
-    </form>
+    </TeacherForm>
   );
 }
 

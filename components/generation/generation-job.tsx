@@ -2,7 +2,7 @@
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
-import type { ReactNode } from "react";
+import { type ReactNode, useState } from "react";
 import { ProgressBar } from "~/components/progress-bar";
 import { type JobLiveState, useJobEvents } from "~/components/jobs/use-job-events";
 import { useTRPC } from "~/components/trpc/react";
@@ -10,7 +10,7 @@ import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { formatCount, formatEta } from "~/lib/format";
 
 /** The endpoints a generation job can call: the embedded one first, then those set up on the Endpoints page. */
-export function EndpointSelect({ value, onChange, testId }: { value: string; onChange: (id: string) => void; testId: string }) {
+function EndpointSelect({ value, onChange, testId }: { value: string; onChange: (id: string) => void; testId: string }) {
   const trpc = useTRPC();
   const endpoints = useQuery(trpc.endpoints.list.queryOptions());
   return (
@@ -25,6 +25,62 @@ export function EndpointSelect({ value, onChange, testId }: { value: string; onC
         ))}
       </select>
     </label>
+  );
+}
+
+export type TeacherSettings = { endpointId: string; maxTokens: number; temperature: number };
+
+/**
+ * The settings every generation job starts with: the endpoint, max tokens per request and the temperature;
+ * `children` adds a kind's own fields. Test ids are `<testIdPrefix>-endpoint`, `-max-tokens`, `-temperature` and
+ * `-start`.
+ */
+export function TeacherForm({
+  testIdPrefix,
+  maxTokensLabel,
+  defaultTemperature,
+  submitLabel,
+  pending,
+  error,
+  onSubmit,
+  children,
+}: {
+  testIdPrefix: string;
+  maxTokensLabel: string;
+  defaultTemperature: string;
+  submitLabel: string;
+  pending: boolean;
+  error: string | null;
+  onSubmit: (settings: TeacherSettings) => void;
+  children?: ReactNode;
+}) {
+  const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
+  const [maxTokens, setMaxTokens] = useState("512");
+  const [temperature, setTemperature] = useState(defaultTemperature);
+  return (
+    <form
+      className="row"
+      style={{ gap: "1rem", alignItems: "end", flexWrap: "wrap" }}
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit({ endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
+      }}
+    >
+      <EndpointSelect value={endpointId} onChange={setEndpointId} testId={`${testIdPrefix}-endpoint`} />
+      <label>
+        {maxTokensLabel}
+        <input type="number" min={1} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid={`${testIdPrefix}-max-tokens`} />
+      </label>
+      <label>
+        Temperature
+        <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid={`${testIdPrefix}-temperature`} />
+      </label>
+      {children}
+      <button type="submit" className="primary" disabled={pending} data-testid={`${testIdPrefix}-start`}>
+        {pending ? "Starting…" : submitLabel}
+      </button>
+      {error && <p className="error" role="alert">{error}</p>}
+    </form>
   );
 }
 
