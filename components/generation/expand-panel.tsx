@@ -20,14 +20,14 @@ const COUNT_LABELS: Record<(typeof EXPAND_COUNTS)[number], string> = {
   set_aside: "answers set aside",
 };
 
-/** An expand job's counts in one line: new instructions generated, duplicates, tag mismatches, answered. */
-export function ExpandCountsLine({ counts, testId }: { counts: ExpandCounts; testId: string }) {
+/** An expand job's counts in one line (a block span: it may sit inside a paragraph): new instructions generated, duplicates, tag mismatches, answered. */
+function ExpandCountsLine({ counts, testId }: { counts: ExpandCounts; testId: string }) {
   return (
-    <p className="small" data-testid={testId}>
+    <span className="small" style={{ display: "block", margin: "0.5rem 0" }} data-testid={testId}>
       {EXPAND_COUNTS.filter((name) => counts[name] !== undefined)
         .map((name) => `${counts[name]} ${COUNT_LABELS[name]}`)
         .join(" · ")}
-    </p>
+    </span>
   );
 }
 
@@ -43,14 +43,20 @@ function replanLink(spec: Curriculum, datasetId: string, tagResultId: string): s
   return `/datasets/${encodeURIComponent(datasetId)}/curriculum?s=${encodeURIComponent(JSON.stringify(toDesignerState(moved)))}`;
 }
 
-function ReplanLink({ spec, datasetId }: { spec: Curriculum; datasetId: string }) {
+/** After the job: its counts, and the designer on the new dataset. */
+function ExpansionOutcome({ spec, datasetId }: { spec: Curriculum; datasetId: string }) {
   const trpc = useTRPC();
   const expansion = useQuery(trpc.generation.expansion.queryOptions({ datasetId }));
-  if (!expansion.data?.tagResultId) return null;
+  if (!expansion.data) return null;
   return (
-    <Link className="button" href={replanLink(spec, datasetId, expansion.data.tagResultId)} data-testid="expand-replan">
-      Plan this curriculum on it
-    </Link>
+    <>
+      {expansion.data.tagResultId && (
+        <Link className="button" href={replanLink(spec, datasetId, expansion.data.tagResultId)} data-testid="expand-replan">
+          Plan this curriculum on it
+        </Link>
+      )}
+      <ExpandCountsLine counts={expansion.data.counts} testId="expand-counts" />
+    </>
   );
 }
 
@@ -108,7 +114,7 @@ export function ExpandPanel({ curriculumId, datasetId, spec }: { curriculumId: s
           testIds={{ job: "expand-job", cancel: "expand-cancel", dataset: "expanded-dataset" }}
           linkLabel="Open the expanded dataset"
           details={(live) => live.progress?.counts && <ExpandCountsLine counts={live.progress.counts} testId="expand-live-counts" />}
-          afterLink={(made) => <ReplanLink spec={parsed} datasetId={made} />}
+          afterLink={(made) => <ExpansionOutcome spec={parsed} datasetId={made} />}
         />
       )}
     </section>
