@@ -5,15 +5,13 @@ server, started once for the module by test_generate_answer's fixture), through 
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from conftest import alpaca_rows, distill_cli, read_events
 from fault_proxy import FaultProxy
-from test_generate_answer import job_env, jsonl, server_port  # noqa: F401 (server_port: a fixture)
+from test_generate_answer import job_env, jsonl, kill_once_journaled, proxy, server_port  # noqa: F401 (fixtures)
 
 from distill.generate.cache import request_key
 from distill.generate.instruction_list import normalise
@@ -39,13 +37,6 @@ def typed_rows() -> list[dict]:
 def cache(tmp_path_factory) -> Path:
     """One response cache for the module: a request another test already sent costs nothing again."""
     return tmp_path_factory.mktemp("cache") / "response-cache.sqlite"
-
-
-@pytest.fixture
-def proxy(server_port):  # noqa: F811
-    started = FaultProxy(server_port).start()
-    yield started
-    started.stop()
 
 
 def write_expand_job(run_dir: Path, base_url: str, rows: list[dict], **overrides) -> Path:
@@ -141,12 +132,7 @@ def test_a_job_killed_mid_run_resumes_without_sending_a_finished_request_again(t
     # Another seed than the tests above, and no cache: every request is new, and only the journal can spare one.
     run_dir = write_expand_job(tmp_path / "run", proxy.base_url, typed_rows, targets={"Math": 3}, seed=11)
     journal = run_dir / "expanded.jsonl.journal"
-    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 1800
-    while len(jsonl(journal)) < 2 and job.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.send_signal(signal.SIGKILL)
-    job.wait()
+    kill_once_journaled(run_dir, journal, 2, within_s=1800)
     finished = {r["key"] for r in jsonl(journal)}
     assert len(finished) >= 2 and not (run_dir / "expanded.jsonl").exists()
     assert any(r["id"].startswith("expand:") for r in jsonl(journal))
