@@ -57,8 +57,8 @@ export const datasetRows = sqliteTable(
     contentHash: text("content_hash").notNull(),
     /** True for the second and later copies of an exact duplicate. */
     isDuplicate: integer("is_duplicate", { mode: "boolean" }).notNull().default(false),
-    /** Where the row came from: "original" (imported) or "teacher_answer" (an answer job). */
-    origin: text("origin", { enum: ["original", "teacher_answer"] }).notNull().default("original"),
+    /** Where the row came from: "original" (imported), "teacher_answer" (an answer job) or "expanded" (an expand job: TAPIR §4). */
+    origin: text("origin", { enum: ["original", "teacher_answer", "expanded"] }).notNull().default("original"),
     /** JSON of a generated row's provenance: endpoint, model, template name and version, sampling, time. */
     provenance: text("provenance"),
   },

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DeviceChoice } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
+import { ExpandPanel } from "~/components/generation/expand-panel";
 import { type Batching, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
 import type { RouterOutputs } from "~/components/trpc/types";
@@ -119,6 +120,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
         </div>
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>
+      <ExpandPanel curriculumId={id} datasetId={c.datasetId} spec={c.spec} />
       <div className="panel" data-testid="curriculum-plan">
         <h2 style={{ marginTop: 0 }}>The plan this run trains</h2>
         {plan.error && <p className="error" role="alert" data-testid="plan-error">{plan.error.message}</p>}

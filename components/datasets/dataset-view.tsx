@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { AnswerPanel } from "~/components/generation/answer-panel";
+import { ExpansionSummary } from "~/components/generation/expand-panel";
 import { useTRPC } from "~/components/trpc/react";
 import { DatasetHeader } from "./dataset-header";
 import { LengthHistograms } from "./length-histograms";
@@ -38,6 +39,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
       <DatasetHeader dataset={d} />
       {d.status === "ready" && (
         <>
+          {d.format === "expanded" && <ExpansionSummary datasetId={d.id} />}
           {d.rowCount > 0 && <AnswerPanel datasetId={d.id} />}
           <LengthHistograms datasetId={d.id} />
           <h2>Rows</h2>

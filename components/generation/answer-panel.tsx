@@ -1,15 +1,13 @@
 "use client";
 
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { ProgressBar } from "~/components/progress-bar";
-import { useJobEvents } from "~/components/jobs/use-job-events";
 import { useTRPC } from "~/components/trpc/react";
 import { useSearchParam } from "~/components/use-search-param";
-import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import type { AnswerSubset } from "~/lib/contracts/generation";
-import { formatCount, formatEta } from "~/lib/format";
+import { formatCount } from "~/lib/format";
+import { GenerationJob, TeacherForm, useLatestJob } from "./generation-job";
 
 /**
  * "Answer with a teacher": an endpoint answers the prompts of the dataset (all, those of the row browser's search,
@@ -18,16 +16,7 @@ import { formatCount, formatEta } from "~/lib/format";
  * a reload.
  */
 export function AnswerPanel({ datasetId }: { datasetId: string }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const jobs = useQuery({
-    ...trpc.jobs.list.queryOptions({ datasetId, kind: "answer" }),
-    // The done event comes before the answers are imported and the job marked succeeded: look again until it is.
-    refetchInterval: (query) => (query.state.data?.[0]?.status === "queued" || query.state.data?.[0]?.status === "running" ? 2_000 : false),
-  });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey({ datasetId, kind: "answer" }) });
-  const latest = jobs.data?.[0] ?? null;
-  const active = latest !== null && (latest.status === "queued" || latest.status === "running");
+  const { latest, active, refresh } = useLatestJob(datasetId, "answer");
 
   return (
     <section className="panel" aria-label="Answer with a teacher" style={{ marginTop: "1rem" }}>
@@ -37,7 +26,16 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
         are set up on the <Link href="/endpoints">Endpoints</Link> page.
       </p>
       {!active && <AnswerForm datasetId={datasetId} onStarted={refresh} />}
-      {latest && <AnswerJob key={latest.id} job={latest} onEnded={refresh} />}
+      {latest && (
+        <GenerationJob
+          key={latest.id}
+          job={latest}
+          onEnded={refresh}
+          testIds={{ job: "answer-job", cancel: "answer-cancel", dataset: "answered-dataset" }}
+          linkLabel="Open the answered dataset"
+          whenStopped={<ResumeButton jobId={latest.id} onResumed={refresh} />}
+        />
+      )}
     </section>
   );
 }
@@ -84,104 +82,37 @@ function useSubset(datasetId: string) {
 
 function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: () => void }) {
   const trpc = useTRPC();
-  const endpoints = useQuery(trpc.endpoints.list.queryOptions());
   const rows = useSubset(datasetId);
-  const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
-  const [maxTokens, setMaxTokens] = useState("512");
-  const [temperature, setTemperature] = useState("0.7");
   const start = useMutation(trpc.generation.answer.mutationOptions({ onSuccess: onStarted }));
   return (
-    <form
-      className="row"
-      style={{ gap: "1rem", alignItems: "end", flexWrap: "wrap" }}
-      onSubmit={(e) => {
-        e.preventDefault();
-        start.mutate({ datasetId, subset: rows.subset, endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
-      }}
+    <TeacherForm
+      testIdPrefix="answer"
+      maxTokensLabel="Max tokens per answer"
+      defaultTemperature="0.7"
+      submitLabel="Answer with a teacher"
+      pending={start.isPending}
+      ready={rows.ready}
+      error={start.error?.message ?? null}
+      onSubmit={(settings) => start.mutate({ datasetId, subset: rows.subset, ...settings })}
     >
       {rows.select}
-      <label>
-        Endpoint
-        <select value={endpointId} onChange={(e) => setEndpointId(e.target.value)} data-testid="answer-endpoint">
-          <option value={EMBEDDED_ENDPOINT_ID}>Embedded SmolLM2-135M-Instruct (llama.cpp, on this machine)</option>
-          {endpoints.data?.map((ep) => (
-            <option key={ep.id} value={ep.id}>
-              {ep.name} ({ep.model})
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        Max tokens per answer
-        <input type="number" min={1} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid="answer-max-tokens" />
-      </label>
-      <label>
-        Temperature
-        <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid="answer-temperature" />
-      </label>
-      <button type="submit" className="primary" disabled={start.isPending || !rows.ready} data-testid="answer-start">
-        {start.isPending ? "Starting…" : "Answer with a teacher"}
-      </button>
       <div style={{ flexBasis: "100%" }}>{rows.summary}</div>
-      {start.error && <p className="error" role="alert">{start.error.message}</p>}
-    </form>
+    </TeacherForm>
   );
 }
 
-type JobSummary = { id: string; name: string; status: string; error: string | null };
-
-function AnswerJob({ job, onEnded }: { job: JobSummary; onEnded: () => void }) {
+function ResumeButton({ jobId, onResumed }: { jobId: string; onResumed: () => void }) {
   const trpc = useTRPC();
-  const live = useJobEvents(job.status === "queued" || job.status === "running" ? job.id : null, (event) => {
-    if (event.type === "done" || event.type === "error") onEnded();
-  });
-  const cancel = useMutation(trpc.jobs.cancel.mutationOptions({ onSettled: onEnded }));
-  const resume = useMutation(trpc.generation.resume.mutationOptions({ onSettled: onEnded }));
-  const answered = useQuery({ ...trpc.generation.answeredDataset.queryOptions({ jobId: job.id }), enabled: job.status === "succeeded" });
-  const p = live.progress;
-  const label = p
-    ? [
-        `${formatCount(p.current)} of ${p.total === null ? "?" : formatCount(p.total)} requests`,
-        p.tokens_per_s != null ? `${p.tokens_per_s.toFixed(1)} tokens/s` : null,
-        p.eta_s != null ? `${formatEta(p.eta_s)} left` : null,
-        p.cost != null ? `cost $${p.cost.toFixed(4)}` : null,
-        p.message ?? null,
-      ]
-        .filter(Boolean)
-        .join(" · ")
-    : job.status === "queued"
-      ? "Queued…"
-      : "Starting the teacher…";
+  const resume = useMutation(trpc.generation.resume.mutationOptions({ onSettled: onResumed }));
   return (
-    <div data-testid="answer-job" data-status={job.status} style={{ marginTop: "0.75rem" }}>
-      <p className="small">
-        <b>{job.name}</b>: <span className={`badge ${job.status}`}>{job.status}</span>
+    <>
+      <p>
+        <button onClick={() => resume.mutate({ jobId })} disabled={resume.isPending} data-testid="answer-resume">
+          {resume.isPending ? "Resuming…" : "Resume"}
+        </button>{" "}
+        <span className="small muted">asks only what this job has not answered yet</span>
       </p>
-      {(job.status === "queued" || job.status === "running") && (
-        <>
-          <ProgressBar fraction={p?.total ? p.current / p.total : null} label={label} />
-          <button onClick={() => cancel.mutate({ id: job.id })} disabled={cancel.isPending} data-testid="answer-cancel">
-            Cancel
-          </button>
-        </>
-      )}
-      {job.status === "failed" && job.error && <p className="error" role="alert">{job.error}</p>}
-      {(job.status === "failed" || job.status === "cancelled") && (
-        <p>
-          <button onClick={() => resume.mutate({ jobId: job.id })} disabled={resume.isPending} data-testid="answer-resume">
-            {resume.isPending ? "Resuming…" : "Resume"}
-          </button>{" "}
-          <span className="small muted">asks only what this job has not answered yet</span>
-        </p>
-      )}
       {resume.error && <p className="error" role="alert">{resume.error.message}</p>}
-      {answered.data?.datasetId && (
-        <p>
-          <Link className="button primary" href={`/datasets/${encodeURIComponent(answered.data.datasetId)}`} data-testid="answered-dataset">
-            Open the answered dataset
-          </Link>
-        </p>
-      )}
-    </div>
+    </>
   );
 }

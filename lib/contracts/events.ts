@@ -27,6 +27,8 @@ export const progressEvent = z.object({
   /** Generation jobs: output tokens per second of this attempt, and the cost so far from the endpoint's prices. */
   tokens_per_s: optionalNumber,
   cost: optionalNumber,
+  /** An expand job: new instructions generated, exact and near duplicates, tag mismatches, kept, answered, set aside. */
+  counts: z.record(z.string(), z.number().int().min(0)).optional(),
 });
 
 export const metricEvent = z.object({

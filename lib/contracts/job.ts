@@ -3,11 +3,11 @@ import { z } from "zod";
 /**
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
- * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths and answer.
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths, answer and expand.
  */
 
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
-export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer"] as const;
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand"] as const;
 export const jobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof jobKind>;
 
@@ -237,6 +237,50 @@ export const answerJob = z.object({
 });
 export type AnswerJob = z.infer<typeof answerJob>;
 
+/**
+ * TAPIR §4: per task type the teacher writes new instructions from k in-context examples of that type, which
+ * are tagged, deduplicated against the dataset and each other (exactly and by MiniLM cosine), then answered
+ * (docs/generation.md).
+ */
+export const expandJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.expand),
+  created_at: z.string(),
+  endpoint: endpointSpec,
+  /** Sent with every request; an expansion request's seed is this seed (or `seed`) plus the request's number. */
+  sampling: samplingParams.prefault({}),
+  /** Fills {task_type}, {examples} (the in-context examples, numbered) and {count}. */
+  template: promptTemplate,
+  /** The answer step's template: {prompt} is the new instruction. */
+  answer_template: promptTemplate,
+  retry: retryPolicy.prefault({}),
+  /** New instructions wanted per task type. */
+  targets: z.record(z.string().min(1), z.number().int().min(1)),
+  /** In-context examples per request (k), drawn from the rows of the type. */
+  examples_per_request: z.number().int().min(1).max(20).default(3),
+  /** New instructions asked for per request. */
+  instructions_per_request: z.number().int().min(1).max(50).default(5),
+  /** Requests per task type at most; a type that has not reached its target by then stops short (the result says so). */
+  max_requests_per_type: z.number().int().min(1).default(20),
+  /** A new instruction whose MiniLM-embedding cosine with a dataset prompt or a kept new instruction is above this is a near duplicate. */
+  near_duplicate_threshold: z.number().gt(0).max(1).default(0.9),
+  /** Tags every new instruction; one whose tag is not the type it was asked for is set aside. */
+  tagger: taggerRef.prefault({ source: "embedded" }),
+  /** Draws the in-context examples (and seeds the requests when `sampling.seed` is absent). */
+  seed: z.number().int().default(10),
+  /** JSONL of {id, messages, type}: the dataset's rows; `type` (a task type or null) picks the examples. */
+  data: z.string().default("data/rows.jsonl"),
+  /** JSONL of answered new rows {id, messages, origin: "expanded", type, tag, provenance, usage}. */
+  output: z.string().default("expanded.jsonl"),
+  /** JSONL of new instructions whose answer was kept aside (empty, cut off, refused), with the reason. */
+  set_aside: z.string().default("set_aside.jsonl"),
+  /** JSONL of every instruction the teacher wrote, with what became of it (kept, duplicate, tag mismatch). */
+  instructions: z.string().default("instructions.jsonl"),
+  cache: z.string().nullable().default(null),
+});
+export type ExpandJob = z.infer<typeof expandJob>;
+
 const MAX_COLUMN_NAME = 255;
 const columnName = z.string().max(MAX_COLUMN_NAME, `a column name is at most ${MAX_COLUMN_NAME} characters`).optional();
 export const columnMapping = z.object({
@@ -271,7 +315,7 @@ export const ingestJob = z.object({
 });
 export type IngestJob = z.infer<typeof ingestJob>;
 
-export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, ingestJob]);
+export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, ingestJob]);
 export type JobSpec = z.infer<typeof jobSpec>;
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;

@@ -2,13 +2,14 @@ import type { Db } from "~/db/client";
 import type { JobSpec } from "~/lib/contracts/job";
 import { importJobResult } from "~/server/analysis/import-results";
 import { importAnswers } from "~/server/generation/import-answers";
+import { importExpansion } from "~/server/generation/import-expansion";
 import type { JobRow } from "~/server/jobs/job-row";
 import { applyDemoLabels } from "./demo-dataset";
 
 /**
  * Run by the job manager before it marks a job succeeded, so a page that sees "succeeded" also sees the
  * data: tag/score/lengths outputs go into SQLite, a demo import gets its hand labels, an answer job's answers
- * become a new dataset.
+ * and an expand job's new rows become a new dataset.
  */
 export async function onJobSucceeded(db: Db, job: JobRow): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
@@ -16,4 +17,5 @@ export async function onJobSucceeded(db: Db, job: JobRow): Promise<void> {
   else if (spec.kind === "tag" || spec.kind === "score" || spec.kind === "lengths")
     await importJobResult(db, { id: job.id, runDir: job.runDir, datasetId: job.datasetId, spec });
   else if (spec.kind === "answer") await importAnswers(db, job, spec);
+  else if (spec.kind === "expand") await importExpansion(db, job, spec);
 }

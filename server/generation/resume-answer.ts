@@ -5,7 +5,7 @@ import { connectEndpoint, endpointIdOf, endpointJobEnv } from "~/server/endpoint
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { jobRow } from "~/server/jobs/job-row";
 import type { JobManager } from "~/server/jobs/manager";
-import { jobEndpoint } from "./start-answer";
+import { jobEndpoint } from "./start-generation";
 
 /**
  * Runs a cancelled, failed or interrupted answer job again in its run folder with --resume: every answer in its

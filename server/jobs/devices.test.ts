@@ -19,7 +19,7 @@ describe("devices and slots", () => {
     expect(Array.isArray(detectGpus())).toBe(true);
   });
 
-  it("puts ingest, token counting and answer jobs in the light pool and auto jobs on a GPU only when there is one", () => {
+  it("puts ingest, token counting, answer and expand jobs in the light pool and auto jobs on a GPU only when there is one", () => {
     const gpu = [{ index: 0, name: "g", memoryMb: 1 }];
     expect(poolFor("train", train("auto"), [])).toBe("cpu");
     expect(poolFor("train", train("auto"), gpu)).toBe("gpu");
@@ -33,6 +33,15 @@ describe("devices and slots", () => {
       template: { name: "answer", version: 1, text: "{prompt}" },
     }, "a", "2026-01-01T00:00:00Z");
     expect(poolFor("answer", answer, gpu)).toBe("light");
+    // An expand job mostly waits on its endpoint too; its MiniLM embeddings of short prompts are light work.
+    const expand = buildSpec("expand", {
+      endpoint: { base_url: "http://127.0.0.1:8080/v1", model: "m" },
+      template: { name: "expand", version: 1, text: "{task_type} {examples} {count}" },
+      answer_template: { name: "answer", version: 1, text: "{prompt}" },
+      targets: { Math: 5 },
+    }, "e", "2026-01-01T00:00:00Z");
+    expect(expand).toMatchObject({ examples_per_request: 3, instructions_per_request: 5, near_duplicate_threshold: 0.9, tagger: { source: "embedded" } });
+    expect(poolFor("expand", expand, gpu)).toBe("light");
   });
 
   it("takes slot limits from the environment, naming a bad value", () => {

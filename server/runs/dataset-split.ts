@@ -27,8 +27,9 @@ export function usableRowIds(db: Db, datasetId: string, { answered = false } = {
 /**
  * The given rows of a dataset as {id, messages} JSONL lines (the trainer's input), in dataset order, read in
  * pages so the dataset is never held in memory; a run folder writes it as data/train.jsonl or data/eval.jsonl.
+ * `extra` adds fields to a row's line (an expand job's task type).
  */
-export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[]): AsyncGenerator<string> {
+export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[], extra?: (rowId: number) => Record<string, unknown>): AsyncGenerator<string> {
   const wanted = new Set(rowIds);
   // Pages rather than one iterator: an open iterator would keep the shared connection busy across yields.
   const page = db
@@ -43,7 +44,8 @@ export async function* rowLines(db: Db, datasetId: string, rowIds: readonly numb
     const rows = page.all({ after });
     if (rows.length === 0) return;
     after = rows.at(-1)!.idx;
-    const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${storedMessagesJson(r)}}\n`);
+    const fields = (id: number) => (extra ? JSON.stringify(extra(id)).slice(1, -1).replace(/^(?=.)/, ",") : "");
+    const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${storedMessagesJson(r)}${fields(r.id)}}\n`);
     if (lines.length) yield lines.join("");
   }
 }

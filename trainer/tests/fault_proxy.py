@@ -21,7 +21,7 @@ class FaultProxy:
     def __init__(self, upstream_port: int, faults: dict[int, str] | None = None, stall_s: float = 10.0,
                  port: int = 0):
         self.upstream_port, self.faults, self.stall_s, self.port = upstream_port, faults or {}, stall_s, port
-        self.requests: list[dict] = []  # every chat-completion request: its number, fault and body
+        self.requests: list[dict] = []  # every chat-completion request: its number, fault, messages and body
         self.delivered: Counter[str] = Counter()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -56,9 +56,11 @@ class FaultProxy:
             if lines[0].startswith("POST") and "/chat/completions" in lines[0]:
                 number = len(self.requests) + 1
                 fault = self.faults.get(number)
-                messages = json.loads(body)["messages"]
+                request = json.loads(body)
+                messages = request["messages"]
                 turn = next(m["content"] for m in reversed(messages) if m["role"] == "user")
-                self.requests.append({"number": number, "fault": fault, "turn": turn, "messages": messages})
+                self.requests.append({"number": number, "fault": fault, "turn": turn, "messages": messages,
+                                      "body": request})
             if fault in CANNED:
                 status, extra = CANNED[fault]
                 text = json.dumps({"error": {"message": f"injected {fault}"}}).encode()

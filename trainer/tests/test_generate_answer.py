@@ -235,16 +235,21 @@ def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactl
     assert waits == ["1.0 s"] * 3
 
 
+def kill_once_journaled(run_dir: Path, journal: Path, records: int, within_s: float) -> None:
+    """Runs the job and kills it with SIGKILL once its journal holds `records` answers (or it ended, or time ran out)."""
+    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + within_s
+    while len(jsonl(journal)) < records and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+
+
 def test_a_job_killed_mid_run_resumes_without_asking_an_answered_row_again(tmp_path, proxy):
     rows = alpaca_rows(20, offset=40)
     run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows)
     journal = run_dir / "answers.jsonl.journal"
-    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while len(jsonl(journal)) < 6 and job.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.send_signal(signal.SIGKILL)
-    job.wait()
+    kill_once_journaled(run_dir, journal, 6, within_s=300)
     answered_before = {r["id"] for r in jsonl(journal)}
     assert 6 <= len(answered_before) < len(rows)
     requests_before = len(proxy.requests)

@@ -139,3 +139,53 @@ def test_an_answer_job_json_takes_defaults_and_names_a_bad_field():
     assert any(e.startswith("sampling.max_tokens") for e in validation_errors("job.schema.json", bad))
     # The contract has no place for a key: the job reads it from its environment.
     assert "key" not in resources.files("distill").joinpath("schemas", "job.schema.json").read_text().lower()
+
+
+def test_an_expansion_reply_is_read_as_its_list_of_instructions_whatever_its_shape():
+    from distill.generate.instruction_list import numbered, parse
+
+    reply = ("Here are five new instructions:\n\n"
+             "1. What is 15% of 240?\n"
+             "   - uses percentages\n"
+             "2) Solve for x: 3x + 7 = 22.\n"
+             "**3.** \"A train travels 180 km in 2.5 hours. What is its average speed?\"\n"
+             "4. Fix the bug in this function:\n\n```python\ndef add(a, b):\n\n    return a - b\n```\n"
+             "5. Instruction: Compute the sum of the first 100 odd numbers.\n\n"
+             "I hope these help!")
+    assert parse(reply) == ["What is 15% of 240?", "Solve for x: 3x + 7 = 22.",
+                            "A train travels 180 km in 2.5 hours. What is its average speed?",
+                            "Fix the bug in this function:\n```python\ndef add(a, b):\n\n    return a - b\n```",
+                            "Compute the sum of the first 100 odd numbers."]
+    assert parse("- Name three prime numbers.\n* Explain what a derivative is.\n- ok") == [
+        "Name three prime numbers.", "Explain what a derivative is."]  # one kind of marker; too short dropped
+    assert parse("Instruction 1: Convert 5 km to miles.\nInstruction 2: Divide 144 by 12 and") == [
+        "Convert 5 km to miles.", "Divide 144 by 12 and"]
+    assert parse("Instruction 1: Convert 5 km to miles.\nInstruction 2: Divide 144 by 12 and", cut_off=True) == [
+        "Convert 5 km to miles."]  # the last item of a reply cut off by the length limit may be incomplete
+    assert parse("New ones:\nConvert 5 km to miles.\nWhat is the square root of 144?") == [
+        "Convert 5 km to miles.", "What is the square root of 144?"]  # no markers: one per line
+    assert numbered(["a?", " b "]) == "1. a?\n\n2. b"
+
+
+def test_minilm_finds_exact_and_near_duplicates_of_the_dataset_and_of_each_other():
+    from distill.generate.dedup import Seen
+    from distill.tagging.embedder import embedder
+
+    dataset = {"d1": "What is 15% of 240?", "d2": "Write a short poem about the sea at night.",
+               "d3": "Explain how photosynthesis works in plants."}
+    seen = Seen(embedder("cpu").embed, 0.9, list(dataset), list(dataset.values()))
+    new = {"n1": "what is 15%   of 240",                             # exact, once normalised
+           "n2": "What is 15 percent of 240?",                       # paraphrases
+           "n3": "Write a short poem about the sea at night time.",
+           "n4": "Describe how photosynthesis works in plants.",
+           "n5": "List three causes of the French Revolution.",      # unrelated: kept
+           "n6": "Name three causes of the French Revolution.",      # a paraphrase of n5, new in the same batch
+           "n7": "Translate 'good morning' into Spanish."}
+    verdicts = dict(zip(new, seen.screen(list(new), list(new.values()))))
+    assert {k: (v.kind, v.of) for k, v in verdicts.items() if v.kind} == {
+        "n1": ("exact", "d1"), "n2": ("near", "d1"), "n3": ("near", "d2"), "n4": ("near", "d3"), "n6": ("near", "n5")}
+    assert all(verdicts[k].similarity > 0.9 for k in ("n2", "n3", "n4", "n6"))
+    assert verdicts["n5"].kind is None and verdicts["n7"].kind is None and verdicts["n7"].similarity < 0.9
+    # What was kept is compared with from then on, exactly too.
+    assert [v.kind for v in seen.screen(["m1", "m2"], ["Translate 'good morning' into Spanish!", "Describe a cat."])] == [
+        "exact", None]

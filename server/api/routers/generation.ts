@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import type { Db } from "~/db/client";
-import { type AnswerSubset, answerSubsetInput, startAnswerInput } from "~/lib/contracts/generation";
+import { type AnswerSubset, answerSubsetInput, startAnswerInput, startExpandInput } from "~/lib/contracts/generation";
 import { idField } from "~/lib/contracts/text-bounds";
 import { BadRequest } from "~/lib/errors";
 import { publicProcedure } from "~/server/api/trpc";
@@ -11,6 +11,8 @@ import { answeredDatasetOf } from "~/server/generation/import-answers";
 import { resumeAnswerJob } from "~/server/generation/resume-answer";
 import { type RowsToAnswer, startAnswerJob } from "~/server/generation/start-answer";
 import { usableRowIds } from "~/server/runs/dataset-split";
+import { expansionOf } from "~/server/generation/import-expansion";
+import { expansionTargets, startExpandJob } from "~/server/curriculum/expand-curriculum";
 
 const rowCount = (n: number) => `${n} ${n === 1 ? "row" : "rows"}`;
 
@@ -46,7 +48,20 @@ export const generationRouter = {
   /** A cancelled, failed or interrupted answer job runs again, asking only what its journal lacks. */
   resume: publicProcedure.input(z.object({ jobId: idField("a job id") })).mutation(({ ctx, input }) => resumeAnswerJob(ctx.jobs, ctx.embedded, input.jobId)),
 
-  /** The dataset a succeeded answer job made, or null while it has none. */
+  /** Per task type, the new instructions a saved curriculum's resampling asks for beyond the rows that exist. */
+  expandTargets: publicProcedure
+    .input(z.object({ curriculumId: idField("a curriculum id") }))
+    .query(({ ctx, input }) => expansionTargets(ctx.db, input.curriculumId)),
+
+  /** TAPIR §4: the teacher writes those new instructions, which are deduplicated, tagged and answered into a new dataset. */
+  expand: publicProcedure.input(startExpandInput).mutation(({ ctx, input }) => startExpandJob(ctx.jobs, ctx.embedded, input)),
+
+  /** What the expand job that made a dataset did (per type targets, dedup counts), or null. */
+  expansion: publicProcedure
+    .input(z.object({ datasetId: idField("a dataset id") }))
+    .query(({ ctx, input }) => expansionOf(ctx.db, input.datasetId)),
+
+  /** The dataset a succeeded answer or expand job made, or null while it has none. */
   answeredDataset: publicProcedure
     .input(z.object({ jobId: idField("a job id") }))
     .query(({ ctx, input }) => ({ datasetId: answeredDatasetOf(ctx.db, input.jobId) })),

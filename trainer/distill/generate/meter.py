@@ -30,6 +30,7 @@ class Meter:
         self._started = time.monotonic()
         self._last_emit = 0.0
         self.paused = False
+        self.counts: dict[str, int] | None = None  # a job's own tallies, sent with every progress event
 
     def count(self, answer: dict, cached: bool, now: bool) -> None:
         """One request done: `cached` when no request was sent for it, `now` when done in this attempt."""
@@ -47,6 +48,10 @@ class Meter:
         """Requests the job will not send: the later turns of a row kept aside."""
         self.total -= requests
 
+    def expect(self, requests: int) -> None:
+        """Requests the job found it must send beyond its first estimate."""
+        self.total += requests
+
     def cost(self) -> float | None:
         return cost(self.paid_prompt_tokens, self.paid_completion_tokens, self.endpoint)
 
@@ -60,4 +65,5 @@ class Meter:
         left = self.total - self.done
         self.events.progress(self.done, self.total, "requests", tokens_per_s=self.tokens_now / elapsed,
                              eta_s=left / rate if rate > 0 else None, cost=self.cost(),
-                             message="paused: endpoint unreachable" if self.paused else None)
+                             message="paused: endpoint unreachable" if self.paused else None,
+                             **({"counts": dict(self.counts)} if self.counts is not None else {}))

@@ -35,15 +35,16 @@ class Teacher:
         self._probe = asyncio.Lock()
         self.requests_sent = 0
 
-    async def complete(self, messages: list[dict], row_id: str) -> dict:
+    async def complete(self, messages: list[dict], row_id: str, sampling: dict | None = None) -> dict:
         """{content, finish_reason, prompt_tokens, completion_tokens}; RefusedRequest, or a JobError when the
-        endpoint cannot serve the job at all or a request failed max_attempts times."""
+        endpoint cannot serve the job at all or a request failed max_attempts times. `sampling` replaces the
+        job's for this request."""
         counted, unanswered = 0, 0
         while True:
             probing = self.reach.paused
             async with self._probe if probing else contextlib.nullcontext():
                 try:
-                    return await self._attempt(messages, row_id)
+                    return await self._attempt(messages, row_id, self.sampling if sampling is None else sampling)
                 except _Retry as again:
                     if again.counted:
                         counted += 1
@@ -70,14 +71,14 @@ class Teacher:
         return openai.AsyncOpenAI(base_url=self.endpoint["base_url"], api_key=os.environ.get(KEY_VARIABLE) or NO_KEY,
                                   max_retries=0, timeout=self.endpoint["timeout_s"])
 
-    async def _attempt(self, messages: list[dict], row_id: str) -> dict:
+    async def _attempt(self, messages: list[dict], row_id: str, sampling: dict) -> dict:
         import httpx2
         import openai
 
         self.requests_sent += 1
         try:
             response = await self._client.chat.completions.create(model=self.endpoint["model"], messages=messages,
-                                                                  **self.sampling)
+                                                                  **sampling)
         except openai.APITimeoutError as e:
             if isinstance(e.__cause__, httpx2.ConnectTimeout):  # nothing took the connection: as if refused
                 self.reach.connection_failed()
