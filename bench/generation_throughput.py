@@ -2,30 +2,34 @@
 
 - by the trainer's answer job: a run folder and a real `python -m distill run` process, with a fresh, empty
   response cache each time, so nothing is served from it (its wall time includes the process start);
-- by the peer, a bare loop of the `openai` client in this process: AsyncOpenAI with a semaphore, at the same
-  concurrency;
+- by the peer, a bare loop of the `openai` client: AsyncOpenAI with a semaphore, at the same concurrency;
 - one request at a time with the synchronous OpenAI client, as EasyDistill's scripts call a teacher (at
   concurrency 1 only);
 
-at each concurrency, the sides alternating over the repeats, then a re-run of the last finished job served
-entirely from its cache (wall time of the process). The server is llama-cpp-python's, started as the studio
+each peer in its own Python process too, so every side's wall time includes starting Python and importing
+`openai`; `steady_requests_per_s` (first answer to last) leaves every start-up cost out,
+
+at each concurrency, the sides alternating over the repeats, then re-runs of the last finished job served
+entirely from its cache (wall time of the process, median of three). The server is llama-cpp-python's, started as the studio
 starts its embedded endpoint (`python -m distill.llama_server`, the arguments of server/endpoints/embedded-server.ts).
 Every side sends the same messages (the user turn: instruction, blank line, input) and the same sampling
 (temperature 0, top_p 1, max_tokens --max-tokens), so every side gets the same answers and token counts.
 
 Prints JSON lines {"metric", "value", "unit"}: one per side and repeat (with the 1-minute load average before and
-after), then per concurrency the job's medians with "peer" (the bare async loop), "peer_value" and "ratio" (the
-median of the per-repeat ratios, job / peer).
+after, the client's CPU seconds and the server's CPU ms per request), then per concurrency the job's medians
+with "peer" (the bare async loop), "peer_value" and "ratio" (the median of the per-repeat ratios, job / peer).
 Run: .venv/bin/python bench/generation_throughput.py [--requests 500] [--concurrency 1,4,8] [--repeats 2]
-     [--max-tokens 16] [--sides job,openai_async,openai_sync]"""
+     [--max-tokens 16] [--sides job,openai_async,openai_sync] [--server-args '--n_threads_batch 1']"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import os
 import resource
+import shlex
 import socket
 import statistics
 import subprocess
@@ -44,6 +48,7 @@ MODEL = "smollm2-135m"
 SERVER_ARGS = ["--chat_format", "chatml", "--model_alias", MODEL, "--n_ctx", "2048", "--verbose", "False"]
 TIMEOUT_S = 120
 SIDES = ("job", "openai_async", "openai_sync")
+CACHED_RERUNS = 3  # each takes seconds: cheap enough to take a median of
 
 
 def emit(metric: str, value: float, unit: str, **extra) -> None:
@@ -79,12 +84,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(log_path: Path) -> tuple[subprocess.Popen, str]:
+def start_server(log_path: Path, extra_args: list[str]) -> tuple[subprocess.Popen, str]:
     port = free_port()
     with log_path.open("wb") as log:
         # stdin is a pipe we hold: distill.llama_server exits when it closes, even if this process is killed.
         server = subprocess.Popen([sys.executable, "-m", "distill.llama_server", "--host", "127.0.0.1", "--port",
-                                   str(port), *SERVER_ARGS], stdin=subprocess.PIPE, stdout=log,
+                                   str(port), *SERVER_ARGS, *extra_args], stdin=subprocess.PIPE, stdout=log,
                                   stderr=subprocess.STDOUT, cwd=REPO_ROOT / "trainer")
     base_url = f"http://127.0.0.1:{port}/v1"
     deadline = time.monotonic() + 180
@@ -136,36 +141,62 @@ def timed_job(run_dir: Path, requests: int, *args: str) -> dict:
     if result["rows"] != requests:
         sys.exit(f"the job finished {result['rows']} rows of {requests}")
     first = log[0]["time"]  # the job's first event: the process has started and imported what it needs
+    answers = [e for e in log if e["type"] == "progress" and e["current"] > 0]
     return {"run_dir": run_dir, "wall_s": wall, "requests": requests, "completion_tokens": result["completion_tokens"],
             "requests_sent": result["requests_sent"], "cache_hits": result["cache_hits"],
-            "start_s": first - started, "in_job_s": log[-1]["time"] - first}
+            "start_s": first - started, "in_job_s": log[-1]["time"] - first,
+            "first_answer_s": answers[0]["time"] - started if answers else None,
+            "steady_requests_per_s": steady(answers[-1]["current"] - answers[0]["current"],
+                                            answers[-1]["time"] - answers[0]["time"])}
+
+
+def steady(requests: int, seconds: float) -> float | None:
+    """Requests/s from the first answer to the last: what is left when every start-up cost is taken out."""
+    return requests / seconds if seconds > 0 else None
 
 
 async def bare_async(base_url: str, texts: list[str], concurrency: int, sampling: dict) -> dict:
-    started = time.time()
     client = openai.AsyncOpenAI(base_url=base_url, api_key="no-key", max_retries=0, timeout=TIMEOUT_S)
     limit = asyncio.Semaphore(concurrency)
+    answered_at: list[float] = []
 
     async def one(text: str) -> int:
         async with limit:
             response = await client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": text}],
                                                             **sampling)
+            answered_at.append(time.time())
             return response.usage.completion_tokens
 
     tokens = await asyncio.gather(*(one(t) for t in texts))
     await client.close()
-    return {"wall_s": time.time() - started, "requests": len(texts), "completion_tokens": sum(tokens)}
+    return {"requests": len(texts), "completion_tokens": sum(tokens), "answered_at": answered_at}
 
 
 def bare_sync(base_url: str, texts: list[str], sampling: dict) -> dict:
-    started = time.time()
     client = openai.OpenAI(base_url=base_url, api_key="no-key", max_retries=0, timeout=TIMEOUT_S)
-    tokens = 0
+    tokens, answered_at = 0, []
     for text in texts:
         response = client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": text}], **sampling)
+        answered_at.append(time.time())
         tokens += response.usage.completion_tokens
     client.close()
-    return {"wall_s": time.time() - started, "requests": len(texts), "completion_tokens": tokens}
+    return {"requests": len(texts), "completion_tokens": tokens, "answered_at": answered_at}
+
+
+def peer_process(side: str, base_url: str, requests: int, concurrency: int, max_tokens: int) -> dict:
+    """A peer in its own process, as a script that calls a teacher runs: its wall time, like the job's, includes
+    starting Python and importing openai (~1 s of CPU)."""
+    started = time.time()
+    done = subprocess.run([sys.executable, __file__, "--peer", side, "--base-url", base_url, "--requests",
+                           str(requests), "--concurrency", str(concurrency), "--max-tokens", str(max_tokens)],
+                          capture_output=True, text=True)
+    wall = time.time() - started
+    if done.returncode != 0:
+        sys.exit(f"the peer {side} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    figures = json.loads(done.stdout)
+    answered_at = figures.pop("answered_at")
+    return {**figures, "wall_s": wall, "first_answer_s": answered_at[0] - started,
+            "steady_requests_per_s": steady(len(answered_at) - 1, answered_at[-1] - answered_at[0])}
 
 
 def measured(side: str, concurrency: int, repeat: int, server_pid: int, run) -> dict:
@@ -176,7 +207,7 @@ def measured(side: str, concurrency: int, repeat: int, server_pid: int, run) -> 
     client, server = client_cpu_s() - client, cpu_s(server_pid) - server
     figures.update(requests_per_s=figures["requests"] / figures["wall_s"],
                    tokens_per_s=figures["completion_tokens"] / figures["wall_s"])
-    extra = {k: round(figures[k], 2) for k in ("start_s", "in_job_s") if k in figures}
+    extra = {k: round(figures[k], 2) for k in ("start_s", "first_answer_s", "in_job_s", "steady_requests_per_s") if figures.get(k)}
     emit(f"generation_{side}_requests_per_s", round(figures["requests_per_s"], 2), "requests/s",
          concurrency=concurrency, repeat=repeat, requests=figures["requests"], wall_s=round(figures["wall_s"], 2),
          output_tokens_per_s=round(figures["tokens_per_s"], 1), completion_tokens=figures["completion_tokens"],
@@ -193,24 +224,33 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=16, help="max_tokens of every request (default 16)")
     parser.add_argument("--sides", default=",".join(SIDES),
                         help=f"comma-separated, of {', '.join(SIDES)} (default all; openai_sync runs at concurrency 1 only)")
+    parser.add_argument("--server-args", default="", help="more llama_cpp.server arguments, e.g. "
+                        "--server-args='--n_threads_batch 1' (default none: the studio's own)")
+    parser.add_argument("--peer", choices=SIDES[1:], help=argparse.SUPPRESS)  # one peer run, in its own process
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     texts = prompts(args.requests)
     sampling = {"temperature": 0, "top_p": 1, "max_tokens": args.max_tokens}
+    if args.peer:
+        figures = (asyncio.run(bare_async(args.base_url, texts, int(args.concurrency), sampling))
+                   if args.peer == "openai_async" else bare_sync(args.base_url, texts, sampling))
+        print(json.dumps(figures))
+        return
     chosen = args.sides.split(",")
     if unknown := set(chosen) - set(SIDES):
         sys.exit(f"unknown sides {sorted(unknown)}: choose from {', '.join(SIDES)}")
     with tempfile.TemporaryDirectory(prefix="distill-genbench-") as tmp:
         work = Path(tmp)
-        server, base_url = start_server(work / "server.log")
+        server, base_url = start_server(work / "server.log", shlex.split(args.server_args))
         try:
             bare_sync(base_url, texts[:4], sampling)  # warm-up: the model's first evaluations are not throughput
             emit("generation_setting", args.requests, "requests", max_tokens=args.max_tokens,
-                 temperature=0, server_args=SERVER_ARGS, cpu_count=os.cpu_count())
+                 temperature=0, server_args=SERVER_ARGS + shlex.split(args.server_args), cpu_count=os.cpu_count())
             last_job = None
             for concurrency in map(int, args.concurrency.split(",")):
                 sides = {"job": lambda: answer_job(work, base_url, texts, concurrency, sampling),
-                         "openai_async": lambda: asyncio.run(bare_async(base_url, texts, concurrency, sampling)),
-                         "openai_sync": lambda: bare_sync(base_url, texts, sampling)}
+                         **{peer: functools.partial(peer_process, peer, base_url, args.requests, concurrency,
+                                                    args.max_tokens) for peer in SIDES[1:]}}
                 sides = {k: v for k, v in sides.items() if k in chosen and (k != "openai_sync" or concurrency == 1)}
                 runs: dict[str, list[dict]] = {side: [] for side in sides}
                 for repeat in range(args.repeats):
@@ -219,11 +259,12 @@ def main() -> None:
                 last_job = runs["job"][-1]["run_dir"] if "job" in runs else last_job
                 report(concurrency, runs)
             if last_job is not None:
-                cached = measured("job_cached_rerun", concurrency, 0, server.pid, lambda: timed_job(last_job, args.requests))
-                if cached["requests_sent"]:
-                    sys.exit(f"the cached re-run sent {cached['requests_sent']} requests")
-                emit("generation_cached_rerun_wall", round(cached["wall_s"], 2), "s", requests=args.requests,
-                     cache_hits=cached["cache_hits"], start_s=round(cached["start_s"], 2), target_s=2)
+                reruns = [measured("job_cached_rerun", concurrency, repeat, server.pid,
+                                   lambda: timed_job(last_job, args.requests)) for repeat in range(CACHED_RERUNS)]
+                if any(r["requests_sent"] for r in reruns):
+                    sys.exit(f"a cached re-run sent {max(r['requests_sent'] for r in reruns)} requests")
+                emit("generation_cached_rerun_wall_median", round(statistics.median(r["wall_s"] for r in reruns), 2), "s",
+                     requests=args.requests, cache_hits=reruns[0]["cache_hits"], reruns=CACHED_RERUNS, target_s=2)
         finally:
             server.stdin.close()
             server.wait(timeout=30)
@@ -233,7 +274,10 @@ def report(concurrency: int, runs: dict[str, list[dict]]) -> None:
     if "job" not in runs or "openai_async" not in runs:
         return  # no pair to compare: the per-run lines are the figures
     jobs, peers = runs["job"], runs["openai_async"]
-    for key, unit in (("requests_per_s", "requests/s"), ("tokens_per_s", "output tokens/s")):
+    for key, unit in (("requests_per_s", "requests/s"), ("tokens_per_s", "output tokens/s"),
+                      ("steady_requests_per_s", "requests/s")):
+        if not all(r.get(key) for r in jobs + peers):
+            continue  # a steady rate needs two answers at different times
         emit(f"generation_job_{key}_median", round(statistics.median(r[key] for r in jobs), 2), unit,
              concurrency=concurrency, peer="openai_async", peer_value=round(statistics.median(r[key] for r in peers), 2),
              ratio=round(statistics.median(j[key] / p[key] for j, p in zip(jobs, peers)), 3), target_ratio=0.95,
