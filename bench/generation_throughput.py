@@ -7,7 +7,7 @@
   concurrency 1 only);
 
 each peer in its own Python process too, so every side's wall time includes starting Python and importing
-`openai`; `steady_requests_per_s` (first answer to last) leaves every start-up cost out,
+`openai` (`steady_requests_per_s`, first answer to last, leaves every start-up cost out);
 
 at each concurrency, the sides alternating over the repeats, then re-runs of the last finished job served
 entirely from its cache (wall time of the process, median of three). The server is llama-cpp-python's, started as the studio
