@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import email.utils
 import random
+import subprocess
+import sys
+import textwrap
 from importlib import resources
 
 import pytest
@@ -118,6 +121,30 @@ def test_the_journal_keeps_whole_lines_and_drops_a_torn_last_one(tmp_path):
     j.close()
     assert [r["id"] for r in journal.read(path)] == ["a", "b", "c"]
     assert [r["id"] for r in journal.read(tmp_path / "none")] == []
+
+
+def killed_after(tmp_path, code: str) -> None:
+    """Runs `code` in a fresh Python process that then kills itself with SIGKILL: no close, no exit handlers."""
+    script = textwrap.dedent(code) + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)\n"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == -9, done.stderr
+
+
+def test_an_answer_is_in_the_journal_and_the_cache_as_soon_as_they_return_even_if_the_job_is_killed_then(tmp_path):
+    # What a resume after kill -9 relies on, whenever the disk catches up with the writes (fsync).
+    killed_after(tmp_path, """
+        from pathlib import Path
+        from distill.generate import journal
+        from distill.generate.cache import ResponseCache
+        j = journal.Journal(Path("answers.jsonl.journal"), fresh=True)
+        j.append({"id": "a", "turn": 0})
+        j.append({"id": "b", "turn": 0}, durable=False)
+        ResponseCache(Path("cache.sqlite")).put("k", {"content": "Hi", "finish_reason": "stop", "prompt_tokens": 1,
+                                                      "completion_tokens": 1})
+    """)
+    assert [r["id"] for r in journal.read(tmp_path / "answers.jsonl.journal")] == ["a", "b"]
+    assert ResponseCache(tmp_path / "cache.sqlite").get("k") == {"content": "Hi", "finish_reason": "stop",
+                                                                 "prompt_tokens": 1, "completion_tokens": 1}
 
 
 def test_cost_from_prices_per_million_tokens():
