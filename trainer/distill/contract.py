@@ -98,4 +98,6 @@ def _fill(schema: dict, document: Any) -> Any:
                 document[key] = copy.deepcopy(sub["default"])
             if key in document:
                 document[key] = _fill(sub, document[key])
+    if isinstance(document, list) and isinstance(schema.get("items"), dict):
+        document = [_fill(schema["items"], item) for item in document]
     return document

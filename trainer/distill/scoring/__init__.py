@@ -31,13 +31,14 @@ from distill.scoring.measures import answer_ce, answer_rouge_l
 from distill.scoring.ranking import difficulty_from_ease, rank, rrf
 
 
-def _encode_all(tokenizer, rows: list[dict], job: dict) -> list[dict]:
+def encode_all(tokenizer, rows: list[dict], max_length: int, max_prompt_length: int) -> list[dict]:
+    """Every row encoded (data.encode); a JobError for a row with no answer token to measure."""
     encoded = []
     for row in rows:
-        item = encode(tokenizer, row["messages"], job["max_length"], job["max_prompt_length"])
+        item = encode(tokenizer, row["messages"], max_length, max_prompt_length)
         if not any(item["labels_mask"][1:]):
-            raise JobError(f"row {row['id']}: no answer token fits in max_length={job['max_length']} after a prompt "
-                           f"of up to max_prompt_length={job['max_prompt_length']} tokens; raise max_length")
+            raise JobError(f"row {row['id']}: no answer token fits in max_length={max_length} after a prompt "
+                           f"of up to max_prompt_length={max_prompt_length} tokens; raise max_length")
         encoded.append(item)
     return encoded
 
@@ -77,7 +78,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     if len({r["id"] for r in rows}) != len(rows):
         raise JobError(f"{job['data']}: row ids are not unique")
     tokenizer = load_tokenizer(job["teacher"], run_dir)
-    encoded = _encode_all(tokenizer, rows, job)  # before loading models: a bad row fails fast
+    encoded = encode_all(tokenizer, rows, job["max_length"], job["max_prompt_length"])  # before loading models: a bad row fails fast
     torch.manual_seed(job["seed"])  # a student of source "init" starts from seeded random weights
     teacher, _ = load_teacher(job["teacher"], device, run_dir)
     student = load_student(job["student"], teacher, job["teacher"], device, run_dir).eval().requires_grad_(False)
