@@ -73,6 +73,9 @@ def mfd_ce_rows(measured: list[dict]) -> list[dict]:
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
     scorer = job["scorer"]
+    if scorer == "mfd_judge":
+        raise JobError("scorer mfd_judge (TAPIR's judge-based difficulty) is in the contract but not built yet: "
+                       "use pocl or mfd_ce")
     device = resolve_device(job["device"])
     rows = read_rows(run_dir / job["data"])
     if len({r["id"] for r in rows}) != len(rows):
