@@ -188,6 +188,8 @@ export const scoreJob = z.object({
   batch_size: z.number().int().min(1).default(8),
   /** JSONL of {id, score, ...components}, relative to the run folder. */
   output: z.string().default("scores.jsonl"),
+  /** Scorer mfd_judge: the folder holding mt_bench_judge_prompts.jsonl (the judge's single-answer prompt). */
+  datasets_dir: z.string().nullable().default(null),
   /** The judge of scorer mfd_judge (required there, unused otherwise); its key is DISTILL_JUDGE_KEY. */
   judge: endpointSpec.nullable().default(null),
   judge_max_tokens: z.number().int().min(1).default(512),

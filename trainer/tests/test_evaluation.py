@@ -1,6 +1,7 @@
 """The eval job (docs/evaluation.md): IFEval's checks on answers whose verdicts we know, ROUGE-L as rouge-score
 computes it, judge ratings parsed from real judge replies, a real MT-Bench run with the embedded model behind its
-llama.cpp server as both the model and the judge, and a local-model run with the embedded SmolLM2."""
+llama.cpp server as both the model and the judge, a local-model run with the embedded SmolLM2, and the score job's
+judge-based MFD on 10 rows."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import DATASETS, EMBEDDED_KEY, alpaca_rows, distill_cli, read_events
 from rouge_score import rouge_scorer
+from test_scoring import run_scoring, score_job
 
 from distill.evaluation import ifeval
 from distill.evaluation.judge import parse_rating
@@ -25,6 +27,11 @@ JUDGE_REPLIES = Path(__file__).parent / "data" / "judge_replies.json"
 def eval_job(**fields) -> dict:
     return {"schema_version": 1, "id": "test-eval", "kind": "eval", "created_at": "2026-01-01T00:00:00Z",
             "device": "cpu", "datasets_dir": str(DATASETS.resolve()), **fields}
+
+
+def embedded_endpoint(port: int) -> dict:
+    # One request at a time, each given long: the one llama.cpp server is both model and judge, on a shared CPU.
+    return {"base_url": f"http://127.0.0.1:{port}/v1", "model": "smollm2", "concurrency": 1, "timeout_s": 900}
 
 
 def run_eval(run_dir: Path, job: dict, env: dict | None = None, timeout: float = 1800) -> dict:
@@ -108,12 +115,12 @@ def test_rating_rules():
 # --- Real runs ----------------------------------------------------------------------------------------------------
 
 def test_mt_bench_on_5_questions_with_the_embedded_endpoint_as_model_and_judge(tmp_path, server_port):
-    endpoint = {"base_url": f"http://127.0.0.1:{server_port}/v1", "model": "smollm2", "concurrency": 2}
+    endpoint = embedded_endpoint(server_port)
     cache = tmp_path / "cache.sqlite"
     run_dir = tmp_path / "run"
     result = run_eval(run_dir, eval_job(model={"type": "endpoint", "endpoint": endpoint}, judge=endpoint,
-                                        suites=[{"name": "mt_bench", "limit": 5}], max_new_tokens=48,
-                                        judge_max_tokens=96, cache=str(cache)),
+                                        suites=[{"name": "mt_bench", "limit": 5}], max_new_tokens=32,
+                                        judge_max_tokens=64, cache=str(cache)),
                       env={"DISTILL_ENDPOINT_KEY": EMBEDDED_KEY, "DISTILL_JUDGE_KEY": EMBEDDED_KEY})
     suite = result["suites"]["mt_bench"]
     assert suite["items"] == 5
@@ -140,7 +147,7 @@ def test_mt_bench_on_5_questions_with_the_embedded_endpoint_as_model_and_judge(t
         messages = [{"role": "user", "content": q["turns"][0]}, {"role": "assistant", "content": first[str(q["question_id"])]},
                     {"role": "user", "content": q["turns"][1]}]
         temperature = {"writing": 0.7, "roleplay": 0.7}.get(q["category"], 0.0)
-        sampling = {"temperature": temperature, "top_p": 1.0, "max_tokens": 48, "seed": 10}
+        sampling = {"temperature": temperature, "top_p": 1.0, "max_tokens": 32, "seed": 10}
         assert request_key(endpoint["base_url"], endpoint["model"], messages, sampling) in keys, q["question_id"]
     assert EMBEDDED_KEY.encode() not in b"".join(p.read_bytes() for p in run_dir.iterdir())
 
@@ -182,3 +189,21 @@ def test_a_local_model_on_selfinst_ifeval_and_held_out_rows(tmp_path):
     heldout = result["suites"]["heldout"]["metrics"]
     assert heldout["ce"]["n"] == 2 and heldout["ce"]["mean"] > 0
     assert heldout["rouge_l"]["n"] == 2
+
+
+def test_mfd_judge_is_the_judge_s_teacher_rating_minus_its_student_rating_on_10_rows(tmp_path, server_port,
+                                                                                   monkeypatch):
+    endpoint = embedded_endpoint(server_port)
+    monkeypatch.setenv("DISTILL_JUDGE_KEY", EMBEDDED_KEY)
+    rows = alpaca_rows(10, offset=40)
+    job = score_job("mfd_judge", judge=endpoint, datasets_dir=str(DATASETS.resolve()), judge_max_tokens=64,
+                    max_new_tokens=16, batch_size=10, cache=str(tmp_path / "cache.sqlite"))
+    scores, events = run_scoring(tmp_path / "run", job, rows)
+
+    result = [e for e in events if e["type"] == "done"][0]["result"]
+    assert result["scorer"] == "mfd_judge" and result["rows"] + result["unscored"] == 10 == result["rows"] + (10 - len(scores))
+    ids = [r["id"] for r in rows]
+    assert [s["id"] for s in scores] == [i for i in ids if i in {s["id"] for s in scores}]  # input order
+    for s in scores:
+        assert 1 <= s["teacher_rating"] <= 10 and 1 <= s["student_rating"] <= 10
+        assert s["score"] == s["difficulty"] == s["teacher_rating"] - s["student_rating"]

@@ -15,6 +15,7 @@ that gives none.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass
 
@@ -63,8 +64,14 @@ class Judgment:
 class Judge:
     def __init__(self, teacher: Teacher, cache: ResponseCache | None):
         self.teacher, self.cache = teacher, cache
+        self._slots = asyncio.Semaphore(teacher.endpoint["concurrency"])
 
     async def grade(self, messages: list[dict], item_id: str) -> Judgment:
+        """At most the endpoint's `concurrency` judgments are asked at once."""
+        async with self._slots:
+            return await self._grade(messages, item_id)
+
+    async def _grade(self, messages: list[dict], item_id: str) -> Judgment:
         explanation = ""
         for tries, sampling in enumerate([None, {**self.teacher.sampling, **RETRY_SAMPLING}], start=1):
             try:
