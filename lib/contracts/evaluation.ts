@@ -48,7 +48,7 @@ export const evalAnswer = z.object({
   category: z.string().nullable(),
   /** 1-based; 2 only for MT-Bench's second turn. */
   turn: z.number().int().min(1),
-  /** The sampling seed (SelfInst sampled); null for greedy and endpoint-free suites' single pass. */
+  /** SelfInst's sampling seed; null for a greedy SelfInst pass and for every other suite. */
   seed: z.number().int().nullable(),
   /** The turn's user prompt. */
   prompt: z.string(),

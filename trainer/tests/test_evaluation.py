@@ -96,8 +96,9 @@ def test_rouge_l_is_rouge_score_s_stemmed_f1():
 # --- Judge replies ------------------------------------------------------------------------------------------------
 
 def test_ratings_parsed_from_real_judge_replies():
-    """Replies the embedded model gave as MT-Bench judge (test_mt_bench_... below), each with its expected rating:
-    well-formed, malformed (no double brackets, a number out of range, none at all), two different ratings."""
+    """Replies the embedded model gave as MT-Bench judge (a run of test_mt_bench_... below), each with its expected
+    rating. A 135M judge never writes "[[n]]": these are the malformed kind ("Rating: 10" without brackets, the
+    question echoed, no rating at all); well-formed and two-rating replies are in test_rating_rules."""
     for case in json.loads(JUDGE_REPLIES.read_text()):
         assert parse_rating(case["reply"]) == case["rating"], case["reply"]
 
