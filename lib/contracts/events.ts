@@ -29,6 +29,8 @@ export const progressEvent = z.object({
   cost: optionalNumber,
   /** An expand job: new instructions generated, exact and near duplicates, tag mismatches, kept, answered, set aside. */
   counts: z.record(z.string(), z.number().int().min(0)).optional(),
+  /** Eval jobs: the suite these units belong to (current of total counts that suite's items). */
+  suite: z.string().optional(),
 });
 
 export const metricEvent = z.object({

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import os
 import signal
 from collections.abc import Awaitable
 from pathlib import Path
@@ -18,21 +17,15 @@ from pathlib import Path
 from distill.contract import Stopped
 from distill.events import EventWriter
 from distill.generate import journal
-from distill.generate.cache import ResponseCache, endpoint_identity, request_key
+from distill.generate.cache import open_cache
 from distill.generate.meter import Meter
 from distill.generate.teacher import Teacher
 
-CACHE_VARIABLE = "DISTILL_RESPONSE_CACHE"
 SIGTERM_EXIT = 143
 
 
 def now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-
-
-def open_cache(job: dict) -> ResponseCache | None:
-    path = job["cache"] or os.environ.get(CACHE_VARIABLE)
-    return ResponseCache(Path(path)) if path else None
 
 
 def earlier_answers(journal_path: Path, resume: bool) -> dict[tuple[str, int], dict]:
@@ -69,17 +62,12 @@ class Session:
         """The journal record of the answer: {id, turn, key, content, finish_reason, prompt_tokens,
         completion_tokens, cached, time}. `sampling` replaces the job's for this request (RefusedRequest and
         JobError come from the teacher)."""
-        sampling = self.teacher.sampling if sampling is None else sampling
-        key = request_key(endpoint_identity(self.endpoint), self.endpoint["model"], messages, sampling)
+        key = self.teacher.key(messages, sampling)
         earlier = self.earlier.get((request_id, turn))
         if earlier is not None and earlier["key"] == key:
             self.meter.count(earlier, cached=earlier["cached"], now=False)
             return earlier
-        response, cached = (self.cache.get(key) if self.cache else None), True
-        if response is None:
-            response, cached = await self.teacher.complete(messages, request_id, sampling), False
-            if self.cache:
-                self.cache.put(key, response)
+        response, cached = await self.teacher.complete_cached(self.cache, messages, request_id, sampling)
         record = {"id": request_id, "turn": turn, "key": key, **response, "cached": cached, "time": now()}
         self.journal.append(record, durable=not cached)
         self.meter.count(record, cached=cached, now=True)
