@@ -8,6 +8,9 @@ import { useTRPC } from "~/components/trpc/react";
 import { type Batching, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
 import type { RouterOutputs } from "~/components/trpc/types";
+import { AttentionFields } from "~/components/runs/launch/attention-fields";
+import { type AttentionChoice, attentionChoice, layerMapIssues } from "~/lib/runs/attention";
+import { TEACHER_LAYERS } from "~/lib/runs/form";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
@@ -67,6 +70,10 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum }), enabled: batchingValid, placeholderData: (previous) => previous });
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
+  const [attention, setAttention] = useState<AttentionChoice>(() => attentionChoice.parse({}));
+  const attentionErrors = Object.fromEntries(
+    attention.enabled && attention.layerMap ? layerMapIssues(attention.layerMap, layers, TEACHER_LAYERS).map((i) => [["attention", "layerMap", ...i.path].join("."), i.message]) : [],
+  );
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
   if (!saved.data) return <p className="muted">Loading…</p>;
@@ -95,7 +102,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </select>
           <button
             data-testid="launch-curriculum"
-            disabled={launch.isPending}
+            disabled={launch.isPending || Object.keys(attentionErrors).length > 0}
             onClick={() =>
               launch.mutate({
                 curriculumId: id,
@@ -110,6 +117,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
                   evalMaxNewTokens: 16,
                   checkpointEvery: 50,
                   device,
+                  attention,
                 },
               })
             }
@@ -117,6 +125,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
             Launch POCL run
           </button>
         </div>
+        <AttentionFields value={attention} onChange={setAttention} studentLayers={layers} teacherLayers={TEACHER_LAYERS} errors={attentionErrors} />
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>
       <div className="panel" data-testid="curriculum-plan">
