@@ -112,6 +112,8 @@ def main() -> None:
     for r in range(args.repeats):
         for side in ((True, False) if r % 2 == 0 else (False, True)):
             seconds, added = step(side)
+            print(f"repeat {r + 1}: {'with' if side else 'without'} attention {seconds:.2f} s, +{added:.0f} MiB",
+                  file=sys.stderr, flush=True)
             times[side].append(seconds)
             memory[side].append(added)
     load_after = os.getloadavg()
