@@ -89,7 +89,8 @@ class AttentionCapture:
     def record(self, module: nn.Module, query: torch.Tensor, key: torch.Tensor, kwargs: dict) -> None:
         if kwargs.get("softcap") is not None:
             raise JobError("the model soft-caps its attention scores; the attention loss does not support it")
-        self.layers[self._index[module]] = CapturedAttention(query, key, module.scaling, kwargs.get("sliding_window"))
+        scaling = kwargs.get("scaling") or module.scaling  # what the model itself scales its scores by
+        self.layers[self._index[module]] = CapturedAttention(query, key, scaling, kwargs.get("sliding_window"))
 
     def __enter__(self) -> "AttentionCapture":
         self.layers = {}
