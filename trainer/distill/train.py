@@ -166,6 +166,7 @@ class Distiller:
         self.layer_pairs = layer_map(self.attention.get("layer_map"), job["student"],
                                      self.student.config.num_hidden_layers, self.teacher.config.num_hidden_layers,
                                      pruned_layers) if self.attention["enabled"] else []
+        self.teacher_capture = self.student_capture = None
         if self.layer_pairs:
             self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
             self.student_capture = AttentionCapture(self.student, [s for _, s in self.layer_pairs])
