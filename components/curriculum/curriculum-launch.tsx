@@ -9,6 +9,9 @@ import { ExpandPanel } from "~/components/generation/expand-panel";
 import { type Batching, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
 import type { RouterOutputs } from "~/components/trpc/types";
+import { AttentionFields } from "~/components/runs/launch/attention-fields";
+import { type AttentionChoice, attentionChoice, layerMapIssues } from "~/lib/runs/attention";
+import { TEACHER_LAYERS } from "~/lib/runs/form";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
@@ -68,6 +71,10 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum }), enabled: batchingValid, placeholderData: (previous) => previous });
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
+  const [attention, setAttention] = useState<AttentionChoice>(() => attentionChoice.parse({}));
+  const attentionErrors = Object.fromEntries(
+    attention.enabled && attention.layerMap ? layerMapIssues(attention.layerMap, layers, TEACHER_LAYERS).map((i) => [["attention", "layerMap", ...i.path].join("."), i.message]) : [],
+  );
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
   if (!saved.data) return <p className="muted">Loading…</p>;
@@ -96,7 +103,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </select>
           <button
             data-testid="launch-curriculum"
-            disabled={launch.isPending}
+            disabled={launch.isPending || Object.keys(attentionErrors).length > 0}
             onClick={() =>
               launch.mutate({
                 curriculumId: id,
@@ -111,6 +118,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
                   evalMaxNewTokens: 16,
                   checkpointEvery: 50,
                   device,
+                  attention,
                 },
               })
             }
@@ -118,6 +126,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
             Launch POCL run
           </button>
         </div>
+        <AttentionFields value={attention} onChange={setAttention} studentLayers={layers} teacherLayers={TEACHER_LAYERS} errors={attentionErrors} />
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>
       <ExpandPanel curriculumId={id} datasetId={c.datasetId} spec={c.spec} />

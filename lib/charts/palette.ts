@@ -18,8 +18,8 @@ export const ROLE = {
 
 export const seriesColor = (i: number): string => SERIES[((i % SERIES.length) + SERIES.length) % SERIES.length]!;
 
-/** Lines of the run page's loss chart: total, KD and CE loss take the first series colours, temperature its role. */
-export const LOSS_COLORS = { loss: SERIES[0], kd: SERIES[3], ce: SERIES[1], temperature: ROLE.temperature } as const;
+/** Lines of the run page's loss chart: total, KD, CE and attention loss take series colours, temperature its role. */
+export const LOSS_COLORS = { loss: SERIES[0], kd: SERIES[3], ce: SERIES[1], attn: SERIES[4], temperature: ROLE.temperature } as const;
 
 /** Gridlines and axis text read the page's colours, so they follow the theme. */
 export const GRID = "var(--line)";

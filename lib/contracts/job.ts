@@ -69,6 +69,25 @@ export const lossSpec = z.object({
   chunk_size: z.number().int().min(1).default(128),
 });
 
+/** A (teacher layer, student layer) pair of the attention loss, layers counted from 0. */
+export const layerPair = z.object({ teacher: z.number().int().min(0), student: z.number().int().min(0) });
+export type LayerPair = z.infer<typeof layerPair>;
+
+/**
+ * KD + DAE's attention-map loss (docs/methods.md): KD = prediction-layer loss + weight · attention loss, the KL
+ * between teacher and student attention rows of the answer tokens in each mapped layer pair. Query heads are
+ * averaged in gcd(teacher heads, student heads) groups of consecutive heads (one to one when the counts match).
+ */
+export const attentionSpec = z.object({
+  enabled: z.boolean().default(false),
+  weight: z.number().min(0).default(1),
+  /** Absent: a layer-pruned student's layers with the teacher layers they were copied from, else one to one. */
+  layer_map: z.array(layerPair).min(1).optional(),
+  /** Answer queries per chunk of recomputed attention rows: bounds the loss's memory. */
+  chunk_size: z.number().int().min(1).default(128),
+});
+export type AttentionSpec = z.infer<typeof attentionSpec>;
+
 export const trainOptim = z.object({
   lr: z.number().positive().default(1e-4),
   weight_decay: z.number().min(0).default(0.01),
@@ -94,6 +113,7 @@ export const trainJob = z.object({
   eval_data: z.string().nullable().default("data/eval.jsonl"),
   plan: z.string().default("plan.json"),
   loss: lossSpec,
+  attention: attentionSpec.prefault({}),
   optim: trainOptim,
   max_length: z.number().int().min(8).default(512),
   max_prompt_length: z.number().int().min(4).default(256),

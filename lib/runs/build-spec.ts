@@ -1,6 +1,7 @@
 import { trainJob, type TrainJob } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { buildTrainPlan } from "~/lib/planning/pocl";
+import { attentionSpec } from "./attention";
 import type { LaunchForm } from "./form";
 
 /**
@@ -22,6 +23,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
     eval_data: form.evalSize > 0 ? "data/eval.jsonl" : null,
     plan: "plan.json",
     loss: { name: form.loss.name, beta: form.loss.beta, skew: form.loss.skew, chunk_size: 128 },
+    attention: attentionSpec(form.attention),
     optim: {
       lr: form.lr,
       weight_decay: 0.01,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
 import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
+import { attentionChoice, layerMapIssues } from "./attention";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -31,6 +32,8 @@ const launchFields = z.object({
       skew: z.number().min(0).max(1).default(0.1),
     })
     .default({ name: "fkl", beta: 0.1, skew: 0.1 }),
+  /** KD + DAE's attention-map loss: KD = prediction-layer loss + w·attention loss. */
+  attention: attentionChoice.prefault({}),
   temperature: z.number().positive().max(100).default(1),
   /** α in L = (1 − α)·CE + α·KD. */
   kdWeight: z.number().min(0).max(1).default(0.5),
@@ -68,6 +71,13 @@ export const launchForm = launchFields.superRefine((form, ctx) => {
       path: ["student", "num_layers"],
       message: `the student keeps at most the teacher's ${TEACHER_LAYERS} layers (SmolLM2-135M has ${TEACHER_LAYERS}); choose ${TEACHER_LAYERS} or fewer`,
     });
+  }
+  if (form.attention.enabled && form.attention.layerMap) {
+    const studentLayers = form.student.source === "pruned" ? form.student.num_layers : null;
+    const teacherLayers = form.teacher.source === "embedded" ? TEACHER_LAYERS : null;
+    for (const issue of layerMapIssues(form.attention.layerMap, studentLayers, teacherLayers)) {
+      ctx.addIssue({ code: "custom", path: ["attention", "layerMap", ...issue.path], message: issue.message });
+    }
   }
   if (form.evalPrompts > form.evalSize && form.evalSize > 0) {
     ctx.addIssue({

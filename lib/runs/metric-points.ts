@@ -8,6 +8,8 @@ export type MetricPoint = {
   loss: number;
   kd_loss?: number | null;
   ce_loss?: number | null;
+  /** The attention-map loss (KD + DAE), in runs that have it. */
+  attn_loss?: number | null;
   temperature?: number | null;
   tokens_seen?: number | null;
   /** Mean loss per POCL bucket over the step's samples, keyed "1", "2", …; absent in a plain run. */
@@ -31,7 +33,7 @@ export function onePerStep<T extends { step: number }>(points: readonly T[]): T[
   return curve;
 }
 
-export type MetricKey = "loss" | "kd_loss" | "ce_loss" | "temperature";
+export type MetricKey = "loss" | "kd_loss" | "ce_loss" | "attn_loss" | "temperature";
 /** A metric named by its field, or read by a function (one bucket's loss). */
 export type MetricValue = MetricKey | ((m: MetricPoint) => number | null | undefined);
 export type XAxisKey = "step" | "tokens_seen";

@@ -90,7 +90,8 @@ export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
     .prepare(
       `select seq, json_extract(data, '$.step') as step, json_extract(data, '$.stage') as stage,
          json_extract(data, '$.loss') as loss, json_extract(data, '$.kd_loss') as kd_loss,
-         json_extract(data, '$.ce_loss') as ce_loss, json_extract(data, '$.temperature') as temperature,
+         json_extract(data, '$.ce_loss') as ce_loss, json_extract(data, '$.attn_loss') as attn_loss,
+         json_extract(data, '$.temperature') as temperature,
          json_extract(data, '$.tokens_seen') as tokens_seen, json_extract(data, '$.bucket_loss') as bucket_loss, time
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )

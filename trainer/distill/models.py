@@ -141,6 +141,11 @@ def evenly_spaced_layers(total: int, keep: int) -> list[int]:
     return [round(i * (total - 1) / (keep - 1)) for i in range(keep)]
 
 
+def pruned_layers(ref: dict, teacher_depth: int) -> list[int]:
+    """The teacher layers a pruned studentRef keeps, in order: student layer i is a copy of teacher layer [i]."""
+    return list(ref.get("layers") or evenly_spaced_layers(teacher_depth, ref["num_layers"]))
+
+
 def pruned_copy(teacher: PreTrainedModel, layers: list[int]) -> PreTrainedModel:
     total = teacher.config.num_hidden_layers
     bad = [i for i in layers if i >= total]
@@ -209,8 +214,7 @@ def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: 
         teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
     source = ref["source"]
     if source == "pruned":
-        layers = ref.get("layers") or evenly_spaced_layers(teacher_model.config.num_hidden_layers, ref["num_layers"])
-        student = pruned_copy(teacher_model, list(layers))
+        student = pruned_copy(teacher_model, pruned_layers(ref, teacher_model.config.num_hidden_layers))
     elif source == "init":
         student = _init_from_config(teacher_model, ref["config"])
     else:

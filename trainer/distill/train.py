@@ -5,7 +5,8 @@ Read top to bottom: the plan becomes a fixed list of optimizer steps (each epoch
 (seed, stage, epoch), so the list is the same in every process); `run_job` loads the models, then walks the
 list from step 0, or from the last checkpoint's step with --resume, so a resumed run repeats exactly what an
 uninterrupted one would have done. Per step: teacher forward without grad, student forward/backward over
-`grad_accum` micro-batches, loss = (1 - kd_weight)·CE + kd_weight·KD(T), clip, AdamW, cosine LR.
+`grad_accum` micro-batches, loss = (1 - kd_weight)·CE + kd_weight·KD(T), clip, AdamW, cosine LR. With
+job.attention enabled, KD(T) gains weight · the attention-map loss of the mapped layer pairs (KD + DAE).
 
 Both models run without their output layer: the loss (`head_distill`) takes their last hidden states and
 applies the output layers to the answer tokens only, a chunk at a time, so no [B, T, V] logits are made.
@@ -13,6 +14,7 @@ applies the output layers to the answer tokens only, a chunk at a time, so no [B
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import resource
@@ -27,13 +29,14 @@ from torch import nn
 from transformers import get_cosine_schedule_with_warmup
 
 from distill import checkpoint, confine, distributed, memory
+from distill.attention_loss import AttentionCapture, attention_kl, layer_map
 from distill.bucket_loss import BucketLoss, bucket_count, sample_buckets
 from distill.contract import JobError, Stopped, read_valid_json
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
 from distill.losses import LOSS_PARAMS, head_distill
-from distill.models import check_linear_head, load_student, load_teacher, resolve_device
+from distill.models import check_linear_head, load_student, load_teacher, pruned_layers, resolve_device
 from distill.rows import read_rows
 
 SIGTERM_EXIT = 143
@@ -159,6 +162,14 @@ class Distiller:
         # saving use the plain student.
         self.trainable = distributed.wrap(self.student_hidden)
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
+        self.attention = job["attention"]
+        self.layer_pairs = layer_map(self.attention.get("layer_map"), job["student"],
+                                     self.student.config.num_hidden_layers, self.teacher.config.num_hidden_layers,
+                                     pruned_layers) if self.attention["enabled"] else []
+        self.teacher_capture = self.student_capture = None
+        if self.layer_pairs:
+            self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
+            self.student_capture = AttentionCapture(self.student, [s for _, s in self.layer_pairs])
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
 
@@ -173,19 +184,27 @@ class Distiller:
         batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id)
         return {k: v.to(self.device) for k, v in batch.items()}
 
-    def losses(self, batch: dict, temperature: float, kd_weight: float,
-               train: bool = True) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor]:
-        """(total, ce, kd, per_sample) for one micro-batch, each a mean over its answer tokens (kd None when
-        kd_weight is 0; per_sample [B] over each sample's own tokens). Position t's hidden state predicts token t+1, so hidden states drop the last position and targets
-        and mask drop the first."""
+    def losses(self, batch: dict, temperature: float, kd_weight: float, train: bool = True
+               ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor]:
+        """(total, ce, kd, attn, per_sample) for one micro-batch, each a mean over its answer tokens (kd None when
+        kd_weight is 0, attn None without the attention loss; per_sample [B] over each sample's own tokens, CE and
+        prediction-layer KD only). Position t's hidden state predicts token t+1, so hidden states drop the last
+        position and targets and mask drop the first; the attention loss's query rows are the answer tokens
+        themselves."""
         ids, attention = batch["input_ids"], batch["attention_mask"]
         mask = batch["labels_mask"][:, 1:].bool()
         student = self.trainable if train else self.student_hidden
+        with_attention = bool(self.layer_pairs) and kd_weight > 0 and train
+
+        def capturing(capture: AttentionCapture):
+            return capture if with_attention else contextlib.nullcontext()
+
         with self.autocast():
-            student_hidden = student(ids, attention)[:, :-1]
+            with capturing(self.student_capture):
+                student_hidden = student(ids, attention)[:, :-1]
             teacher_hidden = None
             if kd_weight > 0:  # plain fine-tuning needs no teacher pass
-                with torch.no_grad():
+                with torch.no_grad(), capturing(self.teacher_capture):
                     teacher_hidden = self.teacher_hidden(ids, attention)[:, :-1]
             if self.device.type == "cpu":  # the forwards' freed heap temporaries, before the loss's chunks
                 memory.release_freed_memory()
@@ -193,7 +212,12 @@ class Distiller:
                                          self.student.get_output_embeddings().weight, teacher_hidden,
                                          self.teacher.get_output_embeddings().weight, ids[:, 1:], mask,
                                          temperature=temperature, kd_weight=kd_weight, **self.loss_params)
-        return total, ce, kd if kd_weight > 0 else None, per_sample
+            attn = None
+            if with_attention:
+                pairs = [(self.teacher_capture.layers[t], self.student_capture.layers[s]) for t, s in self.layer_pairs]
+                attn = attention_kl(pairs, attention, batch["labels_mask"], self.attention["chunk_size"])
+                total = total + kd_weight * self.attention["weight"] * attn
+        return total, ce, kd if kd_weight > 0 else None, attn, per_sample
 
     @torch.no_grad()
     def eval_loss(self, ids: list[str]) -> float:
@@ -204,7 +228,7 @@ class Distiller:
         size = self.job["optim"]["batch_size"]
         for start in range(0, len(ids), size):
             batch = self.batch(tuple(ids[start:start + size]))
-            _, ce, _, _ = self.losses(batch, 1.0, 0.0, train=False)
+            _, ce, _, _, _ = self.losses(batch, 1.0, 0.0, train=False)
             total += ce.item() * len(ids[start:start + size])
         self.student.train()
         return total / len(ids)
@@ -321,19 +345,20 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
 
             t0 = time.monotonic()
             lr = scheduler.get_last_lr()[0]
-            totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0}
+            totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0, "attn": 0.0}
             by_bucket = BucketLoss(num_buckets)
             step_tokens = 0
             for i, ids in enumerate(planned.micro_batches):
                 batch = model.batch(distributed.shard(ids))
                 with distributed.accumulating(model.trainable, last=i == len(planned.micro_batches) - 1):
-                    loss, ce, kd, per_sample = model.losses(batch, stage["temperature"], stage["kd_weight"])
+                    loss, ce, kd, attn, per_sample = model.losses(batch, stage["temperature"], stage["kd_weight"])
                     (loss / len(planned.micro_batches)).backward()
                 if planned.micro_buckets:
                     by_bucket.add(distributed.shard(planned.micro_buckets[i]), per_sample)
                 totals["loss"] += loss.item() / len(planned.micro_batches)
                 totals["ce"] += ce.item() / len(planned.micro_batches)
                 totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
+                totals["attn"] += (attn.item() if attn is not None else 0.0) / len(planned.micro_batches)
                 step_tokens += int(batch["attention_mask"].sum())
             totals = dict(zip(totals, distributed.mean(list(totals.values()), device)))
             step_tokens = distributed.total(step_tokens, device)
@@ -356,6 +381,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             events.emit("metric", step=done, stage=planned.stage + 1, epoch=planned.epoch + 1,
                         loss=totals["loss"], ce_loss=totals["ce"],
                         kd_loss=totals["kd"] if stage["kd_weight"] > 0 else None,
+                        attn_loss=totals["attn"] if model.layer_pairs and stage["kd_weight"] > 0 else None,
                         temperature=stage["temperature"], kd_weight=stage["kd_weight"], lr=lr,
                         grad_norm=float(grad_norm), tokens_per_s=step_tokens / elapsed, tokens_seen=tokens_seen,
                         peak_mem_mb=peak_mem_mb(device), eta_s=eta, bucket_loss=bucket_loss)

@@ -3,9 +3,10 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
-import { launchForm, type LaunchForm } from "~/lib/runs/form";
+import { launchForm, type LaunchForm, TEACHER_LAYERS } from "~/lib/runs/form";
 import { lossName } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
+import { AttentionFields } from "./attention-fields";
 import { JobPreview } from "./job-preview";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";
@@ -144,6 +145,13 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
             {num("temperature", "Temperature")}
             {num("kdWeight", "KD weight α", "L = (1 − α)·CE + α·KD")}
           </div>
+          <AttentionFields
+            value={form.attention}
+            onChange={set("attention")}
+            studentLayers={form.student.source === "pruned" ? form.student.num_layers : null}
+            teacherLayers={form.teacher.source === "embedded" ? TEACHER_LAYERS : null}
+            errors={errors}
+          />
         </Section>
         <Section title="Optimisation">
           <div className="row">

@@ -8,21 +8,34 @@ import { stageMarkStep } from "~/lib/runs/stages";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
 
-/** Total, KD and CE loss by step with the temperature on a second axis and a marker per stage start. */
+/**
+ * Total, KD and CE loss by step (and the attention-map loss, in runs that have it) with the temperature on a
+ * second axis and a marker per stage start.
+ */
 export function LossChart({ run, version }: { run: LiveRun; version: number }) {
   const [smoothing, setSmoothing] = useState(0.6);
   // Follow run.metrics as it grows in place: each update reads only the new rows and smooths only new points.
   const metric = useMemo(
-    () => ({ loss: new MetricLine("loss"), kd: new MetricLine("kd_loss"), ce: new MetricLine("ce_loss"), temperature: new MetricLine("temperature") }),
+    () => ({
+      loss: new MetricLine("loss"),
+      kd: new MetricLine("kd_loss"),
+      ce: new MetricLine("ce_loss"),
+      attn: new MetricLine("attn_loss"),
+      temperature: new MetricLine("temperature"),
+    }),
     [run],
   );
   const lines = useMemo<ChartLine[]>(
-    () => [
-      { name: "total loss", color: LOSS_COLORS.loss, series: metric.loss.update(run.metrics) },
-      { name: "KD loss", color: LOSS_COLORS.kd, series: metric.kd.update(run.metrics) },
-      { name: "CE loss", color: LOSS_COLORS.ce, series: metric.ce.update(run.metrics) },
-      { name: "temperature", color: LOSS_COLORS.temperature, series: metric.temperature.update(run.metrics), axis: "right", smooth: false, dashed: true },
-    ],
+    () => {
+      const attn = metric.attn.update(run.metrics);
+      return [
+        { name: "total loss", color: LOSS_COLORS.loss, series: metric.loss.update(run.metrics) },
+        { name: "KD loss", color: LOSS_COLORS.kd, series: metric.kd.update(run.metrics) },
+        { name: "CE loss", color: LOSS_COLORS.ce, series: metric.ce.update(run.metrics) },
+        ...(attn.length > 0 ? [{ name: "attention loss", color: LOSS_COLORS.attn, series: attn }] : []),
+        { name: "temperature", color: LOSS_COLORS.temperature, series: metric.temperature.update(run.metrics), axis: "right" as const, smooth: false, dashed: true },
+      ];
+    },
     // the series grows in place; version says when
     [run, metric, version],
   );
