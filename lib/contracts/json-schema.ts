@@ -1,10 +1,17 @@
 import { z } from "zod";
+import { evalAnswer, evalResult } from "./evaluation";
 import { jobEvent } from "./events";
 import { jobSpec } from "./job";
 import { trainPlan } from "./plan";
 import { FALLBACK_TASK_TYPE, TASK_RATIOS } from "./taxonomy";
 
-const schemas = { "event.schema.json": jobEvent, "job.schema.json": jobSpec, "plan.schema.json": trainPlan };
+const schemas = {
+  "event.schema.json": jobEvent,
+  "job.schema.json": jobSpec,
+  "plan.schema.json": trainPlan,
+  "eval.schema.json": evalResult,
+  "eval_answer.schema.json": evalAnswer,
+};
 
 const pretty = (value: unknown) => JSON.stringify(value, null, 2) + "\n";
 
