@@ -253,7 +253,7 @@ export const endpoints = sqliteTable("endpoints", {
 /**
  * One evaluation of one model (an eval job): written when the job starts, so a run's Evaluation tab lists it
  * while it runs; its suites and answers are imported when it succeeds. `model_key` names the model evaluated
- * whatever run asked for it (lib/evaluation/model-key.ts), so a teacher's evaluation is a baseline for every run
+ * whatever run asked for it (server/evaluation/eval-target.ts), so a teacher's evaluation is a baseline for every run
  * with that teacher.
  */
 export const evaluations = sqliteTable(
@@ -263,11 +263,11 @@ export const evaluations = sqliteTable(
     id: text("id")
       .primaryKey()
       .references(() => jobs.id, { onDelete: "cascade" }),
-    /** The train run whose model this is (its student, a checkpoint, its teacher, its initial student); null otherwise. */
+    /** The train run whose model this is (its student, its teacher, its initial student); null otherwise. */
     runId: text("run_id").references(() => jobs.id, { onDelete: "cascade" }),
     modelKey: text("model_key").notNull(),
-    /** "student", "checkpoint", "teacher", "initial", "path" or "endpoint". */
-    role: text("role", { enum: ["student", "checkpoint", "teacher", "initial", "path", "endpoint"] }).notNull(),
+    /** "student", "teacher", "initial", "path" or "endpoint". */
+    role: text("role", { enum: ["student", "teacher", "initial", "path", "endpoint"] }).notNull(),
     modelLabel: text("model_label").notNull(),
     /** JSON of the evaluation's settings (lib/contracts/evaluation.ts evalSettings). */
     settings: text("settings").notNull(),

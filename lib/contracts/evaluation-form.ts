@@ -1,6 +1,5 @@
 import { z } from "zod";
-import type { EvalSuiteName } from "./job";
-import { deviceChoice, evalSuiteName } from "./job";
+import { deviceChoice, evalSuiteName, type EvalSuiteName } from "./job";
 import { idField, pathField } from "./text-bounds";
 
 /**

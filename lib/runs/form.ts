@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { evalSettings, SUITE_INFO } from "~/lib/contracts/evaluation";
+import { evalSettings, SUITE_INFO } from "~/lib/contracts/evaluation-form";
 import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
 import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 

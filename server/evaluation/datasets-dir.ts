@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { EVAL_SUITES, SUITE_INFO, type EvalSuiteName } from "~/lib/contracts/evaluation";
+import { SUITE_INFO } from "~/lib/contracts/evaluation-form";
+import { EVAL_SUITES, type EvalSuiteName } from "~/lib/contracts/job";
 
 /** The files each suite reads from the evaluation datasets folder (the held-out split is the run's own). */
 const SUITE_FILES: Record<EvalSuiteName, string[]> = {

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lte, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gte, inArray, isNotNull, lte, type SQL } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { evalAnswers, evalSuites, evaluations, jobs } from "~/db/schema";
-import type { EvalSettings, SuiteResult } from "~/lib/contracts/evaluation";
+import type { EvalSuiteResult } from "~/lib/contracts/evaluation";
+import type { EvalSettings } from "~/lib/contracts/evaluation-form";
 import type { TrainJob } from "~/lib/contracts/job";
 import { NotFound } from "~/lib/errors";
 import { oneRun } from "~/server/runs/run-queries";
@@ -48,9 +49,9 @@ function evaluationRows(db: Db, where: SQL | undefined) {
           {
             items: s.items,
             unparsed: s.unparsed ?? undefined,
-            metrics: JSON.parse(s.metrics) as SuiteResult["metrics"],
-            by_category: s.byCategory ? (JSON.parse(s.byCategory) as SuiteResult["by_category"]) : undefined,
-          } satisfies SuiteResult,
+            metrics: JSON.parse(s.metrics) as EvalSuiteResult["metrics"],
+            by_category: s.byCategory ? (JSON.parse(s.byCategory) as EvalSuiteResult["by_category"]) : undefined,
+          } satisfies EvalSuiteResult,
         ]),
     ),
   }));
@@ -134,7 +135,7 @@ export function evaluationAnswers(db: Db, filter: AnswerFilter) {
     filter.maxScore != null ? lte(evalAnswers.score, filter.maxScore) : undefined,
     filter.passed != null ? eq(evalAnswers.passed, filter.passed) : undefined,
   );
-  const total = db.$count(evalAnswers, where);
+  const total = db.select({ n: count() }).from(evalAnswers).where(where).get()!.n;
   const page = db
     .select()
     .from(evalAnswers)

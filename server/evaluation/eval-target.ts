@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Db } from "~/db/client";
 import type { ModelRef, StudentRef, TrainJob } from "~/lib/contracts/job";
-import type { EvalTarget } from "~/lib/contracts/evaluation";
+import type { EvalTarget } from "~/lib/contracts/evaluation-form";
 import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { BadRequest } from "~/lib/errors";
 import { getEndpoint } from "~/server/endpoints/endpoint-store";
@@ -10,10 +10,10 @@ import { confineModelPath, modelRoots } from "~/server/runs/model-roots";
 import { describeModel, oneRun } from "~/server/runs/run-queries";
 import { isModelFolder, studentDir } from "~/server/runs/student-folder";
 
-export type EvalRole = "student" | "checkpoint" | "teacher" | "initial" | "path" | "endpoint";
+export type EvalRole = "student" | "teacher" | "initial" | "path" | "endpoint";
 
-/** A local model as the eval job loads it: a model reference, and for a checkpoint the student whose weights it replaces. */
-export type LocalModel = { ref: ModelRef | StudentRef; teacher?: ModelRef; checkpoint?: string };
+/** A local model as the eval job loads it (job.json's model): a pruned or fresh student is made from `base`. */
+export type LocalModel = { ref: StudentRef; base?: ModelRef };
 
 /** What an evaluation target comes to: the model to load or call, and how the pages name and group it. */
 export type ResolvedTarget = {
@@ -60,19 +60,6 @@ function runTarget(db: Db, target: Extract<EvalTarget, { runId: string }>, optio
         throw new BadRequest(`run "${run.name}" has no trained student yet (${run.status}); evaluate its teacher or initial student, or wait until it succeeds`);
       }
       return { ...base, role: "student", modelKey: `run:${run.id}:student`, label: `student of ${run.name}`, model: { type: "local", local: { ref: { source: "dir", path: student } } } };
-    case "run_checkpoint": {
-      const folder = resolve(run.runDir, target.checkpoint);
-      if (!folder.startsWith(resolve(run.runDir, "checkpoints")) || !existsSync(folder)) {
-        throw new BadRequest(`checkpoint ${target.checkpoint} is not one of run "${run.name}"'s checkpoints on disk`);
-      }
-      return {
-        ...base,
-        role: "checkpoint",
-        modelKey: `run:${run.id}:${target.checkpoint}`,
-        label: `${target.checkpoint.replace(/^checkpoints\//, "")} of ${run.name}`,
-        model: { type: "local", local: { ref: spec.student, teacher: spec.teacher, checkpoint: folder } },
-      };
-    }
     case "run_teacher":
       return { ...base, role: "teacher", modelKey: refKey(spec.teacher), label: `teacher: ${describeModel(spec.teacher)}`, model: { type: "local", local: { ref: spec.teacher } } };
     case "run_initial":
@@ -81,7 +68,7 @@ function runTarget(db: Db, target: Extract<EvalTarget, { runId: string }>, optio
         role: "initial",
         modelKey: initialKey(run.id, spec),
         label: `initial student: ${describeModel(spec.student)}`,
-        model: { type: "local", local: { ref: spec.student, teacher: spec.teacher } },
+        model: { type: "local", local: { ref: spec.student, base: spec.teacher } },
       };
   }
 }

@@ -5,42 +5,40 @@ import { createInterface } from "node:readline";
 import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { evalAnswers, evalSuites, evaluations } from "~/db/schema";
-import type { SuiteResult } from "~/lib/contracts/evaluation";
+import { evalAnswer, evalResult, type EvalAnswer } from "~/lib/contracts/evaluation";
 
-/** One line of eval_answers.jsonl, as the eval job writes it. */
-type AnswerLine = {
-  suite: string;
-  item_id: string | number;
-  category: string | null;
-  turn: number;
-  seed: number | null;
-  prompt: string;
-  answer: string;
-  reference: string | null;
-  score: number | null;
-  judge_explanation: string | null;
-  passed: boolean | null;
-  details: unknown;
-};
 
 const BATCH = 500;
 
-function toRow(evaluationId: string, line: AnswerLine): typeof evalAnswers.$inferInsert {
+function toRow(evaluationId: string, line: EvalAnswer): typeof evalAnswers.$inferInsert {
   return {
     evaluationId,
     suite: line.suite,
-    itemId: String(line.item_id),
-    category: line.category ?? null,
-    turn: line.turn ?? 1,
-    seed: line.seed ?? null,
+    itemId: line.item_id,
+    category: line.category,
+    turn: line.turn,
+    seed: line.seed,
     prompt: line.prompt,
     answer: line.answer,
-    reference: line.reference ?? null,
-    score: line.score ?? null,
-    judgeExplanation: line.judge_explanation ?? null,
-    passed: line.passed ?? null,
-    details: line.details == null ? null : JSON.stringify(line.details),
+    reference: line.reference,
+    score: line.score,
+    judgeExplanation: line.judge_explanation,
+    passed: line.passed,
+    details: line.details === null ? null : JSON.stringify(line.details),
   };
+}
+
+/** Parses what the job wrote with its contract, naming the file and line of anything else. */
+function parsed<T>(schema: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, text: string, where: string): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${where} is not JSON: ${(e as Error).message}`);
+  }
+  const result = schema.safeParse(value);
+  if (!result.success) throw new Error(`${where} does not follow the eval job's contract: ${result.error.message}`);
+  return result.data;
 }
 
 /**
@@ -50,14 +48,19 @@ function toRow(evaluationId: string, line: AnswerLine): typeof evalAnswers.$infe
  */
 export async function importEvaluation(db: Db, job: { id: string; runDir: string }): Promise<void> {
   if (!db.select({ id: evaluations.id }).from(evaluations).where(eq(evaluations.id, job.id)).get()) return;
-  const result = JSON.parse(await readFile(join(job.runDir, "eval.json"), "utf8")) as { suites: Record<string, SuiteResult> };
+  const result = parsed(evalResult, await readFile(join(job.runDir, "eval.json"), "utf8"), "eval.json");
   const rows: (typeof evalAnswers.$inferInsert)[] = [];
   const lines = createInterface({ input: createReadStream(join(job.runDir, "eval_answers.jsonl"), "utf8"), crlfDelay: Infinity });
-  for await (const line of lines) if (line.trim()) rows.push(toRow(job.id, JSON.parse(line) as AnswerLine));
+  let number = 0;
+  for await (const line of lines) {
+    number += 1;
+    if (line.trim()) rows.push(toRow(job.id, parsed(evalAnswer, line, `eval_answers.jsonl line ${number}`)));
+  }
   db.transaction((tx) => {
     tx.delete(evalSuites).where(eq(evalSuites.evaluationId, job.id)).run();
     tx.delete(evalAnswers).where(eq(evalAnswers.evaluationId, job.id)).run();
     for (const [suite, figures] of Object.entries(result.suites)) {
+      if (!figures) continue;
       tx.insert(evalSuites)
         .values({
           evaluationId: job.id,

@@ -1,11 +1,12 @@
 import type { z } from "zod";
 import type { Db } from "~/db/client";
 import { evaluations } from "~/db/schema";
-import { missingJudge, SUITE_INFO, type EvalSettings, type startEvalInput } from "~/lib/contracts/evaluation";
-import type { EndpointSpec } from "~/lib/contracts/job";
+import { missingJudge, SUITE_INFO, type EvalSettings, type startEvalInput } from "~/lib/contracts/evaluation-form";
+import type { EndpointSpec, EvalModel } from "~/lib/contracts/job";
 import { BadRequest } from "~/lib/errors";
 import { connectEndpoint, type EndpointConnection } from "~/server/endpoints/connection";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
+import { responseCachePath } from "~/server/generation/start-answer";
 import type { JobManager } from "~/server/jobs/manager";
 import { evalDatasetsDir, suiteAvailability, unavailableReason } from "./datasets-dir";
 import { resolveTarget, type ResolvedTarget } from "./eval-target";
@@ -75,7 +76,7 @@ export async function startEvalJob(
   const release = () => connections.splice(0).forEach((c) => c.release());
   try {
     const env: Record<string, string> = {};
-    let model: Record<string, unknown>;
+    let model: EvalModel;
     if (target.model.type === "endpoint") {
       const connection = await connect(target.model.endpointId);
       connections.push(connection);
@@ -99,6 +100,7 @@ export async function startEvalJob(
         judge,
         suites: suiteSpecs(settings, target),
         datasets_dir: evalDatasetsDir(),
+        cache: responseCachePath(manager.dataDir),
         max_new_tokens: settings.maxNewTokens,
         batch_size: settings.batchSize,
         device: settings.device,
