@@ -1,5 +1,7 @@
 "use client";
 
+import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
+import type { EvalSettings } from "~/lib/contracts/evaluation-form";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -67,6 +69,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum }), enabled: batchingValid, placeholderData: (previous) => previous });
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
+  const [evaluate, setEvaluate] = useState<EvalSettings | null>(null);
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
   if (!saved.data) return <p className="muted">Loading…</p>;
@@ -110,6 +113,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
                   evalMaxNewTokens: 16,
                   checkpointEvery: 50,
                   device,
+                  evaluate,
                 },
               })
             }
@@ -117,6 +121,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
             Launch POCL run
           </button>
         </div>
+        <EvaluateWhenDone value={evaluate} onChange={setEvaluate} />
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>
       <div className="panel" data-testid="curriculum-plan">
