@@ -1,8 +1,8 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { EndpointOptions } from "~/components/endpoints/endpoint-options";
 import { useTRPC } from "~/components/trpc/react";
-import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { SUITE_INFO, type EvalSettings } from "~/lib/contracts/evaluation-form";
 import { EVAL_SUITES, type EvalSuiteName } from "~/lib/contracts/job";
 
@@ -30,7 +30,6 @@ export function SuitePicker({
 }) {
   const trpc = useTRPC();
   const setup = useQuery(trpc.evaluation.setup.queryOptions());
-  const endpoints = useQuery({ ...trpc.endpoints.list.queryOptions(), enabled: judged });
   const chosen = new Map(value.suites.map((s) => [s.name, s.limit]));
   const set = (suites: Map<EvalSuiteName, number | null>) => onChange({ ...value, suites: EVAL_SUITES.filter((n) => suites.has(n)).map((name) => ({ name, limit: suites.get(name)! })) });
   const needsJudge = value.suites.some((s) => SUITE_INFO[s.name].judged);
@@ -103,12 +102,7 @@ export function SuitePicker({
             Judge{" "}
             <select value={value.judgeEndpointId ?? ""} data-testid="eval-judge" onChange={(e) => onChange({ ...value, judgeEndpointId: e.target.value || null })}>
               <option value="">choose a judge endpoint</option>
-              <option value={EMBEDDED_ENDPOINT_ID}>Embedded SmolLM2-135M-Instruct (a weak judge: for trying it out)</option>
-              {endpoints.data?.map((ep) => (
-                <option key={ep.id} value={ep.id}>
-                  {ep.name} ({ep.model})
-                </option>
-              ))}
+              <EndpointOptions embeddedLabel="Embedded SmolLM2-135M-Instruct (a weak judge: for trying it out)" />
             </select>
           </label>
         )}

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { ProgressBar } from "~/components/progress-bar";
+import { EndpointOptions } from "~/components/endpoints/endpoint-options";
 import { useJobEvents } from "~/components/jobs/use-job-events";
 import { useTRPC } from "~/components/trpc/react";
 import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
@@ -41,7 +42,6 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
 
 function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: () => void }) {
   const trpc = useTRPC();
-  const endpoints = useQuery(trpc.endpoints.list.queryOptions());
   const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
   const [maxTokens, setMaxTokens] = useState("512");
   const [temperature, setTemperature] = useState("0.7");
@@ -58,12 +58,7 @@ function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: ()
       <label>
         Endpoint
         <select value={endpointId} onChange={(e) => setEndpointId(e.target.value)} data-testid="answer-endpoint">
-          <option value={EMBEDDED_ENDPOINT_ID}>Embedded SmolLM2-135M-Instruct (llama.cpp, on this machine)</option>
-          {endpoints.data?.map((ep) => (
-            <option key={ep.id} value={ep.id}>
-              {ep.name} ({ep.model})
-            </option>
-          ))}
+          <EndpointOptions embeddedLabel="Embedded SmolLM2-135M-Instruct (llama.cpp, on this machine)" />
         </select>
       </label>
       <label>

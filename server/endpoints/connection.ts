@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
 import { EMBEDDED_ENDPOINT_ID, EMBEDDED_MODEL } from "~/lib/contracts/endpoints";
+import type { EndpointSpec } from "~/lib/contracts/job";
 import type { EmbeddedServer } from "./embedded-server";
 import { getEndpoint } from "./endpoint-store";
 import { endpointKey } from "./key-store";
@@ -42,4 +43,16 @@ export async function connectEndpoint(db: Db, dataDir: string, embedded: Embedde
  */
 export function endpointJobEnv(connection: EndpointConnection): Record<string, string> {
   return connection.apiKey ? { DISTILL_ENDPOINT_KEY: connection.apiKey } : {};
+}
+
+/** How job.json names the endpoint: where it is, the model, the limits and prices; never the key (endpointJobEnv). */
+export function endpointJobSpec(connection: EndpointConnection): EndpointSpec {
+  return {
+    base_url: connection.baseUrl,
+    model: connection.model,
+    concurrency: connection.maxConcurrency,
+    timeout_s: connection.requestTimeoutS,
+    ...(connection.inputPricePerM !== null ? { price_input_per_m: connection.inputPricePerM } : {}),
+    ...(connection.outputPricePerM !== null ? { price_output_per_m: connection.outputPricePerM } : {}),
+  };
 }

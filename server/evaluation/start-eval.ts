@@ -4,7 +4,7 @@ import { evaluations } from "~/db/schema";
 import { missingJudge, SUITE_INFO, type EvalSettings, type startEvalInput } from "~/lib/contracts/evaluation-form";
 import type { EndpointSpec, EvalModel } from "~/lib/contracts/job";
 import { BadRequest } from "~/lib/errors";
-import { connectEndpoint, type EndpointConnection } from "~/server/endpoints/connection";
+import { connectEndpoint, endpointJobSpec, type EndpointConnection } from "~/server/endpoints/connection";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { responseCachePath } from "~/server/generation/start-answer";
 import type { JobManager } from "~/server/jobs/manager";
@@ -14,17 +14,6 @@ import { resolveTarget, type ResolvedTarget } from "./eval-target";
 /** The environment names the eval job reads the evaluated endpoint's and the judge's keys from (never job.json). */
 export const MODEL_KEY_ENV = "DISTILL_ENDPOINT_KEY";
 export const JUDGE_KEY_ENV = "DISTILL_JUDGE_KEY";
-
-function endpointSpecOf(connection: EndpointConnection): EndpointSpec {
-  return {
-    base_url: connection.baseUrl,
-    model: connection.model,
-    concurrency: connection.maxConcurrency,
-    timeout_s: connection.requestTimeoutS,
-    ...(connection.inputPricePerM !== null ? { price_input_per_m: connection.inputPricePerM } : {}),
-    ...(connection.outputPricePerM !== null ? { price_output_per_m: connection.outputPricePerM } : {}),
-  };
-}
 
 /** Refuses settings that could not run: a judged suite without a judge, a held-out split without a run, a suite whose data is missing. */
 function checkSettings(settings: EvalSettings, target: ResolvedTarget): void {
@@ -81,7 +70,7 @@ export async function startEvalJob(
       const connection = await connect(target.model.endpointId);
       connections.push(connection);
       if (connection.apiKey) env[MODEL_KEY_ENV] = connection.apiKey;
-      model = { type: "endpoint", endpoint: endpointSpecOf(connection) };
+      model = { type: "endpoint", endpoint: endpointJobSpec(connection) };
     } else {
       model = { type: "local", ...target.model.local };
     }
@@ -90,7 +79,7 @@ export async function startEvalJob(
       const connection = await connect(settings.judgeEndpointId);
       connections.push(connection);
       if (connection.apiKey) env[JUDGE_KEY_ENV] = connection.apiKey;
-      judge = endpointSpecOf(connection);
+      judge = endpointJobSpec(connection);
     }
     const job = await manager.createJob({
       kind: "eval",

@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { DEFAULT_ANSWER_TEMPLATE, type startAnswerInput } from "~/lib/contracts/generation";
 import type { z } from "zod";
-import { connectEndpoint, endpointJobEnv } from "~/server/endpoints/connection";
+import { connectEndpoint, endpointJobEnv, endpointJobSpec } from "~/server/endpoints/connection";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines, usableRowIds } from "~/server/runs/dataset-split";
@@ -25,14 +25,7 @@ export async function startAnswerJob(manager: JobManager, embedded: EmbeddedServ
       name: `Answer with ${connection.model} (${ids.length} rows)`,
       datasetId: input.datasetId,
       spec: {
-        endpoint: {
-          base_url: connection.baseUrl,
-          model: connection.model,
-          concurrency: connection.maxConcurrency,
-          timeout_s: connection.requestTimeoutS,
-          ...(connection.inputPricePerM !== null ? { price_input_per_m: connection.inputPricePerM } : {}),
-          ...(connection.outputPricePerM !== null ? { price_output_per_m: connection.outputPricePerM } : {}),
-        },
+        endpoint: endpointJobSpec(connection),
         sampling: { temperature: input.temperature, max_tokens: input.maxTokens },
         template: DEFAULT_ANSWER_TEMPLATE,
         cache: responseCachePath(dataDir),
