@@ -17,13 +17,14 @@ const SUITE_FILES: Record<EvalSuiteName, string[]> = {
  * ../shared/datasets. The data is not shipped with the studio, so the pages say which suites cannot run and why.
  */
 export function evalDatasetsDir(env: Record<string, string | undefined> = process.env): string {
-  return resolve(env.DISTILL_EVAL_DATASETS ?? "../shared/datasets");
+  // A runtime folder: the ignore comments keep Next's build from tracing the whole project through it.
+  return resolve(/*turbopackIgnore: true*/ env.DISTILL_EVAL_DATASETS ?? "../shared/datasets");
 }
 
 /** Each suite's missing files under the folder (none for a suite that can run). */
 export function suiteAvailability(dir = evalDatasetsDir()) {
-  const found = existsSync(dir);
-  const missing = Object.fromEntries(EVAL_SUITES.map((suite) => [suite, SUITE_FILES[suite].filter((file) => !existsSync(join(dir, file)))])) as Record<EvalSuiteName, string[]>;
+  const found = existsSync(/*turbopackIgnore: true*/ dir);
+  const missing = Object.fromEntries(EVAL_SUITES.map((suite) => [suite, SUITE_FILES[suite].filter((file) => !existsSync(/*turbopackIgnore: true*/ join(dir, file)))])) as Record<EvalSuiteName, string[]>;
   return { dir, found, missing };
 }
 
