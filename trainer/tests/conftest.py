@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -89,3 +93,43 @@ def make_run_dir(tmp_path):
              name: str = "run") -> Path:
         return write_run_dir(tmp_path / name, job, train_rows, eval_rows, plan)
     return make
+
+
+EMBEDDED_KEY = f"sk-distill-test-{secrets.token_hex(12)}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server_port(tmp_path_factory):
+    """The embedded teacher behind llama-cpp-python's OpenAI-compatible server, requiring EMBEDDED_KEY; started
+    once per test module."""
+    pytest.importorskip("llama_cpp.server", reason="the embedded teacher's server (llama-cpp-python[server]) is not installed")
+    from distill.embedded import embedded_gguf_path
+
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("llama") / "server.log"
+    with log_path.open("wb") as log:
+        # chatml: the template in the GGUF's metadata makes this model answer nonsense (../shared/FACTS.md).
+        server = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(embedded_gguf_path()),
+                                   "--chat_format", "chatml", "--host", "127.0.0.1", "--port", str(port), "--api_key",
+                                   EMBEDDED_KEY, "--n_ctx", "2048"], stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
+    while True:
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/models",
+                                             headers={"Authorization": f"Bearer {EMBEDDED_KEY}"})
+            with urllib.request.urlopen(request, timeout=5):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail(f"the llama server did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+    yield port
+    server.terminate()
+    server.wait(timeout=30)

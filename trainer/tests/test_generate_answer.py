@@ -8,56 +8,19 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import alpaca_rows, distill_cli, read_events
+from conftest import EMBEDDED_KEY as KEY
+from conftest import alpaca_rows, distill_cli, free_port, read_events
 from fault_proxy import FaultProxy
-
-from distill.models import embedded_gguf_path
 
 pytest.importorskip("llama_cpp.server", reason="the embedded teacher's server (llama-cpp-python[server]) is not installed")
 
-KEY = f"sk-distill-test-{secrets.token_hex(12)}"
 TEMPLATE = {"name": "answer", "version": 3, "text": "{prompt}"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server_port(tmp_path_factory):
-    port = free_port()
-    gguf = embedded_gguf_path()
-    log_path = tmp_path_factory.mktemp("llama") / "server.log"
-    with log_path.open("wb") as log:
-        # chatml: the template in the GGUF's metadata makes this model answer nonsense (../shared/FACTS.md).
-        server = subprocess.Popen([sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--chat_format",
-                                   "chatml", "--host", "127.0.0.1", "--port", str(port), "--api_key", KEY,
-                                   "--n_ctx", "2048"], stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 180
-    while True:
-        try:
-            request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/models",
-                                             headers={"Authorization": f"Bearer {KEY}"})
-            with urllib.request.urlopen(request, timeout=5):
-                break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                server.kill()
-                pytest.fail(f"the llama server did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
-    yield port
-    server.terminate()
-    server.wait(timeout=30)
 
 
 @pytest.fixture

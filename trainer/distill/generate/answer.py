@@ -22,12 +22,11 @@ from distill.contract import JobError, Stopped
 from distill.rows import read_rows
 from distill.events import EventWriter
 from distill.generate import journal, template
-from distill.generate.cache import ResponseCache, request_key
+from distill.generate.cache import ResponseCache, open_cache
 from distill.generate.meter import Meter
 from distill.generate.screen import reason_to_set_aside
 from distill.generate.teacher import RefusedRequest, Teacher
 
-CACHE_VARIABLE = "DISTILL_RESPONSE_CACHE"
 SIGTERM_EXIT = 143
 
 
@@ -97,17 +96,12 @@ class AnswerRun:
                                      "messages": kept, "provenance": {**self.provenance, "time": _now()}}
 
     async def _answer_turn(self, row_id: str, turn: int, messages: list[dict]) -> dict:
-        key = request_key(self.job["endpoint"]["base_url"], self.job["endpoint"]["model"], messages,
-                          self.teacher.sampling)
+        key = self.teacher.key(messages)
         earlier = self.earlier.get((row_id, turn))
         if earlier is not None and earlier["key"] == key:
             self.meter.count(earlier, cached=earlier["cached"], now=False)
             return earlier
-        response, cached = (self.cache.get(key) if self.cache else None), True
-        if response is None:
-            response, cached = await self.teacher.complete(messages, row_id), False
-            if self.cache:
-                self.cache.put(key, response)
+        response, cached = await self.teacher.complete_cached(self.cache, messages, row_id)
         record = {"id": row_id, "turn": turn, "key": key, **response, "cached": cached, "time": _now()}
         self.journal.append(record, durable=not cached)
         self.meter.count(record, cached=cached, now=True)
@@ -130,11 +124,6 @@ async def _answer_all(run: AnswerRun, rows: list[dict], concurrency: int) -> Non
                 group.create_task(worker())
     except* JobError as failed:
         raise failed.exceptions[0] from None
-
-
-def _open_cache(job: dict) -> ResponseCache | None:
-    path = job["cache"] or os.environ.get(CACHE_VARIABLE)
-    return ResponseCache(Path(path)) if path else None
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
@@ -171,7 +160,7 @@ async def _run(job: dict, rows: list[dict], events: EventWriter, output: Path, s
 
     teacher = Teacher(endpoint, job["sampling"], job["retry"], notice=lambda level, message: events.log(message, level),
                       on_pause=on_pause)
-    cache = _open_cache(job)
+    cache = open_cache(job)
     journal_file = journal.Journal(journal_path, fresh=not earlier)
     run = AnswerRun(job, events, teacher, cache, journal_file, earlier, meter)
     events.log(f"answering {len(rows)} rows ({meter.total} requests) with {endpoint['model']} at "

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
 
 from distill.contract import JobError
+
+CACHE_VARIABLE = "DISTILL_RESPONSE_CACHE"
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS responses (
   key TEXT PRIMARY KEY,
@@ -57,3 +60,9 @@ class ResponseCache:
 
     def close(self) -> None:
         self._db.close()
+
+
+def open_cache(job: dict) -> ResponseCache | None:
+    """The cache a job names in `cache`, else the one DISTILL_RESPONSE_CACHE names, else none."""
+    path = job["cache"] or os.environ.get(CACHE_VARIABLE)
+    return ResponseCache(Path(path)) if path else None

@@ -1,8 +1,8 @@
 """One chat completion from the teacher's endpoint, with the retries and the pause of retry.py.
 
 The `openai` client is made with max_retries=0: its own retries would hide failures from the pause logic and
-ignore the job's policy. The API key comes from the environment (DISTILL_ENDPOINT_KEY) and is given to the
-client only; it is never written anywhere."""
+ignore the job's policy. The API key comes from the environment (DISTILL_ENDPOINT_KEY, or the variable the job
+names: an eval job's judge reads DISTILL_JUDGE_KEY) and is given to the client only; it is never written anywhere."""
 
 from __future__ import annotations
 
@@ -13,9 +13,11 @@ import os
 from collections.abc import Callable
 
 from distill.contract import JobError
+from distill.generate.cache import ResponseCache, request_key
 from distill.generate.retry import Reachability, backoff_s, is_retried_status, retry_after_s
 
 KEY_VARIABLE = "DISTILL_ENDPOINT_KEY"
+JUDGE_KEY_VARIABLE = "DISTILL_JUDGE_KEY"
 # Sent when the endpoint has no key (a local llama.cpp, vLLM or Ollama): the client needs some value, and an
 # explicit one keeps it from picking up an OPENAI_API_KEY from the environment and sending it elsewhere.
 NO_KEY = "no-key"
@@ -27,23 +29,41 @@ class RefusedRequest(Exception):
 
 class Teacher:
     def __init__(self, endpoint: dict, sampling: dict, retry: dict, notice: Callable[[str, str], None],
-                 on_pause: Callable[[bool, float], None]):
-        self.endpoint, self.retry, self._notice = endpoint, retry, notice
+                 on_pause: Callable[[bool, float], None], key_variable: str = KEY_VARIABLE):
+        self.endpoint, self.retry, self._notice, self._key_variable = endpoint, retry, notice, key_variable
         self.sampling = {k: v for k, v in sampling.items() if v is not None}
         self.reach = Reachability(retry["unreachable_after_s"], on_pause)
         # While the endpoint is unreachable, one request at a time probes it; the others wait here.
         self._probe = asyncio.Lock()
         self.requests_sent = 0
 
-    async def complete(self, messages: list[dict], row_id: str) -> dict:
+    def key(self, messages: list[dict], sampling: dict | None = None) -> str:
+        """The response cache's key of a request."""
+        return request_key(self.endpoint["base_url"], self.endpoint["model"], messages, sampling or self.sampling)
+
+    async def complete_cached(self, cache: ResponseCache | None, messages: list[dict], row_id: str,
+                              sampling: dict | None = None) -> tuple[dict, bool]:
+        """(response, served from the cache): the cache's answer to the same request, else the endpoint's, then
+        stored in the cache."""
+        key = self.key(messages, sampling)
+        response = cache.get(key) if cache else None
+        if response is not None:
+            return response, True
+        response = await self.complete(messages, row_id, sampling)
+        if cache:
+            cache.put(key, response)
+        return response, False
+
+    async def complete(self, messages: list[dict], row_id: str, sampling: dict | None = None) -> dict:
         """{content, finish_reason, prompt_tokens, completion_tokens}; RefusedRequest, or a JobError when the
-        endpoint cannot serve the job at all or a request failed max_attempts times."""
+        endpoint cannot serve the job at all or a request failed max_attempts times. `sampling` replaces the
+        teacher's own sampling parameters for this request."""
         counted, unanswered = 0, 0
         while True:
             probing = self.reach.paused
             async with self._probe if probing else contextlib.nullcontext():
                 try:
-                    return await self._attempt(messages, row_id)
+                    return await self._attempt(messages, row_id, sampling or self.sampling)
                 except _Retry as again:
                     if again.counted:
                         counted += 1
@@ -67,17 +87,17 @@ class Teacher:
         # Imported on the first request (~1 s of CPU): a re-run served from the cache never sends one.
         import openai
 
-        return openai.AsyncOpenAI(base_url=self.endpoint["base_url"], api_key=os.environ.get(KEY_VARIABLE) or NO_KEY,
+        return openai.AsyncOpenAI(base_url=self.endpoint["base_url"], api_key=os.environ.get(self._key_variable) or NO_KEY,
                                   max_retries=0, timeout=self.endpoint["timeout_s"])
 
-    async def _attempt(self, messages: list[dict], row_id: str) -> dict:
+    async def _attempt(self, messages: list[dict], row_id: str, sampling: dict) -> dict:
         import httpx2
         import openai
 
         self.requests_sent += 1
         try:
             response = await self._client.chat.completions.create(model=self.endpoint["model"], messages=messages,
-                                                                  **self.sampling)
+                                                                  **sampling)
         except openai.APITimeoutError as e:
             if isinstance(e.__cause__, httpx2.ConnectTimeout):  # nothing took the connection: as if refused
                 self.reach.connection_failed()

@@ -30,6 +30,12 @@ def answer_ce(model, encoded: list[dict], pad_id: int) -> list[float]:
 def answer_rouge_l(model, tokenizer, rows: list[dict], max_prompt_length: int, max_new_tokens: int) -> list[float]:
     """Per row, ROUGE-L F1 (stemmed) of the model's greedy answer to the conversation before the last
     assistant turn, against that turn."""
+    return greedy_answers_and_rouge_l(model, tokenizer, rows, max_prompt_length, max_new_tokens)[1]
+
+
+def greedy_answers_and_rouge_l(model, tokenizer, rows: list[dict], max_prompt_length: int,
+                               max_new_tokens: int) -> tuple[list[str], list[float]]:
+    """The greedy answers of answer_rouge_l and their ROUGE-L F1."""
     prompts = [prompt_ids(tokenizer, r["messages"], max_prompt_length) for r in rows]
     answers = greedy_answers(model, tokenizer, prompts, max_new_tokens, batch_size=len(rows))
-    return [rouge_l_f1(a, last_answer(r["messages"])) for a, r in zip(answers, rows)]
+    return answers, [rouge_l_f1(a, last_answer(r["messages"])) for a, r in zip(answers, rows)]
