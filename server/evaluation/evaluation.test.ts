@@ -153,7 +153,7 @@ describe("evaluate the student when the run ends", () => {
   it("queues an eval job on the student of a real run launched with the option, from the train job's succeeded hook", async () => {
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 1, light: 1 }, ...studioJobHooks });
     const s = studio;
-    const evaluate = { suites: [{ name: "selfinst", limit: 2 }, { name: "ifeval", limit: 2 }], seeds: 1, maxNewTokens: 8 };
+    const evaluate = { suites: [{ name: "selfinst", limit: 2 }, { name: "ifeval", limit: 2 }], seeds: 1, maxNewTokens: 8, device: "cpu" };
     const run = await s.manager.createJob({
       kind: "train",
       name: "evaluated when done",
@@ -172,8 +172,17 @@ describe("evaluate the student when the run ends", () => {
       ["selfinst", 2],
       ["ifeval", 2],
     ]);
-    // The run's slot is free once it is marked succeeded: the eval job starts without anything else asking.
+    // The run's slot is free once it is marked succeeded: the eval job starts without anything else asking, and
+    // the real eval job's eval.json and answers are imported before it is marked succeeded.
     await waitFor("the eval job to start", () => jobRow(s.db, evaluation!.id)!.status !== "queued", 20_000);
-    s.manager.cancel(evaluation!.id);
-  }, 400_000);
+    await waitFor("the eval job to end", () => ["succeeded", "failed", "cancelled"].includes(jobRow(s.db, evaluation!.id)!.status), 300_000);
+    expect(jobRow(s.db, evaluation!.id)!.error).toBeNull();
+    const evaluated = await caller.evaluation.get({ id: evaluation!.id });
+    expect(evaluated.suites.selfinst).toMatchObject({ items: 2, metrics: { rouge_l: { n: 1 } } });
+    expect(evaluated.suites.ifeval?.items).toBe(2);
+    expect(Object.keys(evaluated.suites.ifeval!.metrics).sort()).toEqual(["instruction_loose", "instruction_strict", "prompt_loose", "prompt_strict"]);
+    const ifeval = await caller.evaluation.answers({ evaluationId: evaluation!.id, suite: "ifeval" });
+    expect(ifeval.total).toBe(2);
+    expect(ifeval.answers.every((a) => a.passed !== null && a.answer.length > 0)).toBe(true);
+  }, 700_000);
 });
