@@ -107,10 +107,14 @@ test("a new user evaluates a finished run on SelfInst and IFEval, reads its Eval
   await expect(answers.getByTestId("answer-row").first()).not.toContainText("not evaluated on this item");
   await page.getByTestId("answers-suite").selectOption("ifeval");
   await expect(answers.getByTestId("answers-count")).toHaveText("10 answers");
-  await page.getByTestId("answers-passed").selectOption("no");
-  const failed = Number((await answers.getByTestId("answers-count").textContent())!.split(" ")[0]);
-  await page.getByTestId("answers-passed").selectOption("yes");
-  const passed = Number((await answers.getByTestId("answers-count").textContent())!.split(" ")[0]);
+  // The count is read once the filtered page has come (the previous one stays on screen meanwhile).
+  const countAfter = async (verdict: string) => {
+    await page.getByTestId("answers-passed").selectOption(verdict);
+    await expect(answers.getByTestId("answers-count")).toHaveAttribute("data-fresh", "true");
+    return Number((await answers.getByTestId("answers-count").textContent())!.split(" ")[0]);
+  };
+  const failed = await countAfter("no");
+  const passed = await countAfter("yes");
   expect(failed + passed).toBe(10);
 
   // A second run evaluates itself when it ends (the launch option).

@@ -105,7 +105,7 @@ export function AnswersBrowser({ evaluation, others, label }: { evaluation: Eval
       {page.error && <p className="error">{page.error.message}</p>}
       {page.data && (
         <>
-          <p className="small muted" data-testid="answers-count">
+          <p className="small muted" data-testid="answers-count" data-fresh={!page.isPlaceholderData}>
             {page.data.total} answers{page.data.total > PAGE ? `, ${offset + 1}–${Math.min(offset + PAGE, page.data.total)} shown` : ""}
           </p>
           <table data-testid="answers-table">
