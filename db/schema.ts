@@ -249,3 +249,75 @@ export const endpoints = sqliteTable("endpoints", {
   outputPricePerM: real("output_price_per_m"),
   createdAt: createdAt(),
 });
+
+/**
+ * One evaluation of one model (an eval job): written when the job starts, so a run's Evaluation tab lists it
+ * while it runs; its suites and answers are imported when it succeeds. `model_key` names the model evaluated
+ * whatever run asked for it (server/evaluation/eval-target.ts), so a teacher's evaluation is a baseline for every run
+ * with that teacher.
+ */
+export const evaluations = sqliteTable(
+  "evaluations",
+  {
+    /** The eval job's id. */
+    id: text("id")
+      .primaryKey()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    /** The train run whose model this is (its student, its teacher, its initial student); null otherwise. */
+    runId: text("run_id").references(() => jobs.id, { onDelete: "cascade" }),
+    modelKey: text("model_key").notNull(),
+    /** "student", "teacher", "initial", "path" or "endpoint". */
+    role: text("role", { enum: ["student", "teacher", "initial", "path", "endpoint"] }).notNull(),
+    modelLabel: text("model_label").notNull(),
+    /** JSON of the evaluation's settings (lib/contracts/evaluation.ts evalSettings). */
+    settings: text("settings").notNull(),
+    /** The judge endpoint's model name, when a suite was judged. */
+    judge: text("judge"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("evaluations_run").on(t.runId), index("evaluations_model").on(t.modelKey)],
+);
+
+/** A succeeded evaluation's figures per suite, as its eval.json gives them. */
+export const evalSuites = sqliteTable(
+  "eval_suites",
+  {
+    evaluationId: text("evaluation_id")
+      .notNull()
+      .references(() => evaluations.id, { onDelete: "cascade" }),
+    suite: text("suite").notNull(),
+    items: integer("items").notNull(),
+    /** Judgments that could not be parsed (left out of the mean). */
+    unparsed: integer("unparsed"),
+    /** JSON {metric: {mean, std, n}}. */
+    metrics: text("metrics").notNull(),
+    /** JSON {category: {mean, n}}, or null. */
+    byCategory: text("by_category"),
+  },
+  (t) => [primaryKey({ columns: [t.evaluationId, t.suite] })],
+);
+
+/** Every answer an evaluation graded (eval_answers.jsonl), one per item, turn and seed. */
+export const evalAnswers = sqliteTable(
+  "eval_answers",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    evaluationId: text("evaluation_id")
+      .notNull()
+      .references(() => evaluations.id, { onDelete: "cascade" }),
+    suite: text("suite").notNull(),
+    itemId: text("item_id").notNull(),
+    category: text("category"),
+    turn: integer("turn").notNull(),
+    seed: integer("seed"),
+    prompt: text("prompt").notNull(),
+    answer: text("answer").notNull(),
+    reference: text("reference"),
+    score: real("score"),
+    judgeExplanation: text("judge_explanation"),
+    passed: integer("passed", { mode: "boolean" }),
+    /** JSON of the checker's details (IFEval's per-instruction verdicts), or null. */
+    details: text("details"),
+  },
+  (t) => [index("eval_answers_item").on(t.evaluationId, t.suite, t.itemId, t.turn, t.seed)],
+);

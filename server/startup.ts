@@ -13,7 +13,7 @@ export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
 
 /** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
 export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
-  onSucceeded: (job, db) => onJobSucceeded(db, job),
+  onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs),
   onFailed: (job, db) => failEndedImport(db, job),
 };
 

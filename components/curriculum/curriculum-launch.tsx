@@ -1,5 +1,7 @@
 "use client";
 
+import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
+import type { EvalSettings } from "~/lib/contracts/evaluation-form";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
@@ -75,6 +77,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const attentionErrors = Object.fromEntries(
     attention.enabled && attention.layerMap ? layerMapIssues(attention.layerMap, layers, TEACHER_LAYERS).map((i) => [["attention", "layerMap", ...i.path].join("."), i.message]) : [],
   );
+  const [evaluate, setEvaluate] = useState<EvalSettings | null>(null);
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
   if (!saved.data) return <p className="muted">Loading…</p>;
@@ -119,6 +122,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
                   checkpointEvery: 50,
                   device,
                   attention,
+                  evaluate,
                 },
               })
             }
@@ -127,6 +131,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </button>
         </div>
         <AttentionFields value={attention} onChange={setAttention} studentLayers={layers} teacherLayers={TEACHER_LAYERS} errors={attentionErrors} />
+        <EvaluateWhenDone value={evaluate} onChange={setEvaluate} />
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>
       <ExpandPanel curriculumId={id} datasetId={c.datasetId} spec={c.spec} />

@@ -5,24 +5,18 @@ import Link from "next/link";
 import { type ReactNode, useState } from "react";
 import { ProgressBar } from "~/components/progress-bar";
 import { type JobLiveState, useJobEvents } from "~/components/jobs/use-job-events";
+import { EndpointOptions } from "~/components/endpoints/endpoint-options";
 import { useTRPC } from "~/components/trpc/react";
 import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { formatCount, formatEta } from "~/lib/format";
 
 /** The endpoints a generation job can call: the embedded one first, then those set up on the Endpoints page. */
 function EndpointSelect({ value, onChange, testId }: { value: string; onChange: (id: string) => void; testId: string }) {
-  const trpc = useTRPC();
-  const endpoints = useQuery(trpc.endpoints.list.queryOptions());
   return (
     <label>
       Endpoint
       <select value={value} onChange={(e) => onChange(e.target.value)} data-testid={testId}>
-        <option value={EMBEDDED_ENDPOINT_ID}>Embedded SmolLM2-135M-Instruct (llama.cpp, on this machine)</option>
-        {endpoints.data?.map((ep) => (
-          <option key={ep.id} value={ep.id}>
-            {ep.name} ({ep.model})
-          </option>
-        ))}
+        <EndpointOptions embeddedLabel="Embedded SmolLM2-135M-Instruct (llama.cpp, on this machine)" />
       </select>
     </label>
   );

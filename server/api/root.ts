@@ -1,6 +1,7 @@
 import { curriculumRouter } from "./routers/curriculum";
 import { datasetsRouter } from "./routers/datasets";
 import { endpointsRouter } from "./routers/endpoints";
+import { evaluationRouter } from "./routers/evaluation";
 import { generationRouter } from "./routers/generation";
 import { jobsRouter } from "./routers/jobs";
 import { runsRouter } from "./routers/runs";
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   curriculum: curriculumRouter,
   endpoints: endpointsRouter,
   generation: generationRouter,
+  evaluation: evaluationRouter,
 });
 
 export type AppRouter = typeof appRouter;

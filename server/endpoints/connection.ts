@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
 import { EMBEDDED_ENDPOINT_ID, EMBEDDED_MODEL } from "~/lib/contracts/endpoints";
+import type { EndpointSpec } from "~/lib/contracts/job";
 import type { EmbeddedServer } from "./embedded-server";
 import { getEndpoint } from "./endpoint-store";
 import { endpointKey } from "./key-store";
@@ -71,4 +72,20 @@ export async function connectEndpoint(db: Db, dataDir: string, embedded: Embedde
  */
 export function endpointJobEnv(connection: EndpointConnection): Record<string, string> {
   return connection.apiKey ? { DISTILL_ENDPOINT_KEY: connection.apiKey } : {};
+}
+
+/**
+ * job.json's `endpoint`: where the job connects now, its limits, and the identity its journal and cache keys use
+ * (the embedded server's port changes between starts); never its key.
+ */
+export function endpointJobSpec(connection: EndpointConnection): EndpointSpec {
+  return {
+    base_url: connection.baseUrl,
+    identity: connection.identity,
+    model: connection.model,
+    concurrency: connection.maxConcurrency,
+    timeout_s: connection.requestTimeoutS,
+    ...(connection.inputPricePerM !== null ? { price_input_per_m: connection.inputPricePerM } : {}),
+    ...(connection.outputPricePerM !== null ? { price_output_per_m: connection.outputPricePerM } : {}),
+  };
 }

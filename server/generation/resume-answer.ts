@@ -1,11 +1,10 @@
 import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { answerJob } from "~/lib/contracts/job";
 import { BadRequest, NotFound } from "~/lib/errors";
-import { connectEndpoint, endpointIdOf, endpointJobEnv } from "~/server/endpoints/connection";
+import { connectEndpoint, endpointIdOf, endpointJobEnv, endpointJobSpec } from "~/server/endpoints/connection";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { jobRow } from "~/server/jobs/job-row";
 import type { JobManager } from "~/server/jobs/manager";
-import { jobEndpoint } from "./start-generation";
 
 /**
  * Runs a cancelled, failed or interrupted answer job again in its run folder with --resume: every answer in its
@@ -25,7 +24,7 @@ export async function resumeAnswerJob(manager: JobManager, embedded: EmbeddedSer
     throw e;
   });
   try {
-    manager.resume(jobId, { spec: { ...spec, endpoint: jobEndpoint(connection) }, lease: { env: endpointJobEnv(connection), release: connection.release } });
+    manager.resume(jobId, { spec: { ...spec, endpoint: endpointJobSpec(connection) }, lease: { env: endpointJobEnv(connection), release: connection.release } });
   } catch (e) {
     connection.release();
     throw e;

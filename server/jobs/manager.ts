@@ -28,8 +28,11 @@ export type JobManagerOptions = {
   cancelGraceMs?: number;
   /** Where status changes and stored events are published; default a bus of its own (tests). */
   bus?: JobBus;
-  /** Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a throw fails the job. */
-  onSucceeded?: (job: JobRow, db: Db) => Promise<void>;
+  /**
+   * Awaited before a job is marked succeeded (importing its results), so no one sees "succeeded" without them; a
+   * throw fails the job. It gets the manager, to queue the jobs that follow one (a run's evaluation).
+   */
+  onSucceeded?: (job: JobRow, db: Db, jobs: JobManager) => Promise<void>;
   /**
    * Called once a job has been marked failed or cancelled, however it ended (an error event, a crash, kill -9,
    * a start that failed), so what it left half done can be undone at once; a throw is logged.
@@ -353,10 +356,12 @@ export class JobManager {
     }
     if (status === "succeeded" && this.onSucceeded) {
       const row = jobRow(this.db, id)!;
-      this.onSucceeded(row, this.db).then(
+      this.onSucceeded(row, this.db, this).then(
         () => this.states.finish(id, "succeeded", null),
         (e: unknown) => this.states.finish(id, "failed", `the job finished but importing its results failed: ${(e as Error).message}`),
-      );
+      )
+        // The job held its slot while the hook ran: what the hook queued (or anything else) may start now.
+        .finally(() => guarded("scheduling jobs", () => this.schedule()));
     } else this.states.finish(id, status, error);
     if (this.attached.size === 0 && this.liveness) {
       clearInterval(this.liveness);

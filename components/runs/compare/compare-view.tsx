@@ -2,6 +2,7 @@
 
 import { useQueries, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { CompareEvaluations } from "~/components/evaluation/compare-evaluations";
 import { useTRPC } from "~/components/trpc/react";
 import { CompareChart } from "./compare-chart";
 import { curriculumLabel } from "./curriculum-cell";
@@ -21,6 +22,7 @@ export function CompareView({ ids }: { ids: string[] }) {
     <>
       <CompareChart runs={runs.map((r, i) => ({ id: r.id, name: r.name, evals: r.evals, metrics: metrics[i]?.data ?? [] }))} />
       <FinalMetricsTable runs={runs} />
+      <CompareEvaluations runIds={ids} />
       <SettingsTable
         runs={runs.map((r) => ({ id: r.id, name: r.name, settings: { ...r.spec, plan_source: r.planSource, dataset: r.datasetName ?? r.datasetId, curriculum: curriculumLabel(r.curriculum) } }))}
       />

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { launchForm, type LaunchForm, TEACHER_LAYERS } from "~/lib/runs/form";
 import { lossName } from "~/lib/contracts/job";
+import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
 import { useTRPC } from "~/components/trpc/react";
 import { AttentionFields } from "./attention-fields";
 import { JobPreview } from "./job-preview";
@@ -182,6 +183,8 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
             </label>
             {num("seed", "Seed")}
           </div>
+          <EvaluateWhenDone value={form.evaluate} onChange={set("evaluate")} />
+          {errors.evaluate && <span className="small error">{errors.evaluate}</span>}
         </Section>
         <div className="row">
           <button type="submit" className="primary" data-testid="launch" disabled={Object.keys(errors).length > 0 || launch.isPending}>

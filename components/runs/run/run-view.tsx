@@ -4,6 +4,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { formatEta } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
+import { useSearchParam } from "~/components/use-search-param";
+import { RunEvaluationTab } from "~/components/evaluation/run-evaluation-tab";
 import { StatusBadge } from "../status-badge";
 import { BucketLossChart } from "./bucket-loss-chart";
 import { EvalTable } from "./eval-table";
@@ -28,6 +30,7 @@ export function RunView({ id }: { id: string }) {
     refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.status) ? 2000 : false),
   });
   const { run, version, error } = useRunStream(id, info.data?.status, () => queryClient.invalidateQueries({ queryKey: runKey }));
+  const [tab, setTab] = useSearchParam("tab");
   if (info.error) return <p className="error">{info.error.message}</p>;
   if (!info.data) return <p className="muted">Loading run…</p>;
   const r = info.data;
@@ -49,31 +52,55 @@ export function RunView({ id }: { id: string }) {
           </>
         )}
       </p>
-      <RunDisk id={id} status={r.status} />
-      {r.status === "failed" && r.error && (
-        <div className="panel">
-          <h2 style={{ marginTop: 0 }}>Error</h2>
-          <pre className="error" data-testid="run-error">
-            {r.error}
-          </pre>
-        </div>
-      )}
-      <StudentPanel id={id} path={r.studentPath} ready={r.studentReady} status={r.status} />
-      {r.studentReady && <TryIt id={id} />}
-      {error && <p className="error">{error.message}</p>}
-      {run ? (
-        <>
-          <RunProgress run={run} />
-          <LossChart run={run} version={version} />
-          <BucketLossChart run={run} version={version} />
-          <StageLossTable run={run} version={version} />
-          <div className="grid2">
-            <EvalTable evals={run.evals} />
-            <LogTail logs={run.logs} />
-          </div>
-        </>
+      <nav className="row" role="tablist" aria-label="Run views" style={{ marginBottom: "1rem" }}>
+        {[
+          ["training", "Training"],
+          ["evaluation", "Evaluation"],
+        ].map(([value, label]) => (
+          <button
+            key={value}
+            type="button"
+            role="tab"
+            aria-selected={(tab ?? "training") === value}
+            className={(tab ?? "training") === value ? "primary" : undefined}
+            data-testid={`tab-${value}`}
+            onClick={() => setTab(value === "training" ? null : value)}
+          >
+            {label}
+          </button>
+        ))}
+      </nav>
+      {tab === "evaluation" ? (
+        <RunEvaluationTab runId={id} studentReady={r.studentReady} heldout={r.spec.eval_data !== null} />
       ) : (
-        <p className="muted">Loading metrics…</p>
+        <>
+          <RunDisk id={id} status={r.status} />
+          {r.status === "failed" && r.error && (
+            <div className="panel">
+              <h2 style={{ marginTop: 0 }}>Error</h2>
+              <pre className="error" data-testid="run-error">
+                {r.error}
+              </pre>
+            </div>
+          )}
+          <StudentPanel id={id} path={r.studentPath} ready={r.studentReady} status={r.status} />
+          {r.studentReady && <TryIt id={id} />}
+          {error && <p className="error">{error.message}</p>}
+          {run ? (
+            <>
+              <RunProgress run={run} />
+              <LossChart run={run} version={version} />
+              <BucketLossChart run={run} version={version} />
+              <StageLossTable run={run} version={version} />
+              <div className="grid2">
+                <EvalTable evals={run.evals} />
+                <LogTail logs={run.logs} />
+              </div>
+            </>
+          ) : (
+            <p className="muted">Loading metrics…</p>
+          )}
+        </>
       )}
     </>
   );

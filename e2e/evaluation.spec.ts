@@ -1,0 +1,136 @@
+import { expect, test, type Page } from "@playwright/test";
+import { join, resolve } from "node:path";
+
+const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
+
+async function importDataset(page: Page): Promise<void> {
+  await page.goto("/");
+  await page.getByTestId("upload-input").setInputFiles(join(sharedDatasets, "alpaca_en_demo.json"));
+  const mapper = page.getByTestId("column-mapper");
+  await expect(mapper).toBeVisible();
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await page.waitForURL(/\/datasets\/[^/?]+/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+}
+
+/** A tiny CPU run (embedded teacher, 2-layer pruned student, a few steps), launched from the dataset's page. */
+async function launchSmallRun(page: Page, name: string, options: { evaluateWhenDone?: boolean } = {}): Promise<string> {
+  await page.getByTestId("distil").click();
+  await page.waitForURL(/\/runs\/new\?/);
+  await page.getByTestId("field-name").fill(name);
+  await page.getByTestId("student-layers").fill("2");
+  for (const [field, value] of [
+    ["trainSamples", 16],
+    ["evalSize", 4],
+    ["evalEvery", 0],
+    ["evalPrompts", 2],
+    ["evalMaxNewTokens", 8],
+    ["batchSize", 4],
+    ["maxLength", 64],
+    ["checkpointEvery", 0],
+  ] as const) {
+    await page.getByTestId(`field-${field}`).fill(String(value));
+  }
+  await page.getByTestId("field-device").selectOption("cpu");
+  if (options.evaluateWhenDone) {
+    await page.getByTestId("field-evaluate").check();
+    await chooseSuites(page);
+  }
+  await page.getByTestId("launch").click();
+  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  return page.url().split("/runs/")[1]!;
+}
+
+/** 10 SelfInst prompts (one greedy pass, short answers: the machine is a CPU) and 10 IFEval prompts. */
+async function chooseSuites(page: Page) {
+  const picker = page.getByTestId("suite-picker");
+  await expect(picker.getByTestId("suite-selfinst")).toBeChecked();
+  await expect(picker.getByTestId("suite-ifeval")).toBeChecked();
+  await picker.getByTestId("suite-limit-selfinst").fill("10");
+  await picker.getByTestId("suite-limit-ifeval").fill("10");
+  await picker.getByTestId("eval-greedy").check();
+  await picker.getByTestId("eval-max-new-tokens").fill("24");
+}
+
+async function evaluate(page: Page, target: string) {
+  await page.getByTestId("evaluate-target").selectOption({ label: target });
+  await chooseSuites(page);
+  await page.getByTestId("evaluate-start").click();
+}
+
+test("a new user evaluates a finished run on SelfInst and IFEval, reads its Evaluation tab and compares it with its baselines", async ({ page }) => {
+  test.setTimeout(1_800_000);
+  await importDataset(page);
+  const datasetUrl = page.url();
+  const first = await launchSmallRun(page, "evaluated by hand");
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 400_000 });
+
+  // The Evaluation tab: nothing yet; evaluate the student, the teacher and the initial student.
+  await page.getByTestId("tab-evaluation").click();
+  await expect(page).toHaveURL(/[?&]tab=evaluation/);
+  const tab = page.getByTestId("evaluation-tab");
+  await expect(tab).toContainText("No evaluation yet.");
+  // A judged suite needs a judge: the form says so before anything starts.
+  await page.getByTestId("suite-mt_bench").check();
+  await expect(page.getByTestId("evaluate-start")).toBeDisabled();
+  await expect(tab).toContainText("MT-Bench is graded by a judge: choose a judge endpoint");
+  await page.getByTestId("suite-mt_bench").uncheck();
+
+  await evaluate(page, "the trained student");
+  // Live progress while it runs.
+  const studentJob = tab.getByTestId("evaluation-job").filter({ hasText: "student of evaluated by hand" });
+  await expect(studentJob).toHaveAttribute("data-status", /queued|running/);
+  await expect(studentJob.getByRole("progressbar")).toBeVisible();
+  await expect(studentJob).toHaveAttribute("data-status", "succeeded", { timeout: 600_000 });
+  await evaluate(page, "the teacher");
+  await evaluate(page, "the initial student (before training)");
+  for (const role of ["teacher", "initial"]) {
+    await expect(tab.locator(`[data-testid=evaluation-job][data-role=${role}]`)).toHaveAttribute("data-status", "succeeded", { timeout: 600_000 });
+  }
+
+  // Each suite's score with its spread, the student beside its baselines.
+  for (const suite of ["selfinst", "ifeval"]) {
+    const table = page.getByTestId(`suite-table-${suite}`);
+    await expect(table.getByTestId("suite-row")).toHaveCount(3);
+    await expect(table).toContainText("student of evaluated by hand");
+    await expect(table).toContainText("teacher: SmolLM2-135M (embedded)");
+    await expect(table).toContainText("initial student: teacher pruned to 2 layers");
+  }
+  await expect(page.getByTestId("suite-table-selfinst").getByTestId("suite-row").first().locator("[data-metric=rouge_l]")).toHaveText(/^\d+\.\d\d$/);
+  await expect(page.getByTestId("suite-table-ifeval").getByTestId("suite-row").first().locator("[data-metric=prompt_strict]")).toHaveText(/^\d+\.\d\d/);
+
+  // The answers side by side: the student's, the teacher's and the reference; IFEval filtered by verdict.
+  const answers = page.getByTestId("answers-browser");
+  await expect(answers.getByTestId("answers-count")).toHaveText("10 answers");
+  await page.getByTestId("answers-compare").selectOption({ label: "teacher: SmolLM2-135M (embedded)" });
+  await expect(page.getByTestId("answers-table").locator("th")).toContainText(["Prompt", "student of evaluated by hand", "teacher: SmolLM2-135M (embedded)", "Reference"]);
+  await expect(answers.getByTestId("answer-row").first()).not.toContainText("not evaluated on this item");
+  await page.getByTestId("answers-suite").selectOption("ifeval");
+  await expect(answers.getByTestId("answers-count")).toHaveText("10 answers");
+  // The count is read once the filtered page has come (the previous one stays on screen meanwhile).
+  const countAfter = async (verdict: string) => {
+    await page.getByTestId("answers-passed").selectOption(verdict);
+    await expect(answers.getByTestId("answers-count")).toHaveAttribute("data-fresh", "true");
+    return Number((await answers.getByTestId("answers-count").textContent())!.split(" ")[0]);
+  };
+  const failed = await countAfter("no");
+  const passed = await countAfter("yes");
+  expect(failed + passed).toBe(10);
+
+  // A second run evaluates itself when it ends (the launch option).
+  await page.goto(datasetUrl);
+  const second = await launchSmallRun(page, "evaluated when done", { evaluateWhenDone: true });
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 400_000 });
+  await page.getByTestId("tab-evaluation").click();
+  await expect(page.getByTestId("evaluation-job").filter({ hasText: "student of evaluated when done" })).toHaveAttribute("data-status", "succeeded", { timeout: 600_000 });
+
+  // The compare view: both students, the shared teacher and initial student once each as baselines.
+  await page.goto(`/runs/compare?ids=${first},${second}`);
+  const compared = page.getByTestId("compare-evaluation");
+  const selfinst = compared.getByTestId("suite-table-selfinst");
+  await expect(selfinst.getByTestId("suite-row")).toHaveCount(4);
+  for (const name of ["evaluated by hand", "evaluated when done", "teacher: SmolLM2-135M (embedded)", "initial student: teacher pruned to 2 layers"]) {
+    await expect(selfinst.locator(`[data-testid=suite-row][data-model="${name}"]`)).toHaveCount(1);
+  }
+  await page.screenshot({ path: "/tmp/compare-evaluation.png", fullPage: true });
+});
