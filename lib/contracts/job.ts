@@ -3,11 +3,11 @@ import { z } from "zod";
 /**
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
- * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths and answer.
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths, answer and rewrite.
  */
 
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
-export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer"] as const;
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "rewrite"] as const;
 export const jobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof jobKind>;
 
@@ -189,7 +189,8 @@ export type SamplingParams = z.infer<typeof samplingParams>;
 
 /**
  * A prompt template: `{name}` placeholders (a letter or underscore, then letters, digits, underscores) are filled
- * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn.
+ * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn; a rewrite
+ * job's `{instruction}`, `{answer}` and `{task_type}` (TEMPLATE_PLACEHOLDERS in lib/contracts/generation.ts).
  */
 export const promptTemplate = z.object({
   name: z.string().min(1),
@@ -231,6 +232,34 @@ export const answerJob = z.object({
 });
 export type AnswerJob = z.infer<typeof answerJob>;
 
+/**
+ * The teacher rewrites each answer of every row in the style of the row's task type (TAPIR §5,
+ * docs/generation.md): a row's task type picks its template from `by_task_type`, else `default` is used.
+ */
+export const rewriteJob = z.object({
+  schema_version: z.literal(1),
+  id: z.string().min(1),
+  kind: z.literal(jobKind.enum.rewrite),
+  created_at: z.string(),
+  endpoint: endpointSpec,
+  sampling: samplingParams.prefault({}),
+  templates: z.object({
+    /** For rows without a task type, or whose type has no template of its own. */
+    default: promptTemplate,
+    by_task_type: z.record(z.string(), promptTemplate).default({}),
+  }),
+  retry: retryPolicy.prefault({}),
+  /** JSONL of {id, messages, task_type?}, relative to the run folder; every assistant turn is rewritten. */
+  data: z.string().default("data/rows.jsonl"),
+  /** JSONL of rewritten rows {id, messages, origin, provenance (original_answers among it), usage}, in input order. */
+  output: z.string().default("rewrites.jsonl"),
+  /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
+  set_aside: z.string().default("set_aside.jsonl"),
+  /** As an answer job's. */
+  cache: z.string().nullable().default(null),
+});
+export type RewriteJob = z.infer<typeof rewriteJob>;
+
 const MAX_COLUMN_NAME = 255;
 const columnName = z.string().max(MAX_COLUMN_NAME, `a column name is at most ${MAX_COLUMN_NAME} characters`).optional();
 export const columnMapping = z.object({
@@ -265,7 +294,7 @@ export const ingestJob = z.object({
 });
 export type IngestJob = z.infer<typeof ingestJob>;
 
-export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, ingestJob]);
+export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, rewriteJob, ingestJob]);
 export type JobSpec = z.infer<typeof jobSpec>;
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;

@@ -45,14 +45,14 @@ export function cancelGraceMs(env: Env = process.env): number {
 }
 
 /**
- * Where a job may run: "light" (ingest, lengths, and answer jobs, which only wait on their endpoint), "cpu", or
+ * Where a job may run: "light" (ingest, lengths, and the answer and rewrite jobs, which only wait on their endpoint), "cpu", or
  * "gpu" (any free GPU). A job asking for "auto" waits for a GPU when the machine has one, and takes a CPU slot
  * otherwise.
  */
 export type Pool = "light" | "cpu" | "gpu";
 
 export function poolFor(kind: JobKind, spec: JobSpec, gpus: readonly Gpu[]): Pool {
-  if (kind === "ingest" || kind === "lengths" || kind === "answer") return "light";
+  if (kind === "ingest" || kind === "lengths" || kind === "answer" || kind === "rewrite") return "light";
   const device = "device" in spec ? spec.device : "auto";
   if (device === "cpu") return "cpu";
   if (device === "cuda") return "gpu";

@@ -1,0 +1,92 @@
+"""Job kind "rewrite" (rewriteJob in lib/contracts/job.ts, TAPIR §5): the teacher rewrites every answer of every
+row in the style its task type calls for (step-by-step reasoning for Math, commented code for Code Generation, …).
+
+The row's task type picks the template (`templates.by_task_type`, else `templates.default`); each assistant turn
+is sent on its own as one user message, the template filled with {instruction} (the user turn it answers),
+{answer} (the answer as it is) and {task_type}. The rewritten row keeps its system and user turns and has each
+answer replaced by its rewrite; its provenance records the template used and the original answers, so the
+studio can show them side by side. The journal, the cache, the retries, progress and resume are session.py's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from distill.contract import JobError
+from distill.events import EventWriter
+from distill.generate import template
+from distill.generate.screen import reason_to_set_aside
+from distill.generate.session import Session, run_rows
+from distill.generate.teacher import RefusedRequest
+from distill.rows import read_rows
+
+PLACEHOLDERS = {"instruction", "answer", "task_type"}
+
+
+def answers_to_rewrite(row: dict) -> list[tuple[int, str]]:
+    """(index in messages, the user turn it answers) of every assistant turn that answers a user turn."""
+    pairs, instruction = [], None
+    for index, message in enumerate(row["messages"]):
+        if message.get("role") == "user":
+            instruction = message.get("content")
+        elif message.get("role") == "assistant" and instruction is not None:
+            pairs.append((index, instruction))
+            instruction = None
+    return pairs
+
+
+def _check_row(row: dict) -> None:
+    for number, message in enumerate(row["messages"], start=1):
+        if not isinstance(message.get("content"), str):
+            raise JobError(f"row {row['id']} message {number}: a {message.get('role')} turn without text content")
+    if not answers_to_rewrite(row):
+        raise JobError(f"row {row['id']}: no answer to rewrite (a user turn followed by an assistant turn)")
+    if row.get("task_type") is not None and not isinstance(row["task_type"], str):
+        raise JobError(f"row {row['id']}: task_type must be a string or absent")
+
+
+def template_for(job: dict, task_type: str | None) -> dict:
+    return job["templates"]["by_task_type"].get(task_type or "", job["templates"]["default"])
+
+
+async def rewrite_row(session: Session, row: dict) -> None:
+    task_type = row.get("task_type")
+    chosen = template_for(session.job, task_type)
+    pairs = answers_to_rewrite(row)
+    originals = [row["messages"][index]["content"] for index, _ in pairs]
+    provenance = session.provenance(chosen, task_type=task_type, original_answers=originals)
+    messages = [dict(m) for m in row["messages"]]
+    usage = {"prompt_tokens": 0, "completion_tokens": 0}
+    finished_at = None
+    for turn, (index, instruction) in enumerate(pairs):
+        prompt = template.render(chosen["text"], {"instruction": instruction, "answer": messages[index]["content"],
+                                                  "task_type": task_type or "unknown"})
+        try:
+            rewrite = await session.ask(row["id"], turn, [{"role": "user", "content": prompt}])
+        except RefusedRequest as refused:
+            session.set_aside(row["id"], "refused_by_endpoint", str(refused), turn + 1, messages, provenance,
+                              requests_skipped=len(pairs) - turn - 1)
+            return
+        finished_at = rewrite["time"]
+        for key in usage:
+            usage[key] += rewrite[key] or 0
+        messages[index] = {"role": "assistant", "content": rewrite["content"]}
+        reason = reason_to_set_aside(rewrite["content"], rewrite["finish_reason"])
+        if reason:  # the row's other answers are not worth paying for: the row cannot be kept whole
+            session.set_aside(row["id"], reason, None, turn + 1, messages, provenance,
+                              requests_skipped=len(pairs) - turn - 1)
+            return
+    session.finish({"id": row["id"], "messages": messages, "origin": "rewritten",
+                    "provenance": {**provenance, "time": finished_at}, "usage": usage})
+
+
+def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
+    rows = read_rows(run_dir / job["data"], need_answer=True)
+    if len({r["id"] for r in rows}) != len(rows):
+        raise JobError(f"{job['data']}: row ids are not unique")
+    for row in rows:
+        _check_row(row)
+    for chosen in [job["templates"]["default"], *job["templates"]["by_task_type"].values()]:
+        template.check(chosen, PLACEHOLDERS)
+    return run_rows(job, run_dir, events, resume, rows, requests=sum(len(answers_to_rewrite(r)) for r in rows),
+                    doing=f"rewriting the answers of {len(rows)} rows", work=rewrite_row)
