@@ -1,19 +1,19 @@
 import type { Db } from "~/db/client";
 import type { JobSpec } from "~/lib/contracts/job";
 import { importJobResult } from "~/server/analysis/import-results";
-import { importAnswers } from "~/server/generation/import-answers";
+import { importGenerated } from "~/server/generation/import-generated";
 import type { JobRow } from "~/server/jobs/job-row";
 import { applyDemoLabels } from "./demo-dataset";
 
 /**
  * Run by the job manager before it marks a job succeeded, so a page that sees "succeeded" also sees the
- * data: tag/score/lengths outputs go into SQLite, a demo import gets its hand labels, an answer job's answers
- * become a new dataset.
+ * data: tag/score/lengths outputs go into SQLite, a demo import gets its hand labels, an answer or rewrite job's
+ * rows become a new dataset.
  */
 export async function onJobSucceeded(db: Db, job: JobRow): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
   if (spec.kind === "ingest") applyDemoLabels(db, job.runDir, spec.dataset_id);
   else if (spec.kind === "tag" || spec.kind === "score" || spec.kind === "lengths")
     await importJobResult(db, { id: job.id, runDir: job.runDir, datasetId: job.datasetId, spec });
-  else if (spec.kind === "answer") await importAnswers(db, job, spec);
+  else if (spec.kind === "answer" || spec.kind === "rewrite") await importGenerated(db, job, spec);
 }

@@ -1,28 +1,31 @@
 import { join } from "node:path";
-import { DEFAULT_ANSWER_TEMPLATE, type startAnswerInput } from "~/lib/contracts/generation";
 import type { z } from "zod";
+import type { startGenerationInput } from "~/lib/contracts/generation";
 import { connectEndpoint, endpointJobEnv } from "~/server/endpoints/connection";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines, usableRowIds } from "~/server/runs/dataset-split";
+import { rewriteTemplates, taskTypesOf } from "./rewrite-rows";
+import { currentTemplate } from "./template-store";
 
 /** The response cache every generation job shares, in the data folder (docs/generation.md). */
 export function responseCachePath(dataDir: string): string {
   return join(dataDir, "response-cache.sqlite");
 }
 
+type GenerationJob = { kind: "answer" | "rewrite"; name: (model: string) => string; spec: Record<string, unknown>; files: Record<string, AsyncIterable<string>> };
+
 /**
- * Starts an answer job over a dataset's usable rows: job.json names the endpoint's base URL and model but not
- * its key, which the job gets in its environment; the embedded server is held until the job ends.
+ * Starts a generation job with an endpoint: job.json names the endpoint's base URL and model but not its key,
+ * which the job gets in its environment; the embedded server is held until the job ends.
  */
-export async function startAnswerJob(manager: JobManager, embedded: EmbeddedServer, input: z.output<typeof startAnswerInput>) {
+async function startGenerationJob(manager: JobManager, embedded: EmbeddedServer, input: z.output<typeof startGenerationInput>, job: GenerationJob) {
   const { db, dataDir } = manager;
-  const ids = usableRowIds(db, input.datasetId);
   const connection = await connectEndpoint(db, dataDir, embedded, input.endpointId);
   try {
-    const job = await manager.createJob({
-      kind: "answer",
-      name: `Answer with ${connection.model} (${ids.length} rows)`,
+    const created = await manager.createJob({
+      kind: job.kind,
+      name: job.name(connection.model),
       datasetId: input.datasetId,
       spec: {
         endpoint: {
@@ -34,15 +37,43 @@ export async function startAnswerJob(manager: JobManager, embedded: EmbeddedServ
           ...(connection.outputPricePerM !== null ? { price_output_per_m: connection.outputPricePerM } : {}),
         },
         sampling: { temperature: input.temperature, max_tokens: input.maxTokens },
-        template: DEFAULT_ANSWER_TEMPLATE,
         cache: responseCachePath(dataDir),
+        ...job.spec,
       },
-      files: { "data/rows.jsonl": rowLines(db, input.datasetId, ids) },
+      files: job.files,
       lease: { env: endpointJobEnv(connection), release: connection.release },
     });
-    return { jobId: job.id };
+    return { jobId: created.id };
   } catch (e) {
     connection.release();
     throw e;
   }
+}
+
+/** The teacher answers every usable row of a dataset with the answer template current in the store. */
+export async function startAnswerJob(manager: JobManager, embedded: EmbeddedServer, input: z.output<typeof startGenerationInput>) {
+  const ids = usableRowIds(manager.db, input.datasetId);
+  const { name, version, text } = currentTemplate(manager.db, "answer", null);
+  return startGenerationJob(manager, embedded, input, {
+    kind: "answer",
+    name: (model) => `Answer with ${model} (${ids.length} rows)`,
+    spec: { template: { name, version, text } },
+    files: { "data/rows.jsonl": rowLines(manager.db, input.datasetId, ids) },
+  });
+}
+
+/**
+ * The teacher rewrites the answers of every usable answered row of a dataset, each row with the rewrite template
+ * of its task type (hand label, else the dataset's latest tag result; none: the default template), as current in
+ * the store.
+ */
+export async function startRewriteJob(manager: JobManager, embedded: EmbeddedServer, input: z.output<typeof startGenerationInput>) {
+  const ids = usableRowIds(manager.db, input.datasetId, { answered: true, why: "a rewrite needs answers to rewrite (answer the prompts with a teacher first)" });
+  const types = taskTypesOf(manager.db, input.datasetId);
+  return startGenerationJob(manager, embedded, input, {
+    kind: "rewrite",
+    name: (model) => `Rewrite with ${model} (${ids.length} rows)`,
+    spec: { templates: rewriteTemplates(manager.db) },
+    files: { "data/rows.jsonl": rowLines(manager.db, input.datasetId, ids, (id) => (types.has(id) ? { task_type: types.get(id) } : {})) },
+  });
 }
