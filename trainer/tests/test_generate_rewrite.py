@@ -30,7 +30,7 @@ TEMPLATES = {
 
 def write_rewrite_job(run_dir: Path, base_url: str, rows: list[dict], **overrides) -> Path:
     job = {"schema_version": 1, "id": "test-rewrite", "kind": "rewrite", "created_at": "2026-01-01T00:00:00Z",
-           "endpoint": {"base_url": base_url, "model": "smollm2-135m", "concurrency": 2, "timeout_s": 60},
+           "endpoint": {"base_url": base_url, "model": "smollm2-135m", "concurrency": 2, "timeout_s": 180},
            "sampling": {"temperature": 0, "max_tokens": 32, "seed": 3},
            "templates": TEMPLATES,
            "retry": {"backoff_base_s": 0.2, "backoff_max_s": 2, "unreachable_after_s": 5, "probe_every_s": 1},
@@ -78,12 +78,14 @@ def test_each_answer_is_rewritten_with_its_task_types_template_and_the_original_
         assert p["original_answers"] == [row["messages"][1]["content"]]
         assert (p["endpoint"], p["model"], p["sampling"]) == (proxy.base_url, "smollm2-135m",
                                                               {"temperature": 0, "top_p": 1, "max_tokens": 32, "seed": 3})
+    teacher = {r["id"]: r["content"] for r in jsonl(run_dir / "rewrites.jsonl.journal")}
     for record in rewritten:
         row = originals[record["id"]]
         assert record["origin"] == "rewritten"
         assert record["messages"][0] == row["messages"][0]  # the instruction, unchanged
-        assert record["messages"][1]["role"] == "assistant" and record["messages"][1]["content"].strip()
-        assert record["messages"][1]["content"] != row["messages"][1]["content"]
+        # The answer is the teacher's rewrite (which a small model may word as the original was).
+        assert record["messages"][1] == {"role": "assistant", "content": teacher[record["id"]]}
+        assert record["messages"][1]["content"].strip()
         assert record["usage"]["completion_tokens"] > 0
     result = read_events(run_dir)[-1]["result"]
     assert (result["rows"], result["answered"], result["requests_sent"]) == (8, len(rewritten), 8)
@@ -115,17 +117,17 @@ def test_every_answer_of_a_conversation_is_rewritten_and_a_rerun_comes_from_the_
 
 
 def test_a_killed_rewrite_resumes_without_asking_a_rewritten_answer_again(tmp_path, proxy):
-    rows = typed_rows(120) + typed_rows(128)
-    run_dir = write_rewrite_job(tmp_path / "run", proxy.base_url, rows)
+    rows = typed_rows(120)
+    run_dir = write_rewrite_job(tmp_path / "run", proxy.base_url, rows, sampling={"temperature": 0, "max_tokens": 16})
     journal = run_dir / "rewrites.jsonl.journal"
     job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
-    while len(jsonl(journal)) < 4 and job.poll() is None and time.monotonic() < deadline:
+    while len(jsonl(journal)) < 3 and job.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)
     job.send_signal(signal.SIGKILL)
     job.wait()
     done_before = {r["id"] for r in jsonl(journal)}
-    assert 4 <= len(done_before) < len(rows)
+    assert 3 <= len(done_before) < len(rows)
     before = len(proxy.requests)
     done = run_cli(run_dir, "--resume")
     assert done.returncode == 0, done.stderr
