@@ -211,24 +211,29 @@ export const retryPolicy = z.object({
 });
 export type RetryPolicy = z.infer<typeof retryPolicy>;
 
-/** The teacher answers every user turn of every row, turn by turn (docs/generation.md). */
-export const answerJob = z.object({
+/** The fields every generation job (answer, rewrite) has besides its kind, its templates and its output file. */
+const generationJobFields = {
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal(jobKind.enum.answer),
   created_at: z.string(),
   endpoint: endpointSpec,
   sampling: samplingParams.prefault({}),
-  template: promptTemplate,
   retry: retryPolicy.prefault({}),
-  /** JSONL of {id, messages}, relative to the run folder; assistant turns in it are replaced by the teacher's. */
+  /** JSONL of {id, messages}, relative to the run folder (a rewrite's rows also carry task_type). */
   data: z.string().default("data/rows.jsonl"),
-  /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
-  output: z.string().default("answers.jsonl"),
   /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
   set_aside: z.string().default("set_aside.jsonl"),
   /** The response cache all jobs share (a SQLite file in the data folder); null: DISTILL_RESPONSE_CACHE or none. */
   cache: z.string().nullable().default(null),
+};
+
+/** The teacher answers every user turn of every row, turn by turn; the rows' own assistant turns are replaced (docs/generation.md). */
+export const answerJob = z.object({
+  ...generationJobFields,
+  kind: z.literal(jobKind.enum.answer),
+  template: promptTemplate,
+  /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
+  output: z.string().default("answers.jsonl"),
 });
 export type AnswerJob = z.infer<typeof answerJob>;
 
@@ -237,26 +242,15 @@ export type AnswerJob = z.infer<typeof answerJob>;
  * docs/generation.md): a row's task type picks its template from `by_task_type`, else `default` is used.
  */
 export const rewriteJob = z.object({
-  schema_version: z.literal(1),
-  id: z.string().min(1),
+  ...generationJobFields,
   kind: z.literal(jobKind.enum.rewrite),
-  created_at: z.string(),
-  endpoint: endpointSpec,
-  sampling: samplingParams.prefault({}),
   templates: z.object({
     /** For rows without a task type, or whose type has no template of its own. */
     default: promptTemplate,
     by_task_type: z.record(z.string(), promptTemplate).default({}),
   }),
-  retry: retryPolicy.prefault({}),
-  /** JSONL of {id, messages, task_type?}, relative to the run folder; every assistant turn is rewritten. */
-  data: z.string().default("data/rows.jsonl"),
   /** JSONL of rewritten rows {id, messages, origin, provenance (original_answers among it), usage}, in input order. */
   output: z.string().default("rewrites.jsonl"),
-  /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
-  set_aside: z.string().default("set_aside.jsonl"),
-  /** As an answer job's. */
-  cache: z.string().nullable().default(null),
 });
 export type RewriteJob = z.infer<typeof rewriteJob>;
 

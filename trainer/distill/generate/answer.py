@@ -14,9 +14,8 @@ from distill.contract import JobError
 from distill.events import EventWriter
 from distill.generate import template
 from distill.generate.screen import reason_to_set_aside
-from distill.generate.session import Session, run_rows
+from distill.generate.session import Session, read_job_rows, run_rows
 from distill.generate.teacher import RefusedRequest
-from distill.rows import read_rows
 
 
 def user_turns(row: dict) -> int:
@@ -68,11 +67,7 @@ async def answer_row(session: Session, row: dict) -> None:
 
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
-    rows = read_rows(run_dir / job["data"], need_answer=False)
-    if len({r["id"] for r in rows}) != len(rows):
-        raise JobError(f"{job['data']}: row ids are not unique")
-    for row in rows:
-        _check_row(row)
+    rows = read_job_rows(job, run_dir, need_answer=False, check_row=_check_row)
     template.check(job["template"], {"prompt"})
     return run_rows(job, run_dir, events, resume, rows, requests=sum(map(user_turns, rows)),
                     doing=f"answering {len(rows)} rows", work=answer_row)

@@ -16,9 +16,8 @@ from distill.contract import JobError
 from distill.events import EventWriter
 from distill.generate import template
 from distill.generate.screen import reason_to_set_aside
-from distill.generate.session import Session, run_rows
+from distill.generate.session import Session, read_job_rows, run_rows
 from distill.generate.teacher import RefusedRequest
-from distill.rows import read_rows
 
 PLACEHOLDERS = {"instruction", "answer", "task_type"}
 
@@ -81,11 +80,7 @@ async def rewrite_row(session: Session, row: dict) -> None:
 
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
-    rows = read_rows(run_dir / job["data"], need_answer=True)
-    if len({r["id"] for r in rows}) != len(rows):
-        raise JobError(f"{job['data']}: row ids are not unique")
-    for row in rows:
-        _check_row(row)
+    rows = read_job_rows(job, run_dir, need_answer=True, check_row=_check_row)
     for chosen in [job["templates"]["default"], *job["templates"]["by_task_type"].values()]:
         template.check(chosen, PLACEHOLDERS)
     return run_rows(job, run_dir, events, resume, rows, requests=sum(len(answers_to_rewrite(r)) for r in rows),

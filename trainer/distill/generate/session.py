@@ -2,8 +2,8 @@
 teacher, asks each request once (a resumed job's journal answer, else the cache, else the endpoint), meters
 progress, stops for a resume on SIGTERM, and writes the finished and the set-aside rows in input order.
 
-A job kind supplies only `work(session, row)`, which asks its requests with `session.ask` and ends the row with
-`session.finish` or `session.set_aside`."""
+A job kind reads its rows with `read_job_rows` and supplies only `work(session, row)`, which asks its requests
+with `session.ask` and ends the row with `session.finish` or `session.set_aside`."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from distill.generate import journal
 from distill.generate.cache import ResponseCache, request_key
 from distill.generate.meter import Meter
 from distill.generate.teacher import Teacher
+from distill.rows import read_rows
 
 CACHE_VARIABLE = "DISTILL_RESPONSE_CACHE"
 SIGTERM_EXIT = 143
@@ -74,6 +75,16 @@ class Session:
         self.meter.skip(requests_skipped)
         self.aside[row_id] = {"id": row_id, "reason": reason, "detail": detail, "turn": turn, "messages": messages,
                               "provenance": {**provenance, "time": now()}}
+
+
+def read_job_rows(job: dict, run_dir: Path, need_answer: bool, check_row: Callable[[dict], None]) -> list[dict]:
+    """The rows of job.json's `data`, each checked by `check_row` (a JobError naming the row), ids unique."""
+    rows = read_rows(run_dir / job["data"], need_answer=need_answer)
+    if len({r["id"] for r in rows}) != len(rows):
+        raise JobError(f"{job['data']}: row ids are not unique")
+    for row in rows:
+        check_row(row)
+    return rows
 
 
 def _write_jsonl(path: Path, records: list[dict]) -> None:
