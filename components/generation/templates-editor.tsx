@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { useTRPC } from "~/components/trpc/react";
 import { useSearchParam } from "~/components/use-search-param";
-import { TEMPLATE_KINDS, TEMPLATE_PLACEHOLDERS, type TemplateKind } from "~/lib/contracts/generation";
+import { TEMPLATE_KINDS, TEMPLATE_PLACEHOLDERS, TEMPLATES_PER_TASK_TYPE, type TemplateKind } from "~/lib/contracts/generation";
 
 const KIND_LABELS: Record<TemplateKind, string> = { answer: "Answer", rewrite: "Rewrite" };
 
@@ -48,7 +48,7 @@ export function TemplatesEditor() {
           </span>
         ))}
         . Any other brace is literal text.
-        {kind === "answer" && " Answer jobs use the default template for every row."}
+        {!TEMPLATES_PER_TASK_TYPE[kind] && ` ${KIND_LABELS[kind]} jobs use one template for every row.`}
       </p>
       {templates.error && <p className="error" role="alert">{templates.error.message}</p>}
       <div style={{ display: "grid", gridTemplateColumns: selected ? "minmax(0, 1fr) minmax(0, 1.4fr)" : "minmax(0, 1fr)", gap: "1rem", alignItems: "start" }}>

@@ -41,6 +41,9 @@ export const TEMPLATE_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = {
   rewrite: ["instruction", "answer", "task_type"],
 };
 
+/** Whether a kind's job picks a template per task type; an answer job uses its one template for every row. */
+export const TEMPLATES_PER_TASK_TYPE: Record<TemplateKind, boolean> = { answer: false, rewrite: true };
+
 /** `{name}` as the trainer's template.py reads it: every other brace is literal text. */
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 

@@ -32,7 +32,7 @@ describe("prompt templates", () => {
     expect(of("Code Generation").text).toContain("code block with comments");
     expect(of("Code Debug").text).toContain("bug");
     expect(of("Writing")).toMatchObject({ ...DEFAULT_REWRITE_TEMPLATE, inherited: true });
-    expect((await caller.generation.templates({ kind: "answer" })).find((t) => t.taskType === null)).toMatchObject(DEFAULT_ANSWER_TEMPLATE);
+    expect(await caller.generation.templates({ kind: "answer" })).toEqual([{ taskType: null, ...DEFAULT_ANSWER_TEMPLATE, inherited: false }]);
     expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
   });
 
@@ -67,6 +67,7 @@ describe("prompt templates", () => {
       "the answer template uses {answer}, which the answer job does not fill: it fills {prompt}.",
     );
     await expect(caller.generation.saveTemplate({ kind: "rewrite", taskType: "Maths", text: "{answer}" })).rejects.toThrow('"Maths" is not a task type of the taxonomy');
+    await expect(caller.generation.saveTemplate({ kind: "answer", taskType: "Math", text: "{prompt}" })).rejects.toThrow("answer jobs use one template for every row");
     // Braces that are no placeholder are literal text: JSON in a template is fine.
     await caller.generation.saveTemplate({ kind: "answer", taskType: null, text: 'Reply as {"answer": "..."} to: {prompt}' });
     expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
