@@ -18,7 +18,7 @@ test("the user edits Math's rewrite template and sees version 2, its history, an
 
   await math.getByRole("button", { name: "Edit" }).click();
   const editor = page.getByTestId("template-editor");
-  await expect(editor.getByTestId("template-text")).toHaveValue(/step by step/);
+  await expect(editor.getByTestId("template-text")).toHaveValue(/step-by-step reasoning/);
   await editor.getByTestId("template-text").fill("Solve this step by step, then give the final answer.\n\n{instruction}\n\nA first answer: {answr}");
   await editor.getByTestId("template-save").click();
   await expect(editor.getByRole("alert")).toContainText("uses {answr}, which the rewrite job does not fill");
@@ -42,6 +42,7 @@ test("the user edits Math's rewrite template and sees version 2, its history, an
 });
 
 test("the user rewrites a dataset's answers with the embedded teacher and sees each original beside its rewrite", async ({ page }) => {
+  test.setTimeout(600_000); // the embedded server's start and three rewrites on a shared machine
   const records = (JSON.parse(readFileSync(join(sharedDatasets, "alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 3);
   const file = join(await mkdtemp(join(tmpdir(), "distill-rewrite-")), "three_answers.json");
   await writeFile(file, JSON.stringify(records));
