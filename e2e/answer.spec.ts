@@ -1,24 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { uploadAlpaca } from "./upload-alpaca";
 
 /** Issue 12, as a new user: the embedded teacher answers 20 prompts of an uploaded dataset into a new dataset. */
 
-const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
-
 test("a new user answers 20 prompts with the embedded teacher and sees each answered row's origin", async ({ page }) => {
-  const records = (JSON.parse(readFileSync(join(sharedDatasets, "alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 20);
-  const file = join(await mkdtemp(join(tmpdir(), "distill-answer-")), "twenty_prompts.json");
-  await writeFile(file, JSON.stringify(records));
-
-  await page.goto("/");
-  await page.getByTestId("upload-input").setInputFiles(file);
-  await page.getByTestId("column-mapper").getByRole("button", { name: "Import" }).click();
-  await page.waitForURL(/\/datasets\/[^/?]+/);
-  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  const parentUrl = new URL(page.url()).pathname;
+  const { path: parentUrl } = await uploadAlpaca(page, 20, "twenty_prompts.json");
 
   // The embedded endpoint is the first choice; small answers keep the shared machine free.
   await expect(page.getByTestId("answer-endpoint")).toHaveValue("embedded");

@@ -1,12 +1,7 @@
 import { expect, test } from "@playwright/test";
-import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { uploadAlpaca } from "./upload-alpaca";
 
 /** Issue 12 (TAPIR §5), as a user: edit a rewrite style on the Templates page, then rewrite a dataset's answers with it. */
-
-const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
 
 test("the user edits Math's rewrite template and sees version 2, its history, and a bad placeholder named", async ({ page }) => {
   await page.goto("/");
@@ -43,16 +38,7 @@ test("the user edits Math's rewrite template and sees version 2, its history, an
 
 test("the user rewrites a dataset's answers with the embedded teacher and sees each original beside its rewrite", async ({ page }) => {
   test.setTimeout(600_000); // the embedded server's start and three rewrites on a shared machine
-  const records = (JSON.parse(readFileSync(join(sharedDatasets, "alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 3);
-  const file = join(await mkdtemp(join(tmpdir(), "distill-rewrite-")), "three_answers.json");
-  await writeFile(file, JSON.stringify(records));
-
-  await page.goto("/");
-  await page.getByTestId("upload-input").setInputFiles(file);
-  await page.getByTestId("column-mapper").getByRole("button", { name: "Import" }).click();
-  await page.waitForURL(/\/datasets\/[^/?]+/);
-  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  const parentUrl = new URL(page.url()).pathname;
+  const { records, path: parentUrl } = await uploadAlpaca(page, 3, "three_answers.json");
 
   await expect(page.getByTestId("rewrite-endpoint")).toHaveValue("embedded");
   await page.getByTestId("rewrite-max-tokens").fill("48");
@@ -74,7 +60,7 @@ test("the user rewrites a dataset's answers with the embedded teacher and sees e
   await expect(page.getByTestId("row-origin")).toContainText(/^Rewritten \(no task type\): smollm2-135m-instruct at http:\/\/127\.0\.0\.1:\d+\/v1, template rewrite-clear v1/);
   const pair = page.getByTestId("rewrite-pair");
   const shown = await pair.getByTestId("original-answer").textContent();
-  expect((records as { output: string }[]).map((r) => r.output)).toContain(shown);
+  expect(records.map((r) => r.output)).toContain(shown);
   await expect(pair.getByTestId("rewritten-answer")).not.toBeEmpty();
 
   // The parent's rows are all original: the filter offers no rewritten ones there.

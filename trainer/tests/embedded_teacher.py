@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -76,3 +77,15 @@ def run_cli(run_dir: Path, *args: str, key: str = KEY) -> subprocess.CompletedPr
 
 def jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def kill_once_journaled(run_dir: Path, journal: Path, records: int) -> set[str]:
+    """Runs the job in `run_dir`, kills it with SIGKILL once its journal holds `records` answers, and returns the
+    ids of the rows the journal holds then."""
+    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    while len(jsonl(journal)) < records and job.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    job.send_signal(signal.SIGKILL)
+    job.wait()
+    return {r["id"] for r in jsonl(journal)}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import alpaca_rows, distill_cli, read_events
-from embedded_teacher import KEY, free_port, job_env, jsonl, proxy, run_cli, server_port  # noqa: F401 (fixtures)
+from embedded_teacher import KEY, free_port, job_env, jsonl, kill_once_journaled, proxy, run_cli, server_port  # noqa: F401 (fixtures)
 from fault_proxy import FaultProxy
 
 pytest.importorskip("llama_cpp.server", reason="the embedded teacher's server (llama-cpp-python[server]) is not installed")
@@ -177,14 +177,7 @@ def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactl
 def test_a_job_killed_mid_run_resumes_without_asking_an_answered_row_again(tmp_path, proxy):
     rows = alpaca_rows(20, offset=40)
     run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows)
-    journal = run_dir / "answers.jsonl.journal"
-    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while len(jsonl(journal)) < 6 and job.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.send_signal(signal.SIGKILL)
-    job.wait()
-    answered_before = {r["id"] for r in jsonl(journal)}
+    answered_before = kill_once_journaled(run_dir, run_dir / "answers.jsonl.journal", 6)
     assert 6 <= len(answered_before) < len(rows)
     requests_before = len(proxy.requests)
 

@@ -5,14 +5,11 @@ answers are kept beside the rewrites."""
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
-from conftest import alpaca_rows, distill_cli, read_events
-from embedded_teacher import job_env, jsonl, proxy, run_cli, server_port  # noqa: F401 (fixtures)
+from conftest import alpaca_rows, read_events
+from embedded_teacher import jsonl, kill_once_journaled, proxy, run_cli, server_port  # noqa: F401 (fixtures)
 
 pytest.importorskip("llama_cpp.server", reason="the embedded teacher's server (llama-cpp-python[server]) is not installed")
 
@@ -119,14 +116,7 @@ def test_every_answer_of_a_conversation_is_rewritten_and_a_rerun_comes_from_the_
 def test_a_killed_rewrite_resumes_without_asking_a_rewritten_answer_again(tmp_path, proxy):
     rows = typed_rows(120)
     run_dir = write_rewrite_job(tmp_path / "run", proxy.base_url, rows, sampling={"temperature": 0, "max_tokens": 16})
-    journal = run_dir / "rewrites.jsonl.journal"
-    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while len(jsonl(journal)) < 3 and job.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.send_signal(signal.SIGKILL)
-    job.wait()
-    done_before = {r["id"] for r in jsonl(journal)}
+    done_before = kill_once_journaled(run_dir, run_dir / "rewrites.jsonl.journal", 3)
     assert 3 <= len(done_before) < len(rows)
     before = len(proxy.requests)
     done = run_cli(run_dir, "--resume")
