@@ -20,6 +20,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/">Datasets</Link>
             <Link href="/runs">Runs</Link>
             <Link href="/endpoints">Endpoints</Link>
+            <Link href="/templates">Templates</Link>
           </nav>
         </header>
         <TRPCReactProvider>

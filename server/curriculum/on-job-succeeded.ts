@@ -3,13 +3,14 @@ import type { JobSpec } from "~/lib/contracts/job";
 import { importJobResult } from "~/server/analysis/import-results";
 import { importAnswers } from "~/server/generation/import-answers";
 import { importExpansion } from "~/server/generation/import-expansion";
+import { importRewrites } from "~/server/generation/import-rewrites";
 import type { JobRow } from "~/server/jobs/job-row";
 import { applyDemoLabels } from "./demo-dataset";
 
 /**
  * Run by the job manager before it marks a job succeeded, so a page that sees "succeeded" also sees the
- * data: tag/score/lengths outputs go into SQLite, a demo import gets its hand labels, an answer job's answers
- * and an expand job's new rows become a new dataset.
+ * data: tag/score/lengths outputs go into SQLite, a demo import gets its hand labels, an answer job's answers,
+ * an expand job's new rows and a rewrite job's rewrites become a new dataset.
  */
 export async function onJobSucceeded(db: Db, job: JobRow): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
@@ -18,4 +19,5 @@ export async function onJobSucceeded(db: Db, job: JobRow): Promise<void> {
     await importJobResult(db, { id: job.id, runDir: job.runDir, datasetId: job.datasetId, spec });
   else if (spec.kind === "answer") await importAnswers(db, job, spec);
   else if (spec.kind === "expand") await importExpansion(db, job, spec);
+  else if (spec.kind === "rewrite") await importRewrites(db, job, spec);
 }
