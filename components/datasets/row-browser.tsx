@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useId, useRef, useState } from "react";
-import { ROW_ORIGINS, type RowOrigin } from "~/lib/contracts/generation";
+import { ORIGIN_LABELS, ROW_ORIGINS, type RowOrigin } from "~/lib/contracts/generation";
 import { moveCursor } from "~/lib/datasets/list-keys";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
@@ -20,14 +20,6 @@ const SEARCH_DEBOUNCE_MS = 300;
  * scroll area: the list scrolls through windows of this many rows, picked with a selector or "go to row".
  */
 const WINDOW_ROWS = 200_000;
-
-/** How the origin filter names each origin. */
-export const ORIGIN_LABELS: Record<RowOrigin, string> = {
-  original: "original",
-  teacher_answer: "teacher answer",
-  expanded: "expanded",
-  rewritten: "rewritten",
-};
 
 /**
  * The dataset's rows, or those matching a full-text search, in a virtualized list: only the rows on screen are

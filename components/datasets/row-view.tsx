@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
-import { ORIGIN_LABELS } from "./row-browser";
+import { ORIGIN_LABELS } from "~/lib/contracts/generation";
 import styles from "./datasets.module.css";
 
 /**

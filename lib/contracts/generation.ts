@@ -4,13 +4,27 @@ import { idField, searchText } from "./text-bounds";
 /** The template an answer job uses unless told otherwise: the user's turn, as it is. */
 export const DEFAULT_ANSWER_TEMPLATE = { name: "answer-as-is", version: 1, text: "{prompt}" } as const;
 
+/** Where a dataset row came from: imported, a teacher's answer, a new instruction (TAPIR §4) or a rewrite (§5). */
+export const ROW_ORIGINS = ["original", "teacher_answer", "expanded", "rewritten"] as const;
+export const rowOrigin = z.enum(ROW_ORIGINS);
+export type RowOrigin = z.infer<typeof rowOrigin>;
+
+/** How the studio names each origin in a sentence. */
+export const ORIGIN_LABELS: Record<RowOrigin, string> = {
+  original: "original",
+  teacher_answer: "teacher answer",
+  expanded: "expanded",
+  rewritten: "rewritten",
+};
+
 /**
  * Which of a dataset's rows an answer job answers (duplicates aside, always): all of them, those the dataset
- * page's row browser shows for a search, or those a saved curriculum's plan selects (each once).
+ * page's row browser shows for a search (among the rows of one origin, when it filters by origin), or those a saved
+ * curriculum's plan selects (each once).
  */
 export const answerSubset = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("all") }),
-  z.object({ kind: z.literal("search"), q: searchText }),
+  z.object({ kind: z.literal("search"), q: searchText, origin: rowOrigin.optional() }),
   z.object({ kind: z.literal("curriculum"), curriculumId: idField("a curriculum id") }),
 ]);
 export type AnswerSubset = z.infer<typeof answerSubset>;
@@ -48,11 +62,6 @@ export type StartExpandInput = z.input<typeof startExpandInput>;
 /** The counts an expand job reports in its progress events and its result (docs/generation.md). */
 export const EXPAND_COUNTS = ["generated", "exact_duplicates", "near_duplicates", "tag_mismatches", "surplus", "kept", "answered", "set_aside"] as const;
 export type ExpandCounts = Partial<Record<(typeof EXPAND_COUNTS)[number], number>>;
-
-/** Where a dataset row came from: imported, a teacher's answer, a new instruction (TAPIR §4) or a rewrite (§5). */
-export const ROW_ORIGINS = ["original", "teacher_answer", "expanded", "rewritten"] as const;
-export const rowOrigin = z.enum(ROW_ORIGINS);
-export type RowOrigin = z.infer<typeof rowOrigin>;
 
 /** What a generated row records of how it was made (the generation jobs' provenance, docs/generation.md). */
 export type RowProvenance = {

@@ -42,6 +42,7 @@ const COUNT_SQL = `SELECT count(*) FROM (SELECT 1 FROM dataset_rows_fts JOIN dat
 
 const IDS_SQL = `SELECT r.id FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
   WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND r.is_duplicate = 0
+    AND (? IS NULL OR r.origin = ?)
   ORDER BY dataset_rows_fts.rowid`;
 
 export interface SearchHit {
@@ -51,14 +52,17 @@ export interface SearchHit {
   responseSnippet: string;
 }
 
-/** Ids of every row the search matches (no cap), duplicates aside, in dataset order: what a job over a search takes. */
-export async function matchingRowIds(db: Db, datasetId: string, text: string): Promise<number[]> {
+/**
+ * Ids of every row the search matches (no cap; of one origin, when given), duplicates aside, in dataset order:
+ * what a job over a search takes.
+ */
+export async function matchingRowIds(db: Db, datasetId: string, text: string, origin: RowOrigin | null = null): Promise<number[]> {
   const query = toFtsQuery(text);
   if (!query) return [];
   const threads = readThreads(db);
   const [first, last] = (await threads.run([edgeId(db, datasetId, asc), edgeId(db, datasetId, desc)])) as [number | undefined, number | undefined];
   if (first === undefined || last === undefined) return [];
-  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId], pluck: true }])) as [number[]];
+  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId, origin, origin], pluck: true }])) as [number[]];
   return ids;
 }
 

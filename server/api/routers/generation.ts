@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import type { Db } from "~/db/client";
-import { type AnswerSubset, answerSubsetInput, saveTemplateInput, startAnswerInput, startExpandInput, startRewriteInput, templateKind, templateScopeInput } from "~/lib/contracts/generation";
+import { type AnswerSubset, answerSubsetInput, ORIGIN_LABELS, saveTemplateInput, startAnswerInput, startExpandInput, startRewriteInput, templateKind, templateScopeInput } from "~/lib/contracts/generation";
 import { idField } from "~/lib/contracts/text-bounds";
 import { BadRequest } from "~/lib/errors";
 import { publicProcedure } from "~/server/api/trpc";
@@ -26,9 +26,10 @@ async function rowsToAnswer(db: Db, datasetId: string, subset: AnswerSubset): Pr
   const usable = usableRowIds(db, datasetId);
   if (subset.kind === "all") return { ids: usable, description: rowCount(usable.length) };
   if (subset.kind === "search") {
-    const ids = await matchingRowIds(db, datasetId, subset.q);
-    if (ids.length === 0) throw new BadRequest(`no row matches “${subset.q}”: there is nothing to answer`);
-    return { ids, description: `${rowCount(ids.length)} matching “${subset.q}”` };
+    const ids = await matchingRowIds(db, datasetId, subset.q, subset.origin ?? null);
+    const among = subset.origin ? ` among the ${ORIGIN_LABELS[subset.origin]} rows` : "";
+    if (ids.length === 0) throw new BadRequest(`no row matches “${subset.q}”${among}: there is nothing to answer`);
+    return { ids, description: `${rowCount(ids.length)} matching “${subset.q}”${among}` };
   }
   const { name, ids } = curriculumRows(db, subset.curriculumId, datasetId);
   return { ids, description: `${rowCount(ids.length)} of curriculum “${name}”` };
