@@ -21,6 +21,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             <Link href="/runs">Runs</Link>
             <Link href="/evaluations">Evaluations</Link>
             <Link href="/endpoints">Endpoints</Link>
+            <Link href="/templates">Templates</Link>
           </nav>
         </header>
         <TRPCReactProvider>

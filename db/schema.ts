@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import { ROW_ORIGINS, TEMPLATE_KINDS } from "~/lib/contracts/generation";
 import { JOB_KINDS, JOB_STATUSES } from "~/lib/contracts/job";
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -57,8 +58,8 @@ export const datasetRows = sqliteTable(
     contentHash: text("content_hash").notNull(),
     /** True for the second and later copies of an exact duplicate. */
     isDuplicate: integer("is_duplicate", { mode: "boolean" }).notNull().default(false),
-    /** Where the row came from: "original" (imported), "teacher_answer" (an answer job) or "expanded" (an expand job: TAPIR §4). */
-    origin: text("origin", { enum: ["original", "teacher_answer", "expanded"] }).notNull().default("original"),
+    /** Where the row came from: imported, or made by a generation job (lib/contracts/generation.ts ROW_ORIGINS). */
+    origin: text("origin", { enum: ROW_ORIGINS }).notNull().default("original"),
     /** JSON of a generated row's provenance: endpoint, model, template name and version, sampling, time. */
     provenance: text("provenance"),
   },
@@ -320,4 +321,23 @@ export const evalAnswers = sqliteTable(
     details: text("details"),
   },
   (t) => [index("eval_answers_item").on(t.evaluationId, t.suite, t.itemId, t.turn, t.seed)],
+);
+
+/**
+ * Versions of the generation jobs' prompt templates, per kind and per task type ("" is the kind-wide default).
+ * Saving never changes a row: it adds the next version, so what a generated row's provenance names stays
+ * readable. A scope with no rows uses its built-in template (lib/generation/builtin-templates.ts) as version 1.
+ */
+export const promptTemplates = sqliteTable(
+  "prompt_templates",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: TEMPLATE_KINDS }).notNull(),
+    taskType: text("task_type").notNull(),
+    version: integer("version").notNull(),
+    name: text("name").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("prompt_templates_scope_version").on(t.kind, t.taskType, t.version)],
 );

@@ -1,31 +1,13 @@
-import { expect, test, type Page } from "@playwright/test";
-import { readFileSync } from "node:fs";
-import { mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { expect, test } from "@playwright/test";
+import { uploadAlpaca } from "./upload-alpaca";
 
 /**
  * Issue 12, as a new user: the embedded teacher answers 20 prompts of an uploaded dataset, or the rows of a
  * search, into a new dataset; a job is cancelled and resumed.
  */
 
-const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
-
-/** Uploads the first 20 Alpaca records as `name` and imports them; the new dataset's page is open. Its path. */
-async function uploadTwentyPrompts(page: Page, name: string): Promise<string> {
-  const records = (JSON.parse(readFileSync(join(sharedDatasets, "alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 20);
-  const file = join(await mkdtemp(join(tmpdir(), "distill-answer-")), name);
-  await writeFile(file, JSON.stringify(records));
-  await page.goto("/");
-  await page.getByTestId("upload-input").setInputFiles(file);
-  await page.getByTestId("column-mapper").getByRole("button", { name: "Import" }).click();
-  await page.waitForURL(/\/datasets\/[^/?]+/);
-  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  return new URL(page.url()).pathname;
-}
-
 test("a new user answers 20 prompts with the embedded teacher and sees each answered row's origin", async ({ page }) => {
-  const parentUrl = await uploadTwentyPrompts(page, "twenty_prompts.json");
+  const { path: parentUrl } = await uploadAlpaca(page, 20, "twenty_prompts.json");
 
   // The embedded endpoint is the first choice; small answers keep the shared machine free.
   await expect(page.getByTestId("answer-endpoint")).toHaveValue("embedded");
@@ -57,7 +39,7 @@ test("a new user answers 20 prompts with the embedded teacher and sees each answ
 });
 
 test("a new user answers the rows of a search, sees each row's origin, then cancels a job and resumes it", async ({ page }) => {
-  const parentUrl = await uploadTwentyPrompts(page, "searched_prompts.json");
+  const { path: parentUrl } = await uploadAlpaca(page, 20, "searched_prompts.json");
 
   // The row browser's search is the filter: the panel offers its rows and says how many before launch.
   await page.getByRole("searchbox", { name: "Search rows" }).fill("sentence");

@@ -42,7 +42,7 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
           </span>
         </div>
       </div>
-      {dataset.parentId && <AnsweredFrom parentId={dataset.parentId} />}
+      {dataset.parentId && <AnsweredFrom parentId={dataset.parentId} rewritten={dataset.format === "teacher_rewrites"} />}
       {dataset.status === "failed" && dataset.error && (
         <p className="error" role="alert">The import failed: {dataset.error}</p>
       )}
@@ -74,13 +74,13 @@ export function DatasetHeader({ dataset }: { dataset: Dataset }) {
   );
 }
 
-/** A generated dataset names the dataset whose prompts the teacher answered. */
-function AnsweredFrom({ parentId }: { parentId: string }) {
+/** A generated dataset names the dataset whose prompts the teacher answered, or whose answers it rewrote. */
+function AnsweredFrom({ parentId, rewritten }: { parentId: string; rewritten: boolean }) {
   const trpc = useTRPC();
   const parent = useQuery({ ...trpc.datasets.get.queryOptions({ id: parentId }), retry: false });
   return (
     <p className="small" data-testid="answered-from">
-      Answered by a teacher from{" "}
+      {rewritten ? "Rewritten by a teacher from" : "Answered by a teacher from"}{" "}
       {parent.error ? (
         "a dataset that has since been deleted"
       ) : (

@@ -4,6 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { AnswerPanel } from "~/components/generation/answer-panel";
 import { ExpansionSummary } from "~/components/generation/expand-panel";
+import { RewritePanel } from "~/components/generation/rewrite-panel";
 import { useTRPC } from "~/components/trpc/react";
 import { DatasetHeader } from "./dataset-header";
 import { LengthHistograms } from "./length-histograms";
@@ -21,6 +22,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
     // An import still running fills the counts in as it goes.
     refetchInterval: (query) => (query.state.data?.status === "importing" ? 2_000 : false),
   });
+  const origins = useQuery({ ...trpc.datasets.origins.queryOptions({ id: datasetId }), enabled: dataset.data?.status === "ready" });
   const [rowParam, setRowParam] = useSearchParam("row");
   const selectedIdx = rowParam != null && /^\d+$/.test(rowParam) ? Number(rowParam) : null;
 
@@ -41,6 +43,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
         <>
           {d.format === "expanded" && <ExpansionSummary datasetId={d.id} />}
           {d.rowCount > 0 && <AnswerPanel datasetId={d.id} />}
+          {(origins.data?.withAnswers ?? 0) > 0 && <RewritePanel datasetId={d.id} />}
           <LengthHistograms datasetId={d.id} />
           <h2>Rows</h2>
           <div className={styles.browseLayout} data-open={selectedIdx != null}>

@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useId, useRef, useState } from "react";
+import { ORIGIN_LABELS, ROW_ORIGINS, type RowOrigin } from "~/lib/contracts/generation";
 import { moveCursor } from "~/lib/datasets/list-keys";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
@@ -23,7 +24,7 @@ const WINDOW_ROWS = 200_000;
 /**
  * The dataset's rows, or those matching a full-text search, in a virtualized list: only the rows on screen are
  * rendered, and only the pages they fall in are fetched, so a million-row dataset scrolls like a small one.
- * The search lives in the URL (?q=) so it can be shared and survives a reload. The list is a listbox: arrows,
+ * The search and the origin filter live in the URL (?q=, ?origin=) so they can be shared and survive a reload. The list is a listbox: arrows,
  * Page keys, Home and End move the selection, Enter opens the selected row, Escape closes the open one.
  */
 export function RowBrowser(props: {
@@ -43,8 +44,13 @@ export function RowBrowser(props: {
     return () => clearTimeout(timer);
   }, [draft, search, setQ]);
 
-  const firstPage = usePage(props.datasetId, search, 0);
-  const total = search ? (firstPage.data?.total ?? 0) : props.rowCount;
+  const [originParam, setOrigin] = useSearchParam("origin");
+  const origin = (ROW_ORIGINS as readonly string[]).includes(originParam ?? "") ? (originParam as RowOrigin) : null;
+  const trpc = useTRPC();
+  const origins = useQuery(trpc.datasets.origins.queryOptions({ id: props.datasetId }));
+  const filter = { search, origin };
+  const firstPage = usePage(props.datasetId, filter, 0);
+  const total = search || origin ? (firstPage.data?.total ?? 0) : props.rowCount;
 
   const [windowStart, setWindowStart] = useState(0);
   const windowCount = Math.max(0, Math.min(WINDOW_ROWS, total - windowStart));
@@ -55,11 +61,11 @@ export function RowBrowser(props: {
     estimateSize: () => ROW_HEIGHT,
     overscan: 10,
   });
-  // A new search starts at its first match.
+  // A new search or filter starts at its first match.
   useEffect(() => {
     setWindowStart(0);
     virtualizer.scrollToOffset(0);
-  }, [search, virtualizer]);
+  }, [search, origin, virtualizer]);
   // "Go to row" may first move the window; the scroll happens once the window's rows are laid out.
   const [target, setTarget] = useState<number | null>(null);
   useEffect(() => {
@@ -69,8 +75,8 @@ export function RowBrowser(props: {
   }, [target, windowStart, windowCount, virtualizer]);
   // The keyboard's selection, as a position in the current window; the open row is props.selectedIdx.
   const [cursor, setCursor] = useState<number | null>(null);
-  useEffect(() => setCursor(null), [search, windowStart]);
-  const cursorPage = usePage(props.datasetId, search, Math.floor((windowStart + (cursor ?? 0)) / PAGE_SIZE));
+  useEffect(() => setCursor(null), [search, origin, windowStart]);
+  const cursorPage = usePage(props.datasetId, filter, Math.floor((windowStart + (cursor ?? 0)) / PAGE_SIZE));
   const cursorRow = cursor == null ? undefined : cursorPage.data?.rows[(windowStart + cursor) % PAGE_SIZE];
   const listId = useId();
   const onListKey = (e: React.KeyboardEvent) => {
@@ -104,15 +110,24 @@ export function RowBrowser(props: {
           onChange={(e) => setDraft(e.target.value)}
           style={{ flex: 1 }}
         />
+        <select aria-label="Origin" value={origin ?? ""} onChange={(e) => setOrigin(e.target.value || null)} data-testid="origin-filter">
+          <option value="">every origin</option>
+          {ROW_ORIGINS.map((o) => (
+            <option key={o} value={o} disabled={origins.data != null && origins.data.counts[o] === 0 && o !== origin}>
+              {ORIGIN_LABELS[o]}
+              {origins.data ? ` (${formatCount(origins.data.counts[o])})` : ""}
+            </option>
+          ))}
+        </select>
         <span className="small muted" data-testid="search-count" aria-live="polite">
           {search
             ? firstPage.isPending
               ? "searching…"
-              : `${formatCount(total)}${firstPage.data?.totalCapped ? "+" : ""} ${total === 1 ? "row matches" : "rows match"} “${search}”`
-            : `${formatCount(total)} rows`}
+              : `${formatCount(total)}${firstPage.data?.totalCapped ? "+" : ""} ${total === 1 ? "row matches" : "rows match"} “${search}”${origin ? ` among the ${ORIGIN_LABELS[origin]} rows` : ""}`
+            : `${formatCount(total)} ${origin ? `${ORIGIN_LABELS[origin]} ` : ""}rows`}
         </span>
       </div>
-      {(search == null || total > WINDOW_ROWS) && total > 0 && (
+      {((search == null && origin == null) || total > WINDOW_ROWS) && total > 0 && (
         <div className="row small" style={{ marginBottom: "0.5rem" }}>
           {total > WINDOW_ROWS && (
             <select
@@ -130,12 +145,12 @@ export function RowBrowser(props: {
               ))}
             </select>
           )}
-          {search == null && <GoToRow last={total - 1} onGo={goTo} />}
+          {search == null && origin == null && <GoToRow last={total - 1} onGo={goTo} />}
         </div>
       )}
       {firstPage.error && <p className="error" role="alert">{firstPage.error.message}</p>}
       {!firstPage.isPending && total === 0 && (
-        <p className="muted">{search ? "No row matches this search." : "This dataset has no rows."}</p>
+        <p className="muted">{search ? "No row matches this search." : origin ? `This dataset has no ${ORIGIN_LABELS[origin]} rows.` : "This dataset has no rows."}</p>
       )}
       <div
         ref={scroller}
@@ -158,7 +173,7 @@ export function RowBrowser(props: {
               <BrowserRow
                 id={`${listId}-${windowStart + item.index}`}
                 datasetId={props.datasetId}
-                search={search}
+                filter={filter}
                 position={windowStart + item.index}
                 selected={cursor === item.index}
                 openIdx={props.selectedIdx}
@@ -204,20 +219,22 @@ function GoToRow({ last, onGo }: { last: number; onGo: (idx: number) => void }) 
   );
 }
 
+type Filter = { search: string | null; origin: RowOrigin | null };
+
 /**
  * One page of rows or matches. Every visible row asks for its page; React Query shares one request per page.
  * Both procedures answer {total, rows} so a row renders the same whichever is active.
  */
-function usePage(datasetId: string, search: string | null, page: number) {
+function usePage(datasetId: string, { search, origin }: Filter, page: number) {
   const trpc = useTRPC();
   const offset = page * PAGE_SIZE;
   const browse = useQuery({
-    ...trpc.datasets.rows.queryOptions({ id: datasetId, offset, limit: PAGE_SIZE }),
+    ...trpc.datasets.rows.queryOptions({ id: datasetId, offset, limit: PAGE_SIZE, origin }),
     enabled: search == null,
     staleTime: Infinity,
   });
   const found = useQuery({
-    ...trpc.datasets.search.queryOptions({ id: datasetId, q: search ?? "", offset, limit: PAGE_SIZE }),
+    ...trpc.datasets.search.queryOptions({ id: datasetId, q: search ?? "", offset, limit: PAGE_SIZE, origin }),
     enabled: search != null,
     staleTime: Infinity,
   });
@@ -227,7 +244,7 @@ function usePage(datasetId: string, search: string | null, page: number) {
 function BrowserRow(props: {
   id: string;
   datasetId: string;
-  search: string | null;
+  filter: Filter;
   position: number;
   /** The keyboard's selection. */
   selected: boolean;
@@ -235,7 +252,7 @@ function BrowserRow(props: {
   openIdx: number | null;
   onSelect: (idx: number) => void;
 }) {
-  const page = usePage(props.datasetId, props.search, Math.floor(props.position / PAGE_SIZE));
+  const page = usePage(props.datasetId, props.filter, Math.floor(props.position / PAGE_SIZE));
   const row = page.data?.rows[props.position % PAGE_SIZE];
   if (!row)
     return (
@@ -262,6 +279,7 @@ function BrowserRow(props: {
       </span>
       {"turns" in row && row.turns > 1 && <span className="badge">{row.turns} turns</span>}
       {"isDuplicate" in row && row.isDuplicate && <span className="badge">duplicate</span>}
+      {"origin" in row && row.origin !== "original" && <span className="badge" data-testid="row-origin-badge">{ORIGIN_LABELS[row.origin]}</span>}
     </div>
   );
 }

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { useState } from "react";
 import { useTRPC } from "~/components/trpc/react";
 import { useSearchParam } from "~/components/use-search-param";
-import type { AnswerSubset } from "~/lib/contracts/generation";
+import { type AnswerSubset, ORIGIN_LABELS, rowOrigin } from "~/lib/contracts/generation";
 import { formatCount } from "~/lib/format";
 import { GenerationJob, TeacherForm, useLatestJob } from "./generation-job";
 
@@ -40,17 +40,22 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
   );
 }
 
-/** The row browser's search (?q=) and the dataset's saved curricula, as the subsets one may answer. */
+/**
+ * The row browser's search (?q=, among the rows of its origin filter ?origin= when set) and the dataset's saved
+ * curricula, as the subsets one may answer.
+ */
 function useSubset(datasetId: string) {
   const trpc = useTRPC();
   const [q] = useSearchParam("q");
+  const [originParam] = useSearchParam("origin");
   const search = q?.trim() || null;
+  const origin = rowOrigin.safeParse(originParam).data;
   const curricula = useQuery(trpc.curriculum.list.queryOptions({ datasetId }));
   const [choice, setChoice] = useState("all");
   // A choice that no longer exists (the search was cleared) falls back to every row.
   const subset: AnswerSubset =
     choice === "search" && search
-      ? { kind: "search", q: search }
+      ? { kind: "search", q: search, ...(origin ? { origin } : {}) }
       : choice.startsWith("curriculum:") && curricula.data?.some((c) => `curriculum:${c.id}` === choice)
         ? { kind: "curriculum", curriculumId: choice.slice("curriculum:".length) }
         : { kind: "all" };
@@ -61,7 +66,11 @@ function useSubset(datasetId: string) {
       Rows to answer
       <select value={value} onChange={(e) => setChoice(e.target.value)} data-testid="answer-subset">
         <option value="all">Every row</option>
-        {search && <option value="search">The rows matching “{search}” (the search above)</option>}
+        {search && (
+          <option value="search">
+            The rows matching “{search}”{origin ? ` among the ${ORIGIN_LABELS[origin]} rows` : ""} (the search above)
+          </option>
+        )}
         {curricula.data?.map((c) => (
           <option key={c.id} value={`curriculum:${c.id}`}>
             The rows curriculum “{c.name}” selects

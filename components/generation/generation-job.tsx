@@ -84,7 +84,7 @@ export function TeacherForm({
 export type JobSummary = { id: string; name: string; status: string; error: string | null };
 
 /** The latest job of a kind on a dataset, looked at again while it runs, so a panel survives a reload. */
-export function useLatestJob(datasetId: string, kind: "answer" | "expand") {
+export function useLatestJob(datasetId: string, kind: "answer" | "expand" | "rewrite") {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const jobs = useQuery({

@@ -4,26 +4,47 @@ import { idField, searchText } from "./text-bounds";
 /** The template an answer job uses unless told otherwise: the user's turn, as it is. */
 export const DEFAULT_ANSWER_TEMPLATE = { name: "answer-as-is", version: 1, text: "{prompt}" } as const;
 
+/** Where a dataset row came from: imported, a teacher's answer, a new instruction (TAPIR §4) or a rewrite (§5). */
+export const ROW_ORIGINS = ["original", "teacher_answer", "expanded", "rewritten"] as const;
+export const rowOrigin = z.enum(ROW_ORIGINS);
+export type RowOrigin = z.infer<typeof rowOrigin>;
+
+/** How the studio names each origin in a sentence. */
+export const ORIGIN_LABELS: Record<RowOrigin, string> = {
+  original: "original",
+  teacher_answer: "teacher answer",
+  expanded: "expanded",
+  rewritten: "rewritten",
+};
+
 /**
  * Which of a dataset's rows an answer job answers (duplicates aside, always): all of them, those the dataset
- * page's row browser shows for a search, or those a saved curriculum's plan selects (each once).
+ * page's row browser shows for a search (among the rows of one origin, when it filters by origin), or those a saved
+ * curriculum's plan selects (each once).
  */
 export const answerSubset = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("all") }),
-  z.object({ kind: z.literal("search"), q: searchText }),
+  z.object({ kind: z.literal("search"), q: searchText, origin: rowOrigin.optional() }),
   z.object({ kind: z.literal("curriculum"), curriculumId: idField("a curriculum id") }),
 ]);
 export type AnswerSubset = z.infer<typeof answerSubset>;
 
 export const answerSubsetInput = z.object({ datasetId: idField("a dataset id"), subset: answerSubset.default({ kind: "all" }) });
 
-/** What the dataset page's "Answer with a teacher" form sends. */
-export const startAnswerInput = answerSubsetInput.extend({
+/** The teacher and its sampling, as the dataset page's generation forms send them. */
+const teacherSettings = {
   endpointId: idField("an endpoint id"),
   temperature: z.number().min(0, "the temperature is at least 0").max(2, "the temperature is at most 2").default(0.7),
   maxTokens: z.number().int("max tokens is a whole number").min(1, "max tokens is at least 1").max(32768, "max tokens is at most 32,768").default(512),
-});
+};
+
+/** What the dataset page's "Answer with a teacher" form sends. */
+export const startAnswerInput = answerSubsetInput.extend(teacherSettings);
 export type StartAnswerInput = z.input<typeof startAnswerInput>;
+
+/** What the dataset page's "Rewrite with a teacher" form sends: every row with an answer is rewritten. */
+export const startRewriteInput = z.object({ datasetId: idField("a dataset id"), ...teacherSettings });
+export type StartRewriteInput = z.input<typeof startRewriteInput>;
 
 /** What a saved curriculum's "Expand with a teacher" form sends (TAPIR §4; the targets come from its resampling). */
 export const startExpandInput = z.object({
@@ -42,7 +63,7 @@ export type StartExpandInput = z.input<typeof startExpandInput>;
 export const EXPAND_COUNTS = ["generated", "exact_duplicates", "near_duplicates", "tag_mismatches", "surplus", "kept", "answered", "set_aside"] as const;
 export type ExpandCounts = Partial<Record<(typeof EXPAND_COUNTS)[number], number>>;
 
-/** What a generated row records of how it was made (the answer job's provenance, docs/generation.md). */
+/** What a generated row records of how it was made (the generation jobs' provenance, docs/generation.md). */
 export type RowProvenance = {
   /** The base URL the job connected to. */
   endpoint: string;
@@ -55,4 +76,50 @@ export type RowProvenance = {
   /** An expanded row: the template its answer was asked with, and the request and in-context rows its instruction came from. */
   answer_template?: { name: string; version: number };
   expansion?: { request: string; examples: string[] };
+  /** A rewrite's: the task type whose template it used (null: none known) and the answers it rewrote, in order. */
+  task_type?: string | null;
+  original_answers?: string[];
 };
+
+/** The jobs whose prompts are templates the studio stores and versions (the Templates page). */
+export const TEMPLATE_KINDS = ["answer", "expand", "rewrite"] as const;
+export const templateKind = z.enum(TEMPLATE_KINDS);
+export type TemplateKind = z.infer<typeof templateKind>;
+
+/** The placeholders each kind's job fills (docs/generation.md); a template may use no others. */
+export const TEMPLATE_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = {
+  answer: ["prompt"],
+  expand: ["task_type", "examples", "count"],
+  rewrite: ["instruction", "answer", "task_type"],
+};
+
+/**
+ * Whether a kind's job picks a template per task type; an answer job uses its one template for every row, and an
+ * expand job its one template for every type (which it names through {task_type}).
+ */
+export const TEMPLATES_PER_TASK_TYPE: Record<TemplateKind, boolean> = { answer: false, expand: false, rewrite: true };
+
+/** `{name}` as the trainer's template.py reads it: every other brace is literal text. */
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The placeholders a template uses that its kind's job does not fill, in order of first use. */
+export function unknownPlaceholders(kind: TemplateKind, text: string): string[] {
+  const allowed = new Set(TEMPLATE_PLACEHOLDERS[kind]);
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].filter((name) => !allowed.has(name));
+}
+
+export const MAX_TEMPLATE_TEXT = 20_000;
+
+/** A template's scope: a task type of the taxonomy, or null for the kind-wide default. */
+const templateScope = {
+  kind: templateKind,
+  taskType: z.string().min(1).max(100, "a task type is at most 100 characters").nullable(),
+};
+export const templateScopeInput = z.object(templateScope);
+
+/** What the Templates page sends to save a new version. */
+export const saveTemplateInput = z.object({
+  ...templateScope,
+  text: z.string().trim().min(1, "a template needs some text").max(MAX_TEMPLATE_TEXT, `a template is at most ${MAX_TEMPLATE_TEXT.toLocaleString("en")} characters`),
+});
+export type SaveTemplateInput = z.input<typeof saveTemplateInput>;

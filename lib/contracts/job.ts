@@ -3,11 +3,12 @@ import { z } from "zod";
 /**
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
- * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths, answer, expand and eval.
+ * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths, answer, expand,
+ * rewrite and eval.
  */
 
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
-export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand", "eval"] as const;
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand", "rewrite", "eval"] as const;
 export const jobKind = z.enum(JOB_KINDS);
 export type JobKind = z.infer<typeof jobKind>;
 
@@ -171,7 +172,8 @@ export type SamplingParams = z.infer<typeof samplingParams>;
 
 /**
  * A prompt template: `{name}` placeholders (a letter or underscore, then letters, digits, underscores) are filled
- * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn.
+ * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn; a rewrite
+ * job's `{instruction}`, `{answer}` and `{task_type}` (TEMPLATE_PLACEHOLDERS in lib/contracts/generation.ts).
  */
 export const promptTemplate = z.object({
   name: z.string().min(1),
@@ -260,24 +262,29 @@ export const lengthsJob = z.object({
 });
 export type LengthsJob = z.infer<typeof lengthsJob>;
 
-/** The teacher answers every user turn of every row, turn by turn (docs/generation.md). */
-export const answerJob = z.object({
+/** The fields every generation job (answer, expand, rewrite) has besides its kind, its templates and its output file. */
+const generationJobFields = {
   schema_version: z.literal(1),
   id: z.string().min(1),
-  kind: z.literal(jobKind.enum.answer),
   created_at: z.string(),
   endpoint: endpointSpec,
   sampling: samplingParams.prefault({}),
-  template: promptTemplate,
   retry: retryPolicy.prefault({}),
-  /** JSONL of {id, messages}, relative to the run folder; assistant turns in it are replaced by the teacher's. */
+  /** JSONL of {id, messages}, relative to the run folder (a rewrite's rows also carry task_type). */
   data: z.string().default("data/rows.jsonl"),
-  /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
-  output: z.string().default("answers.jsonl"),
   /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
   set_aside: z.string().default("set_aside.jsonl"),
   /** The response cache all jobs share (a SQLite file in the data folder); null: DISTILL_RESPONSE_CACHE or none. */
   cache: z.string().nullable().default(null),
+};
+
+/** The teacher answers every user turn of every row, turn by turn; the rows' own assistant turns are replaced (docs/generation.md). */
+export const answerJob = z.object({
+  ...generationJobFields,
+  kind: z.literal(jobKind.enum.answer),
+  template: promptTemplate,
+  /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
+  output: z.string().default("answers.jsonl"),
 });
 export type AnswerJob = z.infer<typeof answerJob>;
 
@@ -287,18 +294,14 @@ export type AnswerJob = z.infer<typeof answerJob>;
  * (docs/generation.md).
  */
 export const expandJob = z.object({
-  schema_version: z.literal(1),
-  id: z.string().min(1),
+  ...generationJobFields,
   kind: z.literal(jobKind.enum.expand),
-  created_at: z.string(),
-  endpoint: endpointSpec,
   /** Sent with every request; an expansion request's seed is this seed (or `seed`) plus the request's number. */
   sampling: samplingParams.prefault({}),
   /** Fills {task_type}, {examples} (the in-context examples, numbered) and {count}. */
   template: promptTemplate,
   /** The answer step's template: {prompt} is the new instruction. */
   answer_template: promptTemplate,
-  retry: retryPolicy.prefault({}),
   /** New instructions wanted per task type. */
   targets: z.record(z.string().min(1), z.number().int().min(1)),
   /** In-context examples per request (k), drawn from the rows of the type. */
@@ -321,7 +324,6 @@ export const expandJob = z.object({
   set_aside: z.string().default("set_aside.jsonl"),
   /** JSONL of every instruction the teacher wrote, with what became of it (kept, duplicate, tag mismatch). */
   instructions: z.string().default("instructions.jsonl"),
-  cache: z.string().nullable().default(null),
 });
 export type ExpandJob = z.infer<typeof expandJob>;
 
@@ -390,6 +392,23 @@ export const evalJob = z.object({
 });
 export type EvalJob = z.infer<typeof evalJob>;
 
+/**
+ * The teacher rewrites each answer of every row in the style of the row's task type (TAPIR §5,
+ * docs/generation.md): a row's task type picks its template from `by_task_type`, else `default` is used.
+ */
+export const rewriteJob = z.object({
+  ...generationJobFields,
+  kind: z.literal(jobKind.enum.rewrite),
+  templates: z.object({
+    /** For rows without a task type, or whose type has no template of its own. */
+    default: promptTemplate,
+    by_task_type: z.record(z.string(), promptTemplate).default({}),
+  }),
+  /** JSONL of rewritten rows {id, messages, origin, provenance (original_answers among it), usage}, in input order. */
+  output: z.string().default("rewrites.jsonl"),
+});
+export type RewriteJob = z.infer<typeof rewriteJob>;
+
 const MAX_COLUMN_NAME = 255;
 const columnName = z.string().max(MAX_COLUMN_NAME, `a column name is at most ${MAX_COLUMN_NAME} characters`).optional();
 export const columnMapping = z.object({
@@ -424,7 +443,9 @@ export const ingestJob = z.object({
 });
 export type IngestJob = z.infer<typeof ingestJob>;
 
-export const jobSpec = z.discriminatedUnion("kind", [trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, evalJob, ingestJob]);
+export const jobSpec = z.discriminatedUnion("kind", [
+  trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, rewriteJob, evalJob, ingestJob,
+]);
 export type JobSpec = z.infer<typeof jobSpec>;
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;

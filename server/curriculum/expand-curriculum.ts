@@ -5,10 +5,9 @@ import { jobs, tagResults } from "~/db/schema";
 import type { startExpandInput } from "~/lib/contracts/generation";
 import type { JobSpec } from "~/lib/contracts/job";
 import { BadRequest } from "~/lib/errors";
-import { DEFAULT_ANSWER_TEMPLATE } from "~/lib/contracts/generation";
-import { DEFAULT_EXPAND_TEMPLATE } from "~/lib/generation/expand-template";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { startGenerationJob } from "~/server/generation/start-generation";
+import { jobTemplate } from "~/server/generation/template-store";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines } from "~/server/runs/dataset-split";
 import { curriculumRunPlan } from "./launch-curriculum";
@@ -39,7 +38,8 @@ function taggerOf(db: Db, tagResultId: string): Extract<JobSpec, { kind: "tag" }
 
 /**
  * Starts an expand job (TAPIR §4) for a saved curriculum: its dataset's usable rows with their task types (as
- * the curriculum types them) are the examples and what new instructions are deduplicated against. When it
+ * the curriculum types them) are the examples and what new instructions are deduplicated against; its expand
+ * and answer templates are the store's current ones (the Templates page). When it
  * succeeds, server/generation/import-expansion.ts makes the parent's rows plus the new ones a new dataset.
  */
 export async function startExpandJob(manager: JobManager, embedded: EmbeddedServer, input: z.output<typeof startExpandInput>) {
@@ -56,8 +56,8 @@ export async function startExpandJob(manager: JobManager, embedded: EmbeddedServ
     datasetId,
     spec: {
       sampling: { temperature: input.temperature, max_tokens: input.maxTokens },
-      template: DEFAULT_EXPAND_TEMPLATE,
-      answer_template: DEFAULT_ANSWER_TEMPLATE,
+      template: jobTemplate(db, "expand", null),
+      answer_template: jobTemplate(db, "answer", null),
       targets: Object.fromEntries(asked.map((t) => [t.type, t.asked])),
       examples_per_request: input.examplesPerRequest,
       instructions_per_request: input.instructionsPerRequest,

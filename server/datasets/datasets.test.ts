@@ -5,7 +5,7 @@ import { importFile, sharedDataset, tempStudio } from "~/test/support/import-fil
 import { deleteDataset, getDataset, listDatasets, renameDataset } from "./catalog";
 import { exportJsonl, exportRejectedJsonl, type ExportForm } from "./export";
 import { lengthHistogram } from "./histogram";
-import { getRow, rejectedRows, rowsPage } from "./rows";
+import { getRow, originCounts, rejectedRows, rowsPage } from "./rows";
 import { SNIPPET_CLOSE, SNIPPET_OPEN, searchRows, toFtsQuery } from "./search";
 
 let studio: ReturnType<typeof tempStudio>;
@@ -142,6 +142,22 @@ describe("queries", () => {
     }
     expect(toFtsQuery(' say "hi" ')).toBe('"say" """hi"""');
     expect(await searchRows(studio.db, alpacaId, "   ", { offset: 0, limit: 5 })).toEqual({ total: 0, totalCapped: false, hits: [] });
+  });
+
+  it("pages, counts and searches the rows of one origin", async () => {
+    const { datasetId } = await importFile(studio.db, sharedDataset("alpaca_en_demo.json"), { name: "mixed origins" });
+    // As if generated: rows 3, 10 and 500 rewritten, row 7 a teacher's answer.
+    const setOrigin = studio.db.$client.prepare("update dataset_rows set origin = ? where dataset_id = ? and idx = ?");
+    for (const idx of [3, 10, 500]) setOrigin.run("rewritten", datasetId, idx);
+    setOrigin.run("teacher_answer", datasetId, 7);
+    expect(originCounts(studio.db, datasetId)).toEqual({ counts: { original: 995, teacher_answer: 1, expanded: 0, rewritten: 3 }, withAnswers: 999 });
+    expect(rowsPage(studio.db, datasetId, { offset: 0, limit: 10 }, "rewritten").map((r) => [r.idx, r.origin])).toEqual([[3, "rewritten"], [10, "rewritten"], [500, "rewritten"]]);
+    expect(rowsPage(studio.db, datasetId, { offset: 1, limit: 1 }, "rewritten").map((r) => r.idx)).toEqual([10]);
+    expect(rowsPage(studio.db, datasetId, { offset: 0, limit: 10 }, "expanded")).toEqual([]);
+    const all = await searchRows(studio.db, datasetId, "the", { offset: 0, limit: 500 });
+    const rewritten = await searchRows(studio.db, datasetId, "the", { offset: 0, limit: 500 }, "rewritten");
+    expect(rewritten.hits.map((h) => h.idx)).toEqual(all.hits.map((h) => h.idx).filter((idx) => [3, 10, 500].includes(idx)));
+    expect(rewritten.total).toBe(rewritten.hits.length);
   });
 
   it("bins prompt and response lengths over every row", () => {

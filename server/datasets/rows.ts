@@ -1,5 +1,5 @@
-import { and, asc, eq, gte, sql } from "drizzle-orm";
-import type { RowProvenance } from "~/lib/contracts/generation";
+import { and, asc, count, eq, gte, ne, sql } from "drizzle-orm";
+import { ROW_ORIGINS, type RowOrigin, type RowProvenance } from "~/lib/contracts/generation";
 import type { Db } from "~/db/client";
 import { datasetRows, rejectedRows as rejectedTable } from "~/db/schema";
 import { storedMessages, storedSource } from "~/server/ingest/canonical";
@@ -16,10 +16,13 @@ function clampPage({ offset, limit }: Page): Page {
   return { offset: Math.max(0, Math.floor(offset)), limit: Math.min(MAX_PAGE, Math.max(1, Math.floor(limit))) };
 }
 
-/** One page of rows in dataset order with the text cut to a preview; seeks by position, never OFFSET-scans. */
-export function rowsPage(db: Db, datasetId: string, page: Page) {
+/**
+ * One page of rows in dataset order with the text cut to a preview; seeks by position, never OFFSET-scans. Rows
+ * of one origin only are paged with OFFSET: a dataset's origins are not indexed, and a generated dataset is small.
+ */
+export function rowsPage(db: Db, datasetId: string, page: Page, origin: RowOrigin | null = null) {
   const { offset, limit } = clampPage(page);
-  return db
+  const query = db
     .select({
       id: datasetRows.id,
       idx: datasetRows.idx,
@@ -30,12 +33,20 @@ export function rowsPage(db: Db, datasetId: string, page: Page) {
       promptLength: datasetRows.promptLength,
       responseLength: datasetRows.responseLength,
       isDuplicate: datasetRows.isDuplicate,
+      origin: datasetRows.origin,
     })
-    .from(datasetRows)
-    .where(and(eq(datasetRows.datasetId, datasetId), gte(datasetRows.idx, offset)))
-    .orderBy(asc(datasetRows.idx))
-    .limit(limit)
-    .all();
+    .from(datasetRows);
+  if (origin === null) return query.where(and(eq(datasetRows.datasetId, datasetId), gte(datasetRows.idx, offset))).orderBy(asc(datasetRows.idx)).limit(limit).all();
+  return query.where(and(eq(datasetRows.datasetId, datasetId), eq(datasetRows.origin, origin))).orderBy(asc(datasetRows.idx)).limit(limit).offset(offset).all();
+}
+
+/** How many rows of a dataset have each origin, and how many have an answer (what a rewrite needs). */
+export function originCounts(db: Db, datasetId: string) {
+  const counts = Object.fromEntries(ROW_ORIGINS.map((o) => [o, 0])) as Record<RowOrigin, number>;
+  const byOrigin = db.select({ origin: datasetRows.origin, n: count() }).from(datasetRows).where(eq(datasetRows.datasetId, datasetId)).groupBy(datasetRows.origin).all();
+  for (const { origin, n } of byOrigin) counts[origin] = n;
+  const withAnswers = db.select({ n: count() }).from(datasetRows).where(and(eq(datasetRows.datasetId, datasetId), ne(datasetRows.response, ""))).get()!.n;
+  return { counts, withAnswers };
 }
 
 /** A whole row with its conversation and original Alpaca fields parsed; undefined when there is none at idx. */

@@ -2,6 +2,7 @@ import { asc, desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { readThreads, type ReadStatement } from "~/db/read-threads";
 import { datasetRows } from "~/db/schema";
+import type { RowOrigin } from "~/lib/contracts/generation";
 import { type Page } from "./rows";
 
 /** Markers around matched terms in snippets (private-use characters, so row text cannot forge them). */
@@ -33,14 +34,15 @@ const HITS_SQL = `SELECT r.id AS id, r.idx AS idx,
     snippet(dataset_rows_fts, 0, ?, ?, '…', ${SNIPPET_TOKENS}) AS promptSnippet,
     snippet(dataset_rows_fts, 1, ?, ?, '…', ${SNIPPET_TOKENS}) AS responseSnippet
   FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
-  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ?
+  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND (? IS NULL OR r.origin = ?)
   ORDER BY dataset_rows_fts.rowid LIMIT ? OFFSET ?`;
 
 const COUNT_SQL = `SELECT count(*) FROM (SELECT 1 FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
-  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? LIMIT ?)`;
+  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND (? IS NULL OR r.origin = ?) LIMIT ?)`;
 
 const IDS_SQL = `SELECT r.id FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
   WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND r.is_duplicate = 0
+    AND (? IS NULL OR r.origin = ?)
   ORDER BY dataset_rows_fts.rowid`;
 
 export interface SearchHit {
@@ -51,23 +53,26 @@ export interface SearchHit {
 }
 
 /**
- * Full-text search in one dataset: matches in dataset order with snippets (matches wrapped in
- * SNIPPET_OPEN/SNIPPET_CLOSE) and the number of matching rows, capped at MAX_COUNT (`totalCapped` says so).
- * The queries run on the database's read threads (db/read-threads.ts): snippets and counts over many matches
- * take tens of milliseconds, which on the main thread would hold up every request the studio serves.
+ * Ids of every row the search matches (no cap; of one origin, when given), duplicates aside, in dataset order:
+ * what a job over a search takes.
  */
-/** Ids of every row the search matches (no cap), duplicates aside, in dataset order: what a job over a search takes. */
-export async function matchingRowIds(db: Db, datasetId: string, text: string): Promise<number[]> {
+export async function matchingRowIds(db: Db, datasetId: string, text: string, origin: RowOrigin | null = null): Promise<number[]> {
   const query = toFtsQuery(text);
   if (!query) return [];
   const threads = readThreads(db);
   const [first, last] = (await threads.run([edgeId(db, datasetId, asc), edgeId(db, datasetId, desc)])) as [number | undefined, number | undefined];
   if (first === undefined || last === undefined) return [];
-  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId], pluck: true }])) as [number[]];
+  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId, origin, origin], pluck: true }])) as [number[]];
   return ids;
 }
 
-export async function searchRows(db: Db, datasetId: string, text: string, page: Page): Promise<{ total: number; totalCapped: boolean; hits: SearchHit[] }> {
+/**
+ * Full-text search in one dataset (its rows of one origin, when given): matches in dataset order with snippets (matches wrapped in
+ * SNIPPET_OPEN/SNIPPET_CLOSE) and the number of matching rows, capped at MAX_COUNT (`totalCapped` says so).
+ * The queries run on the database's read threads (db/read-threads.ts): snippets and counts over many matches
+ * take tens of milliseconds, which on the main thread would hold up every request the studio serves.
+ */
+export async function searchRows(db: Db, datasetId: string, text: string, page: Page, origin: RowOrigin | null = null): Promise<{ total: number; totalCapped: boolean; hits: SearchHit[] }> {
   const query = toFtsQuery(text);
   if (!query) return { total: 0, totalCapped: false, hits: [] };
   const threads = readThreads(db);
@@ -76,8 +81,8 @@ export async function searchRows(db: Db, datasetId: string, text: string, page: 
   const limit = Math.min(500, Math.max(1, Math.floor(page.limit)));
   const offset = Math.max(0, Math.floor(page.offset));
   const [hits, total] = (await threads.run([
-    { sql: HITS_SQL, args: [SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_CLOSE, query, first, last, datasetId, limit, offset] },
-    { sql: COUNT_SQL, args: [query, first, last, datasetId, MAX_COUNT + 1], get: true, pluck: true },
+    { sql: HITS_SQL, args: [SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_CLOSE, query, first, last, datasetId, origin, origin, limit, offset] },
+    { sql: COUNT_SQL, args: [query, first, last, datasetId, origin, origin, MAX_COUNT + 1], get: true, pluck: true },
   ])) as [SearchHit[], number];
   return { total: Math.min(total, MAX_COUNT), totalCapped: total > MAX_COUNT, hits };
 }

@@ -56,6 +56,26 @@ describe("answering a subset of a dataset", () => {
     await expect(answer({ kind: "search", q: "zzyzx-nowhere" })).rejects.toThrow("no row matches “zzyzx-nowhere”: there is nothing to answer");
   });
 
+  it("answers the rows of a search among the rows of one origin, as the row browser filtered by origin shows them", async () => {
+    const { caller, datasetId, answer, rowIdsOf, idsAt } = await setUp();
+    // Rows 0-9 stand for a teacher's answers: the origin filter then tells them from the other ten.
+    studio!.db.$client.prepare("update dataset_rows set origin = 'teacher_answer' where dataset_id = ? and idx < 10").run(datasetId);
+    const q = "the";
+    const all = await caller.datasets.search({ id: datasetId, q, offset: 0, limit: 500 });
+    const shown = await caller.datasets.search({ id: datasetId, q, origin: "teacher_answer", offset: 0, limit: 500 });
+    expect(shown.total).toBeGreaterThan(0);
+    expect(shown.total).toBeLessThan(all.total);
+    const subset = { kind: "search", q, origin: "teacher_answer" } as const;
+    expect(await caller.generation.answerCount({ datasetId, subset })).toEqual({
+      rows: shown.total,
+      description: `${shown.total} ${shown.total === 1 ? "row" : "rows"} matching “${q}” among the teacher answer rows`,
+    });
+    expect(rowIdsOf((await answer(subset)).jobId)).toEqual(idsAt(shown.rows.map((r) => r.idx)));
+    await expect(answer({ kind: "search", q: "zzyzx-nowhere", origin: "rewritten" })).rejects.toThrow(
+      "no row matches “zzyzx-nowhere” among the rewritten rows: there is nothing to answer",
+    );
+  });
+
   it("answers the rows a saved curriculum's plan selects, each once, and refuses a curriculum of another dataset", async () => {
     const { caller, datasetId, answer, rowIdsOf } = await setUp();
     // Every row is "Others" without tags: the resampling draws 6 of the 15 left after 5 eval rows.

@@ -1,6 +1,11 @@
+import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
-import { datasetRows, rejectedRows } from "~/db/schema";
+import { datasetRows, datasets, rejectedRows } from "~/db/schema";
+import type { RowOrigin } from "~/lib/contracts/generation";
+import type { AnswerJob, RewriteJob } from "~/lib/contracts/job";
 import { toStoredRow, type ChatMessage } from "~/server/ingest/canonical";
 
 /** A row a generation job wrote: its messages and how it was made. */
@@ -32,7 +37,7 @@ const MAX_RAW = 4000;
  * conversation is already in `seen` (content hashes, added to as it goes) is marked a duplicate. Returns the
  * inserted rows' ids in order and how many were duplicates.
  */
-export function insertGeneratedRows(tx: Tx, datasetId: string, rows: GeneratedRow[], options: { startIdx: number; origin: "teacher_answer" | "expanded"; seen: Set<string> }) {
+export function insertGeneratedRows(tx: Tx, datasetId: string, rows: GeneratedRow[], options: { startIdx: number; origin: Exclude<RowOrigin, "original">; seen: Set<string> }) {
   let duplicates = 0;
   const values = rows.map((row, i) => {
     const stored = toStoredRow({ messages: row.messages, source: null });
@@ -59,4 +64,38 @@ export function insertSetAside(tx: Tx, datasetId: string, setAside: SetAsideRow[
     raw: JSON.stringify(row.messages).slice(0, MAX_RAW),
   }));
   for (let i = 0; i < rejects.length; i += BATCH) tx.insert(rejectedRows).values(rejects.slice(i, i + BATCH)).run();
+}
+
+/** What a job's rows become: their origin, and the new dataset's id prefix, format and the verb its name uses. */
+export type MadeBy = { origin: Exclude<RowOrigin, "original">; prefix: string; format: string; verb: string };
+
+/**
+ * A succeeded answer or rewrite job's rows become a new ready dataset linked to the one it worked on: each row
+ * keeps its prompt and the teacher's answer (or rewrite), with the job's origin and the row's provenance; rows
+ * the job set aside are its rejected rows, with the reason, so the dataset page counts and shows them.
+ */
+export async function importRowsAsDataset(db: Db, job: { id: string; runDir: string; datasetId: string | null }, spec: AnswerJob | RewriteJob, made: MadeBy): Promise<string> {
+  const generated = await jsonLines<GeneratedRow>(join(job.runDir, spec.output));
+  const setAside = await jsonLines<SetAsideRow>(join(job.runDir, spec.set_aside));
+  const parent = job.datasetId ? db.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, job.datasetId)).get() : undefined;
+  const id = `${made.prefix}-${randomUUID()}`;
+  db.transaction((tx) => {
+    tx.insert(datasets)
+      .values({
+        id,
+        name: `${parent?.name ?? "dataset"} (${made.verb} by ${spec.endpoint.model})`,
+        status: "ready",
+        originalName: spec.output,
+        format: made.format,
+        rowCount: generated.length,
+        rejectedCount: setAside.length,
+        jobId: job.id,
+        parentId: job.datasetId,
+      })
+      .run();
+    const { duplicates } = insertGeneratedRows(tx, id, generated, { startIdx: 0, origin: made.origin, seen: new Set() });
+    tx.update(datasets).set({ duplicateCount: duplicates }).where(eq(datasets.id, id)).run();
+    insertSetAside(tx, id, setAside);
+  });
+  return id;
 }

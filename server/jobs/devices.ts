@@ -45,7 +45,7 @@ export function cancelGraceMs(env: Env = process.env): number {
 }
 
 /**
- * Where a job may run: "light" (ingest, lengths, and answer and expand jobs, which mostly wait on their endpoint;
+ * Where a job may run: "light" (ingest, lengths, and answer, expand and rewrite jobs, which mostly wait on their endpoint;
  * an expand job's MiniLM embeddings of short prompts are a small share of a CPU), "cpu", or
  * "gpu" (any free GPU). A job asking for "auto" waits for a GPU when the machine has one, and takes a CPU slot
  * otherwise.
@@ -53,7 +53,7 @@ export function cancelGraceMs(env: Env = process.env): number {
 export type Pool = "light" | "cpu" | "gpu";
 
 export function poolFor(kind: JobKind, spec: JobSpec, gpus: readonly Gpu[]): Pool {
-  if (kind === "ingest" || kind === "lengths" || kind === "answer" || kind === "expand") return "light";
+  if (kind === "ingest" || kind === "lengths" || kind === "answer" || kind === "expand" || kind === "rewrite") return "light";
   const device = "device" in spec ? spec.device : "auto";
   if (device === "cpu") return "cpu";
   if (device === "cuda") return "gpu";

@@ -7,9 +7,9 @@ import { BadRequest, NotFound } from "~/lib/errors";
 /**
  * Ids of the rows a job may use: every row of a ready dataset except second copies of exact duplicates. With
  * `answered`, only rows with an assistant turn: training and difficulty scoring need a gold answer, while
- * tagging and token counts also take prompts alone.
+ * tagging and token counts also take prompts alone; `why` says in the refusal what needs the answers.
  */
-export function usableRowIds(db: Db, datasetId: string, { answered = false } = {}): number[] {
+export function usableRowIds(db: Db, datasetId: string, { answered = false, why = "training and difficulty scoring need gold answers" } = {}): number[] {
   const dataset = db.select({ name: datasets.name, status: datasets.status }).from(datasets).where(eq(datasets.id, datasetId)).get();
   if (!dataset) throw new NotFound(`dataset ${datasetId} does not exist`);
   if (dataset.status !== "ready") throw new BadRequest(`dataset ${datasetId} is ${dataset.status}, not ready: wait for its import to finish`);
@@ -19,7 +19,7 @@ export function usableRowIds(db: Db, datasetId: string, { answered = false } = {
     .pluck()
     .all(datasetId) as number[];
   if (answered && ids.length === 0) {
-    throw new BadRequest(`dataset "${dataset.name}" has no rows with an answer (an assistant turn), only prompts: training and difficulty scoring need gold answers`);
+    throw new BadRequest(`dataset "${dataset.name}" has no rows with an answer (an assistant turn), only prompts: ${why}`);
   }
   return ids;
 }
@@ -27,7 +27,7 @@ export function usableRowIds(db: Db, datasetId: string, { answered = false } = {
 /**
  * The given rows of a dataset as {id, messages} JSONL lines (the trainer's input), in dataset order, read in
  * pages so the dataset is never held in memory; a run folder writes it as data/train.jsonl or data/eval.jsonl.
- * `extra` adds fields to a row's line (an expand job's task type).
+ * `extra` adds fields to a row's line (the task type of an expand or a rewrite job's row).
  */
 export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[], extra?: (rowId: number) => Record<string, unknown>): AsyncGenerator<string> {
   const wanted = new Set(rowIds);

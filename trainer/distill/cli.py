@@ -1,6 +1,6 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
-(kinds train, score, tag, lengths, answer, expand, eval) and appends its events to RUN_DIR/events.jsonl; `python -m distill chat
-MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
+(kinds train, score, tag, lengths, answer, expand, rewrite, eval) and appends its events to RUN_DIR/events.jsonl;
+`python -m distill chat MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from distill.events import EventWriter, SilentEvents
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths",
            "answer": "distill.generate.answer", "expand": "distill.generate.expand",
-           "eval": "distill.evaluation"}
+           "rewrite": "distill.generate.rewrite", "eval": "distill.evaluation"}
 
 
 def load_job(run_dir: Path) -> dict:
@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     run_p.add_argument("run_dir", type=Path, metavar="RUN_DIR", help="the run folder holding job.json")
     run_p.add_argument("--resume", action="store_true",
                        help="continue a train job from the last checkpoint in RUN_DIR/checkpoints (same data "
-                       "order and optimizer state, so the result equals an uninterrupted run); an answer or "
-                       "expand job reuses the answers in its journal instead of asking them again")
+                       "order and optimizer state, so the result equals an uninterrupted run); an answer, "
+                       "expand or rewrite job reuses the answers in its journal instead of asking them again")
     chat_p = sub.add_parser("chat", help="answer chats with one model, JSON lines over stdin/stdout",
                             description="Load one model, then answer {id, messages, max_new_tokens} lines on "
                             "stdin with {id, type: token|done|error} lines on stdout (see distill/chat.py).")

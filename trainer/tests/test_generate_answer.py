@@ -1,33 +1,23 @@
-"""The answer job against the real embedded teacher: llama-cpp-python's OpenAI-compatible server with the
-SmolLM2-135M-Instruct GGUF, started once for this module, with an API key it requires. Faults come from a real
-proxy in front of it (fault_proxy.py), never from mocks."""
+"""The answer job against the real embedded teacher (embedded_teacher.py): llama-cpp-python's OpenAI-compatible
+server with the SmolLM2-135M-Instruct GGUF, started once for this module, with an API key it requires. Faults come
+from a real proxy in front of it (fault_proxy.py), never from mocks."""
 
 from __future__ import annotations
 
-import json
-import os
 import secrets
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from conftest import EMBEDDED_KEY as KEY
-from conftest import alpaca_rows, distill_cli, free_port, read_events
+from conftest import alpaca_rows, distill_cli, read_events
+from embedded_teacher import KEY, free_port, job_env, jsonl, kill_once_journaled, proxy, run_cli, server_port, write_run  # noqa: F401 (fixtures)
 from fault_proxy import FaultProxy
 
 pytest.importorskip("llama_cpp.server", reason="the embedded teacher's server (llama-cpp-python[server]) is not installed")
 
 TEMPLATE = {"name": "answer", "version": 3, "text": "{prompt}"}
-
-
-@pytest.fixture
-def proxy(server_port):
-    started = FaultProxy(server_port).start()
-    yield started
-    started.stop()
 
 
 def write_answer_job(run_dir: Path, base_url: str, rows: list[dict], **overrides) -> Path:
@@ -38,25 +28,7 @@ def write_answer_job(run_dir: Path, base_url: str, rows: list[dict], **overrides
            "retry": {"backoff_base_s": 0.2, "backoff_max_s": 2, "unreachable_after_s": 5, "probe_every_s": 1},
            "cache": None}
     job.update(overrides)
-    (run_dir / "data").mkdir(parents=True, exist_ok=True)
-    (run_dir / "data" / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (run_dir / "job.json").write_text(json.dumps(job, indent=2))
-    return run_dir
-
-
-def job_env(key: str = KEY) -> dict:
-    env = {k: v for k, v in os.environ.items() if k != "DISTILL_RESPONSE_CACHE"}
-    return {**env, "DISTILL_ENDPOINT_KEY": key}
-
-
-def run_answer(run_dir: Path, *args: str, key: str = KEY) -> subprocess.CompletedProcess:
-    done = subprocess.run(distill_cli(run_dir, *args), env=job_env(key), capture_output=True, text=True, timeout=600)
-    (run_dir / "job.log").write_text(done.stdout + done.stderr)  # what the studio keeps of a job's output
-    return done
-
-
-def jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    return write_run(run_dir, job, rows)
 
 
 def results(run_dir: Path) -> list[dict]:
@@ -80,7 +52,7 @@ def test_answers_20_alpaca_rows_once_each_with_provenance_and_no_key_in_the_run_
     run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows,
                                endpoint={"base_url": proxy.base_url, "model": "smollm2-135m", "concurrency": 2,
                                          "timeout_s": 60, "price_input_per_m": 0.5, "price_output_per_m": 2})
-    done = run_answer(run_dir)
+    done = run_cli(run_dir)
     assert done.returncode == 0, done.stderr
     assert_each_row_once(run_dir, rows)
     assert sorted(proxy.delivered.values()) == [1] * 20  # one request per row, no more
@@ -120,7 +92,7 @@ def test_answers_20_alpaca_rows_once_each_with_provenance_and_no_key_in_the_run_
 def test_a_wrong_key_fails_the_job_with_a_sentence_and_leaves_no_key_behind(tmp_path, server_port):
     wrong = f"sk-wrong-{secrets.token_hex(8)}"
     run_dir = write_answer_job(tmp_path / "run", f"http://127.0.0.1:{server_port}/v1", alpaca_rows(2))
-    done = run_answer(run_dir, key=wrong)
+    done = run_cli(run_dir, key=wrong)
     assert done.returncode == 2
     assert "refused the job's key (HTTP 401)" in read_events(run_dir)[-1]["message"]
     for path in (p for p in run_dir.rglob("*") if p.is_file()):
@@ -131,7 +103,7 @@ def test_a_request_the_endpoint_refuses_keeps_its_row_aside_and_the_others_go_on
     too_long = {"id": "too-long", "messages": [{"role": "user", "content": "Summarise: " + "lorem ipsum " * 2000}]}
     rows = [too_long, *alpaca_rows(2)]
     run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows)
-    done = run_answer(run_dir)
+    done = run_cli(run_dir)
     assert done.returncode == 0, done.stderr
     assert_each_row_once(run_dir, rows)
     aside = {r["id"]: r for r in jsonl(run_dir / "set_aside.jsonl")}
@@ -152,7 +124,7 @@ def test_multi_turn_rows_are_answered_turn_by_turn_in_the_teachers_own_context(t
                 {"role": "user", "content": "Name another one."}]}]
     run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows, sampling={"temperature": 0, "max_tokens": 48},
                                template={"name": "terse", "version": 1, "text": "{prompt} Answer in one sentence."})
-    done = run_answer(run_dir)
+    done = run_cli(run_dir)
     assert done.returncode == 0, done.stderr
     assert_each_row_once(run_dir, rows)
     journal = {(r["id"], r["turn"]): r for r in jsonl(run_dir / "answers.jsonl.journal")}
@@ -183,7 +155,7 @@ def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactl
         run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows,
                                    endpoint={"base_url": proxy.base_url, "model": "smollm2-135m", "concurrency": 2,
                                              "timeout_s": 10})
-        done = run_answer(run_dir)
+        done = run_cli(run_dir)
     finally:
         proxy.stop()
     assert done.returncode == 0, done.stderr
@@ -198,26 +170,14 @@ def test_429_500_dropped_and_stalled_requests_end_with_every_row_answered_exactl
     assert waits == ["1.0 s"] * 3
 
 
-def kill_once_journaled(run_dir: Path, journal: Path, records: int, within_s: float) -> None:
-    """Runs the job and kills it with SIGKILL once its journal holds `records` answers (or it ended, or time ran out)."""
-    job = subprocess.Popen(distill_cli(run_dir), env=job_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + within_s
-    while len(jsonl(journal)) < records and job.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    job.send_signal(signal.SIGKILL)
-    job.wait()
-
-
 def test_a_job_killed_mid_run_resumes_without_asking_an_answered_row_again(tmp_path, proxy):
     rows = alpaca_rows(20, offset=40)
     run_dir = write_answer_job(tmp_path / "run", proxy.base_url, rows)
-    journal = run_dir / "answers.jsonl.journal"
-    kill_once_journaled(run_dir, journal, 6, within_s=300)
-    answered_before = {r["id"] for r in jsonl(journal)}
+    answered_before = kill_once_journaled(run_dir, run_dir / "answers.jsonl.journal", 6)
     assert 6 <= len(answered_before) < len(rows)
     requests_before = len(proxy.requests)
 
-    done = run_answer(run_dir, "--resume")
+    done = run_cli(run_dir, "--resume")
     assert done.returncode == 0, done.stderr
     assert_each_row_once(run_dir, rows)
     asked_after = [r["turn"] for r in proxy.requests[requests_before:]]
@@ -236,7 +196,7 @@ def test_sigterm_stops_the_job_for_a_resume_that_finishes_it(tmp_path, proxy):
     job.send_signal(signal.SIGTERM)
     assert job.wait(timeout=60) == 143, job.stderr.read()
     assert read_events(run_dir)[-1]["type"] not in ("done", "error")
-    done = run_answer(run_dir, "--resume")
+    done = run_cli(run_dir, "--resume")
     assert done.returncode == 0, done.stderr
     assert_each_row_once(run_dir, rows)
 
@@ -245,11 +205,11 @@ def test_a_rerun_is_served_from_the_shared_cache_without_a_request(tmp_path, pro
     rows = alpaca_rows(20, offset=80)
     cache = tmp_path / "data" / "response-cache.sqlite"
     first = write_answer_job(tmp_path / "first", proxy.base_url, rows, cache=str(cache))
-    assert run_answer(first).returncode == 0
+    assert run_cli(first).returncode == 0
     sent = len(proxy.requests)
     assert sent == 20
 
-    rerun = run_answer(first)  # the same job again, from the start
+    rerun = run_cli(first)  # the same job again, from the start
     assert rerun.returncode == 0, rerun.stderr
     # Another job with the same endpoint, model, prompts and sampling, given the cache by the environment.
     second = write_answer_job(tmp_path / "second", proxy.base_url, rows)

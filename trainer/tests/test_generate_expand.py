@@ -1,5 +1,5 @@
 """The expand job (TAPIR §4) against the real embedded teacher (SmolLM2-135M-Instruct behind llama-cpp-python's
-server, started once for the module by test_generate_answer's fixture), through the counting proxy. The dataset is
+server, started once for the module by embedded_teacher.py's fixture), through the counting proxy. The dataset is
 200 Alpaca rows typed by the studio's own tagger, as a tag pass would type them."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import alpaca_rows, distill_cli, read_events
+from embedded_teacher import job_env, jsonl, kill_once_journaled, proxy, server_port, write_run  # noqa: F401 (fixtures)
 from fault_proxy import FaultProxy
-from test_generate_answer import job_env, jsonl, kill_once_journaled, proxy, server_port  # noqa: F401 (fixtures)
 
 from distill.generate.cache import request_key
 from distill.generate.instruction_list import normalise
@@ -48,10 +48,7 @@ def write_expand_job(run_dir: Path, base_url: str, rows: list[dict], **overrides
            "template": EXPAND_TEMPLATE, "answer_template": ANSWER_TEMPLATE, "targets": {"Math": 5},
            "retry": {"backoff_base_s": 0.2, "backoff_max_s": 2}, "cache": None}
     job.update(overrides)
-    (run_dir / "data").mkdir(parents=True, exist_ok=True)
-    (run_dir / "data" / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (run_dir / "job.json").write_text(json.dumps(job, indent=2))
-    return run_dir
+    return write_run(run_dir, job, rows)
 
 
 def run_expand(run_dir: Path, *args: str) -> subprocess.CompletedProcess:

@@ -4,12 +4,13 @@ import { extname } from "node:path";
 import { z } from "zod";
 import { splitHighlights } from "~/lib/datasets/highlight";
 import { describePosition } from "~/lib/datasets/position";
+import { rowOrigin } from "~/lib/contracts/generation";
 import { importMapping, ingestFormat } from "~/lib/contracts/job";
 import { searchText } from "~/lib/contracts/text-bounds";
 import { Conflict, NotFound } from "~/lib/errors";
 import { deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";
-import { getRow, MAX_PAGE, rejectedRows, rowsPage } from "~/server/datasets/rows";
+import { getRow, MAX_PAGE, originCounts, rejectedRows, rowsPage } from "~/server/datasets/rows";
 import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
 import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
@@ -20,6 +21,8 @@ const byId = z.object({ id: z.string().min(1, "a dataset id is required").max(10
 const page = {
   offset: z.number().int().min(0, "offset must be 0 or more"),
   limit: z.number().int().min(1, "limit must be at least 1").max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
+  /** Only rows of this origin (imported, a teacher's answer, expanded, rewritten). */
+  origin: rowOrigin.nullable().default(null),
 };
 const name = z
   .string()
@@ -47,10 +50,17 @@ export const datasetsRouter = {
     return { id: input.id };
   }),
 
-  /** One page of rows in dataset order, text cut to a preview, for the virtualized browser. */
+  /** One page of rows in dataset order (of one origin, when given), text cut to a preview, for the virtualized browser. */
   rows: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) => {
     const dataset = getDataset(ctx.db, input.id);
-    return { total: dataset.rowCount, totalCapped: false, rows: rowsPage(ctx.db, input.id, input) };
+    const total = input.origin === null ? dataset.rowCount : originCounts(ctx.db, input.id).counts[input.origin];
+    return { total, totalCapped: false, rows: rowsPage(ctx.db, input.id, input, input.origin) };
+  }),
+
+  /** How many rows have each origin, and how many have an answer. */
+  origins: publicProcedure.input(byId).query(({ ctx, input }) => {
+    getDataset(ctx.db, input.id);
+    return originCounts(ctx.db, input.id);
   }),
 
   /** Full-text search (all words must match); snippets come split into text and matched parts, never HTML. */
@@ -58,7 +68,7 @@ export const datasetsRouter = {
     .input(byId.extend({ q: searchText, ...page }))
     .query(async ({ ctx, input }) => {
       getDataset(ctx.db, input.id);
-      const found = await searchRows(ctx.db, input.id, input.q, input);
+      const found = await searchRows(ctx.db, input.id, input.q, input, input.origin);
       return {
         total: found.total,
         totalCapped: found.totalCapped,

@@ -1,7 +1,7 @@
 import type { TRPCRouterRecord } from "@trpc/server";
 import { z } from "zod";
 import type { Db } from "~/db/client";
-import { type AnswerSubset, answerSubsetInput, startAnswerInput, startExpandInput } from "~/lib/contracts/generation";
+import { type AnswerSubset, answerSubsetInput, ORIGIN_LABELS, saveTemplateInput, startAnswerInput, startExpandInput, startRewriteInput, templateKind, templateScopeInput } from "~/lib/contracts/generation";
 import { idField } from "~/lib/contracts/text-bounds";
 import { BadRequest } from "~/lib/errors";
 import { publicProcedure } from "~/server/api/trpc";
@@ -12,6 +12,8 @@ import { resumeAnswerJob } from "~/server/generation/resume-answer";
 import { type RowsToAnswer, startAnswerJob } from "~/server/generation/start-answer";
 import { usableRowIds } from "~/server/runs/dataset-split";
 import { expansionOf } from "~/server/generation/import-expansion";
+import { startRewriteJob } from "~/server/generation/start-rewrite";
+import { resetTemplate, saveTemplate, templateHistory, templatesOf } from "~/server/generation/template-store";
 import { expansionTargets, startExpandJob } from "~/server/curriculum/expand-curriculum";
 
 const rowCount = (n: number) => `${n} ${n === 1 ? "row" : "rows"}`;
@@ -24,15 +26,16 @@ async function rowsToAnswer(db: Db, datasetId: string, subset: AnswerSubset): Pr
   const usable = usableRowIds(db, datasetId);
   if (subset.kind === "all") return { ids: usable, description: rowCount(usable.length) };
   if (subset.kind === "search") {
-    const ids = await matchingRowIds(db, datasetId, subset.q);
-    if (ids.length === 0) throw new BadRequest(`no row matches “${subset.q}”: there is nothing to answer`);
-    return { ids, description: `${rowCount(ids.length)} matching “${subset.q}”` };
+    const ids = await matchingRowIds(db, datasetId, subset.q, subset.origin ?? null);
+    const among = subset.origin ? ` among the ${ORIGIN_LABELS[subset.origin]} rows` : "";
+    if (ids.length === 0) throw new BadRequest(`no row matches “${subset.q}”${among}: there is nothing to answer`);
+    return { ids, description: `${rowCount(ids.length)} matching “${subset.q}”${among}` };
   }
   const { name, ids } = curriculumRows(db, subset.curriculumId, datasetId);
   return { ids, description: `${rowCount(ids.length)} of curriculum “${name}”` };
 }
 
-/** Generation jobs that call a black-box teacher (docs/generation.md). */
+/** Generation jobs that call a black-box teacher, and their prompt templates (docs/generation.md). */
 export const generationRouter = {
   /** How many rows an answer job over this subset would answer, before it is started. */
   answerCount: publicProcedure.input(answerSubsetInput).query(async ({ ctx, input }) => {
@@ -61,8 +64,23 @@ export const generationRouter = {
     .input(z.object({ datasetId: idField("a dataset id") }))
     .query(({ ctx, input }) => expansionOf(ctx.db, input.datasetId)),
 
-  /** The dataset a succeeded answer or expand job made, or null while it has none. */
+  /** The teacher rewrites every answer of a dataset in its task type's style; the rewrites become a new dataset. */
+  rewrite: publicProcedure.input(startRewriteInput).mutation(({ ctx, input }) => startRewriteJob(ctx.jobs, ctx.embedded, input)),
+
+  /** The dataset a succeeded answer, expand or rewrite job made, or null while it has none. */
   answeredDataset: publicProcedure
     .input(z.object({ jobId: idField("a job id") }))
     .query(({ ctx, input }) => ({ datasetId: answeredDatasetOf(ctx.db, input.jobId) })),
+
+  /** A kind's current template for the default and for every task type, and whether the type inherits it. */
+  templates: publicProcedure.input(z.object({ kind: templateKind })).query(({ ctx, input }) => templatesOf(ctx.db, input.kind)),
+
+  /** A template's versions, newest first. */
+  templateHistory: publicProcedure.input(templateScopeInput).query(({ ctx, input }) => templateHistory(ctx.db, input.kind, input.taskType)),
+
+  /** Saves a new version of a template; a placeholder the kind's job does not fill is refused by name. */
+  saveTemplate: publicProcedure.input(saveTemplateInput).mutation(({ ctx, input }) => saveTemplate(ctx.db, input.kind, input.taskType, input.text)),
+
+  /** Saves the built-in template as a new version. */
+  resetTemplate: publicProcedure.input(templateScopeInput).mutation(({ ctx, input }) => resetTemplate(ctx.db, input.kind, input.taskType)),
 } satisfies TRPCRouterRecord;

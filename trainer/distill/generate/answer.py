@@ -5,7 +5,8 @@ template ({prompt}: the turn's text), then the teacher's answer to it in place o
 so a later turn is asked in the context of the teacher's earlier answers. Rows are answered `concurrency` at a
 time. Each answer goes to the response cache and to the journal (<output>.journal) as it arrives (session.py);
 --resume reuses every journal answer whose request is the same as the one it would send now. At the end the answered rows
-are written to `output` and the rows kept aside to `set_aside`, both in input order.
+are written to `output` and the rows kept aside to `set_aside`, both in input order (`run_rows`, which the rewrite job
+shares).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from distill import confine
@@ -38,16 +40,21 @@ def check_row(row: dict) -> None:
         raise JobError(f"row {row['id']}: no user turn to answer")
 
 
+def provenance(session: Session, prompt_template: dict, **extra) -> dict:
+    """What a generated row records of how it was made; `time` is added when the row ends."""
+    return {"endpoint": session.endpoint["base_url"], "endpoint_identity": endpoint_identity(session.endpoint),
+            "model": session.endpoint["model"],
+            "template": {"name": prompt_template["name"], "version": prompt_template["version"]},
+            "sampling": session.teacher.sampling, **extra}
+
+
 class AnswerRun:
     """Answers rows through `session` with `prompt_template` ({prompt}: each user turn); `answered` and
     `set_aside` collect the results by row id."""
 
     def __init__(self, session: Session, prompt_template: dict, origin: str = "teacher_answer"):
         self.session, self.template, self.origin = session, prompt_template, origin
-        self.provenance = {"endpoint": session.endpoint["base_url"],
-                           "endpoint_identity": endpoint_identity(session.endpoint), "model": session.endpoint["model"],
-                           "template": {"name": prompt_template["name"], "version": prompt_template["version"]},
-                           "sampling": session.teacher.sampling}
+        self.provenance = provenance(session, prompt_template)
         self.answered: dict[str, dict] = {}
         self.set_aside: dict[str, dict] = {}
 
@@ -84,10 +91,12 @@ class AnswerRun:
         self.answered[row["id"]] = {"id": row["id"], "messages": kept, "origin": self.origin,
                                     "provenance": {**self.provenance, "time": finished_at}, "usage": usage}
 
-    def _set_aside(self, row: dict, turn: int, turns: int, reason: str, detail: str | None, kept: list[dict]):
+    def _set_aside(self, row: dict, turn: int, turns: int, reason: str, detail: str | None, kept: list[dict],
+                   row_provenance: dict | None = None):
         self.session.meter.skip(turns - turn - 1)  # a conversation gone wrong is not asked further
         self.set_aside[row["id"]] = {"id": row["id"], "reason": reason, "detail": detail, "turn": turn + 1,
-                                     "messages": kept, "provenance": {**self.provenance, "time": now()}}
+                                     "messages": kept,
+                                     "provenance": {**(row_provenance or self.provenance), "time": now()}}
 
     def reasons(self) -> dict[str, int]:
         """How many rows were kept aside for each reason."""
@@ -121,24 +130,40 @@ def write_jsonl(path: Path, records: list[dict]) -> None:
     os.replace(tmp, path)
 
 
-def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
-    roots = confine.write_roots(job, run_dir)
-    rows = read_rows(run_dir / job["data"], need_answer=False)
+def read_job_rows(job: dict, run_dir: Path, need_answer: bool, check: Callable[[dict], None]) -> list[dict]:
+    """The rows of job.json's `data`, each checked by `check` (a JobError naming the row), ids unique."""
+    rows = read_rows(run_dir / job["data"], need_answer=need_answer)
     if len({r["id"] for r in rows}) != len(rows):
         raise JobError(f"{job['data']}: row ids are not unique")
     for row in rows:
-        check_row(row)
+        check(row)
+    return rows
+
+
+def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
+    rows = read_job_rows(job, run_dir, need_answer=False, check=check_row)
     template.check(job["template"], {"prompt"})
+    return run_rows(job, run_dir, events, resume, rows, lambda session: AnswerRun(session, job["template"]),
+                    requests=sum(map(user_turns, rows)), doing=f"answering {len(rows)} rows")
+
+
+def run_rows(job: dict, run_dir: Path, events: EventWriter, resume: bool, rows: list[dict],
+             make_run: Callable[[Session], AnswerRun], requests: int, doing: str) -> dict:
+    """Runs `rows` through the AnswerRun `make_run` returns, then writes `output` and `set_aside`; `requests` is
+    the total for progress and `doing` what the first log line says the job does ("answering 20 rows")."""
+    roots = confine.write_roots(job, run_dir)
     output, set_aside_path = confine.file(run_dir / job["output"], roots), confine.file(run_dir / job["set_aside"], roots)
     journal_path = confine.file(output.with_name(f"{output.name}.journal"), roots)
-    return asyncio.run(_run(job, rows, events, output, set_aside_path, journal_path, earlier_answers(journal_path, resume)))
+    earlier = earlier_answers(journal_path, resume)
+    return asyncio.run(_run(job, rows, events, output, set_aside_path, journal_path, earlier, make_run, requests, doing))
 
 
 async def _run(job: dict, rows: list[dict], events: EventWriter, output: Path, set_aside_path: Path,
-               journal_path: Path, earlier: dict) -> dict:
-    session = Session(job, events, journal_path, earlier, total=sum(map(user_turns, rows)))
-    run = AnswerRun(session, job["template"])
-    events.log(f"answering {len(rows)} rows ({session.meter.total} requests) with {session.describe()}")
+               journal_path: Path, earlier: dict, make_run: Callable[[Session], AnswerRun], requests: int,
+               doing: str) -> dict:
+    session = Session(job, events, journal_path, earlier, total=requests)
+    run = make_run(session)
+    events.log(f"{doing} ({session.meter.total} requests) with {session.describe()}")
     await session.run(answer_all(run, rows))
     write_jsonl(output, [run.answered[r["id"]] for r in rows if r["id"] in run.answered])
     write_jsonl(set_aside_path, [run.set_aside[r["id"]] for r in rows if r["id"] in run.set_aside])
