@@ -16,7 +16,7 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
-from distill.tagging import classifier, examples, heldout, load_tagger, tag_texts, taxonomy
+from distill.tagging import classifier, examples, heldout, load_tagger, tag_texts, taggers, taxonomy
 from distill.tagging.embedder import embedder, model_dir
 
 EMBEDDED = {"source": "embedded"}
@@ -24,10 +24,12 @@ EMBEDDED = {"source": "embedded"}
 
 @pytest.fixture(scope="module", autouse=True)
 def cache_dir(tmp_path_factory):
-    """A fresh cache, so the first load really fits the classifier; shared by the module's tests."""
+    """A fresh cache, so the first load really fits the classifier; shared by the module's tests. The taggers an
+    earlier test module loaded in this process are forgotten, or the first load here would not touch the cache."""
     path = tmp_path_factory.mktemp("distill-cache")
     old = os.environ.get("DISTILL_CACHE")
     os.environ["DISTILL_CACHE"] = str(path)
+    taggers._loaded.clear()
     yield path
     if old is None:
         del os.environ["DISTILL_CACHE"]
