@@ -65,6 +65,11 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def nice(pid: int) -> int:
+    """The nice value of a running process (/proc/PID/stat field 19): the server must run at the bench's."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
+
+
 def client_cpu_s() -> float:
     """CPU seconds of this process and of its reaped children (a finished job process; not the server)."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -245,7 +250,8 @@ def main() -> None:
         try:
             bare_sync(base_url, texts[:4], sampling)  # warm-up: the model's first evaluations are not throughput
             emit("generation_setting", args.requests, "requests", max_tokens=args.max_tokens,
-                 temperature=0, server_args=SERVER_ARGS + shlex.split(args.server_args), cpu_count=os.cpu_count())
+                 temperature=0, server_args=SERVER_ARGS + shlex.split(args.server_args), cpu_count=os.cpu_count(),
+                 nice=os.nice(0), server_nice=nice(server.pid), loadavg=Path("/proc/loadavg").read_text().split()[:3])
             last_job = None
             for concurrency in map(int, args.concurrency.split(",")):
                 sides = {"job": lambda: answer_job(work, base_url, texts, concurrency, sampling),
