@@ -19,7 +19,7 @@ Prints JSON lines {"metric", "value", "unit"}: one per side and repeat (with the
 after, the client's CPU seconds and the server's CPU ms per request), then per concurrency the job's medians
 with "peer" (the bare async loop), "peer_value" and "ratio" (the median of the per-repeat ratios, job / peer).
 Run: .venv/bin/python bench/generation_throughput.py [--requests 500] [--concurrency 1,4,8] [--repeats 2]
-     [--max-tokens 16] [--sides job,openai_async,openai_sync] [--server-args '--n_threads_batch 1']"""
+     [--max-tokens 16] [--sides job,openai_async,openai_sync] [--server-args '--n_threads_batch 2']"""
 
 from __future__ import annotations
 
@@ -230,7 +230,8 @@ def main() -> None:
     parser.add_argument("--sides", default=",".join(SIDES),
                         help=f"comma-separated, of {', '.join(SIDES)} (default all; openai_sync runs at concurrency 1 only)")
     parser.add_argument("--server-args", default="", help="more llama_cpp.server arguments, e.g. "
-                        "--server-args='--n_threads_batch 1' (default none: the studio's own)")
+                        "--server-args='--n_threads_batch 2' (llama-cpp-python's own default on 2 cores; "
+                        "default none: the studio's own)")
     parser.add_argument("--peer", choices=SIDES[1:], help=argparse.SUPPRESS)  # one peer run, in its own process
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
