@@ -19,7 +19,7 @@ Prints JSON lines {"metric", "value", "unit"}: one per side and repeat (with the
 after, the client's CPU seconds and the server's CPU ms per request), then per concurrency the job's medians
 with "peer" (the bare async loop), "peer_value" and "ratio" (the median of the per-repeat ratios, job / peer).
 Run: .venv/bin/python bench/generation_throughput.py [--requests 500] [--concurrency 1,4,8] [--repeats 2]
-     [--max-tokens 16] [--sides job,openai_async,openai_sync] [--server-args '--n_threads_batch 1']"""
+     [--max-tokens 16] [--sides job,openai_async,openai_sync] [--server-args '--n_threads_batch 2']"""
 
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ def cpu_s(pid: int) -> float:
     """User + system CPU seconds of a running process (/proc/PID/stat utime and stime)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def nice(pid: int) -> int:
+    """The nice value of a running process (/proc/PID/stat field 19): the server must run at the bench's."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
 
 
 def client_cpu_s() -> float:
@@ -225,7 +230,8 @@ def main() -> None:
     parser.add_argument("--sides", default=",".join(SIDES),
                         help=f"comma-separated, of {', '.join(SIDES)} (default all; openai_sync runs at concurrency 1 only)")
     parser.add_argument("--server-args", default="", help="more llama_cpp.server arguments, e.g. "
-                        "--server-args='--n_threads_batch 1' (default none: the studio's own)")
+                        "--server-args='--n_threads_batch 2' (llama-cpp-python's own default on 2 cores; "
+                        "default none: the studio's own)")
     parser.add_argument("--peer", choices=SIDES[1:], help=argparse.SUPPRESS)  # one peer run, in its own process
     parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -245,7 +251,8 @@ def main() -> None:
         try:
             bare_sync(base_url, texts[:4], sampling)  # warm-up: the model's first evaluations are not throughput
             emit("generation_setting", args.requests, "requests", max_tokens=args.max_tokens,
-                 temperature=0, server_args=SERVER_ARGS + shlex.split(args.server_args), cpu_count=os.cpu_count())
+                 temperature=0, server_args=SERVER_ARGS + shlex.split(args.server_args), cpu_count=os.cpu_count(),
+                 nice=os.nice(0), server_nice=nice(server.pid), loadavg=Path("/proc/loadavg").read_text().split()[:3])
             last_job = None
             for concurrency in map(int, args.concurrency.split(",")):
                 sides = {"job": lambda: answer_job(work, base_url, texts, concurrency, sampling),

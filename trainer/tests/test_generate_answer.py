@@ -4,9 +4,11 @@ from a real proxy in front of it (fault_proxy.py), never from mocks."""
 
 from __future__ import annotations
 
+import ast
 import secrets
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -223,6 +225,32 @@ def test_a_rerun_is_served_from_the_shared_cache_without_a_request(tmp_path, pro
     strip = lambda records: [(r["id"], r["messages"]) for r in records]  # noqa: E731
     assert strip(results(second)) == strip(results(first))
     assert KEY.encode() not in b"".join(p.read_bytes() for p in cache.parent.iterdir())  # the file and its WAL
+
+
+def modules_after_run(run_dir: Path, modules: tuple[str, ...]) -> tuple[subprocess.CompletedProcess, list[str]]:
+    """Runs the job as `python -m distill run` does (distill.cli.main) in a fresh interpreter; (the process, which
+    of `modules` it had imported when the job ended)."""
+    script = (f"import sys; from distill.cli import main; code = main(['run', {str(run_dir)!r}]); "
+              f"print([m for m in {modules!r} if m in sys.modules]); sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", script], env=job_env(), capture_output=True, text=True, timeout=600)
+    return done, ast.literal_eval(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else []
+
+
+def test_the_answer_path_never_imports_torch_and_a_cached_rerun_not_even_openai(tmp_path, server_port):
+    # Every import is start-up time a generation job pays before its first request (bench/README.md): torch and
+    # transformers alone take seconds, and the answer path needs neither.
+    run_dir = write_answer_job(tmp_path / "run", f"http://127.0.0.1:{server_port}/v1", alpaca_rows(3, offset=40),
+                               cache=str(tmp_path / "cache.sqlite"))
+    heavy = ("torch", "transformers", "sentence_transformers", "numpy")
+    done, imported = modules_after_run(run_dir, heavy + ("openai",))
+    assert done.returncode == 0, done.stderr
+    assert read_events(run_dir)[-1]["result"]["requests_sent"] == 3
+    assert imported == ["openai"]
+
+    rerun, imported = modules_after_run(run_dir, heavy + ("openai",))
+    assert rerun.returncode == 0, rerun.stderr
+    assert read_events(run_dir)[-1]["result"]["cache_hits"] == 3
+    assert imported == []
 
 
 def test_an_unreachable_endpoint_pauses_the_job_which_goes_on_once_it_answers(tmp_path, server_port):
