@@ -10,6 +10,11 @@ import { z } from "zod";
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
 export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand", "rewrite", "eval"] as const;
 export const jobKind = z.enum(JOB_KINDS);
+
+/** The jobs that ask a teacher endpoint for every row (docs/generation.md): they resume from their journal, through that endpoint. */
+export const GENERATION_JOB_KINDS = ["answer", "expand", "rewrite"] as const;
+export type GenerationJobKind = (typeof GENERATION_JOB_KINDS)[number];
+export const isGenerationJobKind = (kind: string): kind is GenerationJobKind => (GENERATION_JOB_KINDS as readonly string[]).includes(kind);
 export type JobKind = z.infer<typeof jobKind>;
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -447,6 +452,7 @@ export const jobSpec = z.discriminatedUnion("kind", [
   trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, rewriteJob, evalJob, ingestJob,
 ]);
 export type JobSpec = z.infer<typeof jobSpec>;
+export const generationJobSpec = z.discriminatedUnion("kind", [answerJob, expandJob, rewriteJob]);
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;
 void everyKindHasASchema;
