@@ -2,6 +2,7 @@ import { dataDir, getDb, type Db } from "~/db/client";
 import { readThreadCount } from "~/db/read-threads";
 import { onJobSucceeded } from "~/server/curriculum/on-job-succeeded";
 import { EmbeddedServer, embeddedIdleMs } from "~/server/endpoints/embedded-server";
+import { resumeJobsThatLostTheEmbeddedServer } from "~/server/generation/embedded-after-restart";
 import { studioHosts } from "~/server/http/request-guard";
 import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
 import { JobBus } from "~/server/jobs/bus";
@@ -17,6 +18,18 @@ export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed">
   onFailed: (job, db) => failEndedImport(db, job),
 };
 
+/**
+ * Takes over from a previous studio process: re-attaches to the jobs it left running, starts queued ones, and
+ * stops and resumes on a fresh embedded server those that asked the embedded server it took with it.
+ */
+export function takeOverJobs(jobs: JobManager, embedded: EmbeddedServer): Promise<void> {
+  jobs.attachRunningJobs();
+  jobs.schedule();
+  return resumeJobsThatLostTheEmbeddedServer(jobs, embedded).catch((e: unknown) => {
+    console.error(`resuming the jobs that lost the embedded server failed: ${(e as Error).message}`);
+  });
+}
+
 const SWEEP_EVERY_MS = 3_600_000;
 
 /** On globalThis so that Next dev's module reloads keep one studio (one manager, one tailer per job, one timer). */
@@ -25,7 +38,7 @@ const globalForStudio = globalThis as unknown as { __distillStudio?: Studio; __d
 /**
  * The composition root: opens the database (applying migrations), builds the event bus, the job manager with
  * the job hooks and the embedded endpoint (started on demand; a bad DISTILL_EMBEDDED_IDLE_MS stops the studio
- * here), cleans up imports a crash interrupted, re-attaches to jobs still running and starts queued ones.
+ * here), cleans up imports a crash interrupted, and takes over the jobs (takeOverJobs).
  * Built once per process; every later call returns the same studio.
  */
 export function studio(): Studio {
@@ -38,8 +51,7 @@ export function studio(): Studio {
   const built = { db, jobs, embedded };
   globalForStudio.__distillStudio = built;
   cleanupInterruptedImports(db);
-  jobs.attachRunningJobs();
-  jobs.schedule();
+  void takeOverJobs(jobs, embedded);
   return built;
 }
 

@@ -81,7 +81,7 @@ export function TeacherForm({
   );
 }
 
-export type JobSummary = { id: string; name: string; status: string; error: string | null };
+export type JobSummary = { id: string; name: string; status: string; error: string | null; notice: string | null };
 
 /** The latest job of a kind on a dataset, looked at again while it runs, so a panel survives a reload. */
 export function useLatestJob(datasetId: string, kind: "answer" | "expand" | "rewrite") {
@@ -147,6 +147,11 @@ export function GenerationJob({
       <p className="small">
         <b>{job.name}</b>: <span className={`badge ${job.status}`}>{job.status}</span>
       </p>
+      {job.notice && (
+        <p className="small" role="status" data-testid={`${testIds.job}-notice`}>
+          {job.notice}
+        </p>
+      )}
       {running && (
         <>
           <ProgressBar fraction={p?.total ? p.current / p.total : null} label={label} />

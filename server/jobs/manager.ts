@@ -198,6 +198,30 @@ export class JobManager {
     this.schedule();
   }
 
+  /**
+   * Stops a running job on the studio's own account, as a cancel does (SIGTERM, SIGKILL after the grace
+   * period), `notice` saying why on its pages; resolves once it has ended, with how (it may have finished first).
+   */
+  interrupt(id: string, notice: string): Promise<JobStatus> {
+    const { status } = this.requireJob(id);
+    if (status !== "running") return Promise.resolve(status);
+    this.setNotice(id, notice);
+    const ended = new Promise<JobStatus>((resolve) => {
+      const stop = this.bus.listen(id, (message) => {
+        if (message.kind === "status" && message.status !== "queued" && message.status !== "running") {
+          stop();
+          resolve(message.status);
+        }
+      });
+    });
+    this.cancel(id);
+    return ended;
+  }
+
+  setNotice(id: string, notice: string | null): void {
+    this.states.setNotice(id, notice);
+  }
+
   /** 1-based places of queued jobs among those waiting for the same kind of slot. */
   queuePositions(): Map<string, number> {
     const next = new Map<Pool, number>();

@@ -1,0 +1,77 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { openDb } from "~/db/client";
+import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
+import { createCaller } from "~/server/api/root";
+import { EmbeddedServer } from "~/server/endpoints/embedded-server";
+import { defaultLauncher } from "~/server/jobs/command";
+import { JobManager } from "~/server/jobs/manager";
+import { studioJobHooks, takeOverJobs } from "~/server/startup";
+import { chatRequests, ended, journal, lastDone } from "~/test/support/generation-run";
+import { importFile, sharedDataset } from "~/test/support/import-file";
+import { apiContext, tempStudio, waitFor, type Studio } from "~/test/support/studio";
+
+/**
+ * A studio restart while an answer job asks the embedded server: the server dies with the old studio, the new one
+ * re-attaches the job (real manager, real trainer, real llama.cpp server). Without more the job would pause
+ * forever probing the dead port; the new studio stops it and resumes it on a fresh embedded server, which it
+ * holds, and the job's pages say so.
+ */
+
+let studio: Studio | null = null;
+afterEach(() => {
+  studio?.cleanup();
+  studio = null;
+});
+
+const ROWS = 12;
+
+describe("jobs that asked the embedded server across a studio restart", () => {
+  it("stops the re-attached answer job and resumes it on a freshly started embedded server, asking nothing twice", async () => {
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    const path = join(studio.dir, "alpaca.json");
+    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, ROWS)));
+    const { datasetId } = await importFile(studio.db, path);
+    const { jobId } = await createCaller(apiContext(studio)).generation.answer({ datasetId, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0, maxTokens: 8 });
+    const runDir = studio.manager.runDirOf(jobId);
+    const firstUrl = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8")).endpoint.base_url as string;
+    await waitFor("a few answers in the journal", () => journal(runDir).length >= 3, 300_000);
+
+    // The studio goes away as a killed one does: the job process lives on, the embedded server dies with it.
+    studio.manager.detach();
+    studio.embedded.stop();
+    await waitFor("the old embedded server to stop", () => studio!.embedded.status().state === "stopped", 10_000);
+    studio.db.$client.close();
+    const db = openDb(studio.dbFile);
+    const manager = new JobManager({ db, dataDir: studio.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks });
+    const embedded = new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: 1_000 });
+    studio = { ...studio, db, manager, embedded };
+    const caller = createCaller(apiContext(studio));
+    expect((await caller.jobs.get({ id: jobId })).status).toBe("running");
+    const before = journal(runDir).length;
+
+    await takeOverJobs(manager, embedded);
+    const resumed = await caller.jobs.get({ id: jobId });
+    expect(resumed.status).toMatch(/queued|running/);
+    expect(resumed.notice).toMatch(/^The studio restarted while this job ran, and the embedded server it asked stopped with the old studio: the studio stopped the job and resumed it on a freshly started embedded server/);
+    // Held for the job's life: not stopped by the 1 s idle timer while it runs.
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect(embedded.status().state).toBe("running");
+    const spec = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8"));
+    expect(spec.endpoint.base_url).toBe(embedded.status().baseUrl);
+    expect(new URL(spec.endpoint.base_url).port).not.toBe(new URL(firstUrl).port);
+
+    expect(await ended(studio, jobId, 600_000)).toBe("succeeded");
+    const all = journal(runDir);
+    expect(new Set(all.map((r) => `${r.id}/${r.turn}`)).size).toBe(all.length);
+    expect(new Set(all.map((r) => r.id)).size).toBe(ROWS);
+    const { requests_sent } = lastDone(runDir).result;
+    expect(chatRequests(studio)).toBe(requests_sent);
+    expect(requests_sent).toBeLessThanOrEqual(ROWS - before);
+    expect((await caller.generation.answeredDataset({ jobId })).datasetId).toEqual(expect.any(String));
+    // The dataset page lists the job with what the studio did.
+    expect((await caller.jobs.list({ datasetId, kind: "answer" }))[0]).toMatchObject({ id: jobId, status: "succeeded", notice: resumed.notice });
+    await waitFor("the embedded server to stop once the job no longer holds it", () => embedded.status().state === "stopped", 30_000);
+  }, 1_200_000);
+});
