@@ -275,7 +275,7 @@ const generationJobFields = {
   endpoint: endpointSpec,
   sampling: samplingParams.prefault({}),
   retry: retryPolicy.prefault({}),
-  /** JSONL of {id, messages}, relative to the run folder (a rewrite's rows also carry task_type). */
+  /** JSONL of {id, messages}, relative to the run folder (an answer's or a rewrite's rows may also carry task_type). */
   data: z.string().default("data/rows.jsonl"),
   /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
   set_aside: z.string().default("set_aside.jsonl"),
@@ -287,7 +287,10 @@ const generationJobFields = {
 export const answerJob = z.object({
   ...generationJobFields,
   kind: z.literal(jobKind.enum.answer),
+  /** For rows without a task type (a row of data may carry `task_type`), or whose type has no template of its own. */
   template: promptTemplate,
+  /** A task type's own template, which its rows use instead of `template`. */
+  templates_by_task_type: z.record(z.string(), promptTemplate).default({}),
   /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
   output: z.string().default("answers.jsonl"),
 });
@@ -307,6 +310,8 @@ export const expandJob = z.object({
   template: promptTemplate,
   /** The answer step's template: {prompt} is the new instruction. */
   answer_template: promptTemplate,
+  /** A task type's own answer template, which its new instructions are answered with instead of `answer_template`. */
+  answer_templates_by_task_type: z.record(z.string(), promptTemplate).default({}),
   /** New instructions wanted per task type. */
   targets: z.record(z.string().min(1), z.number().int().min(1)),
   /** In-context examples per request (k), drawn from the rows of the type. */
