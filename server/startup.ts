@@ -46,14 +46,17 @@ export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed">
 
 /**
  * Takes over from a previous studio process: re-attaches to the jobs it left running, starts queued ones, and
- * stops and resumes on a fresh embedded server those that asked the embedded server it took with it.
+ * stops and resumes on a fresh embedded server those that asked (or were to ask) the embedded server it took with
+ * it.
  */
 export function takeOverJobs(jobs: JobManager, embedded: EmbeddedServer): Promise<void> {
   jobs.attachRunningJobs();
-  jobs.schedule();
-  return resumeJobsThatLostTheEmbeddedServer(jobs, embedded).catch((e: unknown) => {
+  // Stops (synchronously) the queued jobs that name the old embedded server before schedule() could start them.
+  const resumed = resumeJobsThatLostTheEmbeddedServer(jobs, embedded).catch((e: unknown) => {
     console.error(`resuming the jobs that lost the embedded server failed: ${(e as Error).message}`);
   });
+  jobs.schedule();
+  return resumed;
 }
 
 const SWEEP_EVERY_MS = 3_600_000;

@@ -54,7 +54,7 @@ describe("jobs that asked the embedded server across a studio restart", () => {
     await takeOverJobs(manager, embedded);
     const resumed = await caller.jobs.get({ id: jobId });
     expect(resumed.status).toMatch(/queued|running/);
-    expect(resumed.notice).toMatch(/^The studio restarted while this job ran, and the embedded server it asked stopped with the old studio: the studio stopped the job and resumed it on a freshly started embedded server/);
+    expect(resumed.notice).toMatch(/^The studio restarted while this job ran or waited, and the embedded server it asked stopped with the old studio: the studio stopped the job and resumed it on a freshly started embedded server/);
     // Held for the job's life: not stopped by the 1 s idle timer while it runs.
     await new Promise((r) => setTimeout(r, 3_000));
     expect(embedded.status().state).toBe("running");
@@ -74,4 +74,33 @@ describe("jobs that asked the embedded server across a studio restart", () => {
     expect((await caller.jobs.list({ datasetId, kind: "answer" }))[0]).toMatchObject({ id: jobId, status: "succeeded", notice: resumed.notice });
     await waitFor("the embedded server to stop once the job no longer holds it", () => embedded.status().state === "stopped", 30_000);
   }, 1_200_000);
+
+  it("resumes a job that was queued for the old embedded server on a fresh one instead of starting it at the dead port", async () => {
+    // No light slot: the answer job waits in the queue, its job.json naming the embedded server of now.
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 2, light: 0 }, ...studioJobHooks });
+    const path = join(studio.dir, "alpaca.json");
+    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 2)));
+    const { datasetId } = await importFile(studio.db, path);
+    const { jobId } = await createCaller(apiContext(studio)).generation.answer({ datasetId, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0, maxTokens: 8 });
+    const runDir = studio.manager.runDirOf(jobId);
+    const firstUrl = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8")).endpoint.base_url as string;
+
+    studio.manager.detach();
+    studio.embedded.stop();
+    await waitFor("the old embedded server to stop", () => studio!.embedded.status().state === "stopped", 10_000);
+    studio.db.$client.close();
+    const db = openDb(studio.dbFile);
+    const manager = new JobManager({ db, dataDir: studio.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks });
+    const embedded = new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: 60_000 });
+    studio = { ...studio, db, manager, embedded };
+    const caller = createCaller(apiContext(studio));
+
+    await takeOverJobs(manager, embedded);
+    expect((await caller.jobs.get({ id: jobId })).notice).toMatch(/resumed it on a freshly started embedded server/);
+    const spec = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8"));
+    expect(spec.endpoint.base_url).toBe(embedded.status().baseUrl);
+    expect(spec.endpoint.base_url).not.toBe(firstUrl);
+    expect(await ended(studio, jobId, 300_000)).toBe("succeeded");
+    expect(chatRequests(studio)).toBe(2);
+  }, 600_000);
 });

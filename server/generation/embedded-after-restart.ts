@@ -7,13 +7,13 @@ import type { JobManager } from "~/server/jobs/manager";
 import { resumeGenerationJob } from "./resume-generation";
 
 const STOPPING =
-  "The studio restarted while this job ran, and the embedded server it asked stopped with the old studio: the studio is stopping the job to resume it on a freshly started embedded server.";
+  "The studio restarted while this job ran or waited, and the embedded server it asked stopped with the old studio: the studio is stopping the job to resume it on a freshly started embedded server.";
 const RESUMED =
-  "The studio restarted while this job ran, and the embedded server it asked stopped with the old studio: the studio stopped the job and resumed it on a freshly started embedded server, asking nothing it had already answered again.";
+  "The studio restarted while this job ran or waited, and the embedded server it asked stopped with the old studio: the studio stopped the job and resumed it on a freshly started embedded server, asking nothing it had already answered again.";
 const resumeFailed = (why: string) =>
-  `The studio restarted while this job ran, and the embedded server it asked stopped with the old studio: the studio stopped the job, but resuming it failed (${why}); press Resume to try again.`;
+  `The studio restarted while this job ran or waited, and the embedded server it asked stopped with the old studio: the studio stopped the job, but resuming it failed (${why}); press Resume to try again.`;
 const EVAL_STOPPED =
-  "The studio restarted while this evaluation ran, and the embedded server it asked stopped with the old studio, so the studio stopped it: an evaluation does not resume, evaluate again (the response cache serves what it already asked).";
+  "The studio restarted while this evaluation ran or waited, and the embedded server it asked stopped with the old studio, so the studio stopped it: an evaluation does not resume, evaluate again (the response cache serves what it already asked).";
 
 /** The endpoints a job's job.json names: a generation job's teacher, an eval job's model and judge. */
 function endpointsOf(spec: JobSpec): EndpointSpec[] {
@@ -28,14 +28,15 @@ function asksEmbedded(spec: string): boolean {
 }
 
 /**
- * At start-up, after the jobs left running were re-attached: a job asking the embedded endpoint lost it with the
- * old studio (the server exits with the process that started it), and would pause forever probing a dead port.
- * Each is stopped; a generation job is resumed from its journal through the Resume path, which starts the
+ * At start-up, after the jobs left running were re-attached and before queued ones start: a job asking the
+ * embedded endpoint lost it with the old studio (the server exits with the process that started it), and would
+ * pause forever probing a dead port. Each is stopped (a queued one cancelled at once, before it could start); a generation job is resumed from its journal through the Resume path, which starts the
  * embedded server afresh and holds it for the job's life; an eval job, which does not resume, stays stopped. Its
  * notice says on its pages what happened, or why the resume failed.
  */
 export async function resumeJobsThatLostTheEmbeddedServer(manager: JobManager, embedded: EmbeddedServer): Promise<void> {
-  const stranded = jobsWithStatus(manager.db, "running").filter((row) => asksEmbedded(row.spec));
+  // Queued ones too: their job.json names the dead port, and nothing holds the embedded server for them.
+  const stranded = [...jobsWithStatus(manager.db, "running"), ...jobsWithStatus(manager.db, "queued")].filter((row) => asksEmbedded(row.spec));
   await Promise.all(
     stranded.map(async (row) => {
       const generation = isGenerationJobKind(row.kind);

@@ -199,13 +199,15 @@ export class JobManager {
   }
 
   /**
-   * Stops a running job on the studio's own account, as a cancel does (SIGTERM, SIGKILL after the grace
-   * period), `notice` saying why on its pages; resolves once it has ended, with how (it may have finished first).
+   * Stops a queued or running job on the studio's own account, as a cancel does (a queued one at once, a running
+   * one by SIGTERM, SIGKILL after the grace period), `notice` saying why on its pages; resolves once it has
+   * ended, with how (it may have finished first).
    */
   interrupt(id: string, notice: string): Promise<JobStatus> {
     const { status } = this.requireJob(id);
-    if (status !== "running") return Promise.resolve(status);
+    if (status !== "running" && status !== "queued") return Promise.resolve(status);
     this.setNotice(id, notice);
+    if (status === "queued") return Promise.resolve(this.cancel(id));
     const ended = new Promise<JobStatus>((resolve) => {
       const stop = this.bus.listen(id, (message) => {
         if (message.kind === "status" && message.status !== "queued" && message.status !== "running") {
