@@ -27,26 +27,38 @@ afterEach(() => {
 
 const ROWS = 12;
 
+/** A dataset of the first `rows` Alpaca rows, and an answer job over it on the embedded server. */
+async function answerJob(s: Studio, rows: number) {
+  const path = join(s.dir, "alpaca.json");
+  writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, rows)));
+  const { datasetId } = await importFile(s.db, path);
+  const { jobId } = await createCaller(apiContext(s)).generation.answer({ datasetId, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0, maxTokens: 8 });
+  const runDir = s.manager.runDirOf(jobId);
+  return { datasetId, jobId, runDir, firstUrl: JSON.parse(readFileSync(join(runDir, "job.json"), "utf8")).endpoint.base_url as string };
+}
+
+/**
+ * The studio goes away as a killed one does (the job process lives on, the embedded server dies with it) and a new
+ * one opens the same SQLite file with a manager and an embedded server of its own, not yet taking over the jobs.
+ */
+async function restart(s: Studio, embeddedIdleMs: number): Promise<Studio> {
+  s.manager.detach();
+  s.embedded.stop();
+  await waitFor("the old embedded server to stop", () => s.embedded.status().state === "stopped", 10_000);
+  s.db.$client.close();
+  const db = openDb(s.dbFile);
+  const manager = new JobManager({ db, dataDir: s.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks });
+  return { ...s, db, manager, embedded: new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: embeddedIdleMs }) };
+}
+
 describe("jobs that asked the embedded server across a studio restart", () => {
   it("stops the re-attached answer job and resumes it on a freshly started embedded server, asking nothing twice", async () => {
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
-    const path = join(studio.dir, "alpaca.json");
-    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, ROWS)));
-    const { datasetId } = await importFile(studio.db, path);
-    const { jobId } = await createCaller(apiContext(studio)).generation.answer({ datasetId, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0, maxTokens: 8 });
-    const runDir = studio.manager.runDirOf(jobId);
-    const firstUrl = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8")).endpoint.base_url as string;
+    const { datasetId, jobId, runDir, firstUrl } = await answerJob(studio, ROWS);
     await waitFor("a few answers in the journal", () => journal(runDir).length >= 3, 300_000);
 
-    // The studio goes away as a killed one does: the job process lives on, the embedded server dies with it.
-    studio.manager.detach();
-    studio.embedded.stop();
-    await waitFor("the old embedded server to stop", () => studio!.embedded.status().state === "stopped", 10_000);
-    studio.db.$client.close();
-    const db = openDb(studio.dbFile);
-    const manager = new JobManager({ db, dataDir: studio.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks });
-    const embedded = new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: 1_000 });
-    studio = { ...studio, db, manager, embedded };
+    studio = await restart(studio, 1_000);
+    const { manager, embedded } = studio;
     const caller = createCaller(apiContext(studio));
     expect((await caller.jobs.get({ id: jobId })).status).toBe("running");
     const before = journal(runDir).length;
@@ -78,21 +90,10 @@ describe("jobs that asked the embedded server across a studio restart", () => {
   it("resumes a job that was queued for the old embedded server on a fresh one instead of starting it at the dead port", async () => {
     // No light slot: the answer job waits in the queue, its job.json naming the embedded server of now.
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 2, light: 0 }, ...studioJobHooks });
-    const path = join(studio.dir, "alpaca.json");
-    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 2)));
-    const { datasetId } = await importFile(studio.db, path);
-    const { jobId } = await createCaller(apiContext(studio)).generation.answer({ datasetId, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0, maxTokens: 8 });
-    const runDir = studio.manager.runDirOf(jobId);
-    const firstUrl = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8")).endpoint.base_url as string;
+    const { jobId, runDir, firstUrl } = await answerJob(studio, 2);
 
-    studio.manager.detach();
-    studio.embedded.stop();
-    await waitFor("the old embedded server to stop", () => studio!.embedded.status().state === "stopped", 10_000);
-    studio.db.$client.close();
-    const db = openDb(studio.dbFile);
-    const manager = new JobManager({ db, dataDir: studio.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks });
-    const embedded = new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: 60_000 });
-    studio = { ...studio, db, manager, embedded };
+    studio = await restart(studio, 60_000);
+    const { manager, embedded } = studio;
     const caller = createCaller(apiContext(studio));
 
     await takeOverJobs(manager, embedded);
