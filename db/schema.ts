@@ -103,6 +103,8 @@ export const jobs = sqliteTable(
     eventsOffset: integer("events_offset").notNull().default(0),
     progress: real("progress"),
     error: text("error"),
+    /** What the studio did to the job on its own and why (a restart that took its embedded endpoint), for its pages. */
+    notice: text("notice"),
     // Milliseconds since the epoch, read as numbers: the job code and the pages compute with them.
     createdAt: integer("created_at")
       .notNull()

@@ -58,6 +58,11 @@ function EvaluationJob({ evaluation: e, selected, onSelect, onEnded }: { evaluat
           </button>
         </div>
       )}
+      {e.notice && (
+        <p className="small" role="status" data-testid="evaluation-notice">
+          {e.notice}
+        </p>
+      )}
       {e.status === "failed" && e.error && (
         <pre className="error small" role="alert" style={{ whiteSpace: "pre-wrap" }}>
           {e.error}

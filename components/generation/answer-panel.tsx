@@ -31,9 +31,8 @@ export function AnswerPanel({ datasetId }: { datasetId: string }) {
           key={latest.id}
           job={latest}
           onEnded={refresh}
-          testIds={{ job: "answer-job", cancel: "answer-cancel", dataset: "answered-dataset" }}
+          testIds={{ job: "answer-job", cancel: "answer-cancel", resume: "answer-resume", dataset: "answered-dataset" }}
           linkLabel="Open the answered dataset"
-          whenStopped={<ResumeButton jobId={latest.id} onResumed={refresh} />}
         />
       )}
     </section>
@@ -107,21 +106,5 @@ function AnswerForm({ datasetId, onStarted }: { datasetId: string; onStarted: ()
       {rows.select}
       <div style={{ flexBasis: "100%" }}>{rows.summary}</div>
     </TeacherForm>
-  );
-}
-
-function ResumeButton({ jobId, onResumed }: { jobId: string; onResumed: () => void }) {
-  const trpc = useTRPC();
-  const resume = useMutation(trpc.generation.resume.mutationOptions({ onSettled: onResumed }));
-  return (
-    <>
-      <p>
-        <button onClick={() => resume.mutate({ jobId })} disabled={resume.isPending} data-testid="answer-resume">
-          {resume.isPending ? "Resuming…" : "Resume"}
-        </button>{" "}
-        <span className="small muted">asks only what this job has not answered yet</span>
-      </p>
-      {resume.error && <p className="error" role="alert">{resume.error.message}</p>}
-    </>
   );
 }

@@ -111,7 +111,7 @@ export function ExpandPanel({ curriculumId, datasetId, spec }: { curriculumId: s
           key={latest.id}
           job={latest}
           onEnded={refresh}
-          testIds={{ job: "expand-job", cancel: "expand-cancel", dataset: "expanded-dataset" }}
+          testIds={{ job: "expand-job", cancel: "expand-cancel", resume: "expand-resume", dataset: "expanded-dataset" }}
           linkLabel="Open the expanded dataset"
           details={(live) => live.progress?.counts && <ExpandCountsLine counts={live.progress.counts} testId="expand-live-counts" />}
           afterLink={(made) => <ExpansionOutcome spec={parsed} datasetId={made} />}

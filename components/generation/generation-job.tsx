@@ -81,7 +81,7 @@ export function TeacherForm({
   );
 }
 
-export type JobSummary = { id: string; name: string; status: string; error: string | null };
+export type JobSummary = { id: string; name: string; status: string; error: string | null; notice: string | null };
 
 /** The latest job of a kind on a dataset, looked at again while it runs, so a panel survives a reload. */
 export function useLatestJob(datasetId: string, kind: "answer" | "expand" | "rewrite") {
@@ -103,8 +103,8 @@ export function useLatestJob(datasetId: string, kind: "answer" | "expand" | "rew
 /**
  * A generation job as its panel shows it: live progress (requests done of total, tokens/s, time left, cost) and
  * cancel while it runs, its error if it failed, a link to the dataset it made once it succeeded. `details` adds
- * what a kind reports besides (an expand job's counts), `whenStopped` what a cancelled or failed job offers (an
- * answer job's Resume); `testIds` keeps each panel's own names for the tests.
+ * what a kind reports besides (an expand job's counts); a cancelled or failed job offers Resume. `testIds` keeps
+ * each panel's own names for the tests.
  */
 export function GenerationJob({
   job,
@@ -112,15 +112,13 @@ export function GenerationJob({
   testIds,
   linkLabel,
   details,
-  whenStopped,
   afterLink,
 }: {
   job: JobSummary;
   onEnded: () => void;
-  testIds: { job: string; cancel: string; dataset: string };
+  testIds: { job: string; cancel: string; resume: string; dataset: string };
   linkLabel: string;
   details?: (live: JobLiveState) => ReactNode;
-  whenStopped?: ReactNode;
   afterLink?: (datasetId: string) => ReactNode;
 }) {
   const trpc = useTRPC();
@@ -149,6 +147,11 @@ export function GenerationJob({
       <p className="small">
         <b>{job.name}</b>: <span className={`badge ${job.status}`}>{job.status}</span>
       </p>
+      {job.notice && (
+        <p className="small" role="status" data-testid={`${testIds.job}-notice`}>
+          {job.notice}
+        </p>
+      )}
       {running && (
         <>
           <ProgressBar fraction={p?.total ? p.current / p.total : null} label={label} />
@@ -159,7 +162,7 @@ export function GenerationJob({
         </>
       )}
       {job.status === "failed" && job.error && <p className="error" role="alert">{job.error}</p>}
-      {(job.status === "failed" || job.status === "cancelled") && whenStopped}
+      {(job.status === "failed" || job.status === "cancelled") && <ResumeButton jobId={job.id} onResumed={onEnded} testId={testIds.resume} />}
       {made.data?.datasetId && (
         <p>
           <Link className="button primary" href={`/datasets/${encodeURIComponent(made.data.datasetId)}`} data-testid={testIds.dataset}>
@@ -169,5 +172,22 @@ export function GenerationJob({
         </p>
       )}
     </div>
+  );
+}
+
+/** Runs a cancelled or failed generation job again from its journal, through its endpoint connected anew. */
+function ResumeButton({ jobId, onResumed, testId }: { jobId: string; onResumed: () => void; testId: string }) {
+  const trpc = useTRPC();
+  const resume = useMutation(trpc.generation.resume.mutationOptions({ onSettled: onResumed }));
+  return (
+    <>
+      <p>
+        <button onClick={() => resume.mutate({ jobId })} disabled={resume.isPending} data-testid={testId}>
+          {resume.isPending ? "Resuming…" : "Resume"}
+        </button>{" "}
+        <span className="small muted">asks only what this job has not asked yet</span>
+      </p>
+      {resume.error && <p className="error" role="alert">{resume.error.message}</p>}
+    </>
   );
 }

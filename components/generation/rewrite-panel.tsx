@@ -40,7 +40,7 @@ export function RewritePanel({ datasetId }: { datasetId: string }) {
           key={latest.id}
           job={latest}
           onEnded={refresh}
-          testIds={{ job: "rewrite-job", cancel: "rewrite-cancel", dataset: "rewritten-dataset" }}
+          testIds={{ job: "rewrite-job", cancel: "rewrite-cancel", resume: "rewrite-resume", dataset: "rewritten-dataset" }}
           linkLabel="Open the rewritten dataset"
         />
       )}

@@ -17,8 +17,7 @@ const PLACEHOLDER_HELP: Record<TemplateKind, Record<string, string>> = {
 
 /** What a kind with one template (not one per task type) says of it. */
 const ONE_TEMPLATE: Partial<Record<TemplateKind, string>> = {
-  answer: "Answer jobs use one template for every row.",
-  expand: "Expand jobs use one template for every task type, which they name through {task_type}.",
+  expand: "Expand jobs use one template for every task type, which they name through {task_type}; they answer the new instructions with the answer template of their type.",
 };
 
 /**

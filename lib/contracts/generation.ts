@@ -94,10 +94,11 @@ export const TEMPLATE_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = {
 };
 
 /**
- * Whether a kind's job picks a template per task type; an answer job uses its one template for every row, and an
- * expand job its one template for every type (which it names through {task_type}).
+ * Whether a kind's job picks a template per task type (a row's, or for an expand job's answers the new
+ * instruction's); an expand job writes instructions with its one template for every type, which it names
+ * through {task_type}.
  */
-export const TEMPLATES_PER_TASK_TYPE: Record<TemplateKind, boolean> = { answer: false, expand: false, rewrite: true };
+export const TEMPLATES_PER_TASK_TYPE: Record<TemplateKind, boolean> = { answer: true, expand: false, rewrite: true };
 
 /** `{name}` as the trainer's template.py reads it: every other brace is literal text. */
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

@@ -10,6 +10,11 @@ import { z } from "zod";
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
 export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand", "rewrite", "eval"] as const;
 export const jobKind = z.enum(JOB_KINDS);
+
+/** The jobs that ask a teacher endpoint for every row (docs/generation.md): they resume from their journal, through that endpoint. */
+export const GENERATION_JOB_KINDS = ["answer", "expand", "rewrite"] as const;
+export type GenerationJobKind = (typeof GENERATION_JOB_KINDS)[number];
+export const isGenerationJobKind = (kind: string): kind is GenerationJobKind => (GENERATION_JOB_KINDS as readonly string[]).includes(kind);
 export type JobKind = z.infer<typeof jobKind>;
 
 export const JOB_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -270,7 +275,7 @@ const generationJobFields = {
   endpoint: endpointSpec,
   sampling: samplingParams.prefault({}),
   retry: retryPolicy.prefault({}),
-  /** JSONL of {id, messages}, relative to the run folder (a rewrite's rows also carry task_type). */
+  /** JSONL of {id, messages}, relative to the run folder (an answer's or a rewrite's rows may also carry task_type). */
   data: z.string().default("data/rows.jsonl"),
   /** JSONL of rows kept aside (empty, cut off by the length limit, refused) with their reason. */
   set_aside: z.string().default("set_aside.jsonl"),
@@ -282,7 +287,10 @@ const generationJobFields = {
 export const answerJob = z.object({
   ...generationJobFields,
   kind: z.literal(jobKind.enum.answer),
+  /** For rows without a task type (a row of data may carry `task_type`), or whose type has no template of its own. */
   template: promptTemplate,
+  /** A task type's own template, which its rows use instead of `template`. */
+  templates_by_task_type: z.record(z.string(), promptTemplate).default({}),
   /** JSONL of answered rows {id, messages, provenance, usage}, in input order, relative to the run folder. */
   output: z.string().default("answers.jsonl"),
 });
@@ -302,6 +310,8 @@ export const expandJob = z.object({
   template: promptTemplate,
   /** The answer step's template: {prompt} is the new instruction. */
   answer_template: promptTemplate,
+  /** A task type's own answer template, which its new instructions are answered with instead of `answer_template`. */
+  answer_templates_by_task_type: z.record(z.string(), promptTemplate).default({}),
   /** New instructions wanted per task type. */
   targets: z.record(z.string().min(1), z.number().int().min(1)),
   /** In-context examples per request (k), drawn from the rows of the type. */
@@ -447,6 +457,7 @@ export const jobSpec = z.discriminatedUnion("kind", [
   trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, rewriteJob, evalJob, ingestJob,
 ]);
 export type JobSpec = z.infer<typeof jobSpec>;
+export const generationJobSpec = z.discriminatedUnion("kind", [answerJob, expandJob, rewriteJob]);
 /** Fails to compile when a kind in JOB_KINDS has no job.json schema, or a schema's kind is not in JOB_KINDS. */
 const everyKindHasASchema: [JobKind] extends [JobSpec["kind"]] ? ([JobSpec["kind"]] extends [JobKind] ? true : never) : never = true;
 void everyKindHasASchema;

@@ -3,13 +3,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { defaultLauncher } from "~/server/jobs/command";
+import { studioJobHooks } from "~/server/startup";
 import { jobRow } from "~/server/jobs/job-row";
 import { type Studio, tempStudio, waitFor } from "~/test/support/studio";
 import { seedDataset } from "~/test/support/seed-dataset";
 import { startAnalysisJob } from "./analysis-jobs";
 import { loadDemoDataset } from "./demo-dataset";
 import { curriculumPlanSummary, launchCurriculum } from "./launch-curriculum";
-import { onJobSucceeded } from "./on-job-succeeded";
 import { analysisResults, filteredRows, rowColumns, scoreComponents, setRowLabel } from "./results";
 import { listCurricula, saveCurriculum } from "./saved-curricula";
 import { type CurriculumInput, curriculum, encodeTypes, previewRun, runRows } from "~/lib/planning";
@@ -144,7 +144,7 @@ describe("what the designer previews is what trains", () => {
 describe("demo dataset, a real tag job and a POCL launch", () => {
   let studio: Studio;
   beforeAll(() => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), onSucceeded: (job) => onJobSucceeded(studio.db, job) });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
   });
   afterAll(() => studio.cleanup());
 

@@ -21,6 +21,7 @@ const listed = {
   createdAt: evaluations.createdAt,
   status: jobs.status,
   error: jobs.error,
+  notice: jobs.notice,
   jobName: jobs.name,
 };
 

@@ -6,13 +6,14 @@ import { createCaller } from "~/server/api/root";
 import { defaultLauncher } from "~/server/jobs/command";
 import { studioJobHooks } from "~/server/startup";
 import { importFile, sharedDataset } from "~/test/support/import-file";
+import { chatRequests, ended, journal, lastDone, stopEmbedded } from "~/test/support/generation-run";
 import { apiContext, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 
 /**
  * Resume and repeat against the embedded endpoint, which gets a new port on every start: the journal's and the
  * cache's keys use the endpoint's identity (model + GGUF), not its address, so a job stopped, resumed on a
  * restarted server, and then repeated asks nothing twice. Requests are counted where they arrive: the embedded
- * server's own log (uvicorn writes a line per request).
+ * server's own log.
  */
 
 let studio: Studio | null = null;
@@ -22,27 +23,7 @@ afterEach(() => {
 });
 
 const ROWS = 16;
-type JournalLine = { id: string; turn: number; cached: boolean };
-type Done = { type: "done"; result: { requests_sent: number; cache_hits: number; answered: number; set_aside_reasons: Record<string, number> } };
-
-const chatRequests = (s: Studio) => s.embedded.status().log.filter((line) => line.includes('"POST /v1/chat/completions')).length;
-const journal = (runDir: string): JournalLine[] =>
-  readFileSync(join(runDir, "answers.jsonl.journal"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as JournalLine);
-const lastDone = (runDir: string): Done =>
-  readFileSync(join(runDir, "events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { type: string }).findLast((e): e is Done => e.type === "done")!;
 const portOf = (baseUrl: string) => new URL(baseUrl).port;
-
-async function ended(s: Studio, jobId: string): Promise<string> {
-  return waitFor("the answer job to end", () => {
-    const { status } = s.db.$client.prepare("select status from jobs where id = ?").get(jobId) as { status: string };
-    return ["succeeded", "failed", "cancelled"].includes(status) ? status : null;
-  }, 300_000);
-}
-
-async function stopEmbedded(s: Studio): Promise<void> {
-  s.embedded.stop();
-  await waitFor("the embedded server to stop", () => s.embedded.status().state === "stopped", 10_000);
-}
 
 describe("answer job resume against the embedded endpoint", () => {
   it("resumes a cancelled job on a restarted server at another port and repeats it, sending no finished request again", async () => {
@@ -58,13 +39,7 @@ describe("answer job resume against the embedded endpoint", () => {
     const runDir = studio.manager.runDirOf(jobId);
     const firstSpec = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8"));
     expect(firstSpec.endpoint.identity).toMatch(/^embedded\/smollm2-135m-instruct@sha256:[0-9a-f]{64}$/);
-    await waitFor("a few answers in the journal", () => {
-      try {
-        return journal(runDir).length >= 3;
-      } catch {
-        return false;
-      }
-    }, 240_000);
+    await waitFor("a few answers in the journal", () => journal(runDir).length >= 3, 240_000);
     await caller.jobs.cancel({ id: jobId });
     expect(await ended(studio, jobId)).toBe("cancelled");
     const before = journal(runDir);

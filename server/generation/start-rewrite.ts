@@ -3,8 +3,9 @@ import type { startRewriteInput } from "~/lib/contracts/generation";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines, usableRowIds } from "~/server/runs/dataset-split";
-import { rewriteTemplates, taskTypesOf } from "./rewrite-rows";
+import { taskTypesOf } from "./row-task-types";
 import { startGenerationJob } from "./start-generation";
+import { templatesByTaskType } from "./template-store";
 
 /**
  * The teacher rewrites the answers of every usable answered row of a dataset, each row with the rewrite template
@@ -19,7 +20,7 @@ export async function startRewriteJob(manager: JobManager, embedded: EmbeddedSer
     kind: "rewrite",
     name: `Rewrite with ${model} (${ids.length} ${ids.length === 1 ? "row" : "rows"})`,
     datasetId: input.datasetId,
-    spec: { sampling: { temperature: input.temperature, max_tokens: input.maxTokens }, templates: rewriteTemplates(db) },
+    spec: { sampling: { temperature: input.temperature, max_tokens: input.maxTokens }, templates: templatesByTaskType(db, "rewrite") },
     files: { "data/rows.jsonl": rowLines(db, input.datasetId, ids, (id) => (types.has(id) ? { task_type: types.get(id) } : {})) },
   }));
 }

@@ -4,6 +4,7 @@ import { DEFAULT_ANSWER_TEMPLATE } from "~/lib/contracts/generation";
 import { DEFAULT_EXPAND_TEMPLATE } from "~/lib/generation/expand-template";
 import { DEFAULT_REWRITE_TEMPLATE, REWRITE_TEMPLATES_BY_TYPE } from "~/lib/generation/rewrite-templates";
 import { createCaller } from "~/server/api/root";
+import { templatesByTaskType } from "./template-store";
 import { apiContext, tempStudio, type Studio } from "~/test/support/studio";
 
 /** The prompt template store through its tRPC procedures, on a real SQLite file. */
@@ -33,7 +34,11 @@ describe("prompt templates", () => {
     expect(of("Code Generation").text).toContain("code block with comments");
     expect(of("Code Debug").text).toContain("bug");
     expect(of("Writing")).toMatchObject({ ...DEFAULT_REWRITE_TEMPLATE, inherited: true });
-    expect(await caller.generation.templates({ kind: "answer" })).toEqual([{ taskType: null, ...DEFAULT_ANSWER_TEMPLATE, inherited: false }]);
+    // Answer templates are per task type too, every type taking the default until it gets its own.
+    const answer = await caller.generation.templates({ kind: "answer" });
+    expect(answer).toHaveLength(33);
+    expect(answer[0]).toEqual({ taskType: null, ...DEFAULT_ANSWER_TEMPLATE, inherited: false });
+    expect(answer.slice(1).every((t) => t.taskType !== null && t.inherited && t.text === DEFAULT_ANSWER_TEMPLATE.text)).toBe(true);
     expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
   });
 
@@ -68,7 +73,7 @@ describe("prompt templates", () => {
       "the answer template uses {answer}, which the answer job does not fill: it fills {prompt}.",
     );
     await expect(caller.generation.saveTemplate({ kind: "rewrite", taskType: "Maths", text: "{answer}" })).rejects.toThrow('"Maths" is not a task type of the taxonomy');
-    await expect(caller.generation.saveTemplate({ kind: "answer", taskType: "Math", text: "{prompt}" })).rejects.toThrow("answer jobs use one template for every row");
+    await expect(caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: "{task_type} {examples} {count}" })).rejects.toThrow("expand jobs use one template for every row");
     // Braces that are no placeholder are literal text: JSON in a template is fine.
     await caller.generation.saveTemplate({ kind: "answer", taskType: null, text: 'Reply as {"answer": "..."} to: {prompt}' });
     expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
@@ -103,5 +108,21 @@ describe("prompt templates", () => {
     const edited = `${DEFAULT_EXPAND_TEMPLATE.text}\nWrite every instruction in English.`;
     expect(await caller.generation.saveTemplate({ kind: "expand", taskType: null, text: edited })).toEqual({ name: DEFAULT_EXPAND_TEMPLATE.name, version: 2, text: edited });
     expect((await caller.generation.templateHistory({ kind: "expand", taskType: null })).map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it("gives an answer job each task type's own answer template over the default, versioned, as the job gets them", async () => {
+    const caller = api();
+    const math = await caller.generation.saveTemplate({ kind: "answer", taskType: "Math", text: "Solve step by step: {prompt}" });
+    expect(math).toEqual({ name: `${DEFAULT_ANSWER_TEMPLATE.name}-math`, version: 1, text: "Solve step by step: {prompt}" });
+    expect(await caller.generation.saveTemplate({ kind: "answer", taskType: "Math", text: "Solve it step by step: {prompt}" })).toMatchObject({ version: 2 });
+    const fallback = await caller.generation.saveTemplate({ kind: "answer", taskType: null, text: "Answer briefly: {prompt}" });
+    expect(fallback).toMatchObject({ name: DEFAULT_ANSWER_TEMPLATE.name, version: 2 });
+    expect(templatesByTaskType(studio!.db, "answer")).toEqual({
+      default: { name: DEFAULT_ANSWER_TEMPLATE.name, version: 2, text: "Answer briefly: {prompt}" },
+      by_task_type: { Math: { name: `${DEFAULT_ANSWER_TEMPLATE.name}-math`, version: 2, text: "Solve it step by step: {prompt}" } },
+    });
+    expect((await caller.generation.templateHistory({ kind: "answer", taskType: "Math" })).map((t) => t.version)).toEqual([2, 1]);
+    // A type reset to the built-in gets the default's text as a version of its own.
+    expect(await caller.generation.resetTemplate({ kind: "answer", taskType: "Math" })).toMatchObject({ version: 3, text: DEFAULT_ANSWER_TEMPLATE.text });
   });
 });

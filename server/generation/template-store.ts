@@ -47,6 +47,18 @@ export function jobTemplate(db: Db, kind: TemplateKind, taskType: string | null)
   return { name, version, text };
 }
 
+/**
+ * A kind's templates as a job is given them now: the default, and every task type's that is its own (a type
+ * that inherits the default is left out: the job falls back to it).
+ */
+export function templatesByTaskType(db: Db, kind: TemplateKind): { default: PromptTemplate; by_task_type: Record<string, PromptTemplate> } {
+  const byType: Record<string, PromptTemplate> = {};
+  for (const type of TASK_TYPES) {
+    if (!currentTemplate(db, kind, type).inherited) byType[type] = jobTemplate(db, kind, type);
+  }
+  return { default: jobTemplate(db, kind, null), by_task_type: byType };
+}
+
 /** Every scope of a kind with its current template: the kind-wide default first, then each task type (if the kind has them). */
 export function templatesOf(db: Db, kind: TemplateKind) {
   return [null, ...(TEMPLATES_PER_TASK_TYPE[kind] ? TASK_TYPES : [])].map((taskType) => ({ taskType, ...currentTemplate(db, kind, taskType) }));

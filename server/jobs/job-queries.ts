@@ -25,6 +25,7 @@ function summarize(row: JobRow & { lastMetric: string | null; lastEventTime: num
     device: row.device,
     progress: row.progress,
     error: row.error,
+    notice: row.notice,
     lastSeq: row.lastSeq,
     createdAt: row.createdAt,
     startedAt: row.startedAt,

@@ -61,6 +61,11 @@ export class JobStates {
   }
 
   /** queued → cancelled. */
+  /** What the studio did to the job on its own, for its pages (jobs.notice); null clears it. */
+  setNotice(id: string, notice: string | null): void {
+    this.db.update(jobs).set({ notice }).where(eq(jobs.id, id)).run();
+  }
+
   cancelQueued(id: string): boolean {
     return this.move(id, ["queued"], "cancelled", { endedAt: Date.now() });
   }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, openSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Db } from "~/db/client";
-import type { JobKind, JobSpec, JobStatus } from "~/lib/contracts/job";
+import { isGenerationJobKind, type JobKind, type JobSpec, type JobStatus } from "~/lib/contracts/job";
 import { JobBus } from "./bus";
 import { defaultLauncher, jobEnv, type Launcher } from "./command";
 import { cancelGraceMs, detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
@@ -176,17 +176,19 @@ export class JobManager {
 
   /**
    * Restarts a failed or cancelled job in the same run folder and job id, with --resume: a train job from its
-   * last checkpoint, an answer job from its journal. An answer job needs `restart`: its job.json with the
-   * endpoint's address of now (the embedded server moves) and a new lease (the key, the embedded server held).
+   * last checkpoint, a generation job (answer, expand, rewrite) from its journal. A generation job needs
+   * `restart`: its job.json with the endpoint's address of now (the embedded server moves) and a new lease (the
+   * key, the embedded server held).
    */
   resume(id: string, restart?: { spec: JobSpec; lease: JobLease }): void {
     const row = this.requireJob(id);
-    if (row.kind !== "train" && row.kind !== "answer") throw new BadRequest(`job ${id} is a ${row.kind} job; only train and answer jobs resume`);
+    const generation = isGenerationJobKind(row.kind);
+    if (row.kind !== "train" && !generation) throw new BadRequest(`job ${id} is a ${row.kind} job; only train, answer, expand and rewrite jobs resume`);
     if (row.status !== "failed" && row.status !== "cancelled") {
       throw new BadRequest(`job ${id} is ${row.status}; only failed or cancelled jobs resume`);
     }
     if (row.kind === "train" && !latestCheckpoint(this.db, id, row.runDir)) throw new BadRequest(`job ${id} has no checkpoint in ${row.runDir} to resume from`);
-    if (row.kind === "answer" && !restart) throw new BadRequest(`answer job ${id} needs its endpoint again to resume: resume it from its dataset's page`);
+    if (generation && !restart) throw new BadRequest(`${row.kind} job ${id} needs its endpoint again to resume: resume it from its ${row.kind === "expand" ? "curriculum's" : "dataset's"} page`);
     rmSync(join(row.runDir, CANCEL_MARKER), { force: true });
     if (restart) writeJobJson(row.runDir, restart.spec);
     if (!this.states.requeue(id, restart ? JSON.stringify(restart.spec) : undefined)) {
@@ -194,6 +196,32 @@ export class JobManager {
     }
     if (restart) this.leases.set(id, restart.lease);
     this.schedule();
+  }
+
+  /**
+   * Stops a queued or running job on the studio's own account, as a cancel does (a queued one at once, a running
+   * one by SIGTERM, SIGKILL after the grace period), `notice` saying why on its pages; resolves once it has
+   * ended, with how (it may have finished first).
+   */
+  interrupt(id: string, notice: string): Promise<JobStatus> {
+    const { status } = this.requireJob(id);
+    if (status !== "running" && status !== "queued") return Promise.resolve(status);
+    this.setNotice(id, notice);
+    if (status === "queued") return Promise.resolve(this.cancel(id));
+    const ended = new Promise<JobStatus>((resolve) => {
+      const stop = this.bus.listen(id, (message) => {
+        if (message.kind === "status" && message.status !== "queued" && message.status !== "running") {
+          stop();
+          resolve(message.status);
+        }
+      });
+    });
+    this.cancel(id);
+    return ended;
+  }
+
+  setNotice(id: string, notice: string | null): void {
+    this.states.setNotice(id, notice);
   }
 
   /** 1-based places of queued jobs among those waiting for the same kind of slot. */

@@ -8,7 +8,7 @@ import { publicProcedure } from "~/server/api/trpc";
 import { curriculumRows } from "~/server/curriculum/saved-curricula";
 import { matchingRowIds } from "~/server/datasets/search";
 import { answeredDatasetOf } from "~/server/generation/import-answers";
-import { resumeAnswerJob } from "~/server/generation/resume-answer";
+import { resumeGenerationJob } from "~/server/generation/resume-generation";
 import { type RowsToAnswer, startAnswerJob } from "~/server/generation/start-answer";
 import { usableRowIds } from "~/server/runs/dataset-split";
 import { expansionOf } from "~/server/generation/import-expansion";
@@ -48,8 +48,8 @@ export const generationRouter = {
     .input(startAnswerInput)
     .mutation(async ({ ctx, input }) => startAnswerJob(ctx.jobs, ctx.embedded, input, await rowsToAnswer(ctx.db, input.datasetId, input.subset))),
 
-  /** A cancelled, failed or interrupted answer job runs again, asking only what its journal lacks. */
-  resume: publicProcedure.input(z.object({ jobId: idField("a job id") })).mutation(({ ctx, input }) => resumeAnswerJob(ctx.jobs, ctx.embedded, input.jobId)),
+  /** A cancelled, failed or interrupted answer, expand or rewrite job runs again, asking only what its journal lacks. */
+  resume: publicProcedure.input(z.object({ jobId: idField("a job id") })).mutation(({ ctx, input }) => resumeGenerationJob(ctx.jobs, ctx.embedded, input.jobId)),
 
   /** Per task type, the new instructions a saved curriculum's resampling asks for beyond the rows that exist. */
   expandTargets: publicProcedure

@@ -1,7 +1,7 @@
 """Job kind "answer" (answerJob in lib/contracts/job.ts): the teacher answers every user turn of every row.
 
 A row's conversation is rebuilt turn by turn: its system messages as they are, each user turn through the
-template ({prompt}: the turn's text), then the teacher's answer to it in place of the row's own assistant turn,
+template ({prompt}: the turn's text; the row's task type's own template, `templates_by_task_type`, else `template`), then the teacher's answer to it in place of the row's own assistant turn,
 so a later turn is asked in the context of the teacher's earlier answers. Rows are answered `concurrency` at a
 time. Each answer goes to the response cache and to the journal (<output>.journal) as it arrives (session.py);
 --resume reuses every journal answer whose request is the same as the one it would send now. At the end the answered rows
@@ -48,17 +48,27 @@ def provenance(session: Session, prompt_template: dict, **extra) -> dict:
             "sampling": session.teacher.sampling, **extra}
 
 
-class AnswerRun:
-    """Answers rows through `session` with `prompt_template` ({prompt}: each user turn); `answered` and
-    `set_aside` collect the results by row id."""
+def job_templates(default: dict, by_task_type: dict) -> dict:
+    """A job's templates as AnswerRun takes them: the default, and the task types' own."""
+    return {"default": default, "by_task_type": by_task_type}
 
-    def __init__(self, session: Session, prompt_template: dict, origin: str = "teacher_answer"):
-        self.session, self.template, self.origin = session, prompt_template, origin
-        self.provenance = provenance(session, prompt_template)
+
+class AnswerRun:
+    """Answers rows through `session` with `templates` (job_templates; {prompt}: each user turn), a row's task type
+    picking its own template over the default; `answered` and `set_aside` collect the results by row id."""
+
+    def __init__(self, session: Session, templates: dict, origin: str = "teacher_answer"):
+        self.session, self.templates, self.origin = session, templates, origin
         self.answered: dict[str, dict] = {}
         self.set_aside: dict[str, dict] = {}
 
+    def template_of(self, row: dict) -> dict:
+        """The template of the row's task type (`task_type`), else the default."""
+        return self.templates["by_task_type"].get(row.get("task_type") or "", self.templates["default"])
+
     async def answer_row(self, row: dict) -> None:
+        chosen = self.template_of(row)
+        row_provenance = provenance(self.session, chosen)
         sent: list[dict] = []   # the teacher's conversation: templated user turns and its own answers
         kept: list[dict] = []   # the new row: the original user turns and the teacher's answers
         usage = {"prompt_tokens": 0, "completion_tokens": 0}
@@ -69,13 +79,12 @@ class AnswerRun:
                 kept.append(message)
             if message["role"] != "user":
                 continue  # the row's own assistant turns are what the teacher replaces
-            sent.append({"role": "user", "content": template.render(self.template["text"],
-                                                                    {"prompt": message["content"]})})
+            sent.append({"role": "user", "content": template.render(chosen["text"], {"prompt": message["content"]})})
             kept.append(message)
             try:
                 answer = await self.session.ask(row["id"], turn, sent)
             except RefusedRequest as refused:
-                self._set_aside(row, turn, turns, "refused_by_endpoint", str(refused), kept)
+                self._set_aside(row, turn, turns, "refused_by_endpoint", str(refused), kept, row_provenance)
                 return
             finished_at = answer["time"]
             for key in usage:
@@ -85,18 +94,18 @@ class AnswerRun:
             kept.append(reply)
             reason = reason_to_set_aside(answer["content"], answer["finish_reason"])
             if reason:
-                self._set_aside(row, turn, turns, reason, None, kept)
+                self._set_aside(row, turn, turns, reason, None, kept, row_provenance)
                 return
             turn += 1
         self.answered[row["id"]] = {"id": row["id"], "messages": kept, "origin": self.origin,
-                                    "provenance": {**self.provenance, "time": finished_at}, "usage": usage}
+                                    "provenance": {**row_provenance, "time": finished_at}, "usage": usage}
 
     def _set_aside(self, row: dict, turn: int, turns: int, reason: str, detail: str | None, kept: list[dict],
-                   row_provenance: dict | None = None):
+                   row_provenance: dict):
         self.session.meter.skip(turns - turn - 1)  # a conversation gone wrong is not asked further
         self.set_aside[row["id"]] = {"id": row["id"], "reason": reason, "detail": detail, "turn": turn + 1,
                                      "messages": kept,
-                                     "provenance": {**(row_provenance or self.provenance), "time": now()}}
+                                     "provenance": {**row_provenance, "time": now()}}
 
     def reasons(self) -> dict[str, int]:
         """How many rows were kept aside for each reason."""
@@ -142,8 +151,10 @@ def read_job_rows(job: dict, run_dir: Path, need_answer: bool, check: Callable[[
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
     rows = read_job_rows(job, run_dir, need_answer=False, check=check_row)
-    template.check(job["template"], {"prompt"})
-    return run_rows(job, run_dir, events, resume, rows, lambda session: AnswerRun(session, job["template"]),
+    templates = job_templates(job["template"], job["templates_by_task_type"])
+    for chosen in [templates["default"], *templates["by_task_type"].values()]:
+        template.check(chosen, {"prompt"})
+    return run_rows(job, run_dir, events, resume, rows, lambda session: AnswerRun(session, templates),
                     requests=sum(map(user_turns, rows)), doing=f"answering {len(rows)} rows")
 
 

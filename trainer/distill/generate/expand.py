@@ -14,7 +14,7 @@ instructions from in-context examples of that type, and then answers the ones ke
    planned again, and answering it would cost a request). What passes is kept, up to the type's target;
    instructions beyond it are surplus. Every instruction and its fate go to `instructions`.
 3. Answers: the kept instructions are answered as an answer job answers rows (answer.AnswerRun), with
-   answer_template.
+   their type's own answer template (answer_templates_by_task_type), else answer_template.
 
 Expansion requests and answers share the journal (<output>.journal), so --resume sends neither again.
 """
@@ -32,7 +32,7 @@ from distill import confine
 from distill.contract import JobError
 from distill.events import EventWriter
 from distill.generate import instruction_list, template
-from distill.generate.answer import AnswerRun, answer_all, check_row, write_jsonl
+from distill.generate.answer import AnswerRun, answer_all, check_row, job_templates, write_jsonl
 from distill.generate.dedup import Seen
 from distill.generate.session import Session, earlier_answers
 from distill.generate.teacher import RefusedRequest
@@ -168,7 +168,8 @@ def _check(job: dict, rows: list[dict]) -> None:
         raise JobError(f"targets name {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not a task "
                        "type of the taxonomy")
     template.check(job["template"], EXPAND_PLACEHOLDERS)
-    template.check(job["answer_template"], {"prompt"})
+    for chosen in [job["answer_template"], *job["answer_templates_by_task_type"].values()]:
+        template.check(chosen, {"prompt"})
 
 
 def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False) -> dict:
@@ -194,7 +195,8 @@ async def _run(job: dict, rows: list[dict], events: EventWriter, paths: dict[str
         events.log(f"no rows of {', '.join(missing)} to take examples from: {'it is' if len(missing) == 1 else 'they are'}"
                    " not expanded", level="warning")
     events.log(f"expanding {', '.join(f'{s.name} by {s.target}' for s in expansion.types)} with {session.describe()}")
-    answers = AnswerRun(session, job["answer_template"], origin="expanded")
+    answers = AnswerRun(session, job_templates(job["answer_template"], job["answer_templates_by_task_type"]),
+                        origin="expanded")
 
     async def work() -> None:
         await expansion.run()
@@ -202,7 +204,8 @@ async def _run(job: dict, rows: list[dict], events: EventWriter, paths: dict[str
         # One answer per kept instruction, in place of the estimate of one per target.
         session.meter.skip(sum(s.target for s in expansion.types if s.pool) - len(kept))
         events.log(f"kept {len(kept)} new instructions ({dict(expansion.counts)}); answering them")
-        await answer_all(answers, [{"id": r["id"], "messages": [{"role": "user", "content": r["text"]}]} for r in kept])
+        await answer_all(answers, [{"id": r["id"], "messages": [{"role": "user", "content": r["text"]}], "task_type": r["type"]}
+                                   for r in kept])
 
     await session.run(work())
     kept = [record for state in expansion.types for record in state.kept]

@@ -51,12 +51,11 @@ class RewriteRun(AnswerRun):
     AnswerRun does."""
 
     def __init__(self, session: Session, templates: dict):
-        super().__init__(session, templates["default"], origin="rewritten")
-        self.templates = templates
+        super().__init__(session, templates, origin="rewritten")
 
     async def answer_row(self, row: dict) -> None:
         task_type = row.get("task_type")
-        chosen = self.templates["by_task_type"].get(task_type or "", self.templates["default"])
+        chosen = self.template_of(row)
         pairs = answers_to_rewrite(row)
         originals = [row["messages"][index]["content"] for index, _ in pairs]
         row_provenance = provenance(self.session, chosen, task_type=task_type, original_answers=originals)

@@ -1,13 +1,11 @@
 import { desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { tagResults } from "~/db/schema";
-import type { RewriteJob } from "~/lib/contracts/job";
-import { TASK_TYPES } from "~/lib/contracts/taxonomy";
-import { currentTemplate, jobTemplate } from "./template-store";
 
 /**
- * Each row's task type for a rewrite: its hand label, else its label in the dataset's latest tag result. Rows
- * with neither are not in the map, and the job gives them the default template.
+ * Each row's task type for an answer or rewrite job, which picks the row's template by it: its hand label, else
+ * its label in the dataset's latest tag result. Rows with neither are not in the map, and the job gives them the
+ * default template.
  */
 export function taskTypesOf(db: Db, datasetId: string): Map<number, string> {
   const latest = db.select({ id: tagResults.id }).from(tagResults).where(eq(tagResults.datasetId, datasetId)).orderBy(desc(tagResults.createdAt)).limit(1).get();
@@ -21,13 +19,4 @@ export function taskTypesOf(db: Db, datasetId: string): Map<number, string> {
     )
     .all(latest?.id ?? "", datasetId) as { id: number; label: string }[];
   return new Map(rows.map((r) => [r.id, r.label]));
-}
-
-/** The rewrite templates as the store has them now: the default, and every task type's that is its own. */
-export function rewriteTemplates(db: Db): RewriteJob["templates"] {
-  const byType: RewriteJob["templates"]["by_task_type"] = {};
-  for (const type of TASK_TYPES) {
-    if (!currentTemplate(db, "rewrite", type).inherited) byType[type] = jobTemplate(db, "rewrite", type);
-  }
-  return { default: jobTemplate(db, "rewrite", null), by_task_type: byType };
 }
