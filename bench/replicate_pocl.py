@@ -22,9 +22,11 @@ Then per metric: each arm's mean and spread over training seeds (sample std, min
 POCL − plain per seed with its mean and 95 % t-interval (n − 1 degrees of freedom). Each run's value is its eval
 job's mean (SelfInst: the mean over sampling seeds). Metrics are in percent, as the paper reports ROUGE-L.
 
-Prints JSON lines on stdout: one per run and metric ({"metric", "value", "unit", "arm", "train_seed", ...}), one
-per arm and metric (mean, std, min, max), one per metric for the paired difference ("peer": "plain_kd", "ratio":
-POCL mean / plain mean, "ci95"); then a readable table on stderr, where progress goes too. With --work the run
+Prints JSON lines on stdout: one per run and metric ({"metric", "value", "unit", "arm", "train_seed", "steps",
+"eval_std": the eval job's std, over sampling seeds for SelfInst and over prompts or instructions for IFEval, and
+each job's wall and CPU seconds}), one per arm and metric (mean, std, min, max over training seeds), one per metric
+for the paired difference ("peer": "plain_kd", "ratio": POCL mean / plain mean, "diffs", "ci95"); then a readable
+table on stderr, where progress goes too. With --work the run
 folders stay there (a job whose folder already holds its done event is not run again, so a cut-off invocation
 can be continued) and results.jsonl and table.md are written beside them.
 
@@ -94,24 +96,30 @@ def write_lines(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
-def run_job(run_dir: Path, job: dict, what: str, env: dict) -> float:
-    """`python -m distill run` on a run folder holding `job`; its wall time (0 when it had already finished)."""
+def run_job(run_dir: Path, job: dict, what: str, env: dict) -> dict:
+    """`python -m distill run` on a run folder holding `job`. Its wall time and CPU time (user + system, loading
+    included; on a shared machine the CPU time says more of what a quiet one would take). A job that had already
+    finished is not run again: the times it took then (null when they were not kept)."""
+    times = run_dir / "replicate_times.json"
     if finished(run_dir):
         log(f"{what}: already done in {run_dir}")
-        return 0.0
+        return json.loads(times.read_text()) if times.exists() else {"wall_s": None, "cpu_s": None}
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "events.jsonl").unlink(missing_ok=True)
     (run_dir / "job.json").write_text(json.dumps(job, indent=2))
     log(f"{what}: running in {run_dir}")
     started = time.monotonic()
     with (run_dir / "stderr.log").open("w") as err:
-        code = subprocess.run([sys.executable, "-m", "distill", "run", str(run_dir)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=err).returncode
+        proc = subprocess.Popen([sys.executable, "-m", "distill", "run", str(run_dir)], env=env,
+                                stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+    code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise SystemExit(f"{what} exited with {code}:\n{(run_dir / 'stderr.log').read_text()[-3000:]}")
-    wall = time.monotonic() - started
-    log(f"{what}: done in {wall:.0f} s")
-    return wall
+    took = {"wall_s": round(time.monotonic() - started), "cpu_s": round(usage.ru_utime + usage.ru_stime)}
+    times.write_text(json.dumps(took))
+    log(f"{what}: done in {took['wall_s']} s ({took['cpu_s']} s of CPU)")
+    return took
 
 
 def score_job(args, seed: int) -> dict:
@@ -159,7 +167,7 @@ def one_seed(args, seed: int, work: Path, env: dict) -> list[dict]:
     score_dir = root / "score"
     if not finished(score_dir):
         write_lines(score_dir / "data" / "rows.jsonl", rows)
-    score_s = run_job(score_dir, score_job(args, seed), f"seed {seed}: POCL difficulty of {len(rows)} rows", env)
+    score = run_job(score_dir, score_job(args, seed), f"seed {seed}: POCL difficulty of {len(rows)} rows", env)
     scores = {r["id"]: r["difficulty"] for r in map(json.loads, (score_dir / "scores.jsonl").read_text().splitlines())}
     form = {"seed": seed, "device": args.device, "teacher": TEACHER,
             "student": {"source": "pruned", "num_layers": args.layers}, "loss": {"name": "fkl"},
@@ -177,16 +185,17 @@ def one_seed(args, seed: int, work: Path, env: dict) -> list[dict]:
         if not finished(train_dir):
             write_lines(train_dir / "data" / "train.jsonl", rows)
             (train_dir / "plan.json").write_text(json.dumps(arms[arm]["plan"], indent=2))
-        train_s = run_job(train_dir, {**arms[arm]["job"], "id": f"{arm}-{seed}"},
+        train = run_job(train_dir, {**arms[arm]["job"], "id": f"{arm}-{seed}"},
                           f"seed {seed}: train {ARM_NAMES[arm]} ({arms[arm]['steps']} steps)", env)
         steps = train_steps(train_dir)
         if steps != arms[arm]["steps"]:
             raise SystemExit(f"seed {seed} {arm}: the trainer took {steps} steps, the plan {arms[arm]['steps']}")
         model = {"type": "local", "ref": {"source": "dir", "path": str((train_dir / "model").resolve())}}
-        eval_s = run_job(eval_dir, eval_job(args, model, f"{arm}-{seed}"), f"seed {seed}: evaluate {ARM_NAMES[arm]}",
+        evaluated = run_job(eval_dir, eval_job(args, model, f"{arm}-{seed}"), f"seed {seed}: evaluate {ARM_NAMES[arm]}",
                          env)
-        records.append({"arm": arm, "train_seed": seed, "steps": steps, "score_s": round(score_s),
-                        "train_s": round(train_s), "eval_s": round(eval_s), "metrics": read_metrics(eval_dir)})
+        records.append({"arm": arm, "train_seed": seed, "steps": steps, "times": {
+            **{f"score_{k}": v for k, v in score.items()}, **{f"train_{k}": v for k, v in train.items()},
+            **{f"eval_{k}": v for k, v in evaluated.items()}}, "metrics": read_metrics(eval_dir)})
     return records
 
 
@@ -197,8 +206,8 @@ def baselines(args, work: Path, env: dict) -> list[dict]:
                                      "base": TEACHER}),
                         ("teacher", {"type": "local", "ref": TEACHER})):
         eval_dir = work / "baselines" / name
-        wall = run_job(eval_dir, eval_job(args, model, name), f"evaluate the {name} model", env)
-        out.append({"arm": name, "eval_s": round(wall), "metrics": read_metrics(eval_dir)})
+        took = run_job(eval_dir, eval_job(args, model, name), f"evaluate the {name} model", env)
+        out.append({"arm": name, "times": {f"eval_{k}": v for k, v in took.items()}, "metrics": read_metrics(eval_dir)})
     return out
 
 
@@ -222,15 +231,15 @@ def summarise(records: list[dict], extra: list[dict], setting: dict) -> tuple[li
     for r in records + extra:
         for key, m in r["metrics"].items():
             lines.append({"metric": key, "value": round(m["value"], 3), "unit": "%", "arm": r["arm"],
-                          **({"train_seed": r["train_seed"], "steps": r["steps"], "train_s": r["train_s"]}
-                             if "train_seed" in r else {}),
+                          **({"train_seed": r["train_seed"], "steps": r["steps"]} if "train_seed" in r else {}),
                           "eval_std": round(m["eval_std"], 3) if m["eval_std"] is not None else None,
-                          "eval_n": m["n"], "eval_s": r["eval_s"]})
+                          "eval_n": m["n"], **r["times"]})
     seeds = sorted({r["train_seed"] for r in records})
     value = {(r["arm"], r["train_seed"], key): m["value"] for r in records for key, m in r["metrics"].items()}
     table = ["| metric (%) | " + " | ".join(ARM_NAMES[a] + " mean ± sd [min, max]" for a in ARMS)
-             + " | POCL − plain per seed (" + ", ".join(map(str, seeds)) + ") | mean diff [95 % t-interval] |",
-             "| --- | --- | --- | --- | --- |"]
+             + " | POCL − plain per seed (" + ", ".join(map(str, seeds)) + ") | mean diff [95 % t-interval] |"
+             + "".join(f" {r['arm']} model |" for r in extra),
+             "|" + " --- |" * (5 + len(extra))]
     for key, _, _, label in METRICS:
         per_arm = {a: spread([value[(a, s, key)] for s in seeds]) for a in ARMS}
         for a in ARMS:
@@ -250,10 +259,8 @@ def summarise(records: list[dict], extra: list[dict], setting: dict) -> tuple[li
 
         ci_text = f"[{ci[0]:+.2f}, {ci[1]:+.2f}]" if ci else "(one seed)"
         table.append(f"| {label} | {cell(per_arm['plain'])} | {cell(per_arm['pocl'])} | "
-                     f"{', '.join(f'{d:+.2f}' for d in diffs)} | {statistics.fmean(diffs):+.2f} {ci_text} |")
-    for r in extra:
-        table.append(f"| ({r['arm']} model) | " + "; ".join(f"{label} {r['metrics'][key]['value']:.2f}"
-                                                          for key, _, _, label in METRICS) + " | | | |")
+                     f"{', '.join(f'{d:+.2f}' for d in diffs)} | {statistics.fmean(diffs):+.2f} {ci_text} |"
+                     + "".join(f" {r['metrics'][key]['value']:.2f} |" for r in extra))
     return lines, "\n".join(table) + "\n"
 
 
