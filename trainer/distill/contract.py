@@ -9,9 +9,12 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
+import jsonschema_rs
+
+if TYPE_CHECKING:
+    import jsonschema
 
 
 class JobError(Exception):
@@ -44,13 +47,25 @@ def _schema(name: str) -> dict:
 
 
 @cache
+def _check(name: str) -> jsonschema_rs.Validator:
+    # The compiled check every document passes first. jsonschema's import was most of a cached re-run's start-up
+    # (~0.18 s of CPU, bench/README.md) and it takes ~0.5 ms an event, so it is imported only when this check
+    # refuses: it then has the last word and words the message (the check refuses a NaN that jsonschema lets
+    # through); tests/test_contract.py holds the check to jsonschema's refusals.
+    return jsonschema_rs.validator_for(_schema(name))
+
+
+@cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
+    import jsonschema
+
     return jsonschema.Draft202012Validator(_schema(name))
 
 
 def validate(name: str, document: Any) -> None:
     """Raise jsonschema.ValidationError when `document` breaks schemas/`name`."""
-    _validator(name).validate(document)
+    if not _check(name).is_valid(document):
+        _validator(name).validate(document)
 
 
 def _discriminated(schema: dict, document: Any) -> dict:
@@ -70,10 +85,14 @@ def validation_errors(name: str, document: Any) -> list[str]:
     """'field.path: message' for each way `document` breaks schemas/`name`. Unions with a discriminator are
     checked against the branch it picks, so a train job without `loss`, or a pruned student without
     `num_layers`, says so rather than "not valid under any of the given schemas"."""
+    if _check(name).is_valid(document):
+        return []
     return list(_errors(_schema(name), document, ()))
 
 
 def _errors(schema: dict, document: Any, path: tuple):
+    import jsonschema
+
     for error in jsonschema.Draft202012Validator(_discriminated(schema, document)).iter_errors(document):
         where = path + tuple(error.absolute_path)
         if error.validator in ("oneOf", "anyOf") and _discriminated(error.schema, error.instance) is not error.schema:

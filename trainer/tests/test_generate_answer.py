@@ -242,6 +242,8 @@ def test_the_answer_path_never_imports_torch_and_a_cached_rerun_not_even_openai(
     run_dir = write_answer_job(tmp_path / "run", f"http://127.0.0.1:{server_port}/v1", alpaca_rows(3, offset=40),
                                cache=str(tmp_path / "cache.sqlite"))
     heavy = ("torch", "transformers", "sentence_transformers", "numpy")
+    # jsonschema (~0.2 s of CPU) only words a refusal: a valid job.json and its events pass the compiled check.
+    heavy += ("jsonschema",)
     done, imported = modules_after_run(run_dir, heavy + ("openai",))
     assert done.returncode == 0, done.stderr
     assert read_events(run_dir)[-1]["result"]["requests_sent"] == 3
