@@ -11,11 +11,16 @@ import { sweepUploads } from "~/server/uploads/store";
 /** What the studio's API works with: the tRPC context and the HTTP routes read it from here. */
 export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
 
-/** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
-export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
-  onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs),
-  onFailed: (job, db) => failEndedImport(db, job),
-};
+/**
+ * What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them.
+ * `embedded` is lent to the jobs a hook starts (a run's evaluation judged by the embedded endpoint).
+ */
+export function studioJobHooks(embedded: EmbeddedServer): Pick<JobManagerOptions, "onSucceeded" | "onFailed"> {
+  return {
+    onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs, embedded),
+    onFailed: (job, db) => failEndedImport(db, job),
+  };
+}
 
 const SWEEP_EVERY_MS = 3_600_000;
 
@@ -31,8 +36,9 @@ const globalForStudio = globalThis as unknown as { __distillStudio?: Studio; __d
 export function studio(): Studio {
   if (globalForStudio.__distillStudio) return globalForStudio.__distillStudio;
   const db = getDb();
-  const jobs = new JobManager({ db, dataDir: dataDir(), bus: new JobBus(), ...studioJobHooks });
-  const embedded = new EmbeddedServer({ repoRoot: jobs.repoRoot, idleMs: embeddedIdleMs() });
+  const repoRoot = process.cwd();
+  const embedded = new EmbeddedServer({ repoRoot, idleMs: embeddedIdleMs() });
+  const jobs = new JobManager({ db, dataDir: dataDir(), repoRoot, bus: new JobBus(), ...studioJobHooks(embedded) });
   // The embedded llama.cpp server goes with the studio (a SIGKILLed studio: it sees its stdin close and exits).
   process.once("exit", () => embedded.stop());
   const built = { db, jobs, embedded };

@@ -18,13 +18,10 @@ export const DEFAULT_PICK: SuitePickerValue = { suites: [{ name: "selfinst", lim
 export function SuitePicker({
   value,
   onChange,
-  judged = true,
   heldout = true,
 }: {
   value: SuitePickerValue;
   onChange: (next: SuitePickerValue) => void;
-  /** Whether judged suites may be chosen (not when the run ends: no endpoint is held for it). */
-  judged?: boolean;
   /** Whether the model has a run's held-out split. */
   heldout?: boolean;
 }) {
@@ -44,8 +41,8 @@ export function SuitePicker({
         {EVAL_SUITES.map((name) => {
           const info = SUITE_INFO[name];
           const missing = setup.data?.missing[name] ?? [];
-          const off = (info.judged && !judged) || (name === "heldout" && !heldout) || missing.length > 0;
-          const why = missing.length ? `missing ${missing.join(", ")}` : info.judged && !judged ? "needs a judge: evaluate it from the run's Evaluation tab" : name === "heldout" && !heldout ? "only a run's models have one" : null;
+          const off = (name === "heldout" && !heldout) || missing.length > 0;
+          const why = missing.length ? `missing ${missing.join(", ")}` : name === "heldout" && !heldout ? "only a run's models have one" : null;
           return (
             <label key={name} className="small" title={why ?? undefined} style={{ display: "grid", gap: 4 }}>
               <span>
@@ -97,7 +94,7 @@ export function SuitePicker({
           Max new tokens{" "}
           <input type="number" min={1} max={4096} value={value.maxNewTokens} style={{ width: "5rem" }} data-testid="eval-max-new-tokens" onChange={(e) => onChange({ ...value, maxNewTokens: Number(e.target.value) })} />
         </label>
-        {judged && needsJudge && (
+        {needsJudge && (
           <label>
             Judge{" "}
             <select value={value.judgeEndpointId ?? ""} data-testid="eval-judge" onChange={(e) => onChange({ ...value, judgeEndpointId: e.target.value || null })}>

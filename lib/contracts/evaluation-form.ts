@@ -21,6 +21,8 @@ export const evalTarget = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("run_student"), runId: idField("a run id") }),
   z.object({ kind: z.literal("run_teacher"), runId: idField("a run id") }),
   z.object({ kind: z.literal("run_initial"), runId: idField("a run id") }),
+  /** The run's student as its checkpoint at this optimizer step saved it (the run must still keep that checkpoint). */
+  z.object({ kind: z.literal("run_checkpoint"), runId: idField("a run id"), step: z.number().int("a checkpoint's step is a whole number").min(1, "a checkpoint's step is at least 1") }),
   z.object({ kind: z.literal("path"), source: z.enum(["dir", "gguf"]), path: pathField("the model path").min(1, "the model path is required") }),
   z.object({ kind: z.literal("endpoint"), endpointId: idField("an endpoint id") }),
 ]);

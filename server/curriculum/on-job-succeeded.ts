@@ -1,6 +1,7 @@
 import type { Db } from "~/db/client";
 import type { JobSpec } from "~/lib/contracts/job";
 import { importJobResult } from "~/server/analysis/import-results";
+import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { evaluateFinishedRun } from "~/server/evaluation/auto-evaluate";
 import { importEvaluation } from "~/server/evaluation/import-eval";
 import { importAnswers } from "~/server/generation/import-answers";
@@ -16,7 +17,7 @@ import { applyDemoLabels } from "./demo-dataset";
  * an expand job's new rows and a rewrite job's rewrites become a new dataset, an eval job's figures and answers
  * its evaluation's; a train run launched with "evaluate when the run ends" queues its student's evaluation.
  */
-export async function onJobSucceeded(db: Db, job: JobRow, jobs?: JobManager): Promise<void> {
+export async function onJobSucceeded(db: Db, job: JobRow, jobs?: JobManager, embedded?: EmbeddedServer): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
   if (spec.kind === "ingest") applyDemoLabels(db, job.runDir, spec.dataset_id);
   else if (spec.kind === "tag" || spec.kind === "score" || spec.kind === "lengths")
@@ -25,5 +26,5 @@ export async function onJobSucceeded(db: Db, job: JobRow, jobs?: JobManager): Pr
   else if (spec.kind === "expand") await importExpansion(db, job, spec);
   else if (spec.kind === "rewrite") await importRewrites(db, job, spec);
   else if (spec.kind === "eval") await importEvaluation(db, job);
-  else if (spec.kind === "train" && jobs) await evaluateFinishedRun(jobs, job);
+  else if (spec.kind === "train" && jobs) await evaluateFinishedRun(jobs, embedded ?? null, job);
 }
