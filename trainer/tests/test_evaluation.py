@@ -96,9 +96,11 @@ def test_rouge_l_is_rouge_score_s_stemmed_f1():
 # --- Judge replies ------------------------------------------------------------------------------------------------
 
 def test_ratings_parsed_from_real_judge_replies():
-    """Replies the embedded model gave as MT-Bench judge (a run of test_mt_bench_... below), each with its expected
-    rating. A 135M judge never writes "[[n]]": these are the malformed kind ("Rating: 10" without brackets, the
-    question echoed, no rating at all); well-formed and two-rating replies are in test_rating_rules."""
+    """Judge replies, each with its source and expected rating: replies the embedded model gave as MT-Bench judge (a
+    run of test_mt_bench_... below; a 135M judge never writes "[[n]]", so these are the malformed kind: "Rating: 10"
+    without brackets, the question echoed, no rating at all); well-formed GPT-4 single-answer judgments as FastChat
+    published them, expected to parse to the score FastChat recorded; and, marked as written by us, the malformed and
+    two-rating kinds no published judgment showed (a judgment cut before its rating, "8/10", a judge revising itself)."""
     for case in json.loads(JUDGE_REPLIES.read_text()):
         assert parse_rating(case["reply"]) == case["rating"], case["reply"]
 
