@@ -74,6 +74,11 @@ export function SuitePicker({
                 />
               )}
               {why && <span className="muted">{why}</span>}
+              {chosen.has(name) && info.note && (
+                <span className="muted" data-testid={`suite-note-${name}`} style={{ maxWidth: "24rem" }}>
+                  {info.note}
+                </span>
+              )}
             </label>
           );
         })}

@@ -7,12 +7,22 @@ import { idField, pathField } from "./text-bounds";
  * job's own job.json is `evalJob` in ./job, what it writes is in ./evaluation.
  */
 
-/** How the pages name each suite, and whether it needs a judge endpoint or a run's held-out split. */
-export const SUITE_INFO: Record<EvalSuiteName, { label: string; judged: boolean; needsRun: boolean; size: number | null }> = {
+/**
+ * How the pages name each suite, whether it needs a judge endpoint or a run's held-out split, and what a reader of
+ * its scores must know (`note`).
+ */
+export const SUITE_INFO: Record<EvalSuiteName, { label: string; judged: boolean; needsRun: boolean; size: number | null; note?: string }> = {
   selfinst: { label: "SelfInst", judged: false, needsRun: false, size: 252 },
   ifeval: { label: "IFEval", judged: false, needsRun: false, size: 541 },
   mt_bench: { label: "MT-Bench", judged: true, needsRun: false, size: 80 },
-  vicuna: { label: "Vicuna-bench", judged: true, needsRun: false, size: 80 },
+  vicuna: {
+    label: "Vicuna-bench",
+    judged: true,
+    needsRun: false,
+    size: 80,
+    note:
+      "Every Vicuna-bench question is judged without a reference answer: the evaluation datasets hold none for it, so its 10 math and coding questions, which FastChat grades against GPT-4's answers, are rated on the judge's own reckoning and do not compare with FastChat's ratings.",
+  },
   heldout: { label: "Held-out split", judged: false, needsRun: true, size: null },
 };
 
