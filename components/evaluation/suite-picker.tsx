@@ -7,9 +7,9 @@ import { SUITE_INFO, type EvalSettings } from "~/lib/contracts/evaluation-form";
 import { EVAL_SUITES, type EvalSuiteName } from "~/lib/contracts/job";
 
 /** The suites-and-how part of an evaluation: the evaluate forms and the launch form's "evaluate when the run ends". */
-export type SuitePickerValue = Pick<EvalSettings, "suites" | "judgeEndpointId" | "seeds" | "greedy" | "maxNewTokens">;
+export type SuitePickerValue = Pick<EvalSettings, "suites" | "judgeEndpointId" | "seeds" | "greedy" | "maxNewTokens" | "judgeMaxTokens">;
 
-export const DEFAULT_PICK: SuitePickerValue = { suites: [{ name: "selfinst", limit: 10 }, { name: "ifeval", limit: 10 }], judgeEndpointId: null, seeds: 5, greedy: false, maxNewTokens: 256 };
+export const DEFAULT_PICK: SuitePickerValue = { suites: [{ name: "selfinst", limit: 10 }, { name: "ifeval", limit: 10 }], judgeEndpointId: null, seeds: 5, greedy: false, maxNewTokens: 256, judgeMaxTokens: 512 };
 
 /**
  * Checkboxes per suite with how many of its items to run (empty: all), SelfInst's seeds or greedy, and the judge
@@ -106,6 +106,12 @@ export function SuitePicker({
               <option value="">choose a judge endpoint</option>
               <EndpointOptions embeddedLabel="Embedded SmolLM2-135M-Instruct (a weak judge: for trying it out)" />
             </select>
+          </label>
+        )}
+        {needsJudge && (
+          <label>
+            Judge max tokens{" "}
+            <input type="number" min={1} max={4096} value={value.judgeMaxTokens} style={{ width: "5rem" }} data-testid="eval-judge-max-tokens" onChange={(e) => onChange({ ...value, judgeMaxTokens: Number(e.target.value) })} />
           </label>
         )}
       </div>

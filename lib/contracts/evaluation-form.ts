@@ -57,6 +57,8 @@ export const evalSettings = z.object({
   seeds: z.number().int("seeds is a whole number").min(1, "seeds is at least 1").max(20, "seeds is at most 20").default(5),
   greedy: z.boolean().default(false),
   maxNewTokens: z.number().int("max new tokens is a whole number").min(1, "max new tokens is at least 1").max(4096, "max new tokens is at most 4,096").default(256),
+  /** The most tokens a judgment may take (FastChat's judge answers within 2,048; a small local judge on a busy CPU needs fewer). */
+  judgeMaxTokens: z.number().int("the judge's max tokens is a whole number").min(1, "the judge's max tokens is at least 1").max(4096, "the judge's max tokens is at most 4,096").default(512),
   batchSize: z.number().int("the batch size is a whole number").min(1, "the batch size is at least 1").max(256, "the batch size is at most 256").default(8),
   device: deviceChoice.default("auto"),
 });

@@ -184,7 +184,8 @@ describe("evaluate the student when the run ends", () => {
       { name: "ifeval", limit: 2 },
       { name: "mt_bench", limit: 1 },
     ];
-    const evaluate = { suites, judgeEndpointId: "embedded", seeds: 1, maxNewTokens: 8, device: "cpu" };
+    // A short judgment: the embedded judge's requests must finish within its 120 s on a loaded 2-core CPU.
+    const evaluate = { suites, judgeEndpointId: "embedded", judgeMaxTokens: 24, seeds: 1, maxNewTokens: 8, device: "cpu" };
     const run = await s.manager.createJob({
       kind: "train",
       name: "evaluated when done",
@@ -206,6 +207,7 @@ describe("evaluate the student when the run ends", () => {
     ]);
     // The hook connected the embedded judge as the Evaluation tab would: by its identity, held for the job.
     expect(spec.judge).toMatchObject({ model: EMBEDDED_MODEL, identity: expect.stringMatching(/^embedded\//) });
+    expect(spec.judge_max_tokens).toBe(24);
     expect(evaluation!.judge).toBe(EMBEDDED_MODEL);
     // The run's slot is free once it is marked succeeded: the eval job starts without anything else asking, and
     // the real eval job's eval.json and answers are imported before it is marked succeeded.
