@@ -266,11 +266,11 @@ export const evaluations = sqliteTable(
     id: text("id")
       .primaryKey()
       .references(() => jobs.id, { onDelete: "cascade" }),
-    /** The train run whose model this is (its student, its teacher, its initial student); null otherwise. */
+    /** The train run whose model this is (its student or one of its checkpoints, its teacher, its initial student); null otherwise. */
     runId: text("run_id").references(() => jobs.id, { onDelete: "cascade" }),
     modelKey: text("model_key").notNull(),
-    /** "student", "teacher", "initial", "path" or "endpoint". */
-    role: text("role", { enum: ["student", "teacher", "initial", "path", "endpoint"] }).notNull(),
+    /** "student", "checkpoint", "teacher", "initial", "path" or "endpoint". */
+    role: text("role", { enum: ["student", "checkpoint", "teacher", "initial", "path", "endpoint"] }).notNull(),
     modelLabel: text("model_label").notNull(),
     /** JSON of the evaluation's settings (lib/contracts/evaluation.ts evalSettings). */
     settings: text("settings").notNull(),

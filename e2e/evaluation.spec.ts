@@ -13,7 +13,7 @@ async function importDataset(page: Page): Promise<void> {
   await expect(page.getByTestId("dataset-status")).toHaveText("ready");
 }
 
-/** A tiny CPU run (embedded teacher, 2-layer pruned student, a few steps), launched from the dataset's page. */
+/** A tiny CPU run (embedded teacher, 2-layer pruned student, 4 steps, a checkpoint every 2), launched from the dataset's page. */
 async function launchSmallRun(page: Page, name: string, options: { evaluateWhenDone?: boolean } = {}): Promise<string> {
   await page.getByTestId("distil").click();
   await page.waitForURL(/\/runs\/new\?/);
@@ -27,7 +27,7 @@ async function launchSmallRun(page: Page, name: string, options: { evaluateWhenD
     ["evalMaxNewTokens", 8],
     ["batchSize", 4],
     ["maxLength", 64],
-    ["checkpointEvery", 0],
+    ["checkpointEvery", 2],
   ] as const) {
     await page.getByTestId(`field-${field}`).fill(String(value));
   }
@@ -75,6 +75,12 @@ test("a new user evaluates a finished run on SelfInst and IFEval, reads its Eval
   await expect(page.getByTestId("evaluate-start")).toBeDisabled();
   await expect(tab).toContainText("MT-Bench is graded by a judge: choose a judge endpoint");
   await page.getByTestId("suite-mt_bench").uncheck();
+  // Vicuna-bench has no reference answers here: the form says so as soon as it is chosen.
+  await page.getByTestId("suite-vicuna").check();
+  await expect(page.getByTestId("suite-note-vicuna")).toContainText("Every Vicuna-bench question is judged without a reference answer");
+  await page.getByTestId("suite-vicuna").uncheck();
+  // The run's checkpoints (16 rows in batches of 4, one every 2 steps) can be evaluated too.
+  await expect(page.getByTestId("evaluate-target").locator("option")).toContainText(["the trained student", "the checkpoint at step 2", "the checkpoint at step 4"]);
 
   await evaluate(page, "the trained student");
   // Live progress while it runs.

@@ -26,7 +26,7 @@ export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
  * an expand job's new rows and a rewrite job's rewrites become a new dataset, an eval job's figures and answers
  * its evaluation's; a train run launched with "evaluate when the run ends" queues its student's evaluation.
  */
-async function onJobSucceeded(db: Db, job: JobRow, jobs: JobManager): Promise<void> {
+async function onJobSucceeded(db: Db, job: JobRow, jobs: JobManager, embedded: EmbeddedServer): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
   if (spec.kind === "ingest") applyDemoLabels(db, job.runDir, spec.dataset_id);
   else if (spec.kind === "tag" || spec.kind === "score" || spec.kind === "lengths")
@@ -35,14 +35,19 @@ async function onJobSucceeded(db: Db, job: JobRow, jobs: JobManager): Promise<vo
   else if (spec.kind === "expand") await importExpansion(db, job, spec);
   else if (spec.kind === "rewrite") await importRewrites(db, job, spec);
   else if (spec.kind === "eval") await importEvaluation(db, job);
-  else if (spec.kind === "train") await evaluateFinishedRun(jobs, job);
+  else if (spec.kind === "train") await evaluateFinishedRun(jobs, embedded, job);
 }
 
-/** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
-export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
-  onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs),
-  onFailed: (job, db) => failEndedImport(db, job),
-};
+/**
+ * What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them.
+ * `embedded` is lent to the jobs a hook starts (a run's evaluation judged by the embedded endpoint).
+ */
+export function studioJobHooks(embedded: EmbeddedServer): Pick<JobManagerOptions, "onSucceeded" | "onFailed"> {
+  return {
+    onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs, embedded),
+    onFailed: (job, db) => failEndedImport(db, job),
+  };
+}
 
 /**
  * Takes over from a previous studio process: re-attaches to the jobs it left running, starts queued ones, and
@@ -73,8 +78,9 @@ const globalForStudio = globalThis as unknown as { __distillStudio?: Studio; __d
 export function studio(): Studio {
   if (globalForStudio.__distillStudio) return globalForStudio.__distillStudio;
   const db = getDb();
-  const jobs = new JobManager({ db, dataDir: dataDir(), bus: new JobBus(), ...studioJobHooks });
-  const embedded = new EmbeddedServer({ repoRoot: jobs.repoRoot, idleMs: embeddedIdleMs() });
+  const repoRoot = process.cwd();
+  const embedded = new EmbeddedServer({ repoRoot, idleMs: embeddedIdleMs() });
+  const jobs = new JobManager({ db, dataDir: dataDir(), repoRoot, bus: new JobBus(), ...studioJobHooks(embedded) });
   // The embedded llama.cpp server goes with the studio (a SIGKILLed studio: it sees its stdin close and exits).
   process.once("exit", () => embedded.stop());
   const built = { db, jobs, embedded };

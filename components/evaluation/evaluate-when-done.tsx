@@ -6,7 +6,7 @@ import { DEFAULT_PICK, SuitePicker } from "./suite-picker";
 
 /**
  * The launch forms' "evaluate the student when the run ends": the suites an eval job runs on the student as soon
- * as the run succeeds. Judged suites need an endpoint held for the job, so they are started from the Evaluation tab.
+ * as the run succeeds, MT-Bench and Vicuna-bench graded by the judge endpoint chosen here.
  */
 export function EvaluateWhenDone({ value, onChange }: { value: EvalSettings | null; onChange: (next: EvalSettings | null) => void }) {
   return (
@@ -15,7 +15,7 @@ export function EvaluateWhenDone({ value, onChange }: { value: EvalSettings | nu
         <input type="checkbox" data-testid="field-evaluate" checked={value !== null} onChange={(e) => onChange(e.target.checked ? evalSettings.parse(DEFAULT_PICK) : null)} /> Evaluate the
         student when the run ends
       </label>
-      {value && <SuitePicker value={value} onChange={(pick) => onChange({ ...value, ...pick })} judged={false} />}
+      {value && <SuitePicker value={value} onChange={(pick) => onChange({ ...value, ...pick })} />}
     </div>
   );
 }

@@ -9,9 +9,9 @@ import { EvaluateForm, type TargetOption } from "./evaluate-form";
 import { EvaluationJobs } from "./evaluation-jobs";
 import { SuiteTables, type Evaluation, type ScoredRow } from "./suite-tables";
 
-const ROLE_ORDER = { student: 0, initial: 1, teacher: 2, path: 3, endpoint: 4 } as const;
+const ROLE_ORDER = { student: 0, checkpoint: 1, initial: 2, teacher: 3, path: 4, endpoint: 5 } as const;
 
-/** The newest succeeded evaluation of each model, the student first, then the initial student and the teacher. */
+/** The newest succeeded evaluation of each model: the student first, then its checkpoints, the initial student and the teacher. */
 export function newestPerModel(evaluations: Evaluation[]): Evaluation[] {
   const seen = new Map<string, Evaluation>();
   for (const e of evaluations) if (e.status === "succeeded" && !seen.has(e.modelKey)) seen.set(e.modelKey, e);
@@ -19,7 +19,7 @@ export function newestPerModel(evaluations: Evaluation[]): Evaluation[] {
 }
 
 /**
- * A run's Evaluation tab: evaluate its student, teacher or initial student; each suite's scores beside the teacher
+ * A run's Evaluation tab: evaluate its student, one of its checkpoints, its teacher or initial student; each suite's scores beside the teacher
  * and initial student (whichever run evaluated them), the judged suites per category, the eval jobs live, and the
  * answers side by side.
  */
@@ -34,17 +34,18 @@ export function RunEvaluationTab({ runId, studentReady, heldout }: { runId: stri
   });
   const [selected, setSelected] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: key });
+  if (data.error) return <p className="error">{data.error.message}</p>;
+  if (!data.data) return <p className="muted">Loading evaluations…</p>;
+  const { own, teacher, initial, checkpoints } = data.data;
   const targets: TargetOption[] = [
     ...(studentReady ? [{ key: "student", label: "the trained student", target: { kind: "run_student" as const, runId }, heldout }] : []),
+    ...checkpoints.map((step) => ({ key: `step-${step}`, label: `the checkpoint at step ${step}`, target: { kind: "run_checkpoint" as const, runId, step }, heldout })),
     { key: "teacher", label: "the teacher", target: { kind: "run_teacher", runId }, heldout },
     { key: "initial", label: "the initial student (before training)", target: { kind: "run_initial", runId }, heldout },
   ];
-  if (data.error) return <p className="error">{data.error.message}</p>;
-  if (!data.data) return <p className="muted">Loading evaluations…</p>;
-  const { own, teacher, initial } = data.data;
   const newest = newestPerModel(own);
   const baselines = [teacher, initial].filter((b): b is Evaluation => b !== null && !newest.some((e) => e.modelKey === b.modelKey));
-  const rows: ScoredRow[] = [...newest, ...baselines].map((e) => ({ key: e.id, label: e.modelLabel, evaluation: e, baseline: e.role !== "student" }));
+  const rows: ScoredRow[] = [...newest, ...baselines].map((e) => ({ key: e.id, label: e.modelLabel, evaluation: e, baseline: e.role !== "student" && e.role !== "checkpoint" }));
   const shown = own.find((e) => e.id === selected && e.status === "succeeded") ?? newest[0] ?? null;
   const others = rows.filter((r) => r.evaluation.id !== shown?.id).map((r) => ({ id: r.evaluation.id, label: r.label }));
   return (

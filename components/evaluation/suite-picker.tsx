@@ -7,9 +7,9 @@ import { SUITE_INFO, type EvalSettings } from "~/lib/contracts/evaluation-form";
 import { EVAL_SUITES, type EvalSuiteName } from "~/lib/contracts/job";
 
 /** The suites-and-how part of an evaluation: the evaluate forms and the launch form's "evaluate when the run ends". */
-export type SuitePickerValue = Pick<EvalSettings, "suites" | "judgeEndpointId" | "seeds" | "greedy" | "maxNewTokens">;
+export type SuitePickerValue = Pick<EvalSettings, "suites" | "judgeEndpointId" | "seeds" | "greedy" | "maxNewTokens" | "judgeMaxTokens">;
 
-export const DEFAULT_PICK: SuitePickerValue = { suites: [{ name: "selfinst", limit: 10 }, { name: "ifeval", limit: 10 }], judgeEndpointId: null, seeds: 5, greedy: false, maxNewTokens: 256 };
+export const DEFAULT_PICK: SuitePickerValue = { suites: [{ name: "selfinst", limit: 10 }, { name: "ifeval", limit: 10 }], judgeEndpointId: null, seeds: 5, greedy: false, maxNewTokens: 256, judgeMaxTokens: 512 };
 
 /**
  * Checkboxes per suite with how many of its items to run (empty: all), SelfInst's seeds or greedy, and the judge
@@ -18,13 +18,10 @@ export const DEFAULT_PICK: SuitePickerValue = { suites: [{ name: "selfinst", lim
 export function SuitePicker({
   value,
   onChange,
-  judged = true,
   heldout = true,
 }: {
   value: SuitePickerValue;
   onChange: (next: SuitePickerValue) => void;
-  /** Whether judged suites may be chosen (not when the run ends: no endpoint is held for it). */
-  judged?: boolean;
   /** Whether the model has a run's held-out split. */
   heldout?: boolean;
 }) {
@@ -44,8 +41,8 @@ export function SuitePicker({
         {EVAL_SUITES.map((name) => {
           const info = SUITE_INFO[name];
           const missing = setup.data?.missing[name] ?? [];
-          const off = (info.judged && !judged) || (name === "heldout" && !heldout) || missing.length > 0;
-          const why = missing.length ? `missing ${missing.join(", ")}` : info.judged && !judged ? "needs a judge: evaluate it from the run's Evaluation tab" : name === "heldout" && !heldout ? "only a run's models have one" : null;
+          const off = (name === "heldout" && !heldout) || missing.length > 0;
+          const why = missing.length ? `missing ${missing.join(", ")}` : name === "heldout" && !heldout ? "only a run's models have one" : null;
           return (
             <label key={name} className="small" title={why ?? undefined} style={{ display: "grid", gap: 4 }}>
               <span>
@@ -77,6 +74,11 @@ export function SuitePicker({
                 />
               )}
               {why && <span className="muted">{why}</span>}
+              {chosen.has(name) && info.note && (
+                <span className="muted" data-testid={`suite-note-${name}`} style={{ maxWidth: "24rem" }}>
+                  {info.note}
+                </span>
+              )}
             </label>
           );
         })}
@@ -97,13 +99,19 @@ export function SuitePicker({
           Max new tokens{" "}
           <input type="number" min={1} max={4096} value={value.maxNewTokens} style={{ width: "5rem" }} data-testid="eval-max-new-tokens" onChange={(e) => onChange({ ...value, maxNewTokens: Number(e.target.value) })} />
         </label>
-        {judged && needsJudge && (
+        {needsJudge && (
           <label>
             Judge{" "}
             <select value={value.judgeEndpointId ?? ""} data-testid="eval-judge" onChange={(e) => onChange({ ...value, judgeEndpointId: e.target.value || null })}>
               <option value="">choose a judge endpoint</option>
               <EndpointOptions embeddedLabel="Embedded SmolLM2-135M-Instruct (a weak judge: for trying it out)" />
             </select>
+          </label>
+        )}
+        {needsJudge && (
+          <label>
+            Judge max tokens{" "}
+            <input type="number" min={1} max={4096} value={value.judgeMaxTokens} style={{ width: "5rem" }} data-testid="eval-judge-max-tokens" onChange={(e) => onChange({ ...value, judgeMaxTokens: Number(e.target.value) })} />
           </label>
         )}
       </div>

@@ -23,6 +23,7 @@ export function SuiteTables({ rows }: { rows: ScoredRow[] }) {
         return (
           <div key={suite} style={{ marginBottom: "1rem" }}>
             <h3 style={{ marginBottom: 4 }}>{SUITE_INFO[suite].label}</h3>
+            {SUITE_INFO[suite].note && <p className="muted small">{SUITE_INFO[suite].note}</p>}
             <table data-testid={`suite-table-${suite}`}>
               <thead>
                 <tr>

@@ -371,7 +371,17 @@ export type EvalSuite = z.infer<typeof evalSuite>;
  * through an endpoint, whose key is DISTILL_ENDPOINT_KEY.
  */
 export const evalModel = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("local"), ref: studentRef, base: modelRef.optional() }),
+  z.object({
+    type: z.literal("local"),
+    ref: studentRef,
+    base: modelRef.optional(),
+    /**
+     * A train run's checkpoint folder (checkpoints/step-NNNNNN): the model is built from `ref` and `base` as that
+     * run built its student, then the checkpoint's weights are loaded into it, as --resume does. Checkpoints hold
+     * only weights, so config and tokenizer come from the run's own models.
+     */
+    checkpoint: z.string().min(1).optional(),
+  }),
   z.object({ type: z.literal("endpoint"), endpoint: endpointSpec }),
 ]);
 export type EvalModel = z.infer<typeof evalModel>;

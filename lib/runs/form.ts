@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { evalSettings, SUITE_INFO } from "~/lib/contracts/evaluation-form";
+import { evalSettings, missingJudge } from "~/lib/contracts/evaluation-form";
 import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
 import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { attentionChoice, layerMapIssues } from "./attention";
@@ -55,10 +55,11 @@ const launchFields = z.object({
   seed: z.number().int().min(0).default(10),
   /** Where the final student goes; empty keeps it in the run folder (model/). */
   outputDir: pathField("the output folder").default(""),
-  /** Evaluate the student when the run succeeds (an eval job on these suites); null does not. */
+  /** Evaluate the student when the run succeeds (an eval job on these suites, judged ones by their judge); null does not. */
   evaluate: evalSettings
-    .refine((settings) => !settings.suites.some((s) => SUITE_INFO[s.name].judged), {
-      message: "a judged suite (MT-Bench, Vicuna-bench) cannot run when the run ends: evaluate it from the run's Evaluation tab",
+    .superRefine((settings, ctx) => {
+      const judge = missingJudge(settings);
+      if (judge) ctx.addIssue({ code: "custom", message: judge });
     })
     .nullable()
     .default(null),

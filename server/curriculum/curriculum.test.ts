@@ -144,7 +144,7 @@ describe("what the designer previews is what trains", () => {
 describe("demo dataset, a real tag job and a POCL launch", () => {
   let studio: Studio;
   beforeAll(() => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
   });
   afterAll(() => studio.cleanup());
 

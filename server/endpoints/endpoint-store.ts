@@ -27,6 +27,11 @@ export function listEndpoints(db: Db, dataDir: string): EndpointView[] {
   return db.select().from(endpoints).orderBy(desc(endpoints.createdAt)).all().map((r) => view(r, withKey));
 }
 
+/** Whether a job may name endpoint `id`: the embedded one, or one the user added. */
+export function endpointExists(db: Db, id: string): boolean {
+  return id === EMBEDDED_ENDPOINT_ID || db.select({ id: endpoints.id }).from(endpoints).where(eq(endpoints.id, id)).get() !== undefined;
+}
+
 export function getEndpoint(db: Db, dataDir: string, id: string): EndpointView {
   return view(row(db, id), endpointsWithKey(dataDir));
 }

@@ -5,6 +5,7 @@ import type { EvalSuiteResult } from "~/lib/contracts/evaluation";
 import type { EvalSettings } from "~/lib/contracts/evaluation-form";
 import type { TrainJob } from "~/lib/contracts/job";
 import { NotFound } from "~/lib/errors";
+import { checkpointSteps } from "~/server/runs/run-disk";
 import { oneRun } from "~/server/runs/run-queries";
 import { baselineKeys } from "./eval-target";
 
@@ -78,15 +79,16 @@ function newestPerModel(rows: EvaluationView[]): Map<string, EvaluationView> {
 }
 
 /**
- * A run's Evaluation tab: its own evaluations (student, checkpoints, teacher, initial student, any status), and
- * the newest succeeded evaluations of its teacher and initial student made from any run (the same model).
+ * A run's Evaluation tab: its own evaluations (student, checkpoints, teacher, initial student, any status), the
+ * newest succeeded evaluations of its teacher and initial student made from any run (the same model), and the
+ * steps of the checkpoints it keeps (each can be evaluated).
  */
 export function runEvaluations(db: Db, runId: string) {
   const run = oneRun(db, runId);
   const keys = baselineKeys(run.id, JSON.parse(run.spec) as TrainJob);
   const own = evaluationRows(db, eq(evaluations.runId, runId));
   const baselines = newestPerModel(evaluationRows(db, inArray(evaluations.modelKey, [keys.teacher, keys.initial])));
-  return { own, teacher: baselines.get(keys.teacher) ?? null, initial: baselines.get(keys.initial) ?? null };
+  return { own, teacher: baselines.get(keys.teacher) ?? null, initial: baselines.get(keys.initial) ?? null, checkpoints: checkpointSteps(run.runDir) };
 }
 
 /** The compare view: each run's newest succeeded student evaluation, and its teacher and initial student as baseline rows (each model once). */

@@ -7,13 +7,17 @@ import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { BadRequest } from "~/lib/errors";
 import { getEndpoint } from "~/server/endpoints/endpoint-store";
 import { confineModelPath, modelRoots } from "~/server/runs/model-roots";
+import { checkpointFolder, checkpointSteps } from "~/server/runs/run-disk";
 import { describeModel, oneRun } from "~/server/runs/run-queries";
 import { isModelFolder, studentDir } from "~/server/runs/student-folder";
 
-export type EvalRole = "student" | "teacher" | "initial" | "path" | "endpoint";
+export type EvalRole = "student" | "checkpoint" | "teacher" | "initial" | "path" | "endpoint";
 
-/** A local model as the eval job loads it (job.json's model): a pruned or fresh student is made from `base`. */
-export type LocalModel = { ref: StudentRef; base?: ModelRef };
+/**
+ * A local model as the eval job loads it (job.json's model): a pruned or fresh student is made from `base`, and a
+ * checkpoint's weights are loaded into the model so made.
+ */
+export type LocalModel = { ref: StudentRef; base?: ModelRef; checkpoint?: string };
 
 /** What an evaluation target comes to: the model to load or call, and how the pages name and group it. */
 export type ResolvedTarget = {
@@ -62,6 +66,21 @@ function runTarget(db: Db, target: Extract<EvalTarget, { runId: string }>, optio
       return { ...base, role: "student", modelKey: `run:${run.id}:student`, label: `student of ${run.name}`, model: { type: "local", local: { ref: { source: "dir", path: student } } } };
     case "run_teacher":
       return { ...base, role: "teacher", modelKey: refKey(spec.teacher), label: `teacher: ${describeModel(spec.teacher)}`, model: { type: "local", local: { ref: spec.teacher } } };
+    case "run_checkpoint": {
+      // A checkpoint holds only weights: the eval job builds the run's student as the run did and loads them.
+      const kept = checkpointSteps(run.runDir);
+      if (!kept.includes(target.step)) {
+        const has = kept.length ? `it keeps the checkpoints at step ${kept.join(", ")}` : "it keeps no checkpoint";
+        throw new BadRequest(`run "${run.name}" has no checkpoint at step ${target.step}: ${has}`);
+      }
+      return {
+        ...base,
+        role: "checkpoint",
+        modelKey: `run:${run.id}:step:${target.step}`,
+        label: `checkpoint at step ${target.step} of ${run.name}`,
+        model: { type: "local", local: { ref: spec.student, base: spec.teacher, checkpoint: checkpointFolder(run.runDir, target.step) } },
+      };
+    }
     case "run_initial":
       return {
         ...base,

@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { EvalAnswer, EvalResult } from "~/lib/contracts/evaluation";
+import { EMBEDDED_MODEL } from "~/lib/contracts/endpoints";
 import type { EvalJob } from "~/lib/contracts/job";
 import { createCaller } from "~/server/api/root";
 import { defaultLauncher } from "~/server/jobs/command";
@@ -18,7 +19,7 @@ afterEach(() => {
 
 /** A studio whose jobs stay queued: the eval job's run folder and evaluation row are there, its process never starts. */
 function queuedStudio(): Studio {
-  studio = tempStudio({ limits: { cpu: 0, light: 0 }, ...studioJobHooks });
+  studio = tempStudio({ limits: { cpu: 0, light: 0 }, hooks: studioJobHooks });
   return studio;
 }
 
@@ -149,11 +150,42 @@ describe("evaluation import", () => {
   });
 });
 
+describe("evaluating a run's checkpoint", () => {
+  it("names the run's student as it was built and the checkpoint's weights, for each checkpoint the run keeps", async () => {
+    const s = queuedStudio();
+    const caller = createCaller(apiContext(s));
+    const run = await s.manager.createJob(emitterJob({ steps: 1, rate: 1 }, "a run"));
+    const runDir = jobRow(s.db, run.id)!.runDir;
+    for (const step of [2, 4]) {
+      mkdirSync(join(runDir, "checkpoints", `step-00000${step}`), { recursive: true });
+      writeFileSync(join(runDir, "checkpoints", `step-00000${step}`, "position.json"), JSON.stringify({ step }));
+    }
+    // A folder the trainer is still writing (no position.json yet) is no checkpoint.
+    mkdirSync(join(runDir, "checkpoints", "step-000006.partial"));
+    expect((await caller.evaluation.forRun({ runId: run.id })).checkpoints).toEqual([2, 4]);
+
+    const { jobId } = await caller.evaluation.start({ target: { kind: "run_checkpoint", runId: run.id, step: 4 }, suites: [{ name: "selfinst", limit: 2 }] });
+    const spec = JSON.parse(readFileSync(join(s.manager.runDirOf(jobId), "job.json"), "utf8")) as EvalJob;
+    expect(spec.model).toEqual({ type: "local", ref: { source: "pruned", num_layers: 2 }, base: { source: "embedded" }, checkpoint: join(runDir, "checkpoints", "step-000004") });
+    expect(await caller.evaluation.get({ id: jobId })).toMatchObject({ runId: run.id, role: "checkpoint", modelKey: `run:${run.id}:step:4`, modelLabel: "checkpoint at step 4 of a run" });
+
+    await expect(caller.evaluation.start({ target: { kind: "run_checkpoint", runId: run.id, step: 6 }, suites: [{ name: "selfinst", limit: 2 }] })).rejects.toThrow(
+      `run "a run" has no checkpoint at step 6: it keeps the checkpoints at step 2, 4`,
+    );
+  });
+});
+
 describe("evaluate the student when the run ends", () => {
-  it("queues an eval job on the student of a real run launched with the option, from the train job's succeeded hook", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 1, light: 1 }, ...studioJobHooks });
+  it("queues an eval job on the student of a real run launched with the option, from the train job's succeeded hook, MT-Bench judged by the embedded endpoint", async () => {
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 1, light: 1 }, hooks: studioJobHooks });
     const s = studio;
-    const evaluate = { suites: [{ name: "selfinst", limit: 2 }, { name: "ifeval", limit: 2 }], seeds: 1, maxNewTokens: 8, device: "cpu" };
+    const suites = [
+      { name: "selfinst", limit: 2 },
+      { name: "ifeval", limit: 2 },
+      { name: "mt_bench", limit: 1 },
+    ];
+    // A short judgment: the embedded judge's requests must finish within its 120 s on a loaded 2-core CPU.
+    const evaluate = { suites, judgeEndpointId: "embedded", judgeMaxTokens: 24, seeds: 1, maxNewTokens: 8, device: "cpu" };
     const run = await s.manager.createJob({
       kind: "train",
       name: "evaluated when done",
@@ -171,11 +203,16 @@ describe("evaluate the student when the run ends", () => {
     expect(spec.suites.map((suite) => [suite.name, suite.limit])).toEqual([
       ["selfinst", 2],
       ["ifeval", 2],
+      ["mt_bench", 1],
     ]);
+    // The hook connected the embedded judge as the Evaluation tab would: by its identity, held for the job.
+    expect(spec.judge).toMatchObject({ model: EMBEDDED_MODEL, identity: expect.stringMatching(/^embedded\//) });
+    expect(spec.judge_max_tokens).toBe(24);
+    expect(evaluation!.judge).toBe(EMBEDDED_MODEL);
     // The run's slot is free once it is marked succeeded: the eval job starts without anything else asking, and
     // the real eval job's eval.json and answers are imported before it is marked succeeded.
     await waitFor("the eval job to start", () => jobRow(s.db, evaluation!.id)!.status !== "queued", 20_000);
-    await waitFor("the eval job to end", () => ["succeeded", "failed", "cancelled"].includes(jobRow(s.db, evaluation!.id)!.status), 300_000);
+    await waitFor("the eval job to end", () => ["succeeded", "failed", "cancelled"].includes(jobRow(s.db, evaluation!.id)!.status), 600_000);
     expect(jobRow(s.db, evaluation!.id)!.error).toBeNull();
     const evaluated = await caller.evaluation.get({ id: evaluation!.id });
     expect(evaluated.suites.selfinst).toMatchObject({ items: 2, metrics: { rouge_l: { n: 1 } } });
@@ -184,5 +221,12 @@ describe("evaluate the student when the run ends", () => {
     const ifeval = await caller.evaluation.answers({ evaluationId: evaluation!.id, suite: "ifeval" });
     expect(ifeval.total).toBe(2);
     expect(ifeval.answers.every((a) => a.passed !== null && a.answer.length > 0)).toBe(true);
-  }, 700_000);
+    // One question, two turns, each judged: rated or counted unparsed.
+    const mtBench = evaluated.suites.mt_bench!;
+    expect(mtBench.items).toBe(1);
+    expect(mtBench.metrics.score!.n + mtBench.unparsed!).toBe(2);
+    const judged = await caller.evaluation.answers({ evaluationId: evaluation!.id, suite: "mt_bench" });
+    expect(judged.answers.map((a) => a.turn)).toEqual([1, 2]);
+    expect(judged.answers.every((a) => a.judgeExplanation)).toBe(true);
+  }, 1_000_000);
 });

@@ -91,6 +91,7 @@ export async function startEvalJob(
         datasets_dir: evalDatasetsDir(),
         cache: responseCachePath(manager.dataDir),
         max_new_tokens: settings.maxNewTokens,
+        judge_max_tokens: settings.judgeMaxTokens,
         batch_size: settings.batchSize,
         device: settings.device,
       },

@@ -62,7 +62,7 @@ function filesUnder(dir: string): string[] {
 
 describe("answer job", () => {
   it("answers 20 Alpaca prompts with the embedded teacher into a new dataset linked to its parent, with provenance", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const embedded = new EmbeddedServer({ repoRoot: studio.manager.repoRoot, idleMs: 2_000 });
     servers.push(embedded);
     studio.embedded = embedded;
@@ -114,7 +114,7 @@ describe("answer job", () => {
       vi.spyOn(stream, "write").mockImplementation(((chunk: string | Uint8Array, ...rest: never[]) => (record(String(chunk)), write(chunk, ...rest))) as typeof stream.write);
     }
 
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     // A real keyed server: the embedded llama.cpp server behind a proxy that refuses requests without the key.
     const upstream = await studio.embedded.acquire();
     const proxy = await keyProxy(upstream.baseUrl, key);

@@ -27,7 +27,7 @@ const portOf = (baseUrl: string) => new URL(baseUrl).port;
 
 describe("answer job resume against the embedded endpoint", () => {
   it("resumes a cancelled job on a restarted server at another port and repeats it, sending no finished request again", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const path = join(studio.dir, "alpaca.json");
     writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, ROWS)));
     const { datasetId } = await importFile(studio.db, path);

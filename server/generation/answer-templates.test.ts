@@ -26,7 +26,7 @@ afterEach(() => {
 
 describe("answer job templates per task type", () => {
   it("asks each row with its task type's own answer template, else the default, and records which version", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const path = join(studio.dir, "alpaca_3.json");
     writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 3)));
     const { datasetId } = await importFile(studio.db, path);

@@ -47,13 +47,14 @@ async function restart(s: Studio, embeddedIdleMs: number): Promise<Studio> {
   await waitFor("the old embedded server to stop", () => s.embedded.status().state === "stopped", 10_000);
   s.db.$client.close();
   const db = openDb(s.dbFile);
-  const manager = new JobManager({ db, dataDir: s.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks });
-  return { ...s, db, manager, embedded: new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: embeddedIdleMs }) };
+  const embedded = new EmbeddedServer({ repoRoot: process.cwd(), idleMs: embeddedIdleMs });
+  const manager = new JobManager({ db, dataDir: s.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 30_000, ...studioJobHooks(embedded) });
+  return { ...s, db, manager, embedded };
 }
 
 describe("jobs that asked the embedded server across a studio restart", () => {
   it("stops the re-attached answer job and resumes it on a freshly started embedded server, asking nothing twice", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const { datasetId, jobId, runDir, firstUrl } = await answerJob(studio, ROWS);
     await waitFor("a few answers in the journal", () => journal(runDir).length >= 3, 300_000);
 
@@ -89,7 +90,7 @@ describe("jobs that asked the embedded server across a studio restart", () => {
 
   it("resumes a job that was queued for the old embedded server on a fresh one instead of starting it at the dead port", async () => {
     // No light slot: the answer job waits in the queue, its job.json naming the embedded server of now.
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 2, light: 0 }, ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), limits: { cpu: 2, light: 0 }, hooks: studioJobHooks });
     const { jobId, runDir, firstUrl } = await answerJob(studio, 2);
 
     studio = await restart(studio, 60_000);

@@ -45,7 +45,7 @@ async function ended(s: Studio, jobId: string, what: string) {
 
 describe("expand job", () => {
   it("expands a curriculum's short task type into a new dataset: the parent's rows, then new tagged rows, ready to plan again", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const embedded = new EmbeddedServer({ repoRoot: studio.manager.repoRoot, idleMs: 2_000 });
     servers.push(embedded);
     studio.embedded = embedded;

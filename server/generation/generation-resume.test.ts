@@ -59,7 +59,7 @@ async function cancelThenResume(s: Studio, jobId: string, kind: string, output: 
 
 describe("expand and rewrite jobs resume from the studio", () => {
   it("resumes a cancelled rewrite job without asking a journaled rewrite again, and imports the rewrites", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const { datasetId: parentId } = await importFile(studio.db, alpacaFile(studio.dir, 12));
     const caller = createCaller(apiContext(studio));
     const { jobId } = await caller.generation.rewrite({ datasetId: parentId, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0, maxTokens: 8 });
@@ -71,7 +71,7 @@ describe("expand and rewrite jobs resume from the studio", () => {
   }, 1_200_000);
 
   it("resumes a cancelled expand job without asking a journaled request again, and imports the expansion", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const { datasetId: parentId } = await importFile(studio.db, alpacaFile(studio.dir, 20));
     // A tag result calling every row Math: the curriculum wants 10 Math rows more than there are.
     const sqlite = studio.db.$client;

@@ -26,7 +26,7 @@ afterEach(() => {
 
 describe("rewrite job", () => {
   it("rewrites each answer with its task type's current template into a new dataset of origin rewritten, originals kept", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     studio.embedded = new EmbeddedServer({ repoRoot: studio.manager.repoRoot, idleMs: 2_000 });
     const path = join(studio.dir, "alpaca_4.json");
     writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 4)));
@@ -90,7 +90,7 @@ describe("rewrite job", () => {
   }, 600_000);
 
   it("refuses a dataset without answers with a sentence", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
     const path = join(studio.dir, "prompts.jsonl");
     writeFileSync(path, `${JSON.stringify({ messages: [{ role: "user", content: "Hi" }] })}\n`);
     const { datasetId } = await importFile(studio.db, path);

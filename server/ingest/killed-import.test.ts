@@ -16,7 +16,7 @@ afterEach(() => {
 });
 
 /** The studio's own composition: the real ingest worker, and the hooks the studio passes (server/startup.ts). */
-const ingestStudio = () => tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+const ingestStudio = () => tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
 
 const storedRows = (s: Studio, datasetId: string) =>
   s.db.$client.prepare("SELECT count(*) FROM dataset_rows WHERE dataset_id = ?").pluck().get(datasetId) as number;

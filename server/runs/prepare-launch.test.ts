@@ -46,6 +46,18 @@ describe("prepareLaunch", () => {
     expect(JSON.parse(p.files["launch-form.json"]).trainSamples).toBe(20);
   });
 
+  it("evaluates judged suites when the run ends with a judge that exists, and refuses them without one", () => {
+    const judged = (judgeEndpointId: string | null) => form({ evaluate: { suites: [{ name: "mt_bench", limit: 5 }, { name: "vicuna", limit: null }], judgeEndpointId } });
+    const p = prepareLaunch(db, judged("embedded"), [root]);
+    expect(JSON.parse(p.files["launch-form.json"]).evaluate).toMatchObject({ suites: [{ name: "mt_bench", limit: 5 }, { name: "vicuna", limit: null }], judgeEndpointId: "embedded" });
+    expect(() => prepareLaunch(db, judged(null), [root])).toThrow(
+      new LaunchError("invalid launch form: evaluate: MT-Bench and Vicuna-bench are graded by a judge: choose a judge endpoint"),
+    );
+    expect(() => prepareLaunch(db, judged("gone"), [root])).toThrow(
+      new LaunchError("evaluate when the run ends: the judge endpoint gone does not exist; choose one of the endpoints page's"),
+    );
+  });
+
   it("refuses a teacher path outside the roots, naming the path and the roots", () => {
     expect(() => prepareLaunch(db, form({ teacher: { source: "gguf", path: "/etc/passwd" } }), [root])).toThrow(
       new LaunchError(`teacher: /etc/passwd is outside the allowed model roots; allowed roots: ${root}`),

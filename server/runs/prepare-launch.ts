@@ -4,7 +4,9 @@ import { eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
+import { SUITE_INFO } from "~/lib/contracts/evaluation-form";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
+import { endpointExists } from "~/server/endpoints/endpoint-store";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
 import { type RunSplit, splitRows } from "~/lib/planning/run-split";
 import { rowLines, usableRowIds } from "./dataset-split";
@@ -43,6 +45,14 @@ function checkPrunedLayers(teacher: ModelRef, student: StudentChoice): void {
   }
 }
 
+/** The judge of "evaluate when the run ends" is connected only then; an endpoint that does not exist now is refused now. */
+function checkJudge(db: Db, evaluate: LaunchForm["evaluate"]): void {
+  const id = evaluate?.judgeEndpointId;
+  if (id && evaluate.suites.some((s) => SUITE_INFO[s.name].judged) && !endpointExists(db, id)) {
+    throw new LaunchError(`evaluate when the run ends: the judge endpoint ${id} does not exist; choose one of the endpoints page's`);
+  }
+}
+
 function defaultName(form: LaunchForm, datasetName: string): string {
   const student = form.student.source === "pruned" ? `${form.student.num_layers}L` : form.student.source;
   return `${datasetName} · ${form.loss.name} · ${student}`;
@@ -66,6 +76,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
   const teacher = confineRef(form.teacher, readRoots, "teacher");
   const student = confineRef(form.student, readRoots, "student");
   checkPrunedLayers(teacher, student);
+  checkJudge(db, form.evaluate);
   let outputDir = "";
   if (form.outputDir.trim()) {
     try {

@@ -19,6 +19,16 @@ function checkpointFolders(runDir: string): string[] {
     .sort();
 }
 
+/** The optimizer steps of the checkpoints a run keeps now, oldest first. */
+export function checkpointSteps(runDir: string): number[] {
+  return checkpointFolders(runDir).map((name) => Number(name.slice("step-".length)));
+}
+
+/** Checkpoint `step`'s folder, as the trainer names it. */
+export function checkpointFolder(runDir: string, step: number): string {
+  return join(runDir, CHECKPOINTS, `step-${String(step).padStart(6, "0")}`);
+}
+
 /** Every file under `dir` (links not followed) with its stats. */
 function filesUnder(dir: string): { path: string; stat: Stats }[] {
   if (!existsSync(dir)) return [];

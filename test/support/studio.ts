@@ -80,10 +80,14 @@ export function emitterJob(cfg: EmitterConfig, name = "emitter") {
 
 export type Studio = { dir: string; dbFile: string; db: Db; manager: JobManager; embedded: EmbeddedServer; cleanup(): void };
 
-export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
+/** `hooks`: the job hooks, given the studio's embedded server (the studio's own: `hooks: studioJobHooks`). */
+export function tempStudio(options: Partial<JobManagerOptions> & { hooks?: (embedded: EmbeddedServer) => Partial<JobManagerOptions> } = {}): Studio {
+  const { hooks, ...managerOptions } = options;
   const dir = mkdtempSync(join(tmpdir(), "distill-jobs-"));
   const dbFile = join(dir, "studio.db");
   const db = openDb(dbFile);
+  // Started only by the tests that ask for it; stopped with the studio.
+  const embedded = new EmbeddedServer({ repoRoot: managerOptions.repoRoot ?? process.cwd(), idleMs: 60_000 });
   const manager = new JobManager({
     db,
     dataDir: dir,
@@ -91,10 +95,9 @@ export function tempStudio(options: Partial<JobManagerOptions> = {}): Studio {
     gpus: [],
     limits: { cpu: 2, light: 2 },
     cancelGraceMs: 5_000,
-    ...options,
+    ...hooks?.(embedded),
+    ...managerOptions,
   });
-  // Started only by the tests that ask for it; stopped with the studio.
-  const embedded = new EmbeddedServer({ repoRoot: manager.repoRoot, idleMs: 60_000 });
   return {
     dir,
     dbFile,

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import DATASETS, EMBEDDED_KEY, alpaca_rows, distill_cli, read_events
+from conftest import DATASETS, EMBEDDED_KEY, alpaca_rows, distill_cli, read_events, run_cli, small_train_job
 from rouge_score import rouge_scorer
 from test_scoring import run_scoring, score_job
 
@@ -96,9 +96,11 @@ def test_rouge_l_is_rouge_score_s_stemmed_f1():
 # --- Judge replies ------------------------------------------------------------------------------------------------
 
 def test_ratings_parsed_from_real_judge_replies():
-    """Replies the embedded model gave as MT-Bench judge (a run of test_mt_bench_... below), each with its expected
-    rating. A 135M judge never writes "[[n]]": these are the malformed kind ("Rating: 10" without brackets, the
-    question echoed, no rating at all); well-formed and two-rating replies are in test_rating_rules."""
+    """Judge replies, each with its source and expected rating: replies the embedded model gave as MT-Bench judge (a
+    run of test_mt_bench_... below; a 135M judge never writes "[[n]]", so these are the malformed kind: "Rating: 10"
+    without brackets, the question echoed, no rating at all); well-formed GPT-4 single-answer judgments as FastChat
+    published them, expected to parse to the score FastChat recorded; and, marked as written by us, the malformed and
+    two-rating kinds no published judgment showed (a judgment cut before its rating, "8/10", a judge revising itself)."""
     for case in json.loads(JUDGE_REPLIES.read_text()):
         assert parse_rating(case["reply"]) == case["rating"], case["reply"]
 
@@ -208,3 +210,29 @@ def test_mfd_judge_is_the_judge_s_teacher_rating_minus_its_student_rating_on_10_
     for s in scores:
         assert 1 <= s["teacher_rating"] <= 10 and 1 <= s["student_rating"] <= 10
         assert s["score"] == s["difficulty"] == s["teacher_rating"] - s["student_rating"]
+
+
+def test_a_checkpoint_of_a_real_run_is_evaluated_with_the_weights_it_saved(tmp_path, make_run_dir):
+    # Two steps, a checkpoint after each: the last checkpoint holds the final student's weights, the first other ones.
+    train, heldout = alpaca_rows(4), alpaca_rows(2, offset=900)
+    job = small_train_job(checkpoint_every=1, max_length=64, max_prompt_length=32)
+    run = make_run_dir(job, train, name="train")
+    proc = run_cli(run)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == ["step-000001", "step-000002"]
+
+    def evaluate(name: str, model: dict) -> tuple[dict, list[str]]:
+        run_dir = tmp_path / name
+        (run_dir / "data").mkdir(parents=True)
+        (run_dir / "data" / "heldout.jsonl").write_text("".join(json.dumps(r) + "\n" for r in heldout))
+        result = run_eval(run_dir, eval_job(model=model, suites=[{"name": "heldout", "data": "data/heldout.jsonl"}],
+                                            max_new_tokens=8, max_prompt_length=32, batch_size=2))
+        return result["suites"]["heldout"]["metrics"], [line["answer"] for line in answer_lines(run_dir)]
+
+    # What the run itself used to build its student (job.json's teacher and student), plus a checkpoint's weights.
+    as_trained = {"type": "local", "ref": job["student"], "base": job["teacher"]}
+    final, final_answers = evaluate("final", {"type": "local", "ref": {"source": "dir", "path": str(run / "model")}})
+    last, last_answers = evaluate("last", {**as_trained, "checkpoint": str(run / "checkpoints" / "step-000002")})
+    first, _ = evaluate("first", {**as_trained, "checkpoint": str(run / "checkpoints" / "step-000001")})
+    assert last == final and last_answers == final_answers
+    assert first["ce"]["mean"] != final["ce"]["mean"]

@@ -14,7 +14,8 @@ from distill.generation import answers
 
 
 def load_local(model: dict, device, run_dir: Path, seed: int):
-    """(model, tokenizer) of an eval job's local model; a pruned or init student is derived from `base`."""
+    """(model, tokenizer) of an eval job's local model; a pruned or init student is derived from `base`, and a
+    checkpoint's weights replace the weights of the model so built."""
     import torch
 
     from distill.models import load_student, load_teacher
@@ -25,10 +26,27 @@ def load_local(model: dict, device, run_dir: Path, seed: int):
             raise JobError(f"model.ref is a {ref['source']} student: model.base must name the model it is derived from")
         torch.manual_seed(seed)  # an init student starts from seeded random weights
         base, tokenizer = load_teacher(model["base"], device, run_dir)
-        student = load_student(ref, base, model["base"], device, run_dir)
+        loaded = load_student(ref, base, model["base"], device, run_dir)
         del base
-        return student.eval().requires_grad_(False), tokenizer
-    return load_teacher(ref, device, run_dir)
+    else:
+        loaded, tokenizer = load_teacher(ref, device, run_dir)
+    if model.get("checkpoint"):
+        _load_checkpoint_weights(run_dir / model["checkpoint"], loaded, device)
+    return loaded.eval().requires_grad_(False), tokenizer
+
+
+def _load_checkpoint_weights(folder: Path, model, device) -> None:
+    """The weights of a train run's checkpoint, loaded strictly as --resume loads them: a checkpoint saved from
+    another architecture than the one `ref` builds is refused rather than half-loaded."""
+    from distill import checkpoint
+
+    if not (folder / checkpoint.WEIGHTS).exists():
+        raise JobError(f"checkpoint {folder} holds no {checkpoint.WEIGHTS}: the run may have pruned it since "
+                       "(it keeps its newest checkpoints and its best); choose one it still has")
+    try:
+        checkpoint.load_weights(folder, model, device)
+    except RuntimeError as e:
+        raise JobError(f"checkpoint {folder} does not fit the model built from model.ref: {e}") from e
 
 
 class LocalAnswerer:
