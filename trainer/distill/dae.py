@@ -17,7 +17,7 @@ import torch
 from distill import memory
 from distill.contract import JobError
 from distill.losses import LOSS_PARAMS, head_distill
-from distill.models import HiddenStates, check_linear_head, check_vocab, load_teacher
+from distill.models import HiddenStates, check_linear_head, check_vocab, load_teacher, load_tokenizer
 
 KD, DAE = "kd", "dae"
 # BucketLoss slots of the two groups: the metric event's group_loss names them.
@@ -56,27 +56,31 @@ def release(module_holder: object, *names: str) -> None:
     memory.release_freed_memory()
 
 
+def check_tokenizers(dae: dict, tokenizer, run_dir: Path) -> None:
+    """Before training, so that a DAE model that cannot be used fails the run before its KD phase, not after."""
+    for role in ("expert", "reference"):
+        if load_tokenizer(dae[role], run_dir).get_vocab() != tokenizer.get_vocab():
+            raise JobError(f"dae.{role} ({dae[role]['source']}) has another tokenizer than the student: "
+                           "distillation compares distributions token by token, so they must share one")
+
+
 class DomainTargets:
     """The DAE phase's two frozen target models: `expert` for domain rows, `reference` for the others."""
 
-    def __init__(self, dae: dict, student, tokenizer, device: torch.device, run_dir: Path):
-        self.expert, self.expert_hidden = self._load("expert", dae["expert"], student, tokenizer, device, run_dir)
-        self.reference, self.reference_hidden = self._load("reference", dae["reference"], student, tokenizer,
-                                                           device, run_dir)
+    def __init__(self, dae: dict, student, device: torch.device, run_dir: Path):
+        self.expert, self.expert_hidden = self._load("expert", dae["expert"], student, device, run_dir)
+        self.reference, self.reference_hidden = self._load("reference", dae["reference"], student, device, run_dir)
         self.loss_name = dae["loss"]["name"]
         self.loss_params = {k: dae["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(self.loss_name, ()))}
 
     @staticmethod
-    def _load(role: str, ref: dict, student, tokenizer, device: torch.device, run_dir: Path):
-        model, own_tokenizer = load_teacher(ref, device, run_dir)
+    def _load(role: str, ref: dict, student, device: torch.device, run_dir: Path):
+        model, _ = load_teacher(ref, device, run_dir)
         check_linear_head(model)
         try:
             check_vocab(model, student)
         except JobError as e:
             raise JobError(f"dae.{role}: {e}") from None
-        if own_tokenizer.get_vocab() != tokenizer.get_vocab():
-            raise JobError(f"dae.{role} ({ref['source']}) has another tokenizer than the student: distillation "
-                           "compares distributions token by token, so they must share one")
         return model, HiddenStates(model)
 
     def losses(self, student_hidden: torch.Tensor, student_head: torch.Tensor, ids: torch.Tensor,

@@ -33,7 +33,8 @@ from distill import checkpoint, confine, distributed, memory
 from distill.attention_loss import AttentionCapture, attention_kl, layer_map
 from distill.bucket_loss import BucketLoss, bucket_count, sample_buckets
 from distill.contract import JobError, Stopped, read_valid_json
-from distill.dae import DAE, GROUP_NAMES, DomainTargets, check_domain_flags, check_phases, release, stage_phase
+from distill.dae import (DAE, GROUP_NAMES, DomainTargets, check_domain_flags, check_phases, check_tokenizers,
+                         release, stage_phase)
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
@@ -168,7 +169,7 @@ class Distiller:
         three are never in memory at once."""
         self.layer_pairs = []
         release(self, "teacher", "teacher_hidden", "teacher_capture", "student_capture")
-        self.targets = DomainTargets(self.job["dae"], self.student, self.tokenizer, self.device, self.run_dir)
+        self.targets = DomainTargets(self.job["dae"], self.student, self.device, self.run_dir)
 
     def autocast(self):
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda")
@@ -287,6 +288,8 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     confine.check(run_dir / job["output_dir"], roots)  # fail before training, not only at the final write
 
     model = Distiller(job, run_dir, device)
+    if phased:
+        check_tokenizers(job["dae"], model.tokenizer, run_dir)
     model.rows = {r["id"]: r for r in train_rows}
     eval_ids = [f"eval:{r['id']}" for r in eval_rows]
     model.rows.update(zip(eval_ids, eval_rows))
