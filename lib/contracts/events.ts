@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { phaseName } from "./plan";
 
 /**
  * One line of a run folder's events.jsonl. The trainer (Python) and the ingest worker (Node) append these;
@@ -57,6 +58,14 @@ export const metricEvent = z.object({
    * plain run.
    */
   bucket_loss: z.record(z.string().regex(/^[1-9]\d*$/), z.number()).optional(),
+  /** The plan phase of the step ("kd" or "dae"); absent in a plan without "dae" stages. */
+  phase: phaseName.optional(),
+  /**
+   * A "dae" step: mean training loss of the domain rows (target from the expert) and of the other rows (target
+   * from the reference model) over the step's samples, each sample's loss the mean over its answer tokens. Only
+   * the groups the step drew samples from.
+   */
+  group_loss: z.object({ domain: z.number().optional(), other: z.number().optional() }).optional(),
 });
 
 export const logEvent = z.object({
@@ -70,12 +79,35 @@ export const stageEvent = z.object({
   ...base,
   type: z.literal("stage"),
   stage: z.number().int().min(1),
+  /** Absent in a plan without "dae" stages. */
+  phase: phaseName.optional(),
   num_stages: z.number().int().min(1),
   step: z.number().int().min(0),
   temperature: z.number(),
   kd_weight: z.number(),
   num_samples: z.number().int().min(0),
   steps: z.number().int().min(0),
+});
+
+/**
+ * A plan with "dae" stages emits one at the first step of each phase, before that step's stage event. At the
+ * start of the "dae" phase the KD teacher has been released and the expert and reference models loaded.
+ */
+export const phaseEvent = z.object({
+  ...base,
+  type: z.literal("phase"),
+  phase: phaseName,
+  /** 1-based position of the phase in the run, and how many phases the run has. */
+  index: z.number().int().min(1),
+  num_phases: z.number().int().min(1),
+  /** The optimizer steps done before the phase (its first step is step + 1), and its own step count. */
+  step: z.number().int().min(0),
+  steps: z.number().int().min(0),
+  /** The phase's first stage (1-based, as in stage events). */
+  stage: z.number().int().min(1),
+  /** Samples over the phase's stages (repeats counted), and of them with is_domain set (a "dae" phase). */
+  num_samples: z.number().int().min(0),
+  domain_samples: z.number().int().min(0).optional(),
 });
 
 export const checkpointEvent = z.object({
@@ -122,6 +154,7 @@ export const jobEvent = z.discriminatedUnion("type", [
   metricEvent,
   logEvent,
   stageEvent,
+  phaseEvent,
   checkpointEvent,
   evalEvent,
   heartbeatEvent,
@@ -132,3 +165,4 @@ export const jobEvent = z.discriminatedUnion("type", [
 export type JobEvent = z.infer<typeof jobEvent>;
 export type JobEventType = JobEvent["type"];
 export type MetricEvent = z.infer<typeof metricEvent>;
+export type PhaseEvent = z.infer<typeof phaseEvent>;

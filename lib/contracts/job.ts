@@ -89,6 +89,34 @@ export const attentionSpec = z.object({
 });
 export type AttentionSpec = z.infer<typeof attentionSpec>;
 
+/**
+ * KD + DAE's Domain Alignment from Expert (docs/methods.md KD+DAE §3). In the plan's "dae" stages every row's
+ * target distribution comes from a frozen model chosen by the row's flag: `expert` for rows with
+ * `is_domain: true` in train_data, `reference` for every other row; the student minimises `loss` (forward KL,
+ * as the paper) to that stacked target at the stage's temperature and KD weight (the paper: 1 and 1), without the
+ * attention loss. Both must share the student's tokenizer. The DAE phase starts a fresh optimizer and LR schedule
+ * (`optim.per_stage` applies within it), from the student the KD phase left.
+ */
+export const daeSpec = z.object({
+  expert: modelRef,
+  reference: modelRef,
+  loss: lossSpec.prefault({ name: "fkl" }),
+  /** The DAE phase's peak learning rate; null: optim.lr. */
+  lr: z.number().positive().nullable().default(null),
+});
+export type DaeSpec = z.infer<typeof daeSpec>;
+
+/**
+ * One line of a train job's train_data or eval_data. `is_domain` is the row's DAE domain flag (absent: false);
+ * only the plan's "dae" stages read it.
+ */
+export const trainRow = z.object({
+  id: z.string().min(1),
+  messages: z.array(z.object({ role: z.string(), content: z.string() })).min(1),
+  is_domain: z.boolean().optional(),
+});
+export type TrainRow = z.infer<typeof trainRow>;
+
 export const trainOptim = z.object({
   lr: z.number().positive().default(1e-4),
   weight_decay: z.number().min(0).default(0.01),
@@ -107,14 +135,20 @@ export const trainJob = z.object({
   created_at: z.string(),
   seed: z.number().int().default(10),
   device: deviceChoice.default("auto"),
+  /**
+   * The KD phase's teacher; also the base a pruned or init student is derived from and the tokenizer. A run
+   * whose plan has only "dae" stages never runs it (it is loaded to derive the student, then released).
+   */
   teacher: modelRef,
   student: studentRef,
-  /** JSONL of {id, messages:[{role, content}]}, relative to the run folder. */
+  /** JSONL of trainRow ({id, messages:[{role, content}], is_domain?}), relative to the run folder. */
   train_data: z.string().default("data/train.jsonl"),
   eval_data: z.string().nullable().default("data/eval.jsonl"),
   plan: z.string().default("plan.json"),
   loss: lossSpec,
   attention: attentionSpec.prefault({}),
+  /** Required when the plan has "dae" stages, unused otherwise. */
+  dae: daeSpec.optional(),
   optim: trainOptim,
   max_length: z.number().int().min(8).default(512),
   max_prompt_length: z.number().int().min(4).default(256),
