@@ -22,6 +22,9 @@ export function useDomainInvalidation(datasetId: string) {
       queryClient.invalidateQueries({ queryKey: trpc.datasets.rows.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.datasets.search.queryKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.datasets.row.queryKey() }),
+      // The launch forms' share of the run's training rows.
+      queryClient.invalidateQueries({ queryKey: trpc.runs.domainShare.queryKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.curriculum.plan.queryKey() }),
     ]);
 }
 

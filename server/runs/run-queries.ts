@@ -168,6 +168,7 @@ export function runSnapshot(db: Db, id: string) {
   return db.transaction(() => ({
     lastSeq: db.select({ seq: sql<number>`coalesce(max(${jobEvents.seq}), 0)` }).from(jobEvents).where(eq(jobEvents.jobId, id)).get()!.seq,
     stages: onePerStep(eventsOf(db, id, "stage")),
+    phases: onePerStep(eventsOf(db, id, "phase")),
     evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,

@@ -8,6 +8,7 @@ import { useSearchParam } from "~/components/use-search-param";
 import { RunEvaluationTab } from "~/components/evaluation/run-evaluation-tab";
 import { StatusBadge } from "../status-badge";
 import { BucketLossChart } from "./bucket-loss-chart";
+import { GroupLossChart } from "./group-loss-chart";
 import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
@@ -91,6 +92,7 @@ export function RunView({ id }: { id: string }) {
               <RunProgress run={run} />
               <LossChart run={run} version={version} />
               <BucketLossChart run={run} version={version} />
+              <GroupLossChart run={run} version={version} />
               <StageLossTable run={run} version={version} />
               <div className="grid2">
                 <EvalTable evals={run.evals} />
