@@ -3,7 +3,7 @@ import { type DaeSpec, modelRef, type ModelRef } from "~/lib/contracts/job";
 import type { PlanStage, TrainPlan } from "~/lib/contracts/plan";
 
 /**
- * KD + DAE's Domain Alignment from Expert as the launch forms hold it (docs/methods.md, KD+DAE §4): on/off, the
+ * KD + DAE's Domain Alignment from Expert as the launch forms hold it (docs/methods.md, KD+DAE §2): on/off, the
  * frozen domain expert that teaches the rows flagged as domain and the frozen reference model that teaches the
  * others, whether the phase follows a KD phase (the paper's chain: KD with the attention loss, then DAE from the KD
  * student) or runs alone from the initial student, and its epochs.

@@ -29,7 +29,12 @@ export function GroupLossChart({ run, version }: { run: LiveRun; version: number
   if (run.phases.length === 0) return null;
   const markers = runMarkers(run.stages, run.phases, (s) => `stage ${s.stage}/${s.num_stages}`);
   return (
-    <div className="panel" data-testid="group-loss" data-phases={run.phases.map((p) => p.phase).join(" ")}>
+    <div
+      className="panel"
+      data-testid="group-loss"
+      data-phases={run.phases.map((p) => p.phase).join(" ")}
+      data-groups={(["domain", "other"] as const).filter((g) => groups[g].series.length > 0).join(" ")}
+    >
       <div className="row" style={{ justifyContent: "space-between" }}>
         <h2 style={{ margin: 0 }}>Phases and DAE loss by group</h2>
         <SmoothingSlider value={smoothing} onChange={setSmoothing} />
