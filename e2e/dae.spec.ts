@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import { fillTinyRun } from "./tiny-run";
 
 /** The demo dataset, loaded from the home page: 440 rows, each with a hand-labelled task type. */
 async function loadDemo(page: Page): Promise<string> {
@@ -9,23 +10,8 @@ async function loadDemo(page: Page): Promise<string> {
   return new URL(page.url()).pathname;
 }
 
-/** A small CPU run: a 2-layer pruned student, short sequences, a handful of steps per phase. */
-async function fillSmallRun(page: Page) {
-  await page.getByTestId("field-name").fill("kd + dae small");
-  await page.getByTestId("student-layers").fill("2");
-  for (const [field, value] of [
-    ["trainSamples", 24],
-    ["evalSize", 4],
-    ["evalEvery", 0],
-    ["evalPrompts", 2],
-    ["batchSize", 4],
-    ["maxLength", 64],
-    ["checkpointEvery", 0],
-  ] as const) {
-    await page.getByTestId(`field-${field}`).fill(String(value));
-  }
-  await page.getByTestId("field-device").selectOption("cpu");
-}
+/** The domain of the run: about a third of the demo's rows. */
+const STEM = ["Math", "Reasoning", "Code Generation", "Code Debug", "Computer Science", "Technology", "Physics", "Chemistry", "Biology", "Medicine"];
 
 /**
  * A new user tries KD + DAE: on the launch form a DAE phase over a dataset with no domain rows is refused before
@@ -41,7 +27,7 @@ test("flag a domain by task type, launch KD + DAE, see both phases and the per-g
 
   // Nothing is flagged yet: the DAE phase cannot run, and the form says so before launch.
   await page.goto(`/runs/new?dataset=${encodeURIComponent(datasetId)}`);
-  await fillSmallRun(page);
+  await fillTinyRun(page, "kd + dae small", 24);
   await page.getByTestId("field-attention-enabled").check();
   await page.getByTestId("field-dae-enabled").check();
   await expect(page.getByTestId("dae-share")).toContainText("0 of 24 rows (0%)");
@@ -49,12 +35,13 @@ test("flag a domain by task type, launch KD + DAE, see both phases and the per-g
   await expect(page.getByTestId("launch")).toBeDisabled();
   const form = page.url();
 
-  // On the dataset page: flag the rows of four task types (hand labels, as no tagger has run) as the domain.
+  // On the dataset page: flag the rows of the science and technology task types (hand labels, as no tagger has run)
+  // as the domain.
   await page.goto(datasetPath);
   await expect(page.getByTestId("domain-share")).toHaveText("0 of 440 rows (0%)");
   await page.getByTestId("domain-panel").locator("summary").click();
   await expect(page.getByTestId("domain-tag-pass")).toHaveValue("");
-  for (const type of ["Math", "Reasoning", "Code Generation", "Code Debug"]) await page.getByTestId(`domain-type-${type}`).check();
+  for (const type of STEM) await page.getByTestId(`domain-type-${type}`).check();
   await page.getByTestId("domain-flag-types").click();
   await expect(page.getByTestId("domain-flag-result")).toContainText(/Now \d+ of 440 rows/);
   const flagged = Number((await page.getByTestId("domain-share").textContent())!.split(" ")[0]);
@@ -76,6 +63,7 @@ test("flag a domain by task type, launch KD + DAE, see both phases and the per-g
   await page.getByTestId("launch").click();
   await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
 
+  await expect(page.getByTestId("run-dae")).toContainText("DAE phase: domain rows from SmolLM2-135M (embedded), the others from SmolLM2-135M (embedded)");
   // Both phases on the run page: a marker where each starts, and the DAE phase's two groups as their own curves.
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 1_200_000 });
   await expect(page.getByTestId("run-phase")).toHaveCount(2);

@@ -67,6 +67,8 @@ function summarize(job: RunRow, best: Map<string, { eval_loss: number | null; ro
     teacher: describeModel(spec.teacher),
     student: describeModel(spec.student),
     loss: spec.loss.name,
+    /** KD + DAE: the DAE phase's domain expert and reference model, in a run that has one. */
+    dae: spec.dae ? { expert: describeModel(spec.dae.expert), reference: describeModel(spec.dae.reference) } : null,
     progress: job.progress,
     error: job.error,
     createdAt: job.createdAt,

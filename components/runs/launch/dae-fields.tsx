@@ -43,8 +43,9 @@ export function DaeFields(props: {
             </p>
           )}
           <NumberField label="DAE epochs" testId="field-dae-epochs" value={value.epochs} error={errors["dae.epochs"]} onChange={(epochs) => onChange({ ...value, epochs })} />
-          <p className="small muted">
-            The phase distils at temperature 1 with forward KL only (KD weight 1, no CE) and without the attention loss, as the paper does; expert and reference
+          <p className="small muted" data-testid="dae-plan">
+            The run&apos;s plan: {value.afterKd ? "the KD stages, then one DAE stage" : "one DAE stage, no KD stage"} over each training row once,{" "}
+            {value.epochs} {value.epochs === 1 ? "epoch" : "epochs"}. The phase distils at temperature 1 with forward KL only (KD weight 1, no CE) and without the attention loss, as the paper does; expert and reference
             must share the student&apos;s tokenizer.
           </p>
           <p className="small" data-testid="dae-share">

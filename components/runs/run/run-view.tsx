@@ -46,6 +46,7 @@ export function RunView({ id }: { id: string }) {
       <p className="small muted">
         {r.datasetId ? <Link href={`/datasets/${r.datasetId}`}>{r.datasetName ?? r.datasetId}</Link> : "no dataset"} · teacher{" "}
         {r.teacher} → student <span data-testid="run-student">{r.student}</span> · loss {r.loss} · plan {r.planSource}
+        {r.dae && <span data-testid="run-dae"> · DAE phase: domain rows from {r.dae.expert}, the others from {r.dae.reference}</span>}
         {r.durationMs != null && (
           <>
             {" · "}
