@@ -52,6 +52,7 @@ export {
   previewCounts,
   resample,
 } from "./resample";
+export { DAE_STAGE_DEFAULTS, type DaeStageSettings, withDaePhase } from "./dae";
 export { type DatasetColumns, type RunPreview, type RunRows, describeRunRows, planRun, previewRun, runRows, trainingColumns } from "./run-plan";
 export { type RunSplit, splitRows } from "./run-split";
 export { type Rng, createRng, partialShuffle, sampleWithoutReplacement, shuffle } from "./rng";
