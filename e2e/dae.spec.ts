@@ -30,6 +30,9 @@ test("flag a domain by task type, launch KD + DAE, see both phases and the per-g
   await fillTinyRun(page, "kd + dae small", 24);
   await page.getByTestId("field-attention-enabled").check();
   await page.getByTestId("field-dae-enabled").check();
+  // The paper's 2 epochs of DAE take twice as long; one shows the phase on a CPU.
+  await expect(page.getByTestId("field-dae-epochs")).toHaveValue("2");
+  await page.getByTestId("field-dae-epochs").fill("1");
   await expect(page.getByTestId("dae-share")).toContainText("0 of 24 rows (0%)");
   await expect(page.getByTestId("dae-share-error")).toContainText("none of the 24 training rows is flagged as domain");
   await expect(page.getByTestId("launch")).toBeDisabled();

@@ -2,7 +2,7 @@ import { trainJob, type TrainJob } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { buildTrainPlan } from "~/lib/planning/pocl";
 import { attentionSpec } from "./attention";
-import { daeSpec, withDaePhase } from "./dae";
+import { daeSpec, planWithDae } from "./dae";
 import type { LaunchForm } from "./form";
 
 /**
@@ -55,7 +55,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
  * when the form has one.
  */
 export function plainPlan(form: LaunchForm, sampleIds: readonly string[]): TrainPlan {
-  return withDaePhase(buildTrainPlan({
+  return planWithDae(buildTrainPlan({
     ids: sampleIds,
     source: "plain",
     schedule: {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { type DaeSpec, modelRef, type ModelRef } from "~/lib/contracts/job";
-import type { PlanStage, TrainPlan } from "~/lib/contracts/plan";
+import type { TrainPlan } from "~/lib/contracts/plan";
+import { DAE_STAGE_DEFAULTS, withDaePhase } from "~/lib/planning/dae";
 
 /**
  * KD + DAE's Domain Alignment from Expert as the launch forms hold it (docs/methods.md, KD+DAE §2): on/off, the
@@ -13,13 +14,9 @@ export const daeChoice = z.object({
   expert: modelRef.default({ source: "embedded" }),
   reference: modelRef.default({ source: "embedded" }),
   afterKd: z.boolean().default(true),
-  epochs: z.number().int().min(1).max(1000).default(1),
+  epochs: z.number().int().min(1).max(1000).default(DAE_STAGE_DEFAULTS.epochs),
 });
 export type DaeChoice = z.infer<typeof daeChoice>;
-
-/** The paper distils the DAE phase at temperature 1 and with λ = 1 (KD only, no CE). */
-const DAE_TEMPERATURE = 1;
-const DAE_KD_WEIGHT = 1;
 
 /** job.json's `dae` block: forward KL to the stacked expert/reference target, as the paper. */
 export function daeSpec(choice: DaeChoice): DaeSpec {
@@ -27,16 +24,13 @@ export function daeSpec(choice: DaeChoice): DaeSpec {
 }
 
 /**
- * The plan with the DAE phase chained after its KD stages (or in their place when it runs alone): one stage over
- * every training row once, whatever the KD stages repeated.
+ * The plan with the form's DAE phase chained after its KD stages (or in their place when it runs alone): one stage
+ * over every training row once, whatever the KD stages repeated.
  */
-export function withDaePhase(plan: TrainPlan, choice: DaeChoice): TrainPlan {
+export function planWithDae(plan: TrainPlan, choice: DaeChoice): TrainPlan {
   if (!choice.enabled) return plan;
   const ids = [...new Set(plan.stages.flatMap((s) => s.sample_ids))];
-  // Named explicitly once the plan has two phases (absent means "kd" to the trainer, but not to a reader).
-  const kd = choice.afterKd ? plan.stages.map((s) => ({ ...s, phase: "kd" as const })) : [];
-  const dae: PlanStage = { stage: kd.length + 1, phase: "dae", sample_ids: ids, epochs: choice.epochs, temperature: DAE_TEMPERATURE, kd_weight: DAE_KD_WEIGHT };
-  return { ...plan, stages: [...kd, dae] };
+  return withDaePhase(choice.afterKd ? plan : { ...plan, stages: [] }, ids, { epochs: choice.epochs });
 }
 
 /** Said in the form when both pickers name the same model: every row would then get the same target. */
