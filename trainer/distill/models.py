@@ -223,3 +223,17 @@ def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: 
     student = student.to(device=device, dtype=torch.float32)
     student.train().requires_grad_(True)
     return student
+
+
+class HiddenStates(nn.Module):
+    """A causal LM without its output layer: forward gives the last hidden states [B, T, H] (after the final
+    norm), which `head_distill` turns into logits for the answer tokens only. Under torchrun DDP wraps this
+    module, so every training forward passes through DDP and all the LM's gradients are all-reduced, the
+    output layer's included (it gets its gradient through the loss)."""
+
+    def __init__(self, lm: nn.Module):
+        super().__init__()
+        self.lm = lm
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        return self.lm.get_decoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state

@@ -7,6 +7,8 @@ list from step 0, or from the last checkpoint's step with --resume, so a resumed
 uninterrupted one would have done. Per step: teacher forward without grad, student forward/backward over
 `grad_accum` micro-batches, loss = (1 - kd_weight)·CE + kd_weight·KD(T), clip, AdamW, cosine LR. With
 job.attention enabled, KD(T) gains weight · the attention-map loss of the mapped layer pairs (KD + DAE).
+The plan's "dae" stages come last: there the KD teacher is released and each row's target comes from job.dae's
+expert or reference model by its is_domain flag (distill.dae).
 
 Both models run without their output layer: the loss (`head_distill`) takes their last hidden states and
 applies the output layers to the answer tokens only, a chunk at a time, so no [B, T, V] logits are made.
@@ -25,18 +27,19 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 from transformers import get_cosine_schedule_with_warmup
 
 from distill import checkpoint, confine, distributed, memory
 from distill.attention_loss import AttentionCapture, attention_kl, layer_map
 from distill.bucket_loss import BucketLoss, bucket_count, sample_buckets
 from distill.contract import JobError, Stopped, read_valid_json
+from distill.dae import DAE, GROUP_NAMES, DomainTargets, check_domain_flags, check_phases, release, stage_phase
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
 from distill.losses import LOSS_PARAMS, head_distill
-from distill.models import check_linear_head, load_student, load_teacher, pruned_layers, resolve_device
+from distill.models import (HiddenStates, check_linear_head, load_student, load_teacher, pruned_layers,
+                            resolve_device)
 from distill.rows import read_rows
 
 SIGTERM_EXIT = 143
@@ -117,20 +120,6 @@ def peak_mem_mb(device: torch.device) -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
 
 
-class HiddenStates(nn.Module):
-    """A causal LM without its output layer: forward gives the last hidden states [B, T, H] (after the final
-    norm), which `head_distill` turns into logits for the answer tokens only. Under torchrun DDP wraps this
-    module, so every training forward passes through DDP and all the LM's gradients are all-reduced, the
-    output layer's included (it gets its gradient through the loss)."""
-
-    def __init__(self, lm: nn.Module):
-        super().__init__()
-        self.lm = lm
-
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.lm.get_decoder()(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-
-
 class SigtermFlag:
     """Set by SIGTERM; the loop checks it after each optimizer step, so the step in flight completes."""
 
@@ -149,7 +138,7 @@ class Distiller:
     """The models, the encoded data and one training step; the loop in `run_job` drives it."""
 
     def __init__(self, job: dict, run_dir: Path, device: torch.device):
-        self.job, self.device = job, device
+        self.job, self.device, self.run_dir = job, device, run_dir
         self.teacher, self.tokenizer = load_teacher(job["teacher"], device, run_dir)
         self.student = load_student(job["student"], self.teacher, job["teacher"], device, run_dir)
         if job["gradient_checkpointing"]:
@@ -170,8 +159,16 @@ class Distiller:
         if self.layer_pairs:
             self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
             self.student_capture = AttentionCapture(self.student, [s for _, s in self.layer_pairs])
+        self.targets: DomainTargets | None = None  # the DAE phase's expert and reference, once it starts
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
+
+    def enter_dae(self) -> None:
+        """Release the KD teacher (and its attention capture), then load the DAE phase's two target models: the
+        three are never in memory at once."""
+        self.layer_pairs = []
+        release(self, "teacher", "teacher_hidden", "teacher_capture", "student_capture")
+        self.targets = DomainTargets(self.job["dae"], self.student, self.tokenizer, self.device, self.run_dir)
 
     def autocast(self):
         return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.device.type == "cuda")
@@ -184,13 +181,15 @@ class Distiller:
         batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id)
         return {k: v.to(self.device) for k, v in batch.items()}
 
-    def losses(self, batch: dict, temperature: float, kd_weight: float, train: bool = True
+    def losses(self, batch: dict, temperature: float, kd_weight: float, train: bool = True,
+               domain: torch.Tensor | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor | None, torch.Tensor | None, torch.Tensor]:
         """(total, ce, kd, attn, per_sample) for one micro-batch, each a mean over its answer tokens (kd None when
         kd_weight is 0, attn None without the attention loss; per_sample [B] over each sample's own tokens, CE and
         prediction-layer KD only). Position t's hidden state predicts token t+1, so hidden states drop the last
         position and targets and mask drop the first; the attention loss's query rows are the answer tokens
-        themselves."""
+        themselves. `domain` ([B] bool, each row's is_domain) makes it a DAE step: the targets come from
+        self.targets, not the teacher."""
         ids, attention = batch["input_ids"], batch["attention_mask"]
         mask = batch["labels_mask"][:, 1:].bool()
         student = self.trainable if train else self.student_hidden
@@ -202,16 +201,22 @@ class Distiller:
         with self.autocast():
             with capturing(self.student_capture):
                 student_hidden = student(ids, attention)[:, :-1]
-            teacher_hidden = None
+            student_head = self.student.get_output_embeddings().weight
+            if domain is not None:
+                total, ce, kd, per_sample = self.targets.losses(student_hidden, student_head, ids, attention,
+                                                                ids[:, 1:], mask, domain, temperature, kd_weight)
+                return total, ce, kd if kd_weight > 0 else None, None, per_sample
+            teacher_hidden = teacher_head = None
             if kd_weight > 0:  # plain fine-tuning needs no teacher pass
                 with torch.no_grad(), capturing(self.teacher_capture):
                     teacher_hidden = self.teacher_hidden(ids, attention)[:, :-1]
+                teacher_head = self.teacher.get_output_embeddings().weight
             if self.device.type == "cpu":  # the forwards' freed heap temporaries, before the loss's chunks
                 memory.release_freed_memory()
-            total, ce, kd, per_sample = head_distill(self.job["loss"]["name"], student_hidden,
-                                         self.student.get_output_embeddings().weight, teacher_hidden,
-                                         self.teacher.get_output_embeddings().weight, ids[:, 1:], mask,
-                                         temperature=temperature, kd_weight=kd_weight, **self.loss_params)
+            total, ce, kd, per_sample = head_distill(self.job["loss"]["name"], student_hidden, student_head,
+                                                     teacher_hidden, teacher_head, ids[:, 1:], mask,
+                                                     temperature=temperature, kd_weight=kd_weight,
+                                                     **self.loss_params)
             attn = None
             if with_attention:
                 pairs = [(self.teacher_capture.layers[t], self.student_capture.layers[s]) for t, s in self.layer_pairs]
@@ -251,12 +256,12 @@ class Distiller:
         return out_dir
 
 
-def _stage_bounds(steps: list[PlannedStep]) -> dict[int, tuple[int, int]]:
-    """stage index → (first global step, number of steps)."""
-    bounds: dict[int, tuple[int, int]] = {}
-    for n, step in enumerate(steps):
-        first, count = bounds.get(step.stage, (n, 0))
-        bounds[step.stage] = (first, count + 1)
+def _bounds(keys: list) -> dict:
+    """key → (first global step, number of steps), for each step's key (its stage, or its phase)."""
+    bounds: dict = {}
+    for n, key in enumerate(keys):
+        first, count = bounds.get(key, (n, 0))
+        bounds[key] = (first, count + 1)
     return bounds
 
 
@@ -267,11 +272,16 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     device = distributed.init(resolve_device(job["device"]))
 
     train_rows = read_rows(run_dir / job["train_data"])
+    check_domain_flags(train_rows, run_dir / job["train_data"])
     eval_rows = read_rows(run_dir / job["eval_data"]) if job.get("eval_data") else []
     plan = read_plan(run_dir / job["plan"], {r["id"] for r in train_rows})
+    check_phases(plan, job)
     steps = planned_steps(plan, job["seed"], optim["batch_size"], optim["grad_accum"])
-    bounds = _stage_bounds(steps)
     stages = plan["stages"]
+    bounds = _bounds([step.stage for step in steps])
+    phase_bounds = _bounds([stage_phase(stages[step.stage]) for step in steps])
+    # Phases are named in events only by a plan that has a DAE phase: a plain KD run's events stay as they were.
+    phased = DAE in phase_bounds
     num_buckets = bucket_count(plan)
     roots = confine.write_roots(job, run_dir)
     confine.check(run_dir / job["output_dir"], roots)  # fail before training, not only at the final write
@@ -327,16 +337,34 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             planned = steps[n]
             stage = stages[planned.stage]
             first, count = bounds[planned.stage]
+            phase = stage_phase(stage)
+            phase_first, phase_count = phase_bounds[phase]
+            if phase == DAE and model.targets is None:
+                model.enter_dae()
+                events.log(f"DAE phase: the teacher is released; domain rows learn from the expert "
+                           f"({job['dae']['expert']['source']}), the others from the reference "
+                           f"({job['dae']['reference']['source']})")
+            if phased and n == phase_first:
+                phase_ids = [i for s in stages if stage_phase(s) == phase for i in s["sample_ids"]]
+                events.emit("phase", phase=phase, index=list(phase_bounds).index(phase) + 1,
+                            num_phases=len(phase_bounds), step=n, steps=phase_count, stage=planned.stage + 1,
+                            num_samples=len(phase_ids),
+                            domain_samples=sum(bool(model.rows[i].get("is_domain")) for i in phase_ids)
+                            if phase == DAE else None)
             if n == first:
                 events.emit("stage", stage=planned.stage + 1, num_stages=len(stages), step=n,
                             temperature=stage["temperature"], kd_weight=stage["kd_weight"],
-                            num_samples=len(stage["sample_ids"]), steps=count)
-            if optimizer is None or (n == first and optim["per_stage"] == "fresh"):
-                optimizer, scheduler = make_optimizer(model.student, optim,
-                                                      count if optim["per_stage"] == "fresh" else len(steps))
+                            num_samples=len(stage["sample_ids"]), steps=count, phase=phase if phased else None)
+            # A phase starts a new training of the student (the DAE phase from the KD student), so it always
+            # gets a fresh optimizer; within a phase, optim.per_stage decides.
+            fresh = n == phase_first or (n == first and optim["per_stage"] == "fresh")
+            if optimizer is None or fresh:
+                phase_optim = {**optim, "lr": job["dae"].get("lr") or optim["lr"]} if phase == DAE else optim
+                optimizer, scheduler = make_optimizer(model.student, phase_optim,
+                                                      count if optim["per_stage"] == "fresh" else phase_count)
                 # A checkpoint taken at a stage's end holds the finished stage's optimizer: a fresh stage
                 # starts without it.
-                if resumed_state is not None and not (n == first and optim["per_stage"] == "fresh"):
+                if resumed_state is not None and not fresh:
                     optimizer.load_state_dict(resumed_state["optimizer"])
                     scheduler.load_state_dict(resumed_state["scheduler"])
                 if resumed_state is not None:
@@ -347,14 +375,22 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             lr = scheduler.get_last_lr()[0]
             totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0, "attn": 0.0}
             by_bucket = BucketLoss(num_buckets)
+            by_group = BucketLoss(len(GROUP_NAMES))
             step_tokens = 0
             for i, ids in enumerate(planned.micro_batches):
-                batch = model.batch(distributed.shard(ids))
+                ids = distributed.shard(ids)
+                batch = model.batch(ids)
+                domain = None
+                if phase == DAE:
+                    domain = torch.tensor([bool(model.rows[s].get("is_domain")) for s in ids], device=device)
                 with distributed.accumulating(model.trainable, last=i == len(planned.micro_batches) - 1):
-                    loss, ce, kd, attn, per_sample = model.losses(batch, stage["temperature"], stage["kd_weight"])
+                    loss, ce, kd, attn, per_sample = model.losses(batch, stage["temperature"], stage["kd_weight"],
+                                                                  domain=domain)
                     (loss / len(planned.micro_batches)).backward()
                 if planned.micro_buckets:
                     by_bucket.add(distributed.shard(planned.micro_buckets[i]), per_sample)
+                if domain is not None:
+                    by_group.add(tuple(1 if d else 2 for d in domain.tolist()), per_sample)
                 totals["loss"] += loss.item() / len(planned.micro_batches)
                 totals["ce"] += ce.item() / len(planned.micro_batches)
                 totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
@@ -363,6 +399,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             totals = dict(zip(totals, distributed.mean(list(totals.values()), device)))
             step_tokens = distributed.total(step_tokens, device)
             bucket_loss = (by_bucket.means(device) or None) if num_buckets else None
+            group_loss = {GROUP_NAMES[g]: v for g, v in by_group.means(device).items()} if phase == DAE else None
             grad_norm = torch.nn.utils.clip_grad_norm_(model.student.parameters(), optim["grad_clip"])
             if not (math.isfinite(totals["loss"]) and math.isfinite(float(grad_norm))):
                 raise JobError(f"the loss or gradient became {totals['loss']} / {float(grad_norm)} at step {n + 1} "
@@ -384,7 +421,8 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                         attn_loss=totals["attn"] if model.layer_pairs and stage["kd_weight"] > 0 else None,
                         temperature=stage["temperature"], kd_weight=stage["kd_weight"], lr=lr,
                         grad_norm=float(grad_norm), tokens_per_s=step_tokens / elapsed, tokens_seen=tokens_seen,
-                        peak_mem_mb=peak_mem_mb(device), eta_s=eta, bucket_loss=bucket_loss)
+                        peak_mem_mb=peak_mem_mb(device), eta_s=eta, bucket_loss=bucket_loss,
+                        phase=phase if phased else None, group_loss=group_loss or None)
             events.progress(done, len(steps), "steps", stage=planned.stage + 1, eta_s=eta)
 
             stage_end = done == first + count
