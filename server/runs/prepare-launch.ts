@@ -5,7 +5,7 @@ import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
-import { domainShareProblem, withDaePhase } from "~/lib/runs/dae";
+import { domainShareProblem, planWithDae } from "~/lib/runs/dae";
 import { domainRowIds } from "~/server/datasets/domain-flags";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
@@ -97,7 +97,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
   }
   const dataset = db.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, form.datasetId)).get();
   const split = planned?.split ?? formSplit(db, form);
-  const plan = planned ? withDaePhase(planned.plan, form.dae) : plainPlan(form, split.trainIds.map(String));
+  const plan = planned ? planWithDae(planned.plan, form.dae) : plainPlan(form, split.trainIds.map(String));
   // Each row once, in dataset order: a curriculum's plan may draw only some of the split's rows, and repeat them.
   const trainIds = planned ? [...new Set(planned.plan.stages.flatMap((s) => s.sample_ids))].map(Number).sort((a, b) => a - b) : split.trainIds;
   let flags: ((rowId: number) => { is_domain: boolean }) | undefined;
