@@ -62,6 +62,11 @@ export const datasetRows = sqliteTable(
     origin: text("origin", { enum: ROW_ORIGINS }).notNull().default("original"),
     /** JSON of a generated row's provenance: endpoint, model, template name and version, sampling, time. */
     provenance: text("provenance"),
+    /**
+     * KD + DAE's domain flag: a DAE phase distils a flagged row from the domain expert, any other from the
+     * reference model. Set from a column at import, by task type or by hand (server/datasets/domain-flags.ts).
+     */
+    isDomain: integer("is_domain", { mode: "boolean" }).notNull().default(false),
   },
   // No index on the lengths: inserted in random length order they cost a bulk import more than the rows
   // themselves. The histograms read dataset_length_counts instead.

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { join, resolve } from "node:path";
+import { fillTinyRun } from "./tiny-run";
 
 const sharedDatasets = process.env.DISTILL_SHARED_DATASETS ?? resolve(process.cwd(), "../shared/datasets");
 
@@ -17,21 +18,7 @@ async function importDataset(page: Page): Promise<void> {
 async function launchSmallRun(page: Page, name: string, options: { evaluateWhenDone?: boolean } = {}): Promise<string> {
   await page.getByTestId("distil").click();
   await page.waitForURL(/\/runs\/new\?/);
-  await page.getByTestId("field-name").fill(name);
-  await page.getByTestId("student-layers").fill("2");
-  for (const [field, value] of [
-    ["trainSamples", 16],
-    ["evalSize", 4],
-    ["evalEvery", 0],
-    ["evalPrompts", 2],
-    ["evalMaxNewTokens", 8],
-    ["batchSize", 4],
-    ["maxLength", 64],
-    ["checkpointEvery", 2],
-  ] as const) {
-    await page.getByTestId(`field-${field}`).fill(String(value));
-  }
-  await page.getByTestId("field-device").selectOption("cpu");
+  await fillTinyRun(page, name, 16, { checkpointEvery: 2 });
   if (options.evaluateWhenDone) {
     await page.getByTestId("field-evaluate").check();
     await chooseSuites(page);

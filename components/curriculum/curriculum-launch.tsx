@@ -14,6 +14,8 @@ import type { RouterOutputs } from "~/components/trpc/types";
 import { AttentionFields } from "~/components/runs/launch/attention-fields";
 import { type AttentionChoice, attentionChoice, layerMapIssues } from "~/lib/runs/attention";
 import { TEACHER_LAYERS } from "~/lib/runs/form";
+import { DaeFields } from "~/components/runs/launch/dae-fields";
+import { type DaeChoice, daeChoice, domainShareProblem } from "~/lib/runs/dae";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
@@ -78,6 +80,8 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
     attention.enabled && attention.layerMap ? layerMapIssues(attention.layerMap, layers, TEACHER_LAYERS).map((i) => [["attention", "layerMap", ...i.path].join("."), i.message]) : [],
   );
   const [evaluate, setEvaluate] = useState<EvalSettings | null>(null);
+  const [dae, setDae] = useState<DaeChoice>(() => daeChoice.parse({}));
+  const daeProblem = dae.enabled && plan.data ? domainShareProblem(plan.data.domain) : null;
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
   if (!saved.data) return <p className="muted">Loading…</p>;
@@ -106,7 +110,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </select>
           <button
             data-testid="launch-curriculum"
-            disabled={launch.isPending || Object.keys(attentionErrors).length > 0}
+            disabled={launch.isPending || Object.keys(attentionErrors).length > 0 || daeProblem !== null}
             onClick={() =>
               launch.mutate({
                 curriculumId: id,
@@ -122,6 +126,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
                   checkpointEvery: 50,
                   device,
                   attention,
+                  dae,
                   evaluate,
                 },
               })
@@ -131,6 +136,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </button>
         </div>
         <AttentionFields value={attention} onChange={setAttention} studentLayers={layers} teacherLayers={TEACHER_LAYERS} errors={attentionErrors} />
+        <DaeFields value={dae} onChange={setDae} datasetId={c.datasetId} share={plan.data?.domain} />
         <EvaluateWhenDone value={evaluate} onChange={setEvaluate} />
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>

@@ -6,7 +6,9 @@ import type { ColumnMapping, IngestFormat } from "~/lib/contracts/job";
 import { importMapping, ingestFormat } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
 
-const FIELDS: (keyof ColumnMapping)[] = ["instruction", "input", "output", "system", "messages"];
+const FIELDS: (keyof ColumnMapping)[] = ["instruction", "input", "output", "system", "messages", "domain"];
+/** Fields whose label says more than their name. */
+const FIELD_LABELS: Partial<Record<keyof ColumnMapping, string>> = { domain: "domain flag (KD + DAE)" };
 const FORMAT_LABELS: Record<IngestFormat, string> = {
   alpaca_json: "Alpaca JSON array",
   alpaca_jsonl: "Alpaca JSONL",
@@ -59,7 +61,7 @@ export function ColumnMapper(props: {
         </label>
         {FIELDS.map((field) => (
           <label key={field}>
-            {field}
+            {FIELD_LABELS[field] ?? field}
             <select
               aria-label={`column for ${field}`}
               value={mapping[field] ?? ""}

@@ -7,6 +7,7 @@ import { ExpansionSummary } from "~/components/generation/expand-panel";
 import { RewritePanel } from "~/components/generation/rewrite-panel";
 import { useTRPC } from "~/components/trpc/react";
 import { DatasetHeader } from "./dataset-header";
+import { DomainPanel } from "./domain-panel";
 import { LengthHistograms } from "./length-histograms";
 import { RejectedRows } from "./rejected-rows";
 import { RowBrowser } from "./row-browser";
@@ -45,6 +46,7 @@ export function DatasetView({ datasetId }: { datasetId: string }) {
           {d.rowCount > 0 && <AnswerPanel datasetId={d.id} />}
           {(origins.data?.withAnswers ?? 0) > 0 && <RewritePanel datasetId={d.id} />}
           <LengthHistograms datasetId={d.id} />
+          <DomainPanel datasetId={d.id} />
           <h2>Rows</h2>
           <div className={styles.browseLayout} data-open={selectedIdx != null}>
             <RowBrowser datasetId={d.id} rowCount={d.rowCount} selectedIdx={selectedIdx} onSelect={(idx) => setRowParam(String(idx))} onClose={() => setRowParam(null)} />

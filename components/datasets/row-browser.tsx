@@ -1,12 +1,13 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useId, useRef, useState } from "react";
 import { ORIGIN_LABELS, ROW_ORIGINS, type RowOrigin } from "~/lib/contracts/generation";
 import { moveCursor } from "~/lib/datasets/list-keys";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
+import { describeShare, useDomainInvalidation } from "./domain-panel";
 import { SnippetText } from "./snippet-text";
 import styles from "./datasets.module.css";
 import { useSearchParam } from "~/components/use-search-param";
@@ -46,11 +47,15 @@ export function RowBrowser(props: {
 
   const [originParam, setOrigin] = useSearchParam("origin");
   const origin = (ROW_ORIGINS as readonly string[]).includes(originParam ?? "") ? (originParam as RowOrigin) : null;
+  const [domainParam, setDomain] = useSearchParam("domain");
+  const domain = domainParam === "1" ? true : domainParam === "0" ? false : null;
   const trpc = useTRPC();
   const origins = useQuery(trpc.datasets.origins.queryOptions({ id: props.datasetId }));
-  const filter = { search, origin };
+  const share = useQuery(trpc.datasets.domainShare.queryOptions({ id: props.datasetId }));
+  const filter = { search, origin, domain };
   const firstPage = usePage(props.datasetId, filter, 0);
-  const total = search || origin ? (firstPage.data?.total ?? 0) : props.rowCount;
+  const filtered = search != null || origin != null || domain != null;
+  const total = filtered ? (firstPage.data?.total ?? 0) : props.rowCount;
 
   const [windowStart, setWindowStart] = useState(0);
   const windowCount = Math.max(0, Math.min(WINDOW_ROWS, total - windowStart));
@@ -65,7 +70,7 @@ export function RowBrowser(props: {
   useEffect(() => {
     setWindowStart(0);
     virtualizer.scrollToOffset(0);
-  }, [search, origin, virtualizer]);
+  }, [search, origin, domain, virtualizer]);
   // "Go to row" may first move the window; the scroll happens once the window's rows are laid out.
   const [target, setTarget] = useState<number | null>(null);
   useEffect(() => {
@@ -75,7 +80,7 @@ export function RowBrowser(props: {
   }, [target, windowStart, windowCount, virtualizer]);
   // The keyboard's selection, as a position in the current window; the open row is props.selectedIdx.
   const [cursor, setCursor] = useState<number | null>(null);
-  useEffect(() => setCursor(null), [search, origin, windowStart]);
+  useEffect(() => setCursor(null), [search, origin, domain, windowStart]);
   const cursorPage = usePage(props.datasetId, filter, Math.floor((windowStart + (cursor ?? 0)) / PAGE_SIZE));
   const cursorRow = cursor == null ? undefined : cursorPage.data?.rows[(windowStart + cursor) % PAGE_SIZE];
   const listId = useId();
@@ -119,15 +124,21 @@ export function RowBrowser(props: {
             </option>
           ))}
         </select>
+        <select aria-label="Domain flag" value={domainParam === "1" || domainParam === "0" ? domainParam : ""} onChange={(e) => setDomain(e.target.value || null)} data-testid="domain-filter">
+          <option value="">domain and other rows</option>
+          <option value="1">domain rows{share.data ? ` (${formatCount(share.data.domain)})` : ""}</option>
+          <option value="0">other rows{share.data ? ` (${formatCount(share.data.total - share.data.domain)})` : ""}</option>
+        </select>
         <span className="small muted" data-testid="search-count" aria-live="polite">
           {search
             ? firstPage.isPending
               ? "searching…"
-              : `${formatCount(total)}${firstPage.data?.totalCapped ? "+" : ""} ${total === 1 ? "row matches" : "rows match"} “${search}”${origin ? ` among the ${ORIGIN_LABELS[origin]} rows` : ""}`
-            : `${formatCount(total)} ${origin ? `${ORIGIN_LABELS[origin]} ` : ""}rows`}
+              : `${formatCount(total)}${firstPage.data?.totalCapped ? "+" : ""} ${total === 1 ? "row matches" : "rows match"} “${search}”${origin ? ` among the ${ORIGIN_LABELS[origin]} rows` : ""}${domain === null ? "" : domain ? " (domain rows)" : " (other rows)"}`
+            : `${formatCount(total)} ${origin ? `${ORIGIN_LABELS[origin]} ` : ""}${domain === null ? "" : domain ? "domain " : "other "}rows`}
         </span>
       </div>
-      {((search == null && origin == null) || total > WINDOW_ROWS) && total > 0 && (
+      {search != null && total > 0 && <FlagMatches datasetId={props.datasetId} filter={filter} search={search} total={total} capped={firstPage.data?.totalCapped ?? false} />}
+      {(!filtered || total > WINDOW_ROWS) && total > 0 && (
         <div className="row small" style={{ marginBottom: "0.5rem" }}>
           {total > WINDOW_ROWS && (
             <select
@@ -145,12 +156,20 @@ export function RowBrowser(props: {
               ))}
             </select>
           )}
-          {search == null && origin == null && <GoToRow last={total - 1} onGo={goTo} />}
+          {!filtered && <GoToRow last={total - 1} onGo={goTo} />}
         </div>
       )}
       {firstPage.error && <p className="error" role="alert">{firstPage.error.message}</p>}
       {!firstPage.isPending && total === 0 && (
-        <p className="muted">{search ? "No row matches this search." : origin ? `This dataset has no ${ORIGIN_LABELS[origin]} rows.` : "This dataset has no rows."}</p>
+        <p className="muted">
+          {search
+            ? "No row matches this search."
+            : origin
+              ? `This dataset has no ${ORIGIN_LABELS[origin]} rows${domain === null ? "" : " with this domain flag"}.`
+              : domain !== null
+                ? `No row is ${domain ? "flagged as domain" : "left unflagged"}.`
+                : "This dataset has no rows."}
+        </p>
       )}
       <div
         ref={scroller}
@@ -219,22 +238,47 @@ function GoToRow({ last, onGo }: { last: number; onGo: (idx: number) => void }) 
   );
 }
 
-type Filter = { search: string | null; origin: RowOrigin | null };
+type Filter = { search: string | null; origin: RowOrigin | null; domain: boolean | null };
+
+/** Flags or unflags every row the search finds (within the origin and domain filters), after the count is shown. */
+function FlagMatches(props: { datasetId: string; filter: Filter; search: string; total: number; capped: boolean }) {
+  const trpc = useTRPC();
+  const invalidate = useDomainInvalidation(props.datasetId);
+  const flag = useMutation(trpc.datasets.setSearchDomain.mutationOptions({ onSuccess: invalidate }));
+  const set = (isDomain: boolean) => flag.mutate({ id: props.datasetId, q: props.search, origin: props.filter.origin, domain: props.filter.domain, isDomain });
+  const rows = `${formatCount(props.total)}${props.capped ? "+" : ""} matching ${props.total === 1 ? "row" : "rows"}`;
+  return (
+    <div className="row small" style={{ marginBottom: "0.5rem" }}>
+      <button type="button" data-testid="flag-matches" disabled={flag.isPending} onClick={() => set(true)}>
+        Flag the {rows} as domain
+      </button>
+      <button type="button" data-testid="unflag-matches" disabled={flag.isPending} onClick={() => set(false)}>
+        Unflag them
+      </button>
+      {flag.data && (
+        <span role="status" data-testid="flag-matches-result">
+          {formatCount(flag.data.changed)} {flag.variables?.isDomain ? "flagged" : "unflagged"}; now {describeShare(flag.data)} are domain.
+        </span>
+      )}
+      {flag.error && <span className="error" role="alert">{flag.error.message}</span>}
+    </div>
+  );
+}
 
 /**
  * One page of rows or matches. Every visible row asks for its page; React Query shares one request per page.
  * Both procedures answer {total, rows} so a row renders the same whichever is active.
  */
-function usePage(datasetId: string, { search, origin }: Filter, page: number) {
+function usePage(datasetId: string, { search, origin, domain }: Filter, page: number) {
   const trpc = useTRPC();
   const offset = page * PAGE_SIZE;
   const browse = useQuery({
-    ...trpc.datasets.rows.queryOptions({ id: datasetId, offset, limit: PAGE_SIZE, origin }),
+    ...trpc.datasets.rows.queryOptions({ id: datasetId, offset, limit: PAGE_SIZE, origin, domain }),
     enabled: search == null,
     staleTime: Infinity,
   });
   const found = useQuery({
-    ...trpc.datasets.search.queryOptions({ id: datasetId, q: search ?? "", offset, limit: PAGE_SIZE, origin }),
+    ...trpc.datasets.search.queryOptions({ id: datasetId, q: search ?? "", offset, limit: PAGE_SIZE, origin, domain }),
     enabled: search != null,
     staleTime: Infinity,
   });
@@ -279,6 +323,7 @@ function BrowserRow(props: {
       </span>
       {"turns" in row && row.turns > 1 && <span className="badge">{row.turns} turns</span>}
       {"isDuplicate" in row && row.isDuplicate && <span className="badge">duplicate</span>}
+      {"isDomain" in row && row.isDomain && <span className="badge" data-testid="row-domain-badge">domain</span>}
       {"origin" in row && row.origin !== "original" && <span className="badge" data-testid="row-origin-badge">{ORIGIN_LABELS[row.origin]}</span>}
     </div>
   );

@@ -1,9 +1,10 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
 import { ORIGIN_LABELS } from "~/lib/contracts/generation";
+import { useDomainInvalidation } from "./domain-panel";
 import styles from "./datasets.module.css";
 
 /**
@@ -37,6 +38,7 @@ export function RowView(props: { datasetId: string; idx: number; onClose: () => 
               "Original (imported)"
             )}
           </p>
+          <DomainToggle datasetId={props.datasetId} idx={props.idx} isDomain={row.data.isDomain} />
           <p className="small muted">
             <span data-testid="row-where">{row.data.where}</span> of {row.data.provenance ? "the answers" : "the upload"} · {row.data.turns} {row.data.turns === 1 ? "turn" : "turns"} ·
             prompt {formatCount(row.data.promptLength)}, response {formatCount(row.data.responseLength)} {row.data.lengthUnit === "tokens" ? "tokens" : "characters"}
@@ -64,6 +66,26 @@ export function RowView(props: { datasetId: string; idx: number; onClose: () => 
         </>
       )}
     </aside>
+  );
+}
+
+/** KD + DAE's flag of one row, set by hand: a DAE phase distils a domain row from the domain expert. */
+function DomainToggle(props: { datasetId: string; idx: number; isDomain: boolean }) {
+  const trpc = useTRPC();
+  const invalidate = useDomainInvalidation(props.datasetId);
+  const set = useMutation(trpc.datasets.setRowDomain.mutationOptions({ onSuccess: invalidate }));
+  return (
+    <label className="row small">
+      <input
+        type="checkbox"
+        data-testid="row-domain"
+        checked={set.isPending && set.variables ? set.variables.isDomain : props.isDomain}
+        disabled={set.isPending}
+        onChange={(e) => set.mutate({ id: props.datasetId, idx: props.idx, isDomain: e.target.checked })}
+      />
+      domain row (KD + DAE: distilled from the domain expert)
+      {set.error && <span className="error" role="alert">{set.error.message}</span>}
+    </label>
   );
 }
 

@@ -471,6 +471,8 @@ export const columnMapping = z.object({
   output: columnName,
   system: columnName,
   messages: columnName,
+  /** KD + DAE: a boolean-ish column (true/false, yes/no, 1/0) whose true rows are domain rows. */
+  domain: columnName,
 });
 export type ColumnMapping = z.infer<typeof columnMapping>;
 

@@ -2,6 +2,7 @@ import { trainJob, type TrainJob } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { buildTrainPlan } from "~/lib/planning/pocl";
 import { attentionSpec } from "./attention";
+import { daeSpec, planWithDae } from "./dae";
 import type { LaunchForm } from "./form";
 
 /**
@@ -24,6 +25,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
     plan: "plan.json",
     loss: { name: form.loss.name, beta: form.loss.beta, skew: form.loss.skew, chunk_size: 128 },
     attention: attentionSpec(form.attention),
+    ...(form.dae.enabled ? { dae: daeSpec(form.dae) } : {}),
     optim: {
       lr: form.lr,
       weight_decay: 0.01,
@@ -48,9 +50,12 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
   };
 }
 
-/** A plain run: one stage over every training sample, at the form's temperature and KD weight. */
+/**
+ * A plain run: one stage over every training sample, at the form's temperature and KD weight; then the DAE phase,
+ * when the form has one.
+ */
 export function plainPlan(form: LaunchForm, sampleIds: readonly string[]): TrainPlan {
-  return buildTrainPlan({
+  return planWithDae(buildTrainPlan({
     ids: sampleIds,
     source: "plain",
     schedule: {
@@ -59,5 +64,5 @@ export function plainPlan(form: LaunchForm, sampleIds: readonly string[]): Train
       temperature: { start: form.temperature, end: form.temperature },
       kd_weight: { start: form.kdWeight, end: form.kdWeight },
     },
-  });
+  }), form.dae);
 }

@@ -3,6 +3,7 @@ import { evalSettings, missingJudge } from "~/lib/contracts/evaluation-form";
 import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
 import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { attentionChoice, layerMapIssues } from "./attention";
+import { daeChoice } from "./dae";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -35,6 +36,8 @@ const launchFields = z.object({
     .default({ name: "fkl", beta: 0.1, skew: 0.1 }),
   /** KD + DAE's attention-map loss: KD = prediction-layer loss + w·attention loss. */
   attention: attentionChoice.prefault({}),
+  /** KD + DAE's Domain Alignment from Expert phase, chained after the KD phase (or alone). */
+  dae: daeChoice.prefault({}),
   temperature: z.number().positive().max(100).default(1),
   /** α in L = (1 − α)·CE + α·KD. */
   kdWeight: z.number().min(0).max(1).default(0.5),
@@ -67,10 +70,19 @@ const launchFields = z.object({
 
 export const launchForm = launchFields.superRefine((form, ctx) => {
   // Bounded here rather than in modelRef, which is also job.json's contract with the trainer.
-  for (const role of ["teacher", "student"] as const) {
-    const ref = form[role];
+  const refs = [
+    { path: ["teacher"], ref: form.teacher, role: "teacher" },
+    { path: ["student"], ref: form.student, role: "student" },
+    ...(form.dae.enabled
+      ? [
+          { path: ["dae", "expert"], ref: form.dae.expert, role: "domain expert" },
+          { path: ["dae", "reference"], ref: form.dae.reference, role: "reference model" },
+        ]
+      : []),
+  ];
+  for (const { path, ref, role } of refs) {
     if ("path" in ref && ref.path.length > MAX_PATH) {
-      ctx.addIssue({ code: "custom", path: [role, "path"], message: `the ${role}'s path is at most ${MAX_PATH} characters` });
+      ctx.addIssue({ code: "custom", path: [...path, "path"], message: `the ${role}'s path is at most ${MAX_PATH} characters` });
     }
   }
   // Pruning keeps some of the teacher's layers; it cannot make more (the trainer would fail once loaded).

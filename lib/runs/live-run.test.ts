@@ -11,6 +11,7 @@ const stream = (n: number): JobEvent[] => Array.from({ length: n }, (_, i) => (i
 const emptySnapshot = (lastSeq: number, logs: JobEvent[]) => ({
   lastSeq,
   stages: [],
+  phases: [],
   evals: [],
   logs: logs as Extract<JobEvent, { type: "log" }>[],
   progress: null,

@@ -17,6 +17,8 @@ export type LiveRun = {
   lastMetric: MetricEvent | null;
   otherSeq: number;
   stages: Of<"stage">[];
+  /** A run with a DAE phase: where each phase (KD, then DAE) starts. */
+  phases: Of<"phase">[];
   evals: Of<"eval">[];
   logs: Of<"log">[];
   progress: Of<"progress"> | null;
@@ -52,6 +54,9 @@ export function applyEvent(run: LiveRun, event: JobEvent): boolean {
   switch (event.type) {
     case "stage":
       appendByStep(run.stages, event);
+      return true;
+    case "phase":
+      appendByStep(run.phases, event);
       return true;
     case "eval":
       appendByStep(run.evals, event);

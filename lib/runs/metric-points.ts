@@ -1,3 +1,4 @@
+import type { PhaseName } from "~/lib/contracts/plan";
 import { LineSeries } from "./series";
 
 /** A metric event as charts need it: the job manager's flat series rows, or live metric events (a superset). */
@@ -14,6 +15,10 @@ export type MetricPoint = {
   tokens_seen?: number | null;
   /** Mean loss per POCL bucket over the step's samples, keyed "1", "2", …; absent in a plain run. */
   bucket_loss?: Record<string, number> | null;
+  /** The plan phase of the step ("kd" or "dae"), in runs with a DAE phase. */
+  phase?: PhaseName | null;
+  /** A DAE step's mean loss of its domain rows and of the others (only the groups it drew). */
+  group_loss?: { domain?: number; other?: number } | null;
 };
 
 /**

@@ -2,8 +2,7 @@ import type { Db } from "~/db/client";
 import { type Batching, curriculum, describeRunRows } from "~/lib/planning";
 import { type CurriculumLaunch, launchForm } from "~/lib/runs/form";
 import type { JobManager } from "~/server/jobs/manager";
-import { rowLines } from "~/server/runs/dataset-split";
-import { prepareLaunch } from "~/server/runs/prepare-launch";
+import { prepareLaunch, trainDomainShare } from "~/server/runs/prepare-launch";
 import { modelRoots, outputRoots } from "~/server/runs/model-roots";
 import { planOnDataset } from "./run-plan";
 import { getCurriculum } from "./saved-curricula";
@@ -25,6 +24,8 @@ export function curriculumPlanSummary(db: Db, curriculumId: string, batching: Ba
     samples: preview.counts?.selectedTotal ?? preview.run.positions.length,
     bucketSizes: schedule.bucketSizes,
     totalSteps: schedule.totalSteps,
+    /** The share of the rows the run trains on that are flagged as domain, for a DAE phase. */
+    domain: trainDomainShare(db, spec.dataset_id, [...new Set(plan.stages.flatMap((s) => s.sample_ids))].map(Number)),
     stages: plan.stages.map((stage, i) => {
       const segment = schedule.segments[i]!;
       return {
@@ -49,8 +50,13 @@ export async function launchCurriculum(manager: JobManager, curriculumId: string
   const { db } = manager;
   const batching = { batch_size: launchForm.shape.batchSize.parse(form.batchSize), grad_accum: launchForm.shape.gradAccum.parse(form.gradAccum) };
   const { saved, spec: c, plan, preview } = curriculumRunPlan(db, curriculumId, batching);
-  const prepared = prepareLaunch(db, { ...form, datasetId: c.dataset_id, seed: c.seed, trainSamples: null, evalSize: c.eval_size }, modelRoots(), outputRoots(), preview.run.split);
-  const selected = [...new Set(plan.stages.flatMap((s) => s.sample_ids))].map(Number);
+  const prepared = prepareLaunch(
+    db,
+    { ...form, datasetId: c.dataset_id, seed: c.seed, trainSamples: null, evalSize: c.eval_size },
+    modelRoots(),
+    outputRoots(),
+    { split: preview.run.split, plan },
+  );
   const job = await manager.createJob({
     kind: "train",
     name: form.name?.trim() || `${saved.name} · POCL`,
@@ -58,10 +64,8 @@ export async function launchCurriculum(manager: JobManager, curriculumId: string
     spec: prepared.spec as Record<string, unknown>,
     files: {
       ...prepared.files,
-      "data/train.jsonl": rowLines(db, c.dataset_id, selected),
-      "plan.json": `${JSON.stringify(plan)}\n`,
       "curriculum.json": `${JSON.stringify({ id: saved.id, name: saved.name, content_hash: saved.contentHash, spec: c }, null, 2)}\n`,
     },
   });
-  return { id: job.id, stages: plan.stages.length, samples: preview.counts?.selectedTotal ?? preview.run.positions.length };
+  return { id: job.id, stages: prepared.plan.stages.length, samples: preview.counts?.selectedTotal ?? preview.run.positions.length };
 }

@@ -16,11 +16,21 @@ function clampPage({ offset, limit }: Page): Page {
   return { offset: Math.max(0, Math.floor(offset)), limit: Math.min(MAX_PAGE, Math.max(1, Math.floor(limit))) };
 }
 
+/** Rows of one origin and/or domain flag (null: any). */
+export interface RowFilter {
+  origin: RowOrigin | null;
+  domain: boolean | null;
+}
+
+const filterWhere = (datasetId: string, { origin, domain }: RowFilter) =>
+  and(eq(datasetRows.datasetId, datasetId), origin === null ? undefined : eq(datasetRows.origin, origin), domain === null ? undefined : eq(datasetRows.isDomain, domain));
+
 /**
  * One page of rows in dataset order with the text cut to a preview; seeks by position, never OFFSET-scans. Rows
- * of one origin only are paged with OFFSET: a dataset's origins are not indexed, and a generated dataset is small.
+ * of one origin or domain flag only are paged with OFFSET: neither is indexed, and the pages a person scrolls
+ * through a filter are the first few.
  */
-export function rowsPage(db: Db, datasetId: string, page: Page, origin: RowOrigin | null = null) {
+export function rowsPage(db: Db, datasetId: string, page: Page, origin: RowOrigin | null = null, domain: boolean | null = null) {
   const { offset, limit } = clampPage(page);
   const query = db
     .select({
@@ -34,10 +44,16 @@ export function rowsPage(db: Db, datasetId: string, page: Page, origin: RowOrigi
       responseLength: datasetRows.responseLength,
       isDuplicate: datasetRows.isDuplicate,
       origin: datasetRows.origin,
+      isDomain: datasetRows.isDomain,
     })
     .from(datasetRows);
-  if (origin === null) return query.where(and(eq(datasetRows.datasetId, datasetId), gte(datasetRows.idx, offset))).orderBy(asc(datasetRows.idx)).limit(limit).all();
-  return query.where(and(eq(datasetRows.datasetId, datasetId), eq(datasetRows.origin, origin))).orderBy(asc(datasetRows.idx)).limit(limit).offset(offset).all();
+  if (origin === null && domain === null) return query.where(and(eq(datasetRows.datasetId, datasetId), gte(datasetRows.idx, offset))).orderBy(asc(datasetRows.idx)).limit(limit).all();
+  return query.where(filterWhere(datasetId, { origin, domain })).orderBy(asc(datasetRows.idx)).limit(limit).offset(offset).all();
+}
+
+/** How many rows of a dataset pass a filter. */
+export function filteredCount(db: Db, datasetId: string, filter: RowFilter): number {
+  return db.select({ n: count() }).from(datasetRows).where(filterWhere(datasetId, filter)).get()!.n;
 }
 
 /** How many rows of a dataset have each origin, and how many have an answer (what a rewrite needs). */

@@ -30,49 +30,56 @@ function edgeId(db: Db, datasetId: string, order: typeof asc): ReadStatement {
 }
 
 // Raw, as COUNT_SQL and IDS_SQL: FTS5's MATCH and snippet() on the dataset_rows_fts virtual table, which drizzle does not model.
-const HITS_SQL = `SELECT r.id AS id, r.idx AS idx,
+const HITS_SQL = `SELECT r.id AS id, r.idx AS idx, r.is_domain AS isDomain,
     snippet(dataset_rows_fts, 0, ?, ?, '…', ${SNIPPET_TOKENS}) AS promptSnippet,
     snippet(dataset_rows_fts, 1, ?, ?, '…', ${SNIPPET_TOKENS}) AS responseSnippet
   FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
   WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND (? IS NULL OR r.origin = ?)
+    AND (? IS NULL OR r.is_domain = ?)
   ORDER BY dataset_rows_fts.rowid LIMIT ? OFFSET ?`;
 
 const COUNT_SQL = `SELECT count(*) FROM (SELECT 1 FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
-  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND (? IS NULL OR r.origin = ?) LIMIT ?)`;
+  WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND (? IS NULL OR r.origin = ?)
+    AND (? IS NULL OR r.is_domain = ?) LIMIT ?)`;
 
 const IDS_SQL = `SELECT r.id FROM dataset_rows_fts JOIN dataset_rows r ON r.id = dataset_rows_fts.rowid
   WHERE dataset_rows_fts MATCH ? AND dataset_rows_fts.rowid BETWEEN ? AND ? AND r.dataset_id = ? AND r.is_duplicate = 0
-    AND (? IS NULL OR r.origin = ?)
+    AND (? IS NULL OR r.origin = ?) AND (? IS NULL OR r.is_domain = ?)
   ORDER BY dataset_rows_fts.rowid`;
 
 export interface SearchHit {
   id: number;
   idx: number;
+  /** 0 or 1, as SQLite stores it. */
+  isDomain: number;
   promptSnippet: string;
   responseSnippet: string;
 }
 
+/** SQL parameters of the domain filter (true: flagged rows only, false: the others, null: every row). */
+const domainArgs = (domain: boolean | null) => (domain === null ? [null, null] : [Number(domain), Number(domain)]);
+
 /**
- * Ids of every row the search matches (no cap; of one origin, when given), duplicates aside, in dataset order:
- * what a job over a search takes.
+ * Ids of every row the search matches (no cap; of one origin and domain flag, when given), duplicates aside, in
+ * dataset order: what a job over a search takes.
  */
-export async function matchingRowIds(db: Db, datasetId: string, text: string, origin: RowOrigin | null = null): Promise<number[]> {
+export async function matchingRowIds(db: Db, datasetId: string, text: string, origin: RowOrigin | null = null, domain: boolean | null = null): Promise<number[]> {
   const query = toFtsQuery(text);
   if (!query) return [];
   const threads = readThreads(db);
   const [first, last] = (await threads.run([edgeId(db, datasetId, asc), edgeId(db, datasetId, desc)])) as [number | undefined, number | undefined];
   if (first === undefined || last === undefined) return [];
-  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId, origin, origin], pluck: true }])) as [number[]];
+  const [ids] = (await threads.run([{ sql: IDS_SQL, args: [query, first, last, datasetId, origin, origin, ...domainArgs(domain)], pluck: true }])) as [number[]];
   return ids;
 }
 
 /**
- * Full-text search in one dataset (its rows of one origin, when given): matches in dataset order with snippets (matches wrapped in
+ * Full-text search in one dataset (its rows of one origin and domain flag, when given): matches in dataset order with snippets (matches wrapped in
  * SNIPPET_OPEN/SNIPPET_CLOSE) and the number of matching rows, capped at MAX_COUNT (`totalCapped` says so).
  * The queries run on the database's read threads (db/read-threads.ts): snippets and counts over many matches
  * take tens of milliseconds, which on the main thread would hold up every request the studio serves.
  */
-export async function searchRows(db: Db, datasetId: string, text: string, page: Page, origin: RowOrigin | null = null): Promise<{ total: number; totalCapped: boolean; hits: SearchHit[] }> {
+export async function searchRows(db: Db, datasetId: string, text: string, page: Page, origin: RowOrigin | null = null, domain: boolean | null = null): Promise<{ total: number; totalCapped: boolean; hits: SearchHit[] }> {
   const query = toFtsQuery(text);
   if (!query) return { total: 0, totalCapped: false, hits: [] };
   const threads = readThreads(db);
@@ -81,8 +88,8 @@ export async function searchRows(db: Db, datasetId: string, text: string, page: 
   const limit = Math.min(500, Math.max(1, Math.floor(page.limit)));
   const offset = Math.max(0, Math.floor(page.offset));
   const [hits, total] = (await threads.run([
-    { sql: HITS_SQL, args: [SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_CLOSE, query, first, last, datasetId, origin, origin, limit, offset] },
-    { sql: COUNT_SQL, args: [query, first, last, datasetId, origin, origin, MAX_COUNT + 1], get: true, pluck: true },
+    { sql: HITS_SQL, args: [SNIPPET_OPEN, SNIPPET_CLOSE, SNIPPET_OPEN, SNIPPET_CLOSE, query, first, last, datasetId, origin, origin, ...domainArgs(domain), limit, offset] },
+    { sql: COUNT_SQL, args: [query, first, last, datasetId, origin, origin, ...domainArgs(domain), MAX_COUNT + 1], get: true, pluck: true },
   ])) as [SearchHit[], number];
   return { total: Math.min(total, MAX_COUNT), totalCapped: total > MAX_COUNT, hits };
 }

@@ -9,6 +9,8 @@ const ALIASES: Record<Field, string[]> = {
   output: ["output", "response", "answer", "completion", "target", "solution"],
   system: ["system", "system_prompt"],
   messages: ["messages", "conversations", "conversation", "turns", "dialog", "dialogue"],
+  // Not "domain" alone: such a column often names the domain ("medicine"); the user can still map it.
+  domain: ["is_domain", "in_domain", "domain_flag"],
 };
 
 /** The mapping the columns suggest: each field gets the first alias present among them. */

@@ -71,7 +71,7 @@ async function importRows(db: Db, opts: ImportOptions): Promise<ImportCounts> {
   const sqlite = db.$client;
   const insertRow = sqlite.prepare(
     `INSERT INTO dataset_rows (dataset_id, idx, source_line, messages, source, prompt, response, turns,
-       prompt_length, response_length, content_hash, is_duplicate, start_line) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+       prompt_length, response_length, content_hash, is_duplicate, start_line, is_domain) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
   );
   // The FTS insert trigger skips datasets that are importing; the batch indexes its own rows, after inserting
   // them all: an INSERT into dataset_rows (it has triggers) opens a statement savepoint, and FTS5 flushes its
@@ -155,7 +155,7 @@ async function importRows(db: Db, opts: ImportOptions): Promise<ImportCounts> {
         rows.push([
           opts.datasetId, counts.row_count, at, stored.messages, stored.source, stored.prompt, stored.response,
           stored.turns, stored.promptLength, stored.responseLength, stored.digest.toString("base64url"), duplicate ? 1 : 0,
-          line ?? null,
+          line ?? null, normalized.isDomain ? 1 : 0,
         ]);
         counts.row_count += 1;
         batchChars += stored.messages.length + (stored.source?.length ?? 0) + stored.prompt.length + stored.response.length;

@@ -2,10 +2,12 @@ import { z } from "zod";
 import type { ColumnMapping } from "~/lib/contracts/job";
 import type { AlpacaSource, CanonicalRow, ChatMessage, Role } from "./canonical";
 import { alpacaToMessages } from "./canonical";
+import { domainFlag } from "./domain-flag";
 import { formatMb } from "./limits";
 import { isWellFormed, loneSurrogateAt } from "./utf8";
 
-export type Normalized = { rows: CanonicalRow[] } | { reason: string };
+type Shaped = { rows: CanonicalRow[] } | { reason: string };
+export type Normalized = { rows: CanonicalRow[]; isDomain: boolean } | { reason: string };
 
 const optionalText = z.string().nullish();
 const alpacaRecord = z.object({
@@ -47,6 +49,14 @@ const SPEAKERS: Record<string, Role> = {
  * valid and prompt-only (empty response): benchmarks such as MT-Bench are imported to be generated for.
  */
 export function normalizeRecord(value: unknown, mapping: ColumnMapping, maxField: number): Normalized {
+  const shaped = normalizeShape(value, mapping, maxField);
+  if ("reason" in shaped) return shaped;
+  const flag = mapping.domain === undefined ? false : domainFlag((value as Record<string, unknown>)[mapping.domain]);
+  if (typeof flag === "string") return { reason: `field "${mapping.domain}" (domain flag) ${flag}` };
+  return { rows: shaped.rows, isDomain: flag };
+}
+
+function normalizeShape(value: unknown, mapping: ColumnMapping, maxField: number): Shaped {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return { reason: `expected a JSON object, got ${describe(value)}` };
   }
@@ -66,7 +76,7 @@ export function normalizeRecord(value: unknown, mapping: ColumnMapping, maxField
   };
 }
 
-function alpaca(record: Record<string, unknown>, mapping: ColumnMapping): Normalized {
+function alpaca(record: Record<string, unknown>, mapping: ColumnMapping): Shaped {
   const picked = pick(record, mapping, ["instruction", "input", "output", "system"]);
   picked.history = record.history;
   const parsed = alpacaRecord.safeParse(picked);
@@ -79,7 +89,7 @@ function alpaca(record: Record<string, unknown>, mapping: ColumnMapping): Normal
   return { rows: [{ messages: alpacaToMessages(source), source }] };
 }
 
-function selfInstruct(record: Record<string, unknown>, mapping: ColumnMapping): Normalized {
+function selfInstruct(record: Record<string, unknown>, mapping: ColumnMapping): Shaped {
   const picked = { instruction: record[mapping.instruction ?? "instruction"], instances: record.instances };
   const parsed = selfInstructRecord.safeParse(picked);
   if (!parsed.success) return { reason: zodReason(parsed.error, picked, mapping) };
@@ -93,7 +103,7 @@ function selfInstruct(record: Record<string, unknown>, mapping: ColumnMapping): 
   };
 }
 
-function conversation(record: Record<string, unknown>, mapping: ColumnMapping): Normalized {
+function conversation(record: Record<string, unknown>, mapping: ColumnMapping): Shaped {
   const column = mapping.messages as string;
   let turns = record[column];
   // CSV and Parquet string columns may hold the conversation as JSON text.

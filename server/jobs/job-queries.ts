@@ -93,12 +93,19 @@ export function metricSeries(db: Db, id: string): StoredMetricPoint[] {
          json_extract(data, '$.loss') as loss, json_extract(data, '$.kd_loss') as kd_loss,
          json_extract(data, '$.ce_loss') as ce_loss, json_extract(data, '$.attn_loss') as attn_loss,
          json_extract(data, '$.temperature') as temperature,
-         json_extract(data, '$.tokens_seen') as tokens_seen, json_extract(data, '$.bucket_loss') as bucket_loss, time
+         json_extract(data, '$.tokens_seen') as tokens_seen, json_extract(data, '$.bucket_loss') as bucket_loss,
+         json_extract(data, '$.phase') as phase, json_extract(data, '$.group_loss') as group_loss, time
        from job_events where job_id = ? and type = 'metric' order by seq`,
     )
-    .all(id) as (Omit<StoredMetricPoint, "bucket_loss"> & { bucket_loss: string | Record<string, number> | null })[];
+    .all(id) as (Omit<StoredMetricPoint, "bucket_loss" | "group_loss"> & {
+    bucket_loss: string | Record<string, number> | null;
+    group_loss: string | StoredMetricPoint["group_loss"];
+  })[];
   const curve = onePerStep(all);
   // json_extract gives an object as its JSON text; parsed in place, without copying each point
-  for (const p of curve) if (typeof p.bucket_loss === "string") p.bucket_loss = JSON.parse(p.bucket_loss) as Record<string, number>;
+  for (const p of curve) {
+    if (typeof p.bucket_loss === "string") p.bucket_loss = JSON.parse(p.bucket_loss) as Record<string, number>;
+    if (typeof p.group_loss === "string") p.group_loss = JSON.parse(p.group_loss) as StoredMetricPoint["group_loss"];
+  }
   return curve as StoredMetricPoint[];
 }

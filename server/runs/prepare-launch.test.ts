@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openDb } from "~/db/client";
-import { trainJob } from "~/lib/contracts/job";
+import { trainJob, trainRow } from "~/lib/contracts/job";
 import { trainPlan } from "~/lib/contracts/plan";
 import { defaultLaunchForm } from "~/lib/runs/form";
-import { LaunchError, prepareLaunch } from "./prepare-launch";
+import { LaunchError, prepareLaunch, trainDomainShare } from "./prepare-launch";
 import { seedDataset } from "~/test/support/seed-dataset";
 
 const dir = mkdtempSync(join(tmpdir(), "launch-"));
@@ -105,5 +105,68 @@ describe("prepareLaunch", () => {
     expect(() => prepareLaunch(db, form({ datasetId: "questions", evalSize: 1, evalPrompts: 1 }), [root])).toThrow(
       new LaunchError('dataset "demo" has no rows with an answer (an assistant turn), only prompts: training and difficulty scoring need gold answers'),
     );
+  });
+
+  describe("with a DAE phase (KD + DAE)", () => {
+    seedDataset(db, "flagged", 20);
+    const flag = (idxs: number[]) => {
+      db.$client.prepare("update dataset_rows set is_domain = 0 where dataset_id = 'flagged'").run();
+      for (const idx of idxs) db.$client.prepare("update dataset_rows set is_domain = 1 where dataset_id = 'flagged' and idx = ?").run(idx);
+    };
+    const daeForm = (dae: Record<string, unknown> = {}) =>
+      form({ datasetId: "flagged", evalSize: 4, evalPrompts: 2, attention: { enabled: true }, dae: { enabled: true, reference: { source: "dir", path: join(root, "tiny") }, ...dae } });
+    const idxOf = (id: string | number) => db.$client.prepare("select idx from dataset_rows where id = ?").pluck().get(Number(id)) as number;
+
+    it("writes every row's flag into the run's data, chains a DAE stage after the KD stage over each training row once, and names both models in job.json", async () => {
+      flag([0, 1, 2, 3, 4, 5, 6, 7]);
+      const p = prepareLaunch(db, daeForm(), [root]);
+      const job = trainJob.parse({ ...p.spec, id: "x", created_at: "now" });
+      expect(job.dae).toEqual({ expert: { source: "embedded" }, reference: { source: "dir", path: join(root, "tiny") }, loss: { name: "fkl", beta: 0.1, skew: 0.1, chunk_size: 128 }, lr: null });
+      expect(job.attention.enabled).toBe(true);
+      const plan = trainPlan.parse(JSON.parse(p.files["plan.json"]));
+      expect(plan.stages.map((s) => [s.stage, s.phase, s.temperature, s.kd_weight])).toEqual([[1, "kd", 1, 0.5], [2, "dae", 1, 1]]);
+      expect(plan.stages[1]!.sample_ids).toEqual(plan.stages[0]!.sample_ids);
+      for (const file of ["data/train.jsonl", "data/eval.jsonl"] as const) {
+        const rows = (await text(p.files[file]!)).trim().split("\n").map((l) => trainRow.parse(JSON.parse(l)));
+        for (const row of rows) expect(row.is_domain).toBe(idxOf(row.id) < 8);
+      }
+    });
+
+    it("runs DAE alone from the initial student when asked, and leaves plain runs' data as it was", async () => {
+      flag([1, 2, 3, 4]);
+      const alone = trainPlan.parse(JSON.parse(prepareLaunch(db, daeForm({ afterKd: false, epochs: 2 }), [root]).files["plan.json"]));
+      expect(alone.stages.map((s) => [s.stage, s.phase, s.epochs])).toEqual([[1, "dae", 2]]);
+      const plain = prepareLaunch(db, form({ datasetId: "flagged", evalSize: 4, evalPrompts: 2 }), [root]);
+      expect(plain.spec.dae).toBeUndefined();
+      expect((await text(plain.files["data/train.jsonl"])).includes("is_domain")).toBe(false);
+    });
+
+    it("refuses a split whose training rows are none or all flagged, saying what to do, and counts the share the form shows", () => {
+      flag([]);
+      const split = prepareLaunch(db, form({ datasetId: "flagged", evalSize: 4, evalPrompts: 2 }), [root]).split;
+      expect(trainDomainShare(db, "flagged", split.trainIds)).toEqual({ domain: 0, total: 16 });
+      expect(() => prepareLaunch(db, daeForm(), [root])).toThrow(
+        new LaunchError(
+          "the DAE phase cannot run: none of the 16 training rows is flagged as domain, so the domain expert would teach nothing: flag the domain rows on the dataset page (by task type, by hand, or from a column at import), or turn the DAE phase off",
+        ),
+      );
+      flag(Array.from({ length: 20 }, (_, i) => i));
+      expect(() => prepareLaunch(db, daeForm(), [root])).toThrow(
+        new LaunchError(
+          "the DAE phase cannot run: all 16 training rows are flagged as domain, so the reference model would teach nothing: unflag the rows outside the domain on the dataset page, or turn the DAE phase off",
+        ),
+      );
+      // Only the training rows count: flagging just the held-out rows leaves none to learn from the expert.
+      flag(split.evalIds.map(idxOf));
+      expect(() => prepareLaunch(db, daeForm(), [root])).toThrow(/none of the 16 training rows is flagged as domain/);
+    });
+
+    it("confines the expert's and the reference model's paths to the model roots", () => {
+      flag([0, 1, 2, 3]);
+      expect(() => prepareLaunch(db, daeForm({ expert: { source: "gguf", path: "/etc/passwd" } }), [root])).toThrow(
+        new LaunchError(`domain expert: /etc/passwd is outside the allowed model roots; allowed roots: ${root}`),
+      );
+      expect(() => prepareLaunch(db, daeForm({ reference: { source: "dir", path: "/tmp" } }), [root])).toThrow(/^reference model: \/tmp is outside the allowed model roots/);
+    });
   });
 });

@@ -5,6 +5,9 @@ import type { Db } from "~/db/client";
 import { datasets } from "~/db/schema";
 import type { ModelRef, TrainJob } from "~/lib/contracts/job";
 import { SUITE_INFO } from "~/lib/contracts/evaluation-form";
+import type { TrainPlan } from "~/lib/contracts/plan";
+import { domainShareProblem, planWithDae } from "~/lib/runs/dae";
+import { domainRowIds } from "~/server/datasets/domain-flags";
 import { formToTrainJob, plainPlan } from "~/lib/runs/build-spec";
 import { endpointExists } from "~/server/endpoints/endpoint-store";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
@@ -58,14 +61,31 @@ function defaultName(form: LaunchForm, datasetName: string): string {
   return `${datasetName} · ${form.loss.name} · ${student}`;
 }
 
+/** The rows a plain launch form trains on: the seeded split of the dataset's answered rows. */
+export function formSplit(db: Db, form: Pick<LaunchForm, "datasetId" | "evalSize" | "trainSamples" | "seed">): RunSplit {
+  try {
+    return splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);
+  } catch (e) {
+    throw e instanceof UserError ? new LaunchError(e.message, { cause: e }) : e;
+  }
+}
+
+/** How many of the rows a run trains on are flagged as domain (KD + DAE), of how many. */
+export function trainDomainShare(db: Db, datasetId: string, trainIds: readonly number[]): { domain: number; total: number } {
+  const flagged = domainRowIds(db, datasetId);
+  return { domain: trainIds.filter((id) => flagged.has(id)).length, total: trainIds.length };
+}
+
 /**
  * Everything a train job needs from a launch form: the job.json fields (model paths confined to the roots or a
  * finished run's student folder, and made absolute), and the run folder's files: the seeded train/eval split
  * streamed from the dataset, a plain one-stage plan.json, and the form itself (so the run can be cloned exactly).
  * The output roots go into job.json, so the trainer can check its writes against them. A curriculum launch passes
- * the split it planned on (lib/planning/run-plan.ts runRows, from the same splitRows).
+ * the split it planned on (lib/planning/run-plan.ts runRows, from the same splitRows) and its plan. With a DAE
+ * phase the plan gains it, every data line carries its row's domain flag, and a split whose training rows are all
+ * or none flagged is refused.
  */
-export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: RunSplit) {
+export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: { split: RunSplit; plan: TrainPlan }) {
   const parsed = launchForm.safeParse(input);
   if (!parsed.success) {
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
@@ -75,6 +95,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
   const readRoots = [...roots, ...finishedStudents(db).map((s) => s.path)];
   const teacher = confineRef(form.teacher, readRoots, "teacher");
   const student = confineRef(form.student, readRoots, "student");
+  const dae = { ...form.dae, expert: confineRef(form.dae.expert, readRoots, "domain expert"), reference: confineRef(form.dae.reference, readRoots, "reference model") };
   checkPrunedLayers(teacher, student);
   checkJudge(db, form.evaluate);
   let outputDir = "";
@@ -86,21 +107,26 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
     }
   }
   const dataset = db.select({ name: datasets.name }).from(datasets).where(eq(datasets.id, form.datasetId)).get();
-  let split = planned;
-  try {
-    split ??= splitRows(usableRowIds(db, form.datasetId, { answered: true }), form);
-  } catch (e) {
-    throw e instanceof UserError ? new LaunchError(e.message, { cause: e }) : e;
+  const split = planned?.split ?? formSplit(db, form);
+  const plan = planned ? planWithDae(planned.plan, form.dae) : plainPlan(form, split.trainIds.map(String));
+  // Each row once, in dataset order: a curriculum's plan may draw only some of the split's rows, and repeat them.
+  const trainIds = planned ? [...new Set(planned.plan.stages.flatMap((s) => s.sample_ids))].map(Number).sort((a, b) => a - b) : split.trainIds;
+  let flags: ((rowId: number) => { is_domain: boolean }) | undefined;
+  if (form.dae.enabled) {
+    const flagged = domainRowIds(db, form.datasetId);
+    const problem = domainShareProblem(trainDomainShare(db, form.datasetId, trainIds));
+    if (problem) throw new LaunchError(`the DAE phase cannot run: ${problem}`);
+    flags = (id) => ({ is_domain: flagged.has(id) });
   }
   const spec: TrainJob = {
-    ...formToTrainJob({ ...form, teacher, student, outputDir }, { id: "", createdAt: "" }),
+    ...formToTrainJob({ ...form, teacher, student, dae, outputDir }, { id: "", createdAt: "" }),
     output_roots: outputs,
   };
   const files = {
-    "data/train.jsonl": rowLines(db, form.datasetId, split.trainIds),
-    ...(split.evalIds.length ? { "data/eval.jsonl": rowLines(db, form.datasetId, split.evalIds) } : {}),
-    "plan.json": `${JSON.stringify(plainPlan(form, split.trainIds.map(String)))}\n`,
+    "data/train.jsonl": rowLines(db, form.datasetId, trainIds, flags),
+    ...(split.evalIds.length ? { "data/eval.jsonl": rowLines(db, form.datasetId, split.evalIds, flags) } : {}),
+    "plan.json": `${JSON.stringify(plan)}\n`,
     "launch-form.json": `${JSON.stringify(form, null, 2)}\n`,
   };
-  return { name: form.name.trim() || defaultName(form, dataset?.name ?? form.datasetId), datasetId: form.datasetId, spec, files, split };
+  return { name: form.name.trim() || defaultName(form, dataset?.name ?? form.datasetId), datasetId: form.datasetId, spec, files, split, plan };
 }

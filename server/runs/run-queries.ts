@@ -67,6 +67,8 @@ function summarize(job: RunRow, best: Map<string, { eval_loss: number | null; ro
     teacher: describeModel(spec.teacher),
     student: describeModel(spec.student),
     loss: spec.loss.name,
+    /** KD + DAE: the DAE phase's domain expert and reference model, in a run that has one. */
+    dae: spec.dae ? { expert: describeModel(spec.dae.expert), reference: describeModel(spec.dae.reference) } : null,
     progress: job.progress,
     error: job.error,
     createdAt: job.createdAt,
@@ -168,6 +170,7 @@ export function runSnapshot(db: Db, id: string) {
   return db.transaction(() => ({
     lastSeq: db.select({ seq: sql<number>`coalesce(max(${jobEvents.seq}), 0)` }).from(jobEvents).where(eq(jobEvents.jobId, id)).get()!.seq,
     stages: onePerStep(eventsOf(db, id, "stage")),
+    phases: onePerStep(eventsOf(db, id, "phase")),
     evals: onePerStep(eventsOf(db, id, "eval")),
     logs: eventsOf(db, id, "log", LOG_TAIL),
     progress: eventsOf(db, id, "progress", 1)[0] ?? null,

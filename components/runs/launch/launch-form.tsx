@@ -5,9 +5,11 @@ import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { launchForm, type LaunchForm, TEACHER_LAYERS } from "~/lib/runs/form";
 import { lossName } from "~/lib/contracts/job";
+import { domainShareProblem } from "~/lib/runs/dae";
 import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
 import { useTRPC } from "~/components/trpc/react";
 import { AttentionFields } from "./attention-fields";
+import { DaeFields } from "./dae-fields";
 import { JobPreview } from "./job-preview";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";
@@ -58,6 +60,13 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
   const roots = useQuery(trpc.runs.roots.queryOptions());
   const launch = useMutation(trpc.runs.launch.mutationOptions({ onSuccess: ({ id }) => router.push(`/runs/${id}`) }));
   const errors = fieldErrors(form);
+  const splitKnown = Boolean(form.datasetId) && !errors.evalSize && !errors.trainSamples && !errors.seed;
+  const share = useQuery({
+    ...trpc.runs.domainShare.queryOptions({ datasetId: form.datasetId, evalSize: form.evalSize, trainSamples: form.trainSamples, seed: form.seed }),
+    enabled: form.dae.enabled && splitKnown,
+  });
+  // Said beside the DAE fields; the server refuses such a launch too.
+  const daeProblem = form.dae.enabled && share.data ? domainShareProblem(share.data) : null;
   const set = <K extends keyof LaunchForm>(key: K) => (value: LaunchForm[K]) => setForm({ ...form, [key]: value });
   const num = (key: keyof LaunchForm, label: string, hint?: string) => (
     <NumberField
@@ -154,6 +163,9 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
             errors={errors}
           />
         </Section>
+        <Section title="DAE phase (KD + DAE)">
+          <DaeFields value={form.dae} onChange={set("dae")} datasetId={form.datasetId} share={share.data} shareError={share.error?.message} errors={errors} />
+        </Section>
         <Section title="Optimisation">
           <div className="row">
             {num("epochs", "Epochs")}
@@ -187,7 +199,7 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
           {errors.evaluate && <span className="small error">{errors.evaluate}</span>}
         </Section>
         <div className="row">
-          <button type="submit" className="primary" data-testid="launch" disabled={Object.keys(errors).length > 0 || launch.isPending}>
+          <button type="submit" className="primary" data-testid="launch" disabled={Object.keys(errors).length > 0 || daeProblem !== null || launch.isPending}>
             {launch.isPending ? "Launching…" : "Launch run"}
           </button>
           {Object.keys(errors).length > 0 && <span className="small error">Fix {Object.keys(errors).length} field(s) first.</span>}

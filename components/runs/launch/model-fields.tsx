@@ -27,20 +27,26 @@ function refWithSource(source: keyof typeof SOURCES, previousPath: string): Stud
   return { source, path: previousPath };
 }
 
-/** Teacher or student: which source, and its path or layer count. */
+const ROLE_LABELS = { teacher: "Teacher", student: "Student", expert: "Domain expert", reference: "Reference model" } as const;
+
+/**
+ * A model of the run (teacher, student, or a DAE phase's domain expert or reference model): which source, and its
+ * path or layer count. `errorKey` is where the form's errors name its path field (the role, by default).
+ */
 export function ModelFields<T extends ModelRef | StudentChoice>(props: {
-  role: "teacher" | "student";
+  role: keyof typeof ROLE_LABELS;
   value: T;
   onChange: (value: T) => void;
   errors: Record<string, string>;
+  errorKey?: string;
 }) {
-  const sources = props.role === "teacher" ? (["embedded", "dir", "gguf"] as const) : (["pruned", "embedded", "dir", "gguf"] as const);
+  const sources = props.role === "student" ? (["pruned", "embedded", "dir", "gguf"] as const) : (["embedded", "dir", "gguf"] as const);
   const v = props.value as StudentChoice;
   const path = "path" in v ? v.path : "";
   return (
     <div className="row" style={{ alignItems: "flex-start" }}>
       <label>
-        {props.role === "teacher" ? "Teacher" : "Student"}
+        {ROLE_LABELS[props.role]}
         <select
           data-testid={`${props.role}-source`}
           value={v.source}
@@ -59,7 +65,7 @@ export function ModelFields<T extends ModelRef | StudentChoice>(props: {
           value={v.path}
           placeholder={v.source === "dir" ? "data/models/my-model" : "data/models/model.Q4_1.gguf"}
           onChange={(p) => props.onChange({ ...v, path: p } as T)}
-          error={props.errors[`${props.role}.path`]}
+          error={props.errors[`${props.errorKey ?? props.role}.path`]}
         />
       )}
       {v.source === "dir" && <FinishedStudents testId={`${props.role}-from-run`} path={v.path} onPick={(p) => props.onChange({ ...v, path: p } as T)} />}

@@ -4,7 +4,7 @@ import { useMemo, useState } from "react";
 import { seriesColor } from "~/lib/charts/palette";
 import { BucketLossLines } from "~/lib/runs/bucket-loss";
 import type { LiveRun } from "~/lib/runs/live-run";
-import { stageMarkStep } from "~/lib/runs/stages";
+import { runMarkers } from "~/lib/runs/phases";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
 
@@ -22,7 +22,7 @@ export function BucketLossChart({ run, version }: { run: LiveRun; version: numbe
     // the series grows in place; version says when
   }, [run, buckets, version]);
   if (lines.length === 0) return null;
-  const markers = run.stages.map((s) => ({ x: stageMarkStep(s), label: `stage ${s.stage}/${s.num_stages}` }));
+  const markers = runMarkers(run.stages, run.phases, (s) => `stage ${s.stage}/${s.num_stages}`);
   return (
     <div className="panel" data-testid="bucket-loss" data-buckets={numbers.join(" ")}>
       <div className="row" style={{ justifyContent: "space-between" }}>

@@ -4,13 +4,13 @@ import { useMemo, useState } from "react";
 import type { LiveRun } from "~/lib/runs/live-run";
 import { LOSS_COLORS } from "~/lib/charts/palette";
 import { MetricLine } from "~/lib/runs/metric-points";
-import { stageMarkStep } from "~/lib/runs/stages";
+import { runMarkers } from "~/lib/runs/phases";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
 import { SmoothingSlider } from "../chart/smoothing-slider";
 
 /**
  * Total, KD and CE loss by step (and the attention-map loss, in runs that have it) with the temperature on a
- * second axis and a marker per stage start.
+ * second axis and a marker per stage start; in a KD + DAE run, the start of each phase is marked too.
  */
 export function LossChart({ run, version }: { run: LiveRun; version: number }) {
   const [smoothing, setSmoothing] = useState(0.6);
@@ -39,7 +39,7 @@ export function LossChart({ run, version }: { run: LiveRun; version: number }) {
     // the series grows in place; version says when
     [run, metric, version],
   );
-  const markers = run.stages.map((s) => ({ x: stageMarkStep(s), label: `stage ${s.stage}/${s.num_stages} · T ${s.temperature} · α ${s.kd_weight}` }));
+  const markers = runMarkers(run.stages, run.phases, (s) => `stage ${s.stage}/${s.num_stages} · T ${s.temperature} · α ${s.kd_weight}`);
   return (
     <div className="panel">
       <div className="row" style={{ justifyContent: "space-between" }}>

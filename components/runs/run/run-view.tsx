@@ -8,6 +8,7 @@ import { useSearchParam } from "~/components/use-search-param";
 import { RunEvaluationTab } from "~/components/evaluation/run-evaluation-tab";
 import { StatusBadge } from "../status-badge";
 import { BucketLossChart } from "./bucket-loss-chart";
+import { GroupLossChart } from "./group-loss-chart";
 import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
@@ -45,6 +46,7 @@ export function RunView({ id }: { id: string }) {
       <p className="small muted">
         {r.datasetId ? <Link href={`/datasets/${r.datasetId}`}>{r.datasetName ?? r.datasetId}</Link> : "no dataset"} · teacher{" "}
         {r.teacher} → student <span data-testid="run-student">{r.student}</span> · loss {r.loss} · plan {r.planSource}
+        {r.dae && <span data-testid="run-dae"> · DAE phase: domain rows from {r.dae.expert}, the others from {r.dae.reference}</span>}
         {r.durationMs != null && (
           <>
             {" · "}
@@ -91,6 +93,7 @@ export function RunView({ id }: { id: string }) {
               <RunProgress run={run} />
               <LossChart run={run} version={version} />
               <BucketLossChart run={run} version={version} />
+              <GroupLossChart run={run} version={version} />
               <StageLossTable run={run} version={version} />
               <div className="grid2">
                 <EvalTable evals={run.evals} />

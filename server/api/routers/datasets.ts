@@ -10,7 +10,8 @@ import { searchText } from "~/lib/contracts/text-bounds";
 import { Conflict, NotFound } from "~/lib/errors";
 import { deleteDataset, getDataset, listDatasets, MAX_NAME_LENGTH, renameDataset } from "~/server/datasets/catalog";
 import { lengthHistogram } from "~/server/datasets/histogram";
-import { getRow, MAX_PAGE, originCounts, rejectedRows, rowsPage } from "~/server/datasets/rows";
+import { domainShare, flagByTaskType, setRowDomain, setSearchDomain } from "~/server/datasets/domain-flags";
+import { filteredCount, getRow, MAX_PAGE, originCounts, rejectedRows, rowsPage } from "~/server/datasets/rows";
 import { searchRows, SNIPPET_CLOSE, SNIPPET_OPEN } from "~/server/datasets/search";
 import { startDatasetImport } from "~/server/datasets/start-import";
 import { detectColumns } from "~/server/ingest/detect-columns";
@@ -23,6 +24,8 @@ const page = {
   limit: z.number().int().min(1, "limit must be at least 1").max(MAX_PAGE, `limit must be at most ${MAX_PAGE}`),
   /** Only rows of this origin (imported, a teacher's answer, expanded, rewritten). */
   origin: rowOrigin.nullable().default(null),
+  /** Only rows flagged as domain (true) or the others (false), KD + DAE. */
+  domain: z.boolean().nullable().default(null),
 };
 const name = z
   .string()
@@ -50,12 +53,50 @@ export const datasetsRouter = {
     return { id: input.id };
   }),
 
-  /** One page of rows in dataset order (of one origin, when given), text cut to a preview, for the virtualized browser. */
+  /** One page of rows in dataset order (of one origin or domain flag, when given), text cut to a preview, for the virtualized browser. */
   rows: publicProcedure.input(byId.extend(page)).query(({ ctx, input }) => {
     const dataset = getDataset(ctx.db, input.id);
-    const total = input.origin === null ? dataset.rowCount : originCounts(ctx.db, input.id).counts[input.origin];
-    return { total, totalCapped: false, rows: rowsPage(ctx.db, input.id, input, input.origin) };
+    const total = input.origin === null && input.domain === null ? dataset.rowCount : filteredCount(ctx.db, input.id, input);
+    return { total, totalCapped: false, rows: rowsPage(ctx.db, input.id, input, input.origin, input.domain) };
   }),
+
+  /** KD + DAE: how many usable rows are flagged as domain, of how many. */
+  domainShare: publicProcedure.input(byId).query(({ ctx, input }) => {
+    getDataset(ctx.db, input.id);
+    return domainShare(ctx.db, input.id);
+  }),
+
+  /** Flags the rows of these task types (hand label, else the tag pass's label) as domain; `replace` unflags the rest. */
+  flagByTaskType: publicProcedure
+    .input(
+      byId.extend({
+        tagResultId: z.string().max(100, "a tag pass id is at most 100 characters").nullable(),
+        types: z.array(z.string().min(1).max(100, "a task type is at most 100 characters")).max(200),
+        replace: z.boolean().default(true),
+      }),
+    )
+    .mutation(({ ctx, input }) => {
+      getDataset(ctx.db, input.id);
+      return flagByTaskType(ctx.db, { datasetId: input.id, tagResultId: input.tagResultId, types: input.types, replace: input.replace });
+    }),
+
+  /** One row's domain flag, by hand. */
+  setRowDomain: publicProcedure
+    .input(byId.extend({ idx: z.number().int().min(0, "a row index is 0 or more"), isDomain: z.boolean() }))
+    .mutation(({ ctx, input }) => {
+      getDataset(ctx.db, input.id);
+      setRowDomain(ctx.db, input.id, input.idx, input.isDomain);
+      return domainShare(ctx.db, input.id);
+    }),
+
+  /** The domain flag of every row a search finds (within the browser's origin and domain filters). */
+  setSearchDomain: publicProcedure
+    .input(byId.extend({ q: searchText, origin: page.origin, domain: page.domain, isDomain: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      getDataset(ctx.db, input.id);
+      const changed = await setSearchDomain(ctx.db, input.id, input.q, input.origin, input.domain, input.isDomain);
+      return { changed, ...domainShare(ctx.db, input.id) };
+    }),
 
   /** How many rows have each origin, and how many have an answer. */
   origins: publicProcedure.input(byId).query(({ ctx, input }) => {
@@ -68,11 +109,11 @@ export const datasetsRouter = {
     .input(byId.extend({ q: searchText, ...page }))
     .query(async ({ ctx, input }) => {
       getDataset(ctx.db, input.id);
-      const found = await searchRows(ctx.db, input.id, input.q, input, input.origin);
+      const found = await searchRows(ctx.db, input.id, input.q, input, input.origin, input.domain);
       return {
         total: found.total,
         totalCapped: found.totalCapped,
-        rows: found.hits.map((hit) => ({ idx: hit.idx, prompt: highlight(hit.promptSnippet), response: highlight(hit.responseSnippet) })),
+        rows: found.hits.map((hit) => ({ idx: hit.idx, isDomain: hit.isDomain === 1, prompt: highlight(hit.promptSnippet), response: highlight(hit.responseSnippet) })),
       };
     }),
 
@@ -84,9 +125,9 @@ export const datasetsRouter = {
     const dataset = getDataset(ctx.db, input.id);
     const row = getRow(ctx.db, input.id, input.idx);
     if (!row) throw new NotFound(`row #${input.idx} does not exist: "${dataset.name}" has rows #0 to #${dataset.rowCount - 1}`);
-    const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, origin, provenance } = row;
+    const { idx, sourceLine, messages, source, turns, promptLength, responseLength, isDuplicate, origin, provenance, isDomain } = row;
     const where = describePosition(dataset.format, sourceLine, row.startLine);
-    return { idx, sourceLine, where, messages, source, turns, promptLength, responseLength, isDuplicate, origin, provenance, lengthUnit: dataset.lengthUnit };
+    return { idx, sourceLine, where, messages, source, turns, promptLength, responseLength, isDuplicate, origin, provenance, isDomain, lengthUnit: dataset.lengthUnit };
   }),
 
   /** Prompt and response length distributions in the dataset's length unit ("chars" until tokens are counted). */

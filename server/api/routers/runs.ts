@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { idField, nameField } from "~/lib/contracts/text-bounds";
 import { launchForm } from "~/lib/runs/form";
-import { prepareLaunch } from "~/server/runs/prepare-launch";
+import { formSplit, prepareLaunch, trainDomainShare } from "~/server/runs/prepare-launch";
 import { modelRoots, outputRoots } from "~/server/runs/model-roots";
 import { deleteCheckpoints, runDiskUse } from "~/server/runs/run-disk";
 import type { ModelRef } from "~/lib/contracts/job";
@@ -37,6 +37,11 @@ export const runsRouter = {
     const job = await ctx.jobs.createJob({ kind: "train", name: prepared.name, datasetId: prepared.datasetId, spec: prepared.spec as Record<string, unknown>, files: prepared.files });
     return { id: job.id };
   }),
+
+  /** KD + DAE: how many of the rows a launch form's run would train on are flagged as domain, shown before launch. */
+  domainShare: publicProcedure
+    .input(z.object({ datasetId: launchForm.shape.datasetId, evalSize: launchForm.shape.evalSize, trainSamples: launchForm.shape.trainSamples, seed: launchForm.shape.seed }))
+    .query(({ ctx, input }) => trainDomainShare(ctx.db, input.datasetId, formSplit(ctx.db, input).trainIds)),
 
   list: publicProcedure.query(({ ctx }) => listRuns(ctx.db, ctx.jobs.queuePositions())),
 

@@ -1,0 +1,1 @@
+ALTER TABLE `dataset_rows` ADD `is_domain` integer DEFAULT false NOT NULL;
