@@ -3,25 +3,25 @@
 import { useMemo } from "react";
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { AXIS_TICK as tick, axisTitle, GRID, seriesColor } from "~/lib/charts/palette";
+import type { MfdSummary } from "~/lib/contracts/pipeline";
 import { formatShare, hardShare, mfdBins } from "~/lib/pipelines/round-charts";
 
 const label = (v: number) => Number(v.toPrecision(3)).toString();
 
 /**
- * The seed pool's MFD (judge's score of the teacher's answer − the student's) in bins split at δ: hard prompts
- * (MFD > δ) in one colour, the rest in another, with the hard share measured and the one the round aimed for.
+ * The seed pool's MFD after the round (the judge's score of the teacher's answer − the student's) in bins split at
+ * δ: hard prompts (MFD > δ) in one colour, the rest in another, with how many are hard.
  */
-export function MfdHistogram({ mfd, delta, targetHardShare }: { mfd: readonly (number | null)[]; delta: number; targetHardShare?: number | null }) {
-  const bins = useMemo(() => mfdBins(mfd, delta), [mfd, delta]);
-  const { hard, judged, share } = useMemo(() => hardShare(mfd, delta), [mfd, delta]);
-  const unjudged = mfd.length - judged;
-  const data = bins.map((b) => ({ range: `${label(b.start)} – ${label(b.end)}`, count: b.count, hard: b.hard }));
+export function MfdHistogram({ mfd }: { mfd: MfdSummary }) {
+  const bins = useMemo(() => mfdBins(mfd.values, mfd.delta), [mfd]);
+  const { hard, judged, share } = useMemo(() => hardShare(mfd.values, mfd.delta), [mfd]);
+  const data = bins.map((b) => ({ range: `(${label(b.start)}, ${label(b.end)}]`, count: b.count, hard: b.hard }));
   return (
     <div data-testid="round-mfd" data-bins={bins.length} data-hard={hard} data-judged={judged}>
-      <p className="small" data-testid="hard-share">
-        Hard (MFD &gt; δ = {delta}): <b>{hard}</b> of {judged} judged prompts ({formatShare(share)})
-        {targetHardShare != null && <> · the next set aims for α = {formatShare(targetHardShare)} hard</>}
-        {unjudged > 0 && <span className="muted"> · {unjudged} without a usable judgment, left out</span>}
+      <p className="small" data-testid="mfd-hard-share">
+        Hard (MFD &gt; δ = {mfd.delta}): <b>{hard}</b> of {judged} judged prompts ({formatShare(share)})
+        {mfd.mean != null && <> · mean MFD {mfd.mean.toFixed(2)}</>}
+        {mfd.unscored > 0 && <span className="muted"> · {mfd.unscored} without a usable judgment, left out</span>}
       </p>
       <p className="small row" style={{ gap: "1rem" }}>
         <span>
@@ -32,12 +32,12 @@ export function MfdHistogram({ mfd, delta, targetHardShare }: { mfd: readonly (n
         </span>
       </p>
       {data.length === 0 ? (
-        <p className="muted small">No MFD yet: the judge has not graded this round.</p>
+        <p className="muted small">No prompt has a usable judgment.</p>
       ) : (
         <ResponsiveContainer width="100%" height={220}>
           <BarChart data={data} margin={{ top: 5, right: 10, bottom: 20, left: 10 }}>
             <CartesianGrid strokeDasharray="3 3" stroke={GRID} vertical={false} />
-            <XAxis dataKey="range" tick={tick} label={axisTitle("MFD (teacher's score − student's, judge 1–10)")} />
+            <XAxis dataKey="range" tick={tick} label={axisTitle("MFD: teacher's rating − student's (judge, 1–10)")} />
             <YAxis allowDecimals={false} tick={tick} width={45} label={axisTitle("prompts", "left")} />
             <Tooltip />
             <Bar dataKey="count" name="prompts" isAnimationActive={false}>

@@ -1,4 +1,4 @@
-import type { EvalMetric, EvalSuiteResult } from "~/lib/contracts/evaluation";
+import type { EvalMetric } from "~/lib/contracts/evaluation";
 
 /** How the pages name and show each suite's metrics (eval.json's names, lib/contracts/evaluation.ts). */
 const METRIC_LABELS: Record<string, string> = {
@@ -33,7 +33,7 @@ export function formatMetric(name: string, metric: EvalMetric | undefined): stri
 /** The metric a comparison leads with for each suite; the others follow in eval.json's order. */
 const HEADLINE: Record<string, string> = { selfinst: "rouge_l", ifeval: "prompt_strict", mt_bench: "score", vicuna: "score", heldout: "rouge_l" };
 
-export function orderedMetrics(suite: string, result: Pick<EvalSuiteResult, "metrics">): string[] {
+export function orderedMetrics(suite: string, result: { metrics: Readonly<Record<string, unknown>> }): string[] {
   const names = Object.keys(result.metrics);
   const lead = HEADLINE[suite];
   return lead && names.includes(lead) ? [lead, ...names.filter((n) => n !== lead)] : names;

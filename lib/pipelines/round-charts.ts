@@ -1,34 +1,7 @@
 /**
- * What a pipeline page draws for one round, from plain numbers: the task mix against the target ratios, the MFD
- * histogram split at δ, and the hard share. Pure, so the charts stay thin and this is what the tests check.
+ * The MFD histogram of a pipeline round, split at δ, and its hard share, from the round's MFD values. Pure, so the
+ * chart stays thin and this is what the tests check.
  */
-
-export type MixRow = {
-  type: string;
-  rows: number;
-  /** The type's share of the round's set (0 when the set is empty). */
-  share: number;
-  /** The target ratio, normalised over the ratios given (0 for a type the target leaves out). */
-  target: number;
-};
-
-/**
- * Every type that has rows or a target, largest target first, then most rows, then by name, so the rows line up
- * across rounds of one pipeline (the targets do not change between rounds).
- */
-export function mixAgainstTarget(counts: Readonly<Record<string, number>>, ratios: Readonly<Record<string, number>>): MixRow[] {
-  const total = Object.values(counts).reduce((a, b) => a + b, 0);
-  const ratioSum = Object.values(ratios).reduce((a, b) => a + b, 0);
-  const types = new Set([...Object.keys(counts).filter((t) => (counts[t] ?? 0) > 0), ...Object.keys(ratios).filter((t) => (ratios[t] ?? 0) > 0)]);
-  return [...types]
-    .map((type) => ({
-      type,
-      rows: counts[type] ?? 0,
-      share: total > 0 ? (counts[type] ?? 0) / total : 0,
-      target: ratioSum > 0 ? (ratios[type] ?? 0) / ratioSum : 0,
-    }))
-    .sort((a, b) => b.target - a.target || b.rows - a.rows || a.type.localeCompare(b.type));
-}
 
 export type MfdBin = {
   /** The bin holds start < MFD ≤ end. */
@@ -42,10 +15,11 @@ export type MfdBin = {
 /**
  * MFD (teacher's judged score − student's, TAPIR §1) in bins of `width` whose edges fall on δ + k·width, so δ is a
  * bin edge and every bin is wholly easy or wholly hard: a prompt is hard when its MFD is above δ, which the bins'
- * left-open intervals match. Non-finite values (an unparsed judgment) are left out.
+ * left-open intervals match. (The contract's own bins are centred on the integers, which δ can fall inside.)
+ * Non-finite values are left out.
  */
-export function mfdBins(values: readonly (number | null)[], delta: number, width = 1): MfdBin[] {
-  const finite = values.filter((v): v is number => v != null && Number.isFinite(v));
+export function mfdBins(values: readonly number[], delta: number, width = 1): MfdBin[] {
+  const finite = values.filter((v) => Number.isFinite(v));
   if (finite.length === 0) return [];
   // k such that δ + (k − 1)·width < v ≤ δ + k·width
   const slot = (v: number) => Math.ceil((v - delta) / width);
@@ -65,11 +39,11 @@ export function mfdBins(values: readonly (number | null)[], delta: number, width
 }
 
 /** Prompts with MFD above δ, and their share of the judged ones (null when none was judged). */
-export function hardShare(values: readonly (number | null)[], delta: number): { hard: number; judged: number; share: number | null } {
+export function hardShare(values: readonly number[], delta: number): { hard: number; judged: number; share: number | null } {
   let hard = 0;
   let judged = 0;
   for (const v of values) {
-    if (v == null || !Number.isFinite(v)) continue;
+    if (!Number.isFinite(v)) continue;
     judged++;
     if (v > delta) hard++;
   }

@@ -1,16 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { EvalResult } from "~/lib/contracts/evaluation";
 import { scoreSeries } from "./score-series";
 
-const metric = (mean: number | null) => ({ mean, std: null, n: 5 });
-const selfinst = (rouge: number | null): EvalResult["suites"] => ({ selfinst: { metrics: { rouge_l: metric(rouge) }, items: 10 } });
+const selfinst = (rouge: number | null) => ({ selfinst: { rouge_l: rouge } });
 
 describe("scoreSeries", () => {
   it("charts each metric in the page's units across rounds, with the initial student and the teacher beside it", () => {
     const series = scoreSeries(
       [
-        { round: 1, suites: { ...selfinst(0.1), ifeval: { metrics: { prompt_loose: metric(0.3), prompt_strict: metric(0.2) }, items: 10 } } },
-        { round: 2, suites: selfinst(0.15) },
+        { round: 1, scores: { ...selfinst(0.1), ifeval: { prompt_loose: 0.3, prompt_strict: 0.2 } } },
+        { round: 2, scores: selfinst(0.15) },
       ],
       { initial: selfinst(0.05), teacher: selfinst(0.4) },
     );
@@ -32,8 +30,8 @@ describe("scoreSeries", () => {
   it("leaves out a round whose evaluation has not finished and a metric with no mean", () => {
     const series = scoreSeries(
       [
-        { round: 1, suites: selfinst(null) },
-        { round: 2, suites: null },
+        { round: 1, scores: selfinst(null) },
+        { round: 2, scores: null },
       ],
       { initial: null, teacher: selfinst(0.5) },
     );
@@ -41,7 +39,7 @@ describe("scoreSeries", () => {
   });
 
   it("keeps ratings and CE as they are", () => {
-    const [mt] = scoreSeries([{ round: 1, suites: { mt_bench: { metrics: { score: metric(6.5) }, items: 80 } } }], { initial: null, teacher: null });
+    const [mt] = scoreSeries([{ round: 1, scores: { mt_bench: { score: 6.5 } } }], { initial: null, teacher: null });
     expect(mt!.points).toEqual([{ round: 1, value: 6.5 }]);
   });
 });
