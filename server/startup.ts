@@ -6,6 +6,7 @@ import { studioHosts } from "~/server/http/request-guard";
 import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
 import { JobBus } from "~/server/jobs/bus";
 import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
+import { pipelineJobFailed, pipelineJobSucceeded, startPipelines } from "~/server/pipelines/orchestrator";
 import { sweepUploads } from "~/server/uploads/store";
 
 /** What the studio's API works with: the tRPC context and the HTTP routes read it from here. */
@@ -13,8 +14,14 @@ export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
 
 /** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
 export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
-  onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs),
-  onFailed: (job, db) => failEndedImport(db, job),
+  onSucceeded: async (job, db, jobs) => {
+    await onJobSucceeded(db, job, jobs);
+    await pipelineJobSucceeded(job, jobs);
+  },
+  onFailed: (job, db) => {
+    failEndedImport(db, job);
+    pipelineJobFailed(job, db);
+  },
 };
 
 const SWEEP_EVERY_MS = 3_600_000;
@@ -40,6 +47,8 @@ export function studio(): Studio {
   cleanupInterruptedImports(db);
   jobs.attachRunningJobs();
   jobs.schedule();
+  // After the jobs are re-attached: a pipeline re-derives where it stands from its steps' jobs.
+  void startPipelines(built);
   return built;
 }
 
