@@ -45,10 +45,11 @@ export function studio(): Studio {
   const built = { db, jobs, embedded };
   globalForStudio.__distillStudio = built;
   cleanupInterruptedImports(db);
+  // Before the jobs are re-attached, so the hooks of jobs that ended while the studio was down find the pipelines;
+  // each pipeline then re-derives where it stands from its steps' jobs.
+  void startPipelines(built);
   jobs.attachRunningJobs();
   jobs.schedule();
-  // After the jobs are re-attached: a pipeline re-derives where it stands from its steps' jobs.
-  void startPipelines(built);
   return built;
 }
 

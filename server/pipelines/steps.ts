@@ -100,6 +100,7 @@ async function select({ db }: PipelineDeps, { pipeline: p, step, steps }: StepCo
   const curriculum = await saveCurriculum(db, `${p.name} · round ${round}`, {
     dataset_id: datasetId,
     resample: { tag_result_id: tagResultId, ratio_preset: settings.ratios ? "custom" : "tapir", ratios, n: settings.budget },
+    schedule: { mode: "plain" },
     seed: settings.seed + round,
     eval_size: 0,
   });
