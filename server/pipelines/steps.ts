@@ -87,7 +87,7 @@ async function select({ db }: PipelineDeps, { pipeline: p, step, steps }: StepCo
   const scoreResultId = round > 1 ? (outputOf(steps, round - 1, "score")?.scoreResultId ?? null) : null;
   const columns = rowColumns(db, settings.seedDatasetId, seedPass, scoreResultId);
   const answered = new Set(usableRowIds(db, settings.seedDatasetId, { answered: true, why: "a pipeline's seed pool needs answers to train on" }));
-  const keep = columns.ids.map((id, i) => i).filter((i) => answered.has(columns.ids[i]));
+  const keep = columns.ids.flatMap((id, i) => (answered.has(id) ? [i] : []));
   const types = keep.map((i) => columns.types[i]);
   const counts: Record<string, number> = {};
   for (const t of types) counts[t] = (counts[t] ?? 0) + 1;
