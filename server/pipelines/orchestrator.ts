@@ -39,8 +39,8 @@ async function completeJobStep(deps: PipelineDeps, step: StepRow, job: JobRow): 
   const p = pipelineRow(deps.db, step.pipelineId);
   const ctx: StepContext = { pipeline: p, step, steps: stepsOf(deps.db, p.id) };
   try {
-    const { output, frozen } = await finishStep(deps, ctx, job);
-    return updateStep(deps.db, step, "running", { status: "succeeded", output, frozen, finishedAt: Date.now() });
+    const { output, frozen, message } = await finishStep(deps, ctx, job);
+    return updateStep(deps.db, step, "running", { status: "succeeded", output, frozen, message: message ?? null, finishedAt: Date.now() });
   } catch (e) {
     const message = isUserError(e) ? e.message : internalErrorMessage(`pipeline ${p.id} step ${step.kind}`, e);
     if (updateStep(deps.db, step, "running", { status: "failed", message, finishedAt: Date.now() })) failPipeline(deps.db, p, step, message);

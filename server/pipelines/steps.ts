@@ -232,7 +232,7 @@ export const STEP_STARTERS: Record<StepRow["kind"], (deps: PipelineDeps, ctx: St
 };
 
 /** What a step's succeeded job leaves for the steps after it, and what it froze (its job's imports are done). */
-export async function finishStep(deps: PipelineDeps, ctx: StepContext, job: JobRow): Promise<{ output: StepOutput; frozen: FrozenArtifact[] }> {
+export async function finishStep(deps: PipelineDeps, ctx: StepContext, job: JobRow): Promise<{ output: StepOutput; frozen: FrozenArtifact[]; message?: string }> {
   const { db } = deps;
   const { step } = ctx;
   switch (step.kind) {
@@ -240,6 +240,10 @@ export async function finishStep(deps: PipelineDeps, ctx: StepContext, job: JobR
     case "answer":
     case "rewrite": {
       const datasetId = datasetMadeBy(db, job.id);
+      if (step.kind !== "expand" && answeredRows(db, datasetId) === 0) {
+        // Every answer was set aside (too long, refused): the round goes on with its set as it was.
+        return { output: {}, frozen: [], message: `the ${step.kind} job set every row aside (its dataset ${datasetId} has no answers): the round keeps the answers it had` };
+      }
       const spec = JSON.parse(job.spec) as { template?: { name: string; version: number }; templates?: unknown; answer_template?: unknown };
       const templates = { template: spec.template ?? null, templates: spec.templates ?? null, answer_template: spec.answer_template ?? null };
       const output: StepOutput = { datasetId, tagResultId: tagPassOf(db, datasetId) ?? undefined };
@@ -267,6 +271,10 @@ export async function finishStep(deps: PipelineDeps, ctx: StepContext, job: JobR
     default:
       return { output: { evaluationId: job.id }, frozen: [] };
   }
+}
+
+function answeredRows(db: Db, datasetId: string): number {
+  return db.$client.prepare("select count(*) from dataset_rows where dataset_id = ? and response != ''").pluck().get(datasetId) as number;
 }
 
 function expandedByType(db: Db, datasetId: string, tagResultId: string | null): Record<string, number> {
