@@ -107,4 +107,13 @@ describe("pipeline orchestrator", () => {
     expect(step(s, id, "rewrite").status).toBe("pending");
     await expect(caller.pipelines.resume({ id })).rejects.toThrow("only a paused or failed pipeline can be resumed");
   });
+
+  it("fails the step of a job that could not even start (it ended before its id was recorded)", async () => {
+    const { s, caller, settings, datasetId } = await setUp(() => ["/nonexistent/distill-trainer"]);
+    tagAll(s, datasetId);
+    const { id } = await caller.pipelines.create(settings);
+    const answer = await waitFor("the answer step to fail", () => (step(s, id, "answer").status === "failed" ? step(s, id, "answer") : null), 10_000);
+    expect(answer.message).toContain("could not start");
+    expect((await caller.pipelines.get({ id })).status).toBe("failed");
+  });
 });

@@ -48,7 +48,7 @@ async function completeJobStep(deps: PipelineDeps, step: StepRow, job: JobRow): 
   }
 }
 
-async function startStep(deps: PipelineDeps, p: PipelineRow, step: StepRow, steps: StepRow[]): Promise<"continue" | "wait" | "stop"> {
+async function startStep(deps: PipelineDeps, p: PipelineRow, step: StepRow, steps: StepRow[]): Promise<"continue" | "stop"> {
   const { db } = deps;
   if (!updateStep(db, step, "pending", { status: "running", attempts: step.attempts + 1, message: null, startedAt: Date.now(), finishedAt: null, jobId: null })) return "stop";
   const claimed = { ...step, status: "running" as const };
@@ -56,7 +56,8 @@ async function startStep(deps: PipelineDeps, p: PipelineRow, step: StepRow, step
     const started = await STEP_STARTERS[step.kind](deps, { pipeline: p, step: claimed, steps });
     if ("jobId" in started) {
       updateStep(db, claimed, "running", { jobId: started.jobId });
-      return "wait";
+      // Looked at again at once: a job that could not even start has ended before its id was recorded here.
+      return "continue";
     }
     if ("skipped" in started) {
       updateStep(db, claimed, "running", { status: "skipped", message: started.skipped, finishedAt: Date.now() });
