@@ -6,6 +6,7 @@ import { studioHosts } from "~/server/http/request-guard";
 import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
 import { JobBus } from "~/server/jobs/bus";
 import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
+import { pipelineJobFailed, pipelineJobSucceeded, startPipelines } from "~/server/pipelines/orchestrator";
 import { sweepUploads } from "~/server/uploads/store";
 
 /** What the studio's API works with: the tRPC context and the HTTP routes read it from here. */
@@ -13,8 +14,14 @@ export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
 
 /** What the studio does when jobs end: the feature folders' reactions, passed in so jobs depends on none of them. */
 export const studioJobHooks: Pick<JobManagerOptions, "onSucceeded" | "onFailed"> = {
-  onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs),
-  onFailed: (job, db) => failEndedImport(db, job),
+  onSucceeded: async (job, db, jobs) => {
+    await onJobSucceeded(db, job, jobs);
+    await pipelineJobSucceeded(job, jobs);
+  },
+  onFailed: (job, db) => {
+    failEndedImport(db, job);
+    pipelineJobFailed(job, db);
+  },
 };
 
 const SWEEP_EVERY_MS = 3_600_000;
@@ -38,6 +45,9 @@ export function studio(): Studio {
   const built = { db, jobs, embedded };
   globalForStudio.__distillStudio = built;
   cleanupInterruptedImports(db);
+  // Before the jobs are re-attached, so the hooks of jobs that ended while the studio was down find the pipelines;
+  // each pipeline then re-derives where it stands from its steps' jobs.
+  void startPipelines(built);
   jobs.attachRunningJobs();
   jobs.schedule();
   return built;

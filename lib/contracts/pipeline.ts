@@ -146,19 +146,24 @@ export type StepStatus = z.infer<typeof stepStatus>;
  * A round's steps, in the order they run (issue 14.1):
  * - select: the round's set from the seed pool (round 1: resampled to the ratios; later: MFD > δ first, filled
  *   to α_r, resampled to the ratios) and how many rows each task type lacks; no job, done by the studio;
- * - answer: the teacher answers the selected seed rows (endpoint teacher only; "skipped" for a local teacher);
- * - expand: the teacher writes and answers new instructions for the under-filled types ("skipped" when none lack);
+ * - expand: the teacher writes and answers new instructions for the under-filled types ("skipped" when none lack,
+ *   and in round 1 unless firstRoundSet is "resample_expand");
+ * - answer: the teacher answers every row of the set (endpoint teacher only, black-box: the student learns the
+ *   teacher's answers; "skipped" for a local teacher, which teaches by its logits);
  * - rewrite: the teacher rewrites the set's answers in its task type's style ("skipped" when off);
  * - train: the student learns the set (round 1 from the initial student, later from the previous round's);
  * - score: the round's student answers the seed pool and the judge grades its and the teacher's answers → MFD;
  * - eval: the round's student on the evaluation suites.
  * The last round's score still runs: its MFD shows what the final student still fails at.
  */
-export const STEP_KINDS = ["select", "answer", "expand", "rewrite", "train", "score", "eval"] as const;
+export const STEP_KINDS = ["select", "expand", "answer", "rewrite", "train", "score", "eval"] as const;
 export const stepKind = z.enum(STEP_KINDS);
 export type StepKind = z.infer<typeof stepKind>;
 
-/** Baseline steps: evaluations of the initial student and of the teacher, once per pipeline. */
+/**
+ * Baseline steps: evaluations of the initial student and of the teacher, once per pipeline (stored as round 0;
+ * they run right after round 1's train step, whose run names the initial student).
+ */
 export const BASELINE_KINDS = ["eval_initial", "eval_teacher"] as const;
 export const baselineKind = z.enum(BASELINE_KINDS);
 export type BaselineKind = z.infer<typeof baselineKind>;
@@ -288,8 +293,8 @@ const pipelineId = idField("a pipeline id");
  * these; the server's procedures parse the inputs with them.
  */
 export const pipelineProcedures = {
-  /** query: the form's defaults, the unconfirmed settings and the TAPIR ratios. */
-  defaults: { input: z.void(), output: z.object({ settings: z.custom<PipelineSettingsInput>(), unconfirmed: z.record(z.string(), z.string()) }) },
+  /** query: every setting at its default (teacher and judge: the embedded endpoint; no seed dataset), and the unconfirmed settings' sentences. */
+  defaults: { input: z.void(), output: z.object({ settings: z.custom<Partial<PipelineSettingsInput>>(), unconfirmed: z.record(z.string(), z.string()) }) },
   /** mutation: validates, stores and starts a pipeline; answers its id. */
   create: { input: pipelineSettings, output: z.object({ id: z.string() }) },
   /** query: every pipeline, newest first. */
