@@ -48,26 +48,29 @@ test("a new user creates a 2-round pipeline, watches it progress and opens round
   await expect(page.getByTestId("pf-seed-dataset")).not.toHaveValue("");
   await page.getByTestId("pf-name").fill("two rounds");
   await page.getByTestId("student-layers").fill("2");
-  await fill(page, { rounds: 2, budget: 24 });
+  await expect(page.getByTestId("pf-seed-types")).toContainText("40 rows");
+  await fill(page, { rounds: 2, budget: 16 });
+  // The seed pool's own mix as the target: 40 prompts fill every type, so no round waits on expansions.
+  await page.getByTestId("pf-ratios").locator("summary").click();
+  await page.getByTestId("pf-preset-dataset").click();
+  await expect(page.getByTestId("pf-ratios").locator("summary")).toContainText("edited");
   await page.getByTestId("pf-rewrite").uncheck();
   // Small enough for a CPU: short sequences, short answers, a few evaluation items.
   await fill(page, {
     "training-batchSize": 4,
-    "training-maxLength": 64,
-    "training-evalSize": 4,
+    "training-maxLength": 128,
+    "training-evalSize": 0,
     "training-evalEvery": 0,
-    "training-evalPrompts": 2,
-    "training-evalMaxNewTokens": 8,
     "training-checkpointEvery": 0,
-    "scoring-maxNewTokens": 24,
-    "scoring-judgeMaxTokens": 96,
+    "scoring-maxNewTokens": 16,
+    "scoring-judgeMaxTokens": 48,
     "expansion-maxTokens": 128,
     "expansion-maxRequestsPerType": 2,
   });
   await page.getByTestId("pf-training-device").selectOption("cpu");
   const picker = page.getByTestId("suite-picker");
-  await picker.getByTestId("suite-limit-selfinst").fill("5");
-  await picker.getByTestId("suite-limit-ifeval").fill("5");
+  await picker.getByTestId("suite-limit-selfinst").fill("2");
+  await picker.getByTestId("suite-limit-ifeval").fill("2");
   await picker.getByTestId("eval-greedy").check();
   await picker.getByTestId("eval-max-new-tokens").fill("16");
   await expect(page.getByTestId("pf-create")).toBeEnabled();

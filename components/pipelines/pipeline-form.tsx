@@ -1,8 +1,9 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useMemo, useState } from "react";
 import { EndpointOptions } from "~/components/endpoints/endpoint-options";
 import { SuitePicker } from "~/components/evaluation/suite-picker";
 import { Section } from "~/components/runs/launch/launch-form";
@@ -12,6 +13,7 @@ import { useTRPC } from "~/components/trpc/react";
 import { DEVICES } from "~/lib/contracts/job";
 import { type PipelineSettings, UNCONFIRMED_SETTINGS } from "~/lib/contracts/pipeline";
 import { TASK_RATIOS, TASK_TYPES } from "~/lib/contracts/taxonomy";
+import { presetRatios } from "~/lib/planning/ratios";
 import { initialPipelineForm, pipelineFormErrors, ratiosToSend, withTeacherKind } from "~/lib/pipelines/form";
 
 /** The sentence the page shows beside a setting the paper leaves open. */
@@ -33,6 +35,22 @@ function EndpointSelect({ label, value, onChange, testId }: { label: string; val
       </select>
     </label>
   );
+}
+
+/** Rows per task type in the seed pool's newest tag pass (the one a pipeline selects by); null while unknown, {} untagged. */
+function useSeedTypeCounts(datasetId: string): Record<string, number> | null {
+  const trpc = useTRPC();
+  const results = useQuery({ ...trpc.curriculum.results.queryOptions({ datasetId }), enabled: datasetId !== "" });
+  const pass = results.data?.tags[0]?.id ?? null;
+  const columns = useQuery({ ...trpc.curriculum.columns.queryOptions({ datasetId, tagResultId: pass, scoreResultId: null }), enabled: pass != null });
+  return useMemo(() => {
+    if (!results.data) return null;
+    if (!pass) return {};
+    if (!columns.data) return null;
+    const counts: Record<string, number> = {};
+    for (const t of columns.data.types) counts[t] = (counts[t] ?? 0) + 1;
+    return counts;
+  }, [results.data, pass, columns.data]);
 }
 
 /**
@@ -63,6 +81,8 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
     />
   );
   const ready = (datasets.data ?? []).filter((d) => d.status === "ready");
+  const typeCounts = useSeedTypeCounts(form.seedDatasetId);
+  const applyPreset = (preset: "uniform" | "dataset") => typeCounts && setRatios({ ...Object.fromEntries(TASK_TYPES.map((t) => [t, 0])), ...presetRatios(preset, typeCounts) });
   const teacher = form.teacher;
   return (
     <form
@@ -88,6 +108,16 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
             ))}
           </select>
           {errors.seedDatasetId && form.seedDatasetId !== "" && <span className="small error">{errors.seedDatasetId}</span>}
+          {typeCounts && Object.keys(typeCounts).length === 0 && (
+            <span className="small error" data-testid="pf-untagged">
+              This dataset has no task types yet: tag it on its <Link href={`/datasets/${encodeURIComponent(form.seedDatasetId)}/curriculum`}>curriculum page</Link> first.
+            </span>
+          )}
+          {typeCounts && Object.keys(typeCounts).length > 0 && (
+            <span className="small muted" data-testid="pf-seed-types">
+              {Object.values(typeCounts).reduce((a, b) => a + b, 0)} rows in {Object.keys(typeCounts).length} task types
+            </span>
+          )}
         </label>
         <div className="row" style={{ alignItems: "flex-start" }}>
           <label>
@@ -159,9 +189,17 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
           </summary>
           <p className="small muted">
             Shares of each round&apos;s set by task type, normalised over their sum.{" "}
-            <button type="button" className="linkish" onClick={() => setRatios({ ...TASK_RATIOS })}>
-              Back to TAPIR&apos;s mix
+            Presets:{" "}
+            <button type="button" className="linkish" data-testid="pf-preset-tapir" onClick={() => setRatios({ ...TASK_RATIOS })}>
+              TAPIR&apos;s mix
             </button>
+            <button type="button" className="linkish" data-testid="pf-preset-uniform" disabled={!typeCounts} onClick={() => applyPreset("uniform")}>
+              uniform over the seed pool&apos;s types
+            </button>
+            <button type="button" className="linkish" data-testid="pf-preset-dataset" disabled={!typeCounts} onClick={() => applyPreset("dataset")}>
+              the seed pool&apos;s own mix
+            </button>{" "}
+            (a type the seed pool lacks or has too few rows of is filled by the teacher&apos;s expansion)
           </p>
           <div style={{ display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(13rem, 1fr))", gap: "0.25rem 1rem" }}>
             {TASK_TYPES.map((t) => (

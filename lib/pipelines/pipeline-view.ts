@@ -17,14 +17,14 @@ export const STEP_LABELS: Record<StepKind | BaselineKind, string> = {
 /** What the step does, for its tooltip. */
 export const STEP_HELP: Record<StepKind | BaselineKind, string> = {
   select: "The round's set from the seed pool: prompts with MFD above δ first, filled to the hard share α, resampled to the target ratios (round 1: resampled only).",
-  answer: "The endpoint teacher answers the selected seed prompts.",
-  expand: "The teacher writes and answers new instructions for the task types the seed pool cannot fill.",
+  answer: "The endpoint teacher answers every row of the set (a black-box teacher: the student learns its answers).",
+  expand: "The teacher writes and answers new instructions for the task types the seed pool cannot fill to their target.",
   rewrite: "The teacher rewrites the set's answers in a style fitting their task type.",
   train: "The student learns the round's set.",
   score: "The round's student answers the seed pool and the judge grades its and the teacher's answers: MFD per prompt.",
   eval: "The round's student on the evaluation suites.",
-  eval_initial: "The initial student on the evaluation suites: the lower reference line of the score chart.",
-  eval_teacher: "The teacher on the evaluation suites: the upper reference line of the score chart.",
+  eval_initial: "The initial student on the evaluation suites (after round 1's train step names it): a reference line of the score chart.",
+  eval_teacher: "The teacher on the evaluation suites: a reference line of the score chart.",
 };
 
 /** A pipeline still moving (a paused one's running step may yet finish): the page polls and follows it. */
