@@ -15,9 +15,12 @@ function ScoreChart({ series, rounds }: { series: ScoreSeries; rounds: number })
   const lo = Math.min(...values);
   const hi = Math.max(...values);
   const pad = hi > lo ? (hi - lo) * 0.1 : Math.max(Math.abs(hi) * 0.1, 1);
+  // Every round on the axis, those not evaluated yet without a value: the reference lines show from the start.
+  const byRound = new Map(series.points.map((p) => [p.round, p.value]));
+  const data = Array.from({ length: Math.max(1, rounds) }, (_, i) => ({ round: i + 1, value: byRound.get(i + 1) ?? null }));
   return (
     <ResponsiveContainer width="100%" height={220}>
-      <LineChart data={series.points} margin={{ top: 10, right: 80, bottom: 20, left: 10 }}>
+      <LineChart data={data} margin={{ top: 10, right: 80, bottom: 20, left: 10 }}>
         <CartesianGrid stroke={GRID} />
         <XAxis type="number" dataKey="round" domain={[1, Math.max(1, rounds)]} allowDecimals={false} tick={tick} label={axisTitle("round")} />
         <YAxis domain={[lo - pad, hi + pad]} tickFormatter={fixed} tick={tick} width={50} label={axisTitle(metricLabel(series.metric), "left")} />
