@@ -25,7 +25,11 @@ import { stepsOf } from "./pipeline-store";
 
 let studio: Studio | null = null;
 const others: { stop(): void }[] = [];
+/** The manager of the studio now running: its jobs are stopped when a test ends early, so none outlives it. */
+let current: JobManager | null = null;
 afterEach(() => {
+  if (current) for (const id of current.db.$client.prepare("select id from jobs where status in ('queued', 'running')").pluck().all() as string[]) current.cancel(id);
+  current = null;
   for (const o of others.splice(0)) o.stop();
   studio?.cleanup();
   studio = null;
@@ -46,6 +50,7 @@ describe("a real 2-round pipeline", () => {
   it("runs both rounds with the embedded teacher and judge, survives a studio restart in round 2, repeats nothing", async () => {
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
     const s = studio;
+    current = s.manager;
     const path = join(s.dir, "alpaca40.json");
     writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, PROMPTS)));
     const { datasetId } = await importFile(s.db, path);
@@ -96,6 +101,7 @@ describe("a real 2-round pipeline", () => {
     others.push(embedded);
     const manager = new JobManager({ db: s.db, dataDir: s.dir, launcher: defaultLauncher(process.cwd()), gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 5_000, ...studioJobHooks });
     others.push({ stop: () => manager.detach() });
+    current = manager;
     void startPipelines({ db: s.db, jobs: manager, embedded });
     manager.attachRunningJobs();
     manager.schedule();
