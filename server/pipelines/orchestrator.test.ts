@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { PipelineSettingsInput } from "~/lib/contracts/pipeline";
 import { createCaller } from "~/server/api/root";
 import type { Launcher } from "~/server/jobs/command";
+import { JobManager } from "~/server/jobs/manager";
 import { studioJobHooks } from "~/server/startup";
 import { importFile, sharedDataset } from "~/test/support/import-file";
 import { apiContext, tempStudio, waitFor, type Studio } from "~/test/support/studio";
@@ -115,5 +116,25 @@ describe("pipeline orchestrator", () => {
     const answer = await waitFor("the answer step to fail", () => (step(s, id, "answer").status === "failed" ? step(s, id, "answer") : null), 10_000);
     expect(answer.message).toContain("could not start");
     expect((await caller.pipelines.get({ id })).status).toBe("failed");
+  });
+
+  it("picks its steps up again in a restarted studio: the job that ran on is re-attached, its end reaches the step", async () => {
+    const { s, caller, settings, datasetId } = await setUp(() => ["sleep", "3"]);
+    tagAll(s, datasetId);
+    const { id } = await caller.pipelines.create(settings);
+    const running = await waitFor("the answer job", () => step(s, id, "answer").jobId);
+    s.manager.detach();
+    const manager = new JobManager({ db: s.db, dataDir: s.dir, launcher: () => ["sleep", "3"], gpus: [], limits: { cpu: 2, light: 2 }, cancelGraceMs: 5_000, ...studioJobHooks });
+    try {
+      void startPipelines({ db: s.db, jobs: manager, embedded: s.embedded });
+      manager.attachRunningJobs();
+      // `sleep` ends without a done event: the re-attached job fails, and with it the step it ran for.
+      const answer = await waitFor("the answer step to end", () => (step(s, id, "answer").status === "failed" ? step(s, id, "answer") : null), 15_000);
+      expect(answer).toMatchObject({ jobId: running, attempts: 1 });
+      expect(step(s, id, "select").attempts).toBe(1);
+      expect(s.db.$client.prepare("select count(*) from jobs").pluck().get()).toBe(1);
+    } finally {
+      manager.detach();
+    }
   });
 });
