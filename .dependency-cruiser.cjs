@@ -4,9 +4,9 @@
  * imports it. Checked by `npm run depcheck` (part of `npm test`); a new cycle or an upward import fails.
  *
  * Feature folders are ordered too, so that none of them forms a cycle with another (a later one may import an
- * earlier one): endpoints, uploads, ingest, datasets, runs, generation, evaluation, analysis, curriculum.
+ * earlier one): endpoints, uploads, ingest, datasets, runs, generation, evaluation, analysis, curriculum, pipelines.
  */
-const FEATURES = ["endpoints", "uploads", "ingest", "datasets", "runs", "generation", "evaluation", "analysis", "curriculum"];
+const FEATURES = ["endpoints", "uploads", "ingest", "datasets", "runs", "generation", "evaluation", "analysis", "curriculum", "pipelines"];
 /** Tests, test support and benchmarks may reach into any layer to set up what they check. */
 const TESTS = ["\\.test\\.tsx?$", "^test/", "^bench/", "^e2e/"];
 const ABOVE_SERVER = "^(app|components)/|^instrumentation\\.ts$|^server/startup\\.ts$";

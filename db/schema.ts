@@ -348,3 +348,47 @@ export const promptTemplates = sqliteTable(
   },
   (t) => [uniqueIndex("prompt_templates_scope_version").on(t.kind, t.taskType, t.version)],
 );
+
+/** A TAPIR pipeline (lib/contracts/pipeline.ts): its settings as created, and where it stands. */
+export const pipelines = sqliteTable("pipelines", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  status: text("status", { enum: ["running", "paused", "failed", "succeeded", "cancelled"] }).notNull(),
+  /** JSON of the parsed PipelineSettings. */
+  settings: text("settings").notNull(),
+  settingsHash: text("settings_hash").notNull(),
+  /** Why it stopped (a failed step's sentence), or null. */
+  message: text("message"),
+  createdAt: createdAt(),
+  updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+});
+
+/**
+ * One step of a pipeline: every round's steps (round ≥ 1) and the baselines (round 0) are inserted when the
+ * pipeline is created, pending; the orchestrator (server/pipelines/orchestrator.ts) moves them on. `output` is
+ * what later steps read (the round set's dataset, the run, the score pass, the evaluation); `frozen` the
+ * artifacts it used or made, with their content hashes.
+ */
+export const pipelineSteps = sqliteTable(
+  "pipeline_steps",
+  {
+    pipelineId: text("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id, { onDelete: "cascade" }),
+    round: integer("round").notNull(),
+    /** Order within the round. */
+    position: integer("position").notNull(),
+    kind: text("kind").notNull(),
+    status: text("status", { enum: ["pending", "running", "succeeded", "failed", "skipped", "cancelled"] }).notNull(),
+    jobId: text("job_id"),
+    attempts: integer("attempts").notNull().default(0),
+    message: text("message"),
+    /** JSON object (server/pipelines/step-output.ts StepOutput). */
+    output: text("output"),
+    /** JSON array of FrozenArtifact. */
+    frozen: text("frozen").notNull().default("[]"),
+    startedAt: integer("started_at", { mode: "timestamp_ms" }),
+    finishedAt: integer("finished_at", { mode: "timestamp_ms" }),
+  },
+  (t) => [primaryKey({ columns: [t.pipelineId, t.round, t.position] }), index("pipeline_steps_job").on(t.jobId)],
+);

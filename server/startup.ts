@@ -15,6 +15,7 @@ import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/clea
 import { JobBus } from "~/server/jobs/bus";
 import type { JobRow } from "~/server/jobs/job-row";
 import { JobManager, type JobManagerOptions } from "~/server/jobs/manager";
+import { pipelineJobFailed, pipelineJobSucceeded, startPipelines } from "~/server/pipelines/orchestrator";
 import { sweepUploads } from "~/server/uploads/store";
 
 /** What the studio's API works with: the tRPC context and the HTTP routes read it from here. */
@@ -44,8 +45,14 @@ async function onJobSucceeded(db: Db, job: JobRow, jobs: JobManager, embedded: E
  */
 export function studioJobHooks(embedded: EmbeddedServer): Pick<JobManagerOptions, "onSucceeded" | "onFailed"> {
   return {
-    onSucceeded: (job, db, jobs) => onJobSucceeded(db, job, jobs, embedded),
-    onFailed: (job, db) => failEndedImport(db, job),
+    onSucceeded: async (job, db, jobs) => {
+      await onJobSucceeded(db, job, jobs, embedded);
+      await pipelineJobSucceeded(job, jobs);
+    },
+    onFailed: (job, db) => {
+      failEndedImport(db, job);
+      pipelineJobFailed(job, db);
+    },
   };
 }
 
@@ -86,6 +93,9 @@ export function studio(): Studio {
   const built = { db, jobs, embedded };
   globalForStudio.__distillStudio = built;
   cleanupInterruptedImports(db);
+  // Before the jobs are re-attached, so the hooks of jobs that ended while the studio was down find the pipelines;
+  // each pipeline then re-derives where it stands from its steps' jobs.
+  void startPipelines(built);
   void takeOverJobs(jobs, embedded);
   return built;
 }

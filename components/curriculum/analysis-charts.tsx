@@ -6,6 +6,7 @@ import type { ResampleCounts } from "~/lib/planning";
 import { binValues, quartiles } from "~/lib/charts/histogram-bins";
 import { AXIS_TICK as tick, axisTitle, GRID, seriesColor } from "~/lib/charts/palette";
 import type { ComponentName } from "~/lib/charts/score-components";
+import { TypeBarLegend, TypeBarParts } from "./type-bar";
 
 /** What the row list shows: a task type, a difficulty range, a range of one stored score measure. */
 export type RowFilter = { type: string | null; min: number | null; max: number | null; component: { name: ComponentName; min: number; max: number } | null };
@@ -21,25 +22,15 @@ const rowsTitle = axisTitle("rows", "left");
 export const TypeChart = memo(function TypeChart({ counts, onPick }: { counts: ResampleCounts | null; onPick: (type: string) => void }) {
   const data = (counts?.types ?? []).filter((t) => t.available > 0 || t.target > 0);
   const max = Math.max(1, ...data.map((t) => Math.max(t.available, t.target)));
-  const pct = (v: number) => `${(v / max) * 100}%`;
   return (
     <div className="panel" data-testid="type-histogram" data-types={data.length}>
       <h3 style={{ marginTop: 0 }}>Task types: rows and target (ratio × N)</h3>
-      <p className="small row" style={{ gap: "1rem" }}>
-        <span><span className="swatch" style={{ background: seriesColor(0) }} /> rows in dataset</span>
-        <span><span className="swatch" style={{ background: seriesColor(2) }} /> target</span>
+      <TypeBarLegend actual="rows in dataset" target="target">
         <span className="muted">bar length: rows (0 – {max})</span>
-      </p>
+      </TypeBarLegend>
       {data.map((t) => (
         <button key={t.type} className="typeBar" data-testid="type-bar" onClick={() => onPick(t.type)} title={`${t.type}: ${t.available} rows, target ${t.target}`}>
-          <span className="typeBarLabel">{t.type}</span>
-          <span className="typeBarBars">
-            <span style={{ width: pct(t.available), background: seriesColor(0) }} />
-            <span style={{ width: pct(t.target), background: seriesColor(2) }} />
-          </span>
-          <span className="typeBarCount mono">
-            {t.available} / {t.target}
-          </span>
+          <TypeBarParts type={t.type} actual={t.available} target={t.target} max={max} figures={`${t.available} / ${t.target}`} />
         </button>
       ))}
     </div>

@@ -64,3 +64,4 @@ export {
   expandSeries,
   previewSchedule,
 } from "./schedule-series";
+export { MFD_BINS, type RoundSelection, type RoundSelectionInput, type RoundTypeSelection, mfdHistogram, selectRound } from "./round-selection";

@@ -20,7 +20,7 @@ export const studentChoice = z.discriminatedUnion("source", [
 export type StudentChoice = z.infer<typeof studentChoice>;
 
 /** The form's fields, each with its bounds and default; launchForm adds the checks across fields. */
-const launchFields = z.object({
+export const launchFields = z.object({
   datasetId: z.string().min(1, "choose a dataset").max(MAX_ID, `a dataset id is at most ${MAX_ID} characters`),
   name: nameField("a run name").default(""),
   teacher: modelRef.default({ source: "embedded" }),

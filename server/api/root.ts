@@ -4,6 +4,7 @@ import { endpointsRouter } from "./routers/endpoints";
 import { evaluationRouter } from "./routers/evaluation";
 import { generationRouter } from "./routers/generation";
 import { jobsRouter } from "./routers/jobs";
+import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -15,6 +16,7 @@ export const appRouter = createTRPCRouter({
   endpoints: endpointsRouter,
   generation: generationRouter,
   evaluation: evaluationRouter,
+  pipelines: pipelinesRouter,
 });
 
 export type AppRouter = typeof appRouter;

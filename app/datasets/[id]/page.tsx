@@ -10,6 +10,9 @@ export default async function DatasetPage({ params }: { params: Promise<{ id: st
       <p>
         <a className="button" href={`/datasets/${encodeURIComponent(id)}/curriculum`} data-testid="open-curriculum">
           Analyse &amp; curriculum
+        </a>{" "}
+        <a className="button" href={`/pipelines/new?dataset=${encodeURIComponent(id)}`} data-testid="open-pipeline">
+          TAPIR pipeline…
         </a>
       </p>
       <DatasetView datasetId={id} />

@@ -39,7 +39,7 @@ function fieldErrors(form: LaunchForm): Record<string, string> {
   return Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
 }
 
-function Section({ title, children }: { title: string; children: ReactNode }) {
+export function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
     <fieldset className="panel" style={{ display: "grid", gap: "0.75rem" }}>
       <legend>
