@@ -7,7 +7,9 @@ import { studioJobHooks } from "~/server/startup";
 import { importFile, sharedDataset } from "~/test/support/import-file";
 import { apiContext, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 import { startPipelines } from "./orchestrator";
-import { stepsOf } from "./pipeline-store";
+import { insertPipeline, stepsOf, updateStep } from "./pipeline-store";
+import { getPipeline } from "./pipeline-view";
+import { pipelineSettings } from "~/lib/contracts/pipeline";
 
 /**
  * The orchestrator's moves on a real database and real job processes that stand in for the trainer: the
@@ -136,5 +138,19 @@ describe("pipeline orchestrator", () => {
     } finally {
       manager.detach();
     }
+  });
+
+  it("shows a round's MFD over every seed row the score step sent: rows the judge gave no rating count as unscored", async () => {
+    const { s, settings, datasetId } = await setUp();
+    tagAll(s, datasetId);
+    const id = insertPipeline(s.db, pipelineSettings.parse({ ...settings, rounds: 1 }), "h");
+    const rows = s.db.$client.prepare("select id from dataset_rows where dataset_id = ? and response != '' and is_duplicate = 0 order by idx").pluck().all(datasetId) as number[];
+    s.db.$client.prepare("insert into score_results (id, dataset_id, job_id, scorer, models, row_count) values ('sc', ?, 'sc', 'mfd_judge', '{}', 3)").run(datasetId);
+    for (const [i, d] of [3, -1, 0].entries()) s.db.$client.prepare("insert into row_scores (result_id, row_id, score, difficulty) values ('sc', ?, ?, ?)").run(rows[i], d, d);
+    const score = step(s, id, "score");
+    updateStep(s.db, score, "pending", { status: "succeeded", output: { scoreResultId: "sc" } });
+    const mfd = getPipeline(s.db, id).rounds_detail[0]!.mfd!;
+    expect(mfd).toMatchObject({ unscored: rows.length - 3, hardShare: 1 / 3, delta: settings.delta ?? 1 });
+    expect(mfd.bins.filter((b) => b.count > 0).map((b) => [b.lo + 0.5, b.count])).toEqual([[-1, 1], [0, 1], [3, 1]]);
   });
 });

@@ -12,6 +12,7 @@ import { mfdHistogram } from "~/lib/planning";
 import { originCounts } from "~/server/datasets/rows";
 import { getEvaluation } from "~/server/evaluation/eval-queries";
 import { jobDurationMs, jobRow } from "~/server/jobs/job-row";
+import { usableRowIds } from "~/server/runs/dataset-split";
 import { type PipelineRow, type StepRow, allPipelines, pipelineRow, stepsOf } from "./pipeline-store";
 
 /** What the pipeline pages read (lib/contracts/pipeline.ts): built from the steps' rows and what they link to. */
@@ -59,14 +60,15 @@ function evalScores(db: Db, step: StepRow | undefined): EvalScores | null {
   return { evaluationId: evaluation.id, jobId: step.jobId, metrics };
 }
 
-function mfdSummary(db: Db, scoreResultId: string, delta: number): MfdSummary {
+/** MFD over the seed pool: the score step sent every answered seed row; a row the judge gave no rating has no score. */
+function mfdSummary(db: Db, scoreResultId: string, seedDatasetId: string, delta: number): MfdSummary {
   // Raw: one number per seed row of the score pass.
   const values = (db.$client.prepare("select difficulty from row_scores where result_id = ?").pluck().all(scoreResultId) as number[]).filter((v) => Number.isFinite(v));
-  const total = db.$client.prepare("select row_count from score_results where id = ?").pluck().get(scoreResultId) as number | undefined;
+  const sent = usableRowIds(db, seedDatasetId, { answered: true }).length;
   const hard = values.filter((v) => v > delta).length;
   return {
     values,
-    unscored: Math.max(0, (total ?? values.length) - values.length),
+    unscored: Math.max(0, sent - values.length),
     delta,
     bins: mfdHistogram(values),
     hardShare: values.length ? hard / values.length : null,
@@ -105,7 +107,7 @@ function roundView(db: Db, p: PipelineRow, round: number, steps: StepRow[]): Pip
     sizeByOrigin: datasetId ? originCounts(db, datasetId).counts : null,
     datasetId,
     runId: of("train")?.jobId ?? null,
-    mfd: score?.status === "succeeded" && score.output.scoreResultId ? mfdSummary(db, score.output.scoreResultId, p.settings.delta) : null,
+    mfd: score?.status === "succeeded" && score.output.scoreResultId ? mfdSummary(db, score.output.scoreResultId, p.settings.seedDatasetId, p.settings.delta) : null,
     eval: evalScores(db, of("eval")),
   };
 }
