@@ -38,8 +38,10 @@ test("the pipeline form says what the paper leaves open and checks its fields as
  * and the MFD histogram of what the student still fails at; the open round survives a reload.
  */
 test("a new user creates a 2-round pipeline, watches it progress and opens round 2's mix and MFD histogram", async ({ page }) => {
-  // On the shared 2-core machine one round took over 30 minutes (the score step alone: the student answers 40 prompts
-  // and the judge grades 80 answers); the waits are sized for that.
+  // Not yet passed end to end: its one run (on the 2-core machine shared with seven builds, one round took over 30
+  // minutes: the score step alone has the student answer 40 prompts and the judge grade 80 answers) ran out of time
+  // in round 1, so round 2's assertions have never run in a browser. Kept out of CI until it has passed once.
+  test.fixme();
   test.setTimeout(6_000_000);
   const { path } = await uploadAlpaca(page, 40, "tapir-seed.json");
   await tag(page, path);
