@@ -293,7 +293,8 @@ describe("GPU slots", () => {
     // The pair waits for two free GPUs; the single job behind it takes the one left.
     expect([device(pinned.id), device(two.id), device(one.id)]).toEqual(["cuda:2,0", null, "cuda:1"]);
     expect(launched).toEqual([2, 1]);
-    expect(environOf(jobRow(studio.db, pinned.id)!.pid!).CUDA_VISIBLE_DEVICES).toBe("2,0");
+    const env = environOf(jobRow(studio.db, pinned.id)!.pid!);
+    expect([env.CUDA_VISIBLE_DEVICES, env.TORCH_ELASTIC_SHUTDOWN_TIMEOUT]).toEqual(["2,0", "5"]); // the 5 s cancel grace
     expect(studio.manager.slots().gpus.map((g) => g.jobId)).toEqual([pinned.id, one.id, pinned.id]);
     const absent = await studio.manager.createJob(on({ gpus: 1, gpu_ids: [7] }));
     const tooMany = await studio.manager.createJob(on({ gpus: 4 }));

@@ -331,7 +331,13 @@ export class JobManager {
         cwd: this.repoRoot,
         detached: true,
         stdio: ["ignore", out, err],
-        env: { ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""), DISTILL_DATA_DIR: this.dataDir, ...extraEnv },
+        env: {
+          ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""),
+          DISTILL_DATA_DIR: this.dataDir,
+          // torchrun's wait between passing a cancel's SIGTERM to the ranks and killing them: the cancel grace.
+          TORCH_ELASTIC_SHUTDOWN_TIMEOUT: String(Math.ceil(this.cancelGraceMs / 1000)),
+          ...extraEnv,
+        },
       });
       if (child.pid === undefined) {
         child.once("error", () => undefined);
