@@ -133,6 +133,30 @@ export const trainOptim = z.object({
   per_stage: z.enum(["fresh", "continuous"]).default("fresh"),
 });
 
+/**
+ * How a train run spreads over several processes (docs/distributed.md). The studio starts `gpus` processes under
+ * torchrun on its machine (one per GPU, on `gpu_ids` when given, else on any free ones); the same run folder runs
+ * on several machines with the torchrun command the run page shows. One process ignores everything else here.
+ */
+export const DISTRIBUTED_STRATEGIES = ["ddp", "fsdp"] as const;
+export const distributedSpec = z.object({
+  /**
+   * "ddp": a whole student per process, gradients all-reduced; "fsdp": PyTorch's fully_shard, each process holding
+   * 1/N of the student's weights, gradients and optimizer state (each decoder layer a unit, then the rest), for
+   * students that do not fit one GPU. Activation checkpointing under either is job.gradient_checkpointing.
+   */
+  strategy: z.enum(DISTRIBUTED_STRATEGIES).default("ddp"),
+  /** FSDP only: the frozen teacher sharded over the processes like the student, or a whole copy on every one (faster when it fits). */
+  teacher: z.enum(["shard", "replicate"]).default("shard"),
+  /** FSDP on CUDA only: weights all-gathered and used in bf16, gradients reduced in fp32 (the fp32 master weights stay sharded). */
+  mixed_precision: z.boolean().default(true),
+  /** Processes (GPUs) the studio starts on its machine; 1 runs a plain process. */
+  gpus: z.number().int().min(1).default(1),
+  /** Which GPUs (nvidia-smi indices), as many as `gpus`; absent: any free ones. */
+  gpu_ids: z.array(z.number().int().min(0)).min(1).optional(),
+});
+export type DistributedSpec = z.infer<typeof distributedSpec>;
+
 export const trainJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
@@ -157,7 +181,9 @@ export const trainJob = z.object({
   optim: trainOptim,
   max_length: z.number().int().min(8).default(512),
   max_prompt_length: z.number().int().min(4).default(256),
+  /** Activation checkpointing: each decoder layer's activations recomputed in the backward pass instead of kept. */
   gradient_checkpointing: z.boolean().default(false),
+  distributed: distributedSpec.prefault({}),
   checkpoint_every: z.number().int().min(0).default(50),
   /** Newest checkpoints kept on disk; the one with the best eval loss is kept besides them. */
   keep_checkpoints: z.number().int().min(1).default(2),

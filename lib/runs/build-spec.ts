@@ -3,6 +3,7 @@ import type { TrainPlan } from "~/lib/contracts/plan";
 import { buildTrainPlan } from "~/lib/planning/pocl";
 import { attentionSpec } from "./attention";
 import { daeSpec, planWithDae } from "./dae";
+import { distributedSpecOf } from "./distributed-choice";
 import type { LaunchForm } from "./form";
 
 /**
@@ -37,7 +38,8 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
     },
     max_length: form.maxLength,
     max_prompt_length: Math.max(4, Math.floor(form.maxLength / 2)),
-    gradient_checkpointing: false,
+    gradient_checkpointing: form.activationCheckpointing,
+    distributed: distributedSpecOf(form.distributed),
     checkpoint_every: form.checkpointEvery,
     keep_checkpoints: trainJob.shape.keep_checkpoints.parse(undefined),
     eval: {

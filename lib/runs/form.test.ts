@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { curriculumLaunchForm, defaultLaunchForm, launchForm, parseStoredForm } from "./form";
+import { trainJob } from "~/lib/contracts/job";
+import { formToTrainJob } from "./build-spec";
+import { curriculumLaunchForm, defaultLaunchForm, launchForm, parseStoredForm, type LaunchForm } from "./form";
 
 describe("launch form", () => {
   it("has defaults without a dataset, which the schema then asks for", () => {
@@ -27,6 +29,29 @@ describe("launch form", () => {
   it("rejects more eval prompts than eval rows", () => {
     const r = launchForm.safeParse({ ...defaultLaunchForm("d1"), evalSize: 4, evalPrompts: 8 });
     expect(r.error?.issues[0]?.message).toBe("eval prompts (8) exceed the eval split (4 rows)");
+  });
+});
+
+describe("several GPUs", () => {
+  const form: LaunchForm = { ...defaultLaunchForm("d1"), device: "cuda" };
+  const issues = (f: LaunchForm) => (launchForm.safeParse(f).error?.issues ?? []).map((i) => [i.path.join("."), i.message]);
+
+  it("writes the GPUs, FSDP and activation checkpointing into job.json", () => {
+    const on = { ...form, activationCheckpointing: true, distributed: { strategy: "fsdp" as const, gpus: 2, gpuIds: [1, 3], teacher: "replicate" as const } };
+    expect(issues(on)).toEqual([]);
+    const job = trainJob.parse(formToTrainJob(on, { id: "t", createdAt: "2026-01-01T00:00:00Z" }));
+    expect([job.gradient_checkpointing, job.distributed]).toEqual([
+      true,
+      { strategy: "fsdp", teacher: "replicate", mixed_precision: true, gpus: 2, gpu_ids: [1, 3] },
+    ]);
+    expect(formToTrainJob(defaultLaunchForm("d1"), { id: "t", createdAt: "" }).distributed).toEqual({ strategy: "ddp", teacher: "shard", mixed_precision: true, gpus: 1 });
+  });
+
+  it("refuses several GPUs on the CPU, and a GPU choice of another size than the run's, beside the field", () => {
+    expect(issues({ ...form, device: "cpu", distributed: { ...form.distributed, gpus: 2 } })).toEqual([["distributed.gpus", "several GPUs need the device auto or CUDA, not CPU"]]);
+    expect(issues({ ...form, distributed: { ...form.distributed, gpus: 3, gpuIds: [0] } })).toEqual([
+      ["distributed.gpuIds", "1 GPU(s) chosen for a run on 3: choose as many as it runs on, or none"],
+    ]);
   });
 });
 

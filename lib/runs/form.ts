@@ -4,6 +4,7 @@ import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
 import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { attentionChoice, layerMapIssues } from "./attention";
 import { daeChoice } from "./dae";
+import { distributedChoice, distributedIssues } from "./distributed-choice";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -55,6 +56,10 @@ export const launchFields = z.object({
   evalMaxNewTokens: z.number().int().min(1).max(4096).default(64),
   checkpointEvery: z.number().int().min(0).default(50),
   device: deviceChoice.default("auto"),
+  /** Several GPUs under torchrun, DDP or FSDP. */
+  distributed: distributedChoice.prefault({}),
+  /** Each decoder layer's activations recomputed in the backward pass (job.gradient_checkpointing). */
+  activationCheckpointing: z.boolean().default(false),
   seed: z.number().int().min(0).default(10),
   /** Where the final student goes; empty keeps it in the run folder (model/). */
   outputDir: pathField("the output folder").default(""),
@@ -99,6 +104,9 @@ export const launchForm = launchFields.superRefine((form, ctx) => {
     for (const issue of layerMapIssues(form.attention.layerMap, studentLayers, teacherLayers)) {
       ctx.addIssue({ code: "custom", path: ["attention", "layerMap", ...issue.path], message: issue.message });
     }
+  }
+  for (const [path, message] of distributedIssues(form.distributed, form.device)) {
+    ctx.addIssue({ code: "custom", path: ["distributed", path], message });
   }
   if (form.evalPrompts > form.evalSize && form.evalSize > 0) {
     ctx.addIssue({

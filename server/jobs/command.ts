@@ -1,9 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { JobKind } from "~/lib/contracts/job";
+import { singleNodeArgs } from "~/lib/runs/torchrun";
 
-/** argv of the process that runs a job (never passed through a shell). */
-export type Launcher = (kind: JobKind, runDir: string, resume: boolean) => string[];
+/** argv of the process that runs a job (never passed through a shell); `processes` > 1: one per GPU, under torchrun. */
+export type Launcher = (kind: JobKind, runDir: string, resume: boolean, processes?: number) => string[];
 
 /** The ingest worker bundled into plain JS by scripts/build-ingest-worker.sh (run by scripts/build.sh). */
 export const INGEST_WORKER_BUNDLE = ".next/ingest-worker.mjs";
@@ -19,11 +20,15 @@ export function ingestWorkerArgv(repoRoot: string, runDir: string, env: NodeJS.P
   return [process.execPath, "--import", "tsx", "server/ingest/worker.ts", runDir];
 }
 
-/** Ingest runs in the studio's own Node worker; everything else is the Python trainer's `distill run`. */
+/**
+ * Ingest runs in the studio's own Node worker; everything else is the Python trainer's `distill run`, a train job
+ * on several GPUs under torchrun (the venv's, as `python -m torch.distributed.run`), one process per GPU.
+ */
 export function defaultLauncher(repoRoot: string, env: NodeJS.ProcessEnv = process.env): Launcher {
-  return (kind, runDir, resume) => {
+  return (kind, runDir, resume, processes = 1) => {
     if (kind === "ingest") return ingestWorkerArgv(repoRoot, runDir, env);
     const python = join(repoRoot, ".venv", "bin", "python");
+    if (processes > 1) return [python, "-m", "torch.distributed.run", ...singleNodeArgs(processes, runDir, resume)];
     return [python, "-m", "distill", "run", runDir, ...(resume ? ["--resume"] : [])];
   };
 }

@@ -275,6 +275,35 @@ describe("GPU slots", () => {
     await waitFor("the queued job on the freed GPU", () => jobRow(studio!.db, jobs[2]!.id)!.device === "cuda:0");
   });
 
+  it("gives a job asking for several GPUs that many (or exactly the ones it names), with the process count, and fails what the machine cannot give", async () => {
+    const gpus = [0, 1, 2].map((index) => ({ index, name: `gpu${index}`, memoryMb: 1 }));
+    const launched: number[] = [];
+    studio = tempStudio({
+      gpus,
+      launcher: (kind, runDir, resume, processes = 1) => {
+        launched.push(processes);
+        return emitterLauncher(kind, runDir, resume);
+      },
+    });
+    const on = (distributed: object) => ({ ...cudaJob(), spec: { ...trainFields, device: "cuda", distributed } });
+    const pinned = await studio.manager.createJob(on({ gpus: 2, gpu_ids: [2, 0] }));
+    const two = await studio.manager.createJob(on({ gpus: 2 }));
+    const one = await studio.manager.createJob(cudaJob());
+    const device = (id: string) => jobRow(studio!.db, id)!.device;
+    // The pair waits for two free GPUs; the single job behind it takes the one left.
+    expect([device(pinned.id), device(two.id), device(one.id)]).toEqual(["cuda:2,0", null, "cuda:1"]);
+    expect(launched).toEqual([2, 1]);
+    const env = environOf(jobRow(studio.db, pinned.id)!.pid!);
+    expect([env.CUDA_VISIBLE_DEVICES, env.TORCH_ELASTIC_SHUTDOWN_TIMEOUT]).toEqual(["2,0", "5"]); // the 5 s cancel grace
+    expect(studio.manager.slots().gpus.map((g) => g.jobId)).toEqual([pinned.id, one.id, pinned.id]);
+    const absent = await studio.manager.createJob(on({ gpus: 1, gpu_ids: [7] }));
+    const tooMany = await studio.manager.createJob(on({ gpus: 4 }));
+    expect(jobRow(studio.db, absent.id)!.error).toMatch(/asks for GPU 7, which this machine does not have \(it has 0, 1, 2\)/);
+    expect(jobRow(studio.db, tooMany.id)!.error).toMatch(/asks for 4 GPUs but this machine has 3/);
+    studio.manager.cancel(pinned.id);
+    await waitFor("the pair on the two GPUs freed", () => device(two.id) === "cuda:0,2");
+  });
+
   it("fails a job that asks for CUDA on a machine without a GPU", async () => {
     studio = tempStudio({ gpus: [] });
     const job = await studio.manager.createJob(cudaJob());

@@ -5,7 +5,22 @@ import type { Db } from "~/db/client";
 import { isGenerationJobKind, type JobKind, type JobSpec, type JobStatus } from "~/lib/contracts/job";
 import { JobBus } from "./bus";
 import { defaultLauncher, jobEnv, type Launcher } from "./command";
-import { cancelGraceMs, detectGpus, poolFor, poolOfDevice, slotLimits, type Gpu, type Pool, type SlotLimits } from "./devices";
+import {
+  cancelGraceMs,
+  claimGpus,
+  detectGpus,
+  gpuDevice,
+  gpuIndices,
+  gpuRequest,
+  gpuRequestProblem,
+  poolFor,
+  poolOfDevice,
+  slotLimits,
+  type Gpu,
+  type GpuRequest,
+  type Pool,
+  type SlotLimits,
+} from "./devices";
 import { terminalEventSince } from "./event-store";
 import { jobRow, jobsWithStatus, type JobRow } from "./job-row";
 import { JobStates, type OnFailed } from "./job-state";
@@ -145,13 +160,16 @@ export class JobManager {
   schedule(): void {
     const busy = this.busySlots();
     for (const row of jobsWithStatus(this.db, "queued")) {
-      const pool = poolFor(row.kind, JSON.parse(row.spec) as JobSpec, this.gpus);
-      if (pool === "gpu" && this.gpus.length === 0) {
-        this.states.failQueued(row.id, `${row.kind} job ${row.id} asks for device "cuda" but this machine has no GPU`);
+      const spec = JSON.parse(row.spec) as JobSpec;
+      const pool = poolFor(row.kind, spec, this.gpus);
+      const request = gpuRequest(spec);
+      const problem = pool === "gpu" ? gpuRequestProblem(request, this.gpus) : null;
+      if (problem) {
+        this.states.failQueued(row.id, `${row.kind} job ${row.id} ${problem}`);
         this.releaseLease(row.id);
         continue;
       }
-      const device = this.freeDevice(pool, busy);
+      const device = this.freeDevice(pool, busy, request);
       if (device === null) continue;
       busy.push(device);
       this.start(row, device);
@@ -242,7 +260,7 @@ export class JobManager {
     const running = jobsWithStatus(this.db, "running");
     const inPool = (pool: Pool) => running.filter((r) => poolOfDevice(r.device) === pool);
     return {
-      gpus: this.gpus.map((gpu) => ({ ...gpu, jobId: running.find((r) => r.device === `cuda:${gpu.index}`)?.id ?? null })),
+      gpus: this.gpus.map((gpu) => ({ ...gpu, jobId: running.find((r) => gpuIndices(r.device).includes(gpu.index))?.id ?? null })),
       cpu: { limit: this.limits.cpu, jobIds: inPool("cpu").map((r) => r.id) },
       light: { limit: this.limits.light, jobIds: inPool("light").map((r) => r.id) },
     };
@@ -279,8 +297,11 @@ export class JobManager {
     return jobsWithStatus(this.db, "running").map((r) => r.device ?? "cpu");
   }
 
-  private freeDevice(pool: Pool, busy: string[]): string | null {
-    if (pool === "gpu") return this.gpus.map((g) => `cuda:${g.index}`).find((d) => !busy.includes(d)) ?? null;
+  private freeDevice(pool: Pool, busy: string[], request: GpuRequest): string | null {
+    if (pool === "gpu") {
+      const claimed = claimGpus(request, this.gpus, busy.flatMap(gpuIndices));
+      return claimed && gpuDevice(claimed);
+    }
     const limit = pool === "cpu" ? this.limits.cpu : this.limits.light;
     return busy.filter((d) => poolOfDevice(d) === pool).length < limit ? pool : null;
   }
@@ -290,7 +311,7 @@ export class JobManager {
     const startedAt = Date.now();
     // Claimed before spawning, so that a second studio process scheduling the same queue cannot start it too.
     if (!this.states.claim(row.id, device, startedAt)) return;
-    const argv = this.launcher(row.kind, row.runDir, row.lastSeq > 0);
+    const argv = this.launcher(row.kind, row.runDir, row.lastSeq > 0, Math.max(1, gpuIndices(device).length));
     const child = this.spawnDetached(argv, row.runDir, device, this.leases.get(row.id)?.env ?? {});
     if (typeof child === "string") {
       this.states.finish(row.id, "failed", `could not start ${argv[0]} for job ${row.id} (${child})`);
@@ -310,7 +331,13 @@ export class JobManager {
         cwd: this.repoRoot,
         detached: true,
         stdio: ["ignore", out, err],
-        env: { ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""), DISTILL_DATA_DIR: this.dataDir, ...extraEnv },
+        env: {
+          ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""),
+          DISTILL_DATA_DIR: this.dataDir,
+          // torchrun's wait between passing a cancel's SIGTERM to the ranks and killing them: the cancel grace.
+          TORCH_ELASTIC_SHUTDOWN_TIMEOUT: String(Math.ceil(this.cancelGraceMs / 1000)),
+          ...extraEnv,
+        },
       });
       if (child.pid === undefined) {
         child.once("error", () => undefined);

@@ -140,8 +140,9 @@ class Distiller:
 
     def __init__(self, job: dict, run_dir: Path, device: torch.device):
         self.job, self.device, self.run_dir = job, device, run_dir
-        self.teacher, self.tokenizer = load_teacher(job["teacher"], device, run_dir)
-        self.student = load_student(job["student"], self.teacher, job["teacher"], device, run_dir)
+        load_on = distributed.load_device(device, job["distributed"])
+        self.teacher, self.tokenizer = load_teacher(job["teacher"], load_on, run_dir)
+        self.student = load_student(job["student"], self.teacher, job["teacher"], load_on, run_dir)
         if job["gradient_checkpointing"]:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
@@ -149,8 +150,8 @@ class Distiller:
         check_linear_head(self.student)
         self.student_hidden, self.teacher_hidden = HiddenStates(self.student), HiddenStates(self.teacher)
         # Training passes go through the DDP wrapper under torchrun (gradient all-reduce); evaluation and
-        # saving use the plain student.
-        self.trainable = distributed.wrap(self.student_hidden)
+        # saving use the plain student. FSDP shards both in place (distill.fsdp).
+        self.trainable = distributed.wrap(self.student_hidden, self.teacher_hidden, job["distributed"], device)
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
         self.attention = job["attention"]
         self.layer_pairs = layer_map(self.attention.get("layer_map"), job["student"],
@@ -246,13 +247,13 @@ class Distiller:
                                  batch_size=self.job["optim"]["batch_size"])
         return mean_rouge_l(answers, [last_answer(self.rows[i]["messages"]) for i in ids])
 
-    def save_final(self, out_dir: Path, roots: list[Path]) -> Path:
+    def save_final(self, out_dir: Path, roots: list[Path], state_dict: dict | None = None) -> Path:
         with confine.writing_into(out_dir, roots) as out_dir:
             # A weights file left there may be hard-linked from another run's checkpoint: writing it in place
             # would change that checkpoint too, so the link is dropped first.
             (out_dir / checkpoint.WEIGHTS).unlink(missing_ok=True)
             self.student.config.use_cache = True
-            self.student.save_pretrained(out_dir)
+            self.student.save_pretrained(out_dir, state_dict=state_dict)
             self.tokenizer.save_pretrained(out_dir)
         return out_dir
 
@@ -306,15 +307,16 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         events.log("--resume given but no checkpoint exists yet: starting from step 0", level="warning")
     if folder is not None:
         position = checkpoint.read_position(folder)
-        checkpoint.load_weights(folder, model.student, device)
+        distributed.load_weights(folder, model.student, device)
         resumed_state = checkpoint.load_state(folder)
         start_step, tokens_seen = position["step"], position["tokens_seen"]
         train_seconds, earlier_wall = position["train_seconds"], position["wall_seconds"]
         events.log(f"resumed from {folder.relative_to(run_dir)} at step {start_step}")
 
     def save_checkpoint(step: int, stage: int, reason: str) -> None:
+        student, optimizer_state = distributed.saveable(model.student, optimizer)
         if distributed.is_main():
-            path = checkpoint.save(run_dir, step, model.student, optimizer, scheduler,
+            path = checkpoint.save(run_dir, step, student, optimizer_state, scheduler,
                                    {"stage": stage + 1, "tokens_seen": tokens_seen, "train_seconds": train_seconds,
                                     "wall_seconds": earlier_wall + time.monotonic() - started},
                                    roots, job["keep_checkpoints"])
@@ -324,8 +326,10 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
 
     def evaluate(step: int, stage: int) -> dict:
         result = {}
+        if distributed.evaluates_here(model.student):
+            with distributed.whole(model.student_hidden):
+                result = {"eval_loss": model.eval_loss(eval_ids), "rouge_l": model.rouge_l(rouge_ids)}
         if distributed.is_main():
-            result = {"eval_loss": model.eval_loss(eval_ids), "rouge_l": model.rouge_l(rouge_ids)}
             events.emit("eval", step=step, stage=stage + 1, num_samples=len(eval_ids), **result)
             checkpoint.record_eval(run_dir, step, result["eval_loss"], roots, job["keep_checkpoints"])
         distributed.barrier()
@@ -368,7 +372,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                 # A checkpoint taken at a stage's end holds the finished stage's optimizer: a fresh stage
                 # starts without it.
                 if resumed_state is not None and not fresh:
-                    optimizer.load_state_dict(resumed_state["optimizer"])
+                    distributed.load_optimizer(optimizer, resumed_state["optimizer"], model.student)
                     scheduler.load_state_dict(resumed_state["scheduler"])
                 if resumed_state is not None:
                     checkpoint.set_rng_state(resumed_state["rng"])
@@ -403,9 +407,9 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             step_tokens = distributed.total(step_tokens, device)
             bucket_loss = (by_bucket.means(device) or None) if num_buckets else None
             group_loss = {GROUP_NAMES[g]: v for g, v in by_group.means(device).items()} if phase == DAE else None
-            grad_norm = torch.nn.utils.clip_grad_norm_(model.student.parameters(), optim["grad_clip"])
-            if not (math.isfinite(totals["loss"]) and math.isfinite(float(grad_norm))):
-                raise JobError(f"the loss or gradient became {totals['loss']} / {float(grad_norm)} at step {n + 1} "
+            grad_norm = distributed.grad_norm(model.student, optim["grad_clip"])
+            if not (math.isfinite(totals["loss"]) and math.isfinite(grad_norm)):
+                raise JobError(f"the loss or gradient became {totals['loss']} / {grad_norm} at step {n + 1} "
                                f"(stage {planned.stage + 1}); try a lower optim.lr")
             optimizer.step()
             scheduler.step()
@@ -423,7 +427,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                         kd_loss=totals["kd"] if stage["kd_weight"] > 0 else None,
                         attn_loss=totals["attn"] if model.layer_pairs and stage["kd_weight"] > 0 else None,
                         temperature=stage["temperature"], kd_weight=stage["kd_weight"], lr=lr,
-                        grad_norm=float(grad_norm), tokens_per_s=step_tokens / elapsed, tokens_seen=tokens_seen,
+                        grad_norm=grad_norm, tokens_per_s=step_tokens / elapsed, tokens_seen=tokens_seen,
                         peak_mem_mb=peak_mem_mb(device), eta_s=eta, bucket_loss=bucket_loss,
                         phase=phase if phased else None, group_loss=group_loss or None)
             events.progress(done, len(steps), "steps", stage=planned.stage + 1, eta_s=eta)
@@ -444,9 +448,11 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
         final_step = len(steps)
         if eval_ids and last_eval.get("step") != final_step:
             last_eval = {"step": final_step, **evaluate(final_step, steps[-1].stage)}
+        student, _ = distributed.saveable(model.student)
         if distributed.is_main():
-            final_dir = model.save_final(run_dir / job["output_dir"], roots)
-            if checkpoint.share_final_weights(run_dir, final_step, final_dir, model.student):
+            final_dir = model.save_final(run_dir / job["output_dir"], roots,
+                                         None if student is model.student else student.state_dict())
+            if checkpoint.share_final_weights(run_dir, final_step, final_dir, student):
                 events.log(f"the last checkpoint's weights are a hard link to {job['output_dir']}: stored once")
             events.emit("checkpoint", step=final_step, stage=steps[-1].stage + 1, path=job["output_dir"],
                         reason="final")

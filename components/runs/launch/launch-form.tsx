@@ -10,6 +10,7 @@ import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
 import { useTRPC } from "~/components/trpc/react";
 import { AttentionFields } from "./attention-fields";
 import { DaeFields } from "./dae-fields";
+import { DistributedFields } from "./distributed-fields";
 import { JobPreview } from "./job-preview";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";
@@ -195,6 +196,14 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
             </label>
             {num("seed", "Seed")}
           </div>
+          <DistributedFields
+            value={form.distributed}
+            onChange={set("distributed")}
+            gpus={devices.data?.gpus ?? []}
+            activationCheckpointing={form.activationCheckpointing}
+            onActivationCheckpointing={set("activationCheckpointing")}
+            errors={errors}
+          />
           <EvaluateWhenDone value={form.evaluate} onChange={set("evaluate")} />
           {errors.evaluate && <span className="small error">{errors.evaluate}</span>}
         </Section>

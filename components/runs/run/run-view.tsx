@@ -12,6 +12,7 @@ import { GroupLossChart } from "./group-loss-chart";
 import { EvalTable } from "./eval-table";
 import { LogTail } from "./log-tail";
 import { LossChart } from "./loss-chart";
+import { MultiNode } from "./multi-node";
 import { RunActions } from "./run-actions";
 import { RunDisk } from "./run-disk";
 import { RunProgress } from "./run-progress";
@@ -87,6 +88,7 @@ export function RunView({ id }: { id: string }) {
           )}
           <StudentPanel id={id} path={r.studentPath} ready={r.studentReady} status={r.status} />
           {r.studentReady && <TryIt id={id} />}
+          <MultiNode id={id} runDir={r.runDir} spec={r.spec} />
           {error && <p className="error">{error.message}</p>}
           {run ? (
             <>
