@@ -3,8 +3,9 @@ instead of running the teacher (docs/logit-cache.md).
 
 A cache is a folder: manifest.json and shards. Per answer token (each position whose next token is an answer
 token, in the order of the encoded row) the teacher's top-k token ids (int32), their log-probabilities at T = 1
-(bf16 or fp16) and the log of the remaining tail mass (float32). A shard holds the tokens of consecutive rows in
-three .npy files, <shard>.ids.npy [n, k], <shard>.logprobs.npy [n, k] and <shard>.tail.npy [n]; the manifest
+(bf16 or fp16) and, over the other tokens, log Σ p_j (the tail mass) and log Σ p_j^{1/2} (float32; the second
+serves temperatures T ≠ 1, distill.sparse_kd). A shard holds the tokens of consecutive rows in three .npy files,
+<shard>.ids.npy [n, k], <shard>.logprobs.npy [n, k] and <shard>.tail.npy [n, 2]; the manifest
 maps each row id to (content hash, shard, offset, count) and holds the key the cache is valid for: the
 teacher's identity (its config and weights by content), the chat template, max_length and max_prompt_length.
 A reader memory-maps the shards and copies out only a micro-batch's rows, so the cache is never read whole.
@@ -46,12 +47,13 @@ def cache_key(teacher_ref: dict, base_dir: Path, tokenizer, max_length: int, max
 
 
 def topk_of(logits: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(ids [N, k] int32, log-probabilities [N, k] float32, log tail mass [N] float32) of logits [N, V] at T = 1,
-    most likely first. The tail is a log-sum-exp over the tokens outside the top k, exact however small it is."""
+    """(ids [N, k] int32, log-probabilities [N, k] float32, tail [N, 2] float32) of logits [N, V] at T = 1, most
+    likely first; tail holds log Σ p_j and log Σ p_j^{1/2} over the tokens outside the top k, log-sum-exps that
+    keep their precision however small the tail is."""
     log_p = F.log_softmax(logits.float(), dim=-1)
     values, ids = log_p.topk(k, dim=-1)
-    log_tail = log_p.scatter(-1, ids, -math.inf).logsumexp(dim=-1)
-    return ids.int(), values, log_tail
+    rest = log_p.scatter(-1, ids, -math.inf)
+    return ids.int(), values, torch.stack([rest.logsumexp(dim=-1), (rest / 2).logsumexp(dim=-1)], dim=-1)
 
 
 class CacheWriter:
@@ -78,7 +80,7 @@ class CacheWriter:
         name = f"shard-{len(self.manifest['shards']):05d}"
         value_type, stored_type = VALUE_TYPES[self.values]
         ids, logprobs, tails = (torch.cat(parts) for parts in zip(*self._pending)) if self._pending else (
-            torch.zeros((0, self.top_k), dtype=torch.int32), torch.zeros((0, self.top_k)), torch.zeros(0))
+            torch.zeros((0, self.top_k), dtype=torch.int32), torch.zeros((0, self.top_k)), torch.zeros((0, 2)))
         np.save(self.folder / f"{name}.ids.npy", ids.numpy().astype(np.int32))
         np.save(self.folder / f"{name}.logprobs.npy", logprobs.to(value_type).view(stored_type).numpy())
         np.save(self.folder / f"{name}.tail.npy", tails.float().numpy())
@@ -141,7 +143,7 @@ class LogitCache:
 
     def read(self, ids: tuple[str, ...], counts: list[int], device: torch.device
              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """(top-k ids [N, k] long, log-probabilities [N, k] float32, log tail [N] float32) of the rows `ids`,
+        """(top-k ids [N, k] long, log-probabilities [N, k] float32, tail sums [N, 2] float32) of the rows `ids`,
         concatenated in that order, checked against each row's number of answer tokens now (`counts`)."""
         parts = []
         for row_id, count in zip(ids, counts, strict=True):
