@@ -4,11 +4,11 @@ import { z } from "zod";
  * job.json: the self-contained description of one piece of long work. Paths inside are relative to the
  * run folder unless they name a model or an output outside it, which the studio confines to its configured
  * roots before writing. `python -m distill run RUN_DIR` executes kinds train, score, tag, lengths, answer, expand,
- * rewrite and eval.
+ * rewrite, eval and teacher_cache.
  */
 
 /** The kinds of job, the statuses a job moves through and the devices a job may ask for: each defined here only. */
-export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand", "rewrite", "eval"] as const;
+export const JOB_KINDS = ["ingest", "train", "score", "tag", "lengths", "answer", "expand", "rewrite", "eval", "teacher_cache"] as const;
 export const jobKind = z.enum(JOB_KINDS);
 
 /** The jobs that ask a teacher endpoint for every row (docs/generation.md): they resume from their journal, through that endpoint. */
@@ -192,6 +192,13 @@ export const trainJob = z.object({
     max_new_tokens: z.number().int().min(1).default(64),
     num_prompts: z.number().int().min(0).default(16),
   }),
+  /**
+   * A teacher_cache job's output folder (relative to the run folder, or absolute): the KD phase then distils from
+   * the teacher's stored top-k log-probabilities instead of running the teacher (docs/logit-cache.md). Refused
+   * when it was built for another teacher, chat template, max_length or max_prompt_length, when it lacks a
+   * training row or holds an older version of one, and with the attention loss. null: the live teacher.
+   */
+  teacher_cache: z.string().min(1).nullable().default(null),
   /** Relative to the run folder, or an absolute path inside one of output_roots. */
   output_dir: z.string().default("model"),
   /**
@@ -510,6 +517,32 @@ export const importMapping = columnMapping.refine((m) => Boolean(m.instruction |
 export const ingestFormat = z.enum(["alpaca_json", "alpaca_jsonl", "messages_jsonl", "csv", "parquet"]);
 export type IngestFormat = z.infer<typeof ingestFormat>;
 
+/**
+ * Runs the teacher once over `data` and stores, per answer token, its top_k log-probabilities (at T = 1, as
+ * `values`) with int32 token ids and the remaining tail mass, in shards of about `shard_tokens` tokens plus a
+ * manifest keyed by the teacher's identity, each row's content hash, the chat template, max_length and
+ * max_prompt_length (docs/logit-cache.md). A train job points its `teacher_cache` at the output folder.
+ */
+export const teacherCacheJob = z.object({
+  ...jobHeader(jobKind.enum.teacher_cache),
+  teacher: modelRef,
+  /** JSONL of trainRow, relative to the run folder: the train job's training data. */
+  data: z.string().default("data/train.jsonl"),
+  /** The train jobs that use the cache must encode their rows with the same two lengths. */
+  max_length: z.number().int().min(8).default(512),
+  max_prompt_length: z.number().int().min(4).default(256),
+  top_k: z.number().int().min(1).max(4096).default(64),
+  values: z.enum(["bf16", "fp16"]).default("bf16"),
+  batch_size: z.number().int().min(1).default(8),
+  /** Answer tokens per output-layer chunk while the teacher runs. */
+  chunk_size: z.number().int().min(1).default(128),
+  shard_tokens: z.number().int().min(1).default(65536),
+  /** The cache folder: relative to the run folder, or an absolute path inside one of output_roots. */
+  output: z.string().min(1).default("teacher-cache"),
+  output_roots: z.array(z.string().min(1)).default([]),
+});
+export type TeacherCacheJob = z.infer<typeof teacherCacheJob>;
+
 /** Run by the studio's own Node worker, not by the trainer. */
 export const ingestJob = z.object({
   schema_version: z.literal(1),
@@ -526,7 +559,7 @@ export const ingestJob = z.object({
 export type IngestJob = z.infer<typeof ingestJob>;
 
 export const jobSpec = z.discriminatedUnion("kind", [
-  trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, rewriteJob, evalJob, ingestJob,
+  trainJob, scoreJob, tagJob, lengthsJob, answerJob, expandJob, rewriteJob, evalJob, ingestJob, teacherCacheJob,
 ]);
 export type JobSpec = z.infer<typeof jobSpec>;
 export const generationJobSpec = z.discriminatedUnion("kind", [answerJob, expandJob, rewriteJob]);

@@ -47,6 +47,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
       max_new_tokens: form.evalMaxNewTokens,
       num_prompts: Math.min(form.evalPrompts, form.evalSize),
     },
+    teacher_cache: null,
     output_dir: form.outputDir || "model",
     output_roots: [], // the server's, filled in at launch
   };

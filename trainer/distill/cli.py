@@ -1,6 +1,6 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
-(kinds train, score, tag, lengths, answer, expand, rewrite, eval) and appends its events to RUN_DIR/events.jsonl;
-`python -m distill chat MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
+(kinds train, score, tag, lengths, answer, expand, rewrite, eval, teacher_cache) and appends its events to
+RUN_DIR/events.jsonl; `python -m distill chat MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from distill.events import EventWriter, SilentEvents
 # job kind → module exposing run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool) -> dict | None
 RUNNERS = {"train": "distill.train", "score": "distill.scoring", "tag": "distill.tagging", "lengths": "distill.lengths",
            "answer": "distill.generate.answer", "expand": "distill.generate.expand",
-           "rewrite": "distill.generate.rewrite", "eval": "distill.evaluation"}
+           "rewrite": "distill.generate.rewrite", "eval": "distill.evaluation", "teacher_cache": "distill.teacher_cache"}
 
 
 def load_job(run_dir: Path) -> dict:

@@ -52,15 +52,17 @@ def load_device(device: torch.device, settings: dict) -> torch.device:
     return torch.device("cpu") if sharding(settings) else device
 
 
-def wrap(student: torch.nn.Module, teacher: torch.nn.Module, settings: dict, device: torch.device) -> torch.nn.Module:
+def wrap(student: torch.nn.Module, teacher: torch.nn.Module | None, settings: dict,
+         device: torch.device) -> torch.nn.Module:
     """The module training passes go through: `student` itself in one process, in DDP, or sharded in place by FSDP
-    (with `teacher`, unless job.distributed.teacher is "replicate", which moves it whole to `device`)."""
+    (with `teacher`, unless job.distributed.teacher is "replicate", which moves it whole to `device`; a run on the
+    teacher-logit cache has none)."""
     if not active():
         return student
     if sharding(settings):
-        if settings["teacher"] == "shard":
+        if teacher is not None and settings["teacher"] == "shard":
             fsdp.shard(teacher, settings, device)
-        else:
+        elif teacher is not None:
             teacher.to(device)
         return fsdp.shard(student, settings, device)
     device_ids = [device.index] if device.type == "cuda" else None

@@ -36,6 +36,12 @@ from torch.utils.checkpoint import checkpoint
 
 Divergence = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 
+# What the head loss asks of a teacher, per chunk of answer tokens: (start, rows, cols, logits, log_q) → the chunk's
+# per-token KD, T² included. `start` is the chunk's first index among the mask's true positions (row-major), rows
+# and cols those positions, logits the student's float32 logits there (with their graph) and log_q their
+# log-softmax at T = 1. The live teacher (head_distill) and the teacher-logit cache (distill.sparse_kd) are two.
+TeacherKD = Callable[[int, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+
 
 def _kl(log_a: torch.Tensor, log_b: torch.Tensor) -> torch.Tensor:
     """KL(a‖b) per row from log-probabilities."""
@@ -177,8 +183,7 @@ class _HeadDistill(torch.autograd.Function):
     [V, H] temporary is made per chunk. Outputs (total, ce, kd, per_row); only `total` carries a gradient."""
 
     @staticmethod
-    def forward(ctx, student_hidden, student_weight, teacher_hidden, teacher_weight, targets, mask, divergence,
-                temperature, kd_weight, chunk_size, needs_grad):
+    def forward(ctx, student_hidden, student_weight, teacher_kd, targets, mask, kd_weight, chunk_size, needs_grad):
         rows, cols = mask.nonzero(as_tuple=True)
         count = rows.numel()
         dtype = torch.promote_types(student_hidden.dtype, torch.float32)
@@ -197,11 +202,7 @@ class _HeadDistill(torch.autograd.Function):
                 loss = (1.0 - kd_weight) * ce
                 token_losses = (1.0 - kd_weight) * ce_tokens.detach()
                 if kd_weight > 0:
-                    with torch.no_grad():
-                        log_p = F.log_softmax((teacher_hidden[r, c] @ teacher_weight.T).to(dtype) / temperature, -1)
-                    if temperature != 1.0:
-                        log_q = F.log_softmax(logits / temperature, -1)
-                    kd_tokens = divergence(log_p, log_q) * temperature**2
+                    kd_tokens = teacher_kd(start, r, c, logits, log_q)
                     kd = kd_tokens.sum()
                     loss = loss + kd_weight * kd
                     kd_sum = kd_sum + kd.detach()
@@ -229,7 +230,7 @@ class _HeadDistill(torch.autograd.Function):
         grad_hidden, grad_weight = ctx.saved_tensors
         if not torch.equal(grad_total, torch.ones_like(grad_total)):
             grad_hidden, grad_weight = grad_hidden * grad_total, grad_weight * grad_total
-        return grad_hidden, grad_weight, None, None, None, None, None, None, None, None, None
+        return grad_hidden, grad_weight, None, None, None, None, None, None
 
 
 def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Tensor,
@@ -250,23 +251,42 @@ def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Te
     few [chunk_size, V] float32 tensors and one [V, H] gradient. A mask with no true token gives zeros, attached
     to the student's graph, as LOSSES do."""
     divergence = DIVERGENCES[name](**params)
-    kd_weight = _check_weight("kd_weight", kd_weight)
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    if chunk_size < 1:
-        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
-    if mask.shape != student_hidden.shape[:-1] or targets.shape != mask.shape:
-        raise ValueError(f"hidden {tuple(student_hidden.shape)}, targets {tuple(targets.shape)} and mask "
-                         f"{tuple(mask.shape)} must align as [B, T, H], [B, T], [B, T]")
+    check_temperature(temperature)
     if kd_weight > 0 and (teacher_hidden is None or teacher_hidden.shape[:-1] != mask.shape):
         raise ValueError("kd_weight > 0 needs teacher hidden states aligned with the student's")
     if student_head.shape[0] != (teacher_head.shape[0] if teacher_head is not None else student_head.shape[0]):
         raise ValueError(f"student head {tuple(student_head.shape)} and teacher head {tuple(teacher_head.shape)} "
                          "differ in vocabulary size")
+
+    def live_teacher(start, r, c, logits, log_q):
+        with torch.no_grad():
+            log_p = F.log_softmax((teacher_hidden[r, c] @ teacher_head.T).to(logits.dtype) / temperature, -1)
+        if temperature != 1.0:
+            log_q = F.log_softmax(logits / temperature, -1)
+        return divergence(log_p, log_q) * temperature**2
+
+    return head_loss(student_hidden, student_head, live_teacher, targets, mask, kd_weight, chunk_size)
+
+
+def check_temperature(temperature: float) -> None:
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+
+
+def head_loss(student_hidden: torch.Tensor, student_head: torch.Tensor, teacher_kd: TeacherKD, targets: torch.Tensor,
+              mask: torch.Tensor, kd_weight: float, chunk_size: int
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """head_distill's (total, ce, kd, per_row) with the KD term of each chunk from `teacher_kd` (see TeacherKD)."""
+    kd_weight = _check_weight("kd_weight", kd_weight)
+    if chunk_size < 1:
+        raise ValueError(f"chunk_size must be at least 1, got {chunk_size}")
+    if mask.shape != student_hidden.shape[:-1] or targets.shape != mask.shape:
+        raise ValueError(f"hidden {tuple(student_hidden.shape)}, targets {tuple(targets.shape)} and mask "
+                         f"{tuple(mask.shape)} must align as [B, T, H], [B, T], [B, T]")
     mask = mask.bool()
     if not mask.any():
         zero = student_hidden.sum() * 0.0 + student_head.sum() * 0.0
         return zero, zero.detach(), zero.detach(), torch.full(mask.shape[:1], math.nan, dtype=zero.dtype, device=mask.device)
     needs_grad = torch.is_grad_enabled() and (student_hidden.requires_grad or student_head.requires_grad)
-    return _HeadDistill.apply(student_hidden, student_head, teacher_hidden, teacher_head, targets, mask, divergence,
-                              temperature, kd_weight, chunk_size, needs_grad)
+    return _HeadDistill.apply(student_hidden, student_head, teacher_kd, targets, mask, kd_weight, chunk_size,
+                              needs_grad)

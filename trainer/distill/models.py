@@ -43,13 +43,14 @@ _GGUF_SAMPLES = 16
 _GGUF_SAMPLE = 1 << 16
 
 
-def _gguf_identity(gguf: Path) -> str:
-    """The file's content, sampled: its size, its first MiB (the header: architecture, tokenizer, tensor table) and
-    16 blocks spread over the tensor data. A path or mtime key made a new 0.5 GB copy for every virtual
-    environment holding the same package; hashing a multi-GB file whole would cost seconds on every load."""
-    size = gguf.stat().st_size
+def file_identity(path: Path) -> str:
+    """A file's content (a GGUF, a weights file), sampled: its size, its first MiB (a GGUF's header: architecture,
+    tokenizer, tensor table) and 16 blocks spread over the tensor data. A path or mtime key made a new 0.5 GB copy
+    for every virtual environment holding the same package; hashing a multi-GB file whole would cost seconds on
+    every load."""
+    size = path.stat().st_size
     digest = hashlib.sha256(str(size).encode())
-    with gguf.open("rb") as f:
+    with path.open("rb") as f:
         digest.update(f.read(_GGUF_HEAD))
         for i in range(_GGUF_SAMPLES):
             f.seek(size * i // _GGUF_SAMPLES)
@@ -58,7 +59,7 @@ def _gguf_identity(gguf: Path) -> str:
 
 
 def _gguf_cache_dir(gguf: Path) -> Path:
-    return cache_root() / "gguf" / f"{gguf.stem}-{_gguf_identity(gguf)}"
+    return cache_root() / "gguf" / f"{gguf.stem}-{file_identity(gguf)}"
 
 
 def _dequantize_gguf(gguf: Path) -> tuple[PreTrainedModel, object]:
@@ -105,6 +106,17 @@ def _model_dir(ref: dict, base_dir: Path | None) -> Path:
     if ref["source"] == "gguf":
         return gguf_as_hf_dir(path)
     return path
+
+
+def model_identity(ref: dict, base_dir: Path | None = None) -> str:
+    """The identity of a modelRef's config and weights by their content, not their path: a model copied elsewhere
+    keeps it, retrained weights change it (the teacher-logit cache's key)."""
+    path = _model_dir(ref, base_dir)
+    digest = hashlib.sha256()
+    for file in sorted(path.iterdir()):
+        if file.name == "config.json" or file.suffix in (".safetensors", ".bin"):
+            digest.update(f"{file.name}:{file_identity(file)}".encode())
+    return digest.hexdigest()[:16]
 
 
 def _load_dir(path: Path, device: torch.device) -> PreTrainedModel:

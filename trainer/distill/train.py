@@ -38,9 +38,11 @@ from distill.dae import (DAE, GROUP_NAMES, DomainTargets, check_domain_flags, ch
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
+from distill.logit_cache import open_for_train, student_without_teacher
 from distill.losses import LOSS_PARAMS, head_distill
-from distill.models import (HiddenStates, check_linear_head, load_student, load_teacher, pruned_layers,
+from distill.models import (HiddenStates, check_linear_head, load_student, load_teacher, load_tokenizer, pruned_layers,
                             resolve_device)
+from distill.sparse_kd import sparse_head_distill
 from distill.rows import read_rows
 
 SIGTERM_EXIT = 143
@@ -141,14 +143,21 @@ class Distiller:
     def __init__(self, job: dict, run_dir: Path, device: torch.device):
         self.job, self.device, self.run_dir = job, device, run_dir
         load_on = distributed.load_device(device, job["distributed"])
-        self.teacher, self.tokenizer = load_teacher(job["teacher"], load_on, run_dir)
-        self.student = load_student(job["student"], self.teacher, job["teacher"], load_on, run_dir)
+        self.cache = None  # the teacher-logit cache that stands in for the teacher (job.teacher_cache)
+        if job["teacher_cache"]:
+            self.teacher, self.tokenizer = None, load_tokenizer(job["teacher"], run_dir)
+            self.cache = open_for_train(job, run_dir, self.tokenizer)
+            self.student = student_without_teacher(job, self.cache.vocab_size, load_on, run_dir)
+        else:
+            self.teacher, self.tokenizer = load_teacher(job["teacher"], load_on, run_dir)
+            self.student = load_student(job["student"], self.teacher, job["teacher"], load_on, run_dir)
+            check_linear_head(self.teacher)
         if job["gradient_checkpointing"]:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
-        check_linear_head(self.teacher)
         check_linear_head(self.student)
-        self.student_hidden, self.teacher_hidden = HiddenStates(self.student), HiddenStates(self.teacher)
+        self.student_hidden = HiddenStates(self.student)
+        self.teacher_hidden = HiddenStates(self.teacher) if self.teacher is not None else None
         # Training passes go through the DDP wrapper under torchrun (gradient all-reduce); evaluation and
         # saving use the plain student. FSDP shards both in place (distill.fsdp).
         self.trainable = distributed.wrap(self.student_hidden, self.teacher_hidden, job["distributed"], device)
@@ -181,7 +190,7 @@ class Distiller:
                 self._encoded[i] = encode(self.tokenizer, self.rows[i]["messages"], self.job["max_length"],
                                           self.job["max_prompt_length"])
         batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id)
-        return {k: v.to(self.device) for k, v in batch.items()}
+        return {**{k: v.to(self.device) for k, v in batch.items()}, "row_ids": ids}
 
     def losses(self, batch: dict, temperature: float, kd_weight: float, train: bool = True,
                domain: torch.Tensor | None = None
@@ -208,6 +217,12 @@ class Distiller:
                 total, ce, kd, per_sample = self.targets.losses(student_hidden, student_head, ids, attention,
                                                                 ids[:, 1:], mask, domain, temperature, kd_weight)
                 return total, ce, kd if kd_weight > 0 else None, None, per_sample
+            if kd_weight > 0 and self.cache is not None:
+                cached = self.cache.read(batch["row_ids"], mask.sum(1).tolist(), self.device)
+                total, ce, kd, per_sample = sparse_head_distill(self.job["loss"]["name"], student_hidden, student_head,
+                                                                *cached, ids[:, 1:], mask, temperature=temperature,
+                                                                kd_weight=kd_weight, **self.loss_params)
+                return total, ce, kd, None, per_sample
             teacher_hidden = teacher_head = None
             if kd_weight > 0:  # plain fine-tuning needs no teacher pass
                 with torch.no_grad(), capturing(self.teacher_capture):
@@ -294,6 +309,11 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     model.rows = {r["id"]: r for r in train_rows}
     eval_ids = [f"eval:{r['id']}" for r in eval_rows]
     model.rows.update(zip(eval_ids, eval_rows))
+    if model.cache is not None:
+        model.cache.check_rows([model.rows[i] for i in dict.fromkeys(
+            i for s in stages if stage_phase(s) != DAE and s["kd_weight"] > 0 for i in s["sample_ids"])])
+        events.log(f"the teacher does not run: its top-{model.cache.manifest['top_k']} log-probabilities come from "
+                   f"teacher_cache {job['teacher_cache']} ({model.cache.manifest['tokens']} answer tokens)")
     rouge_ids = eval_ids[: job["eval"]["num_prompts"]]
     events.log(f"teacher {job['teacher']['source']}, student {job['student']['source']} "
                f"({sum(p.numel() for p in model.student.parameters()) / 1e6:.1f}M parameters) on {device}; "
