@@ -78,3 +78,68 @@ test("flag a domain by task type, launch KD + DAE, see both phases and the per-g
   await expect(page.getByTestId("group-loss-chart")).not.toHaveAttribute("data-points", "0");
   await page.screenshot({ path: "test-results/dae-run.png", fullPage: true });
 });
+
+/**
+ * The DAE phase's learning rate and divergence in both launch forms, and the DAE stage in a curriculum's plan: a
+ * wrong value is said beside its field in a sentence and holds the launch back; a right one goes into job.json.
+ */
+test("set the DAE phase's learning rate and divergence in both launch forms, and see its stage in a curriculum's plan", async ({ page }) => {
+  const datasetId = (await loadDemo(page)).split("/datasets/")[1]!;
+  // Some rows are the domain, so only the fields below can hold the launch back.
+  await page.getByTestId("domain-panel").locator("summary").click();
+  for (const type of STEM) await page.getByTestId(`domain-type-${type}`).check();
+  await page.getByTestId("domain-flag-types").click();
+  await expect(page.getByTestId("domain-flag-result")).toContainText(/Now \d+ of 440 rows/);
+
+  await page.goto(`/runs/new?dataset=${encodeURIComponent(datasetId)}`);
+  await page.getByTestId("field-dae-enabled").check();
+  const fields = page.getByTestId("dae-fields");
+  await expect(page.getByTestId("field-dae-lr")).toHaveValue("");
+  await page.getByTestId("field-dae-lr").fill("0");
+  await expect(fields).toContainText("the DAE learning rate must be above 0");
+  await expect(page.getByText("Fix 1 field(s) first.")).toBeVisible();
+  await page.getByTestId("field-dae-lr").fill("5e-5");
+  await page.getByTestId("field-dae-loss").selectOption("jsd");
+  await page.getByTestId("field-dae-loss-beta").fill("1.5");
+  await expect(fields).toContainText("the DAE loss's β (the JSD mix) must be between 0 and 1");
+  await expect(page.getByTestId("launch")).toBeDisabled();
+  await page.getByTestId("field-dae-loss-beta").fill("0.3");
+  await expect(fields).not.toContainText("must be");
+  await expect(page.getByTestId("launch")).toBeEnabled();
+  await expect(page.getByTestId("dae-plan")).toContainText("Jensen–Shannon (β) alone");
+  const preview = JSON.parse((await page.getByTestId("job-preview").textContent())!) as { dae: { lr: number; loss: { name: string; beta: number } } };
+  expect(preview.dae).toMatchObject({ lr: 5e-5, loss: { name: "jsd", beta: 0.3 } });
+  // Emptied, the phase takes the run's learning rate.
+  await page.getByTestId("field-dae-lr").fill("");
+  await expect(page.getByTestId("job-preview")).toContainText('"lr": null');
+
+  // A saved curriculum (every row once, one plain stage): with the DAE phase on, its plan lists the DAE stage.
+  const curriculumId = await page.evaluate(async (dataset) => {
+    const res = await fetch("/api/trpc/curriculum.save", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ json: { name: "every row once", spec: { dataset_id: dataset, resample: null, schedule: { mode: "plain" }, eval_size: 8 } } }),
+    });
+    return ((await res.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
+  }, datasetId);
+  await page.goto(`/curricula/${encodeURIComponent(curriculumId)}`);
+  await expect(page.getByTestId("plan-stage")).toHaveCount(1);
+  await page.getByTestId("field-dae-enabled").check();
+  await page.getByTestId("field-dae-epochs").fill("3");
+  await expect(page.getByTestId("plan-stage")).toHaveCount(2);
+  const daeStage = page.locator('[data-testid="plan-stage"][data-phase="dae"]');
+  await expect(daeStage).toContainText("DAE");
+  await expect(daeStage).toContainText("all rows");
+  await expect(daeStage.locator("td").nth(4)).toHaveText("3"); // its epochs
+  await expect(page.getByTestId("plan-summary")).toContainText("2 stages");
+  await page.getByTestId("field-dae-lr").fill("-1");
+  await expect(page.getByTestId("dae-fields")).toContainText("the DAE learning rate must be above 0");
+  await expect(page.getByTestId("launch-curriculum")).toBeDisabled();
+  await page.getByTestId("field-dae-lr").fill("1e-4");
+  await page.getByTestId("field-dae-loss").selectOption("srkl");
+  await page.getByTestId("field-dae-loss-skew").fill("2");
+  await expect(page.getByTestId("dae-fields")).toContainText("the DAE loss's λ (the skew) must be between 0 and 1");
+  await expect(page.getByTestId("launch-curriculum")).toBeDisabled();
+  await page.getByTestId("field-dae-loss-skew").fill("0.2");
+  await expect(page.getByTestId("launch-curriculum")).toBeEnabled();
+});

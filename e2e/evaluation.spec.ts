@@ -127,3 +127,17 @@ test("a new user evaluates a finished run on SelfInst and IFEval, reads its Eval
   }
   await page.screenshot({ path: "/tmp/compare-evaluation.png", fullPage: true });
 });
+
+test("a running run's Evaluation tab lists each checkpoint as the run keeps it, without a reload", async ({ page }) => {
+  test.setTimeout(900_000);
+  await importDataset(page);
+  await launchSmallRun(page, "checkpoints live");
+  // Opened while the run loads its models: no checkpoint yet.
+  await page.getByTestId("tab-evaluation").click();
+  const options = page.getByTestId("evaluate-target").locator("option");
+  await expect(options).toContainText(["the teacher", "the initial student (before training)"]);
+  await expect(options.filter({ hasText: "checkpoint" })).toHaveCount(0);
+  // The checkpoints at steps 2 and 4 (16 rows in batches of 4) come in as the run saves them.
+  await expect(options).toContainText(["the trained student", "the checkpoint at step 2", "the checkpoint at step 4"], { timeout: 600_000 });
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded");
+});

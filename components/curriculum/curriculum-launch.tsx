@@ -19,8 +19,12 @@ import { type DaeChoice, daeChoice, domainShareProblem } from "~/lib/runs/dae";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
-/** The stages as the launch writes them to plan.json: buckets, samples, optimizer steps, temperature and KD weight. */
+/**
+ * The stages as the launch writes them to plan.json: buckets, samples, optimizer steps, temperature and KD weight;
+ * with a DAE phase, each stage's phase (the DAE stage trains every training row, whatever its bucket).
+ */
 function PlanTable({ plan }: { plan: Plan }) {
+  const phases = plan.stages.some((s) => s.phase !== null);
   return (
     <>
       <p className="small" data-testid="plan-summary">
@@ -33,6 +37,7 @@ function PlanTable({ plan }: { plan: Plan }) {
         <thead>
           <tr>
             <th>Stage</th>
+            {phases && <th>Phase</th>}
             <th>Buckets</th>
             <th>Samples</th>
             <th>Epochs</th>
@@ -43,9 +48,10 @@ function PlanTable({ plan }: { plan: Plan }) {
         </thead>
         <tbody>
           {plan.stages.map((s) => (
-            <tr key={s.stage} data-testid="plan-stage">
+            <tr key={s.stage} data-testid="plan-stage" data-phase={s.phase ?? undefined}>
               <td>{s.stage}</td>
-              <td>{s.buckets.join(", ")}</td>
+              {phases && <td>{s.phase === "dae" ? "DAE" : "KD"}</td>}
+              <td>{s.phase === "dae" ? "all rows" : s.buckets.join(", ")}</td>
               <td>{s.samples}</td>
               <td>{s.epochs}</td>
               <td>{s.steps}</td>
@@ -72,7 +78,6 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const [batchSize, setBatchSize] = useState(initialBatching.batch_size);
   const [gradAccum, setGradAccum] = useState(initialBatching.grad_accum);
   const batchingValid = Number.isInteger(batchSize) && batchSize >= 1 && Number.isInteger(gradAccum) && gradAccum >= 1;
-  const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum }), enabled: batchingValid, placeholderData: (previous) => previous });
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
   const [attention, setAttention] = useState<AttentionChoice>(() => attentionChoice.parse({}));
@@ -81,6 +86,11 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   );
   const [evaluate, setEvaluate] = useState<EvalSettings | null>(null);
   const [dae, setDae] = useState<DaeChoice>(() => daeChoice.parse({}));
+  const daeCheck = daeChoice.safeParse(dae);
+  const daeErrors = daeCheck.success ? {} : Object.fromEntries(daeCheck.error.issues.map((i) => [["dae", ...i.path].join("."), i.message]));
+  // The table shows the DAE stage the launch adds; while its fields are invalid, the last valid plan stays.
+  const planDae = { enabled: dae.enabled, afterKd: dae.afterKd, epochs: dae.epochs };
+  const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum, dae: planDae }), enabled: batchingValid && daeCheck.success, placeholderData: (previous) => previous });
   const daeProblem = dae.enabled && plan.data ? domainShareProblem(plan.data.domain) : null;
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
@@ -110,7 +120,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </select>
           <button
             data-testid="launch-curriculum"
-            disabled={launch.isPending || Object.keys(attentionErrors).length > 0 || daeProblem !== null}
+            disabled={launch.isPending || Object.keys(attentionErrors).length > 0 || Object.keys(daeErrors).length > 0 || daeProblem !== null}
             onClick={() =>
               launch.mutate({
                 curriculumId: id,
@@ -136,7 +146,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </button>
         </div>
         <AttentionFields value={attention} onChange={setAttention} studentLayers={layers} teacherLayers={TEACHER_LAYERS} errors={attentionErrors} />
-        <DaeFields value={dae} onChange={setDae} datasetId={c.datasetId} share={plan.data?.domain} />
+        <DaeFields value={dae} onChange={setDae} datasetId={c.datasetId} share={plan.data?.domain} errors={daeErrors} />
         <EvaluateWhenDone value={evaluate} onChange={setEvaluate} />
         {launch.error && <p className="error" role="alert">{launch.error.message}</p>}
       </div>

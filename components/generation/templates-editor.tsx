@@ -15,9 +15,9 @@ const PLACEHOLDER_HELP: Record<TemplateKind, Record<string, string>> = {
   rewrite: { instruction: "the user turn the answer answers", answer: "the answer to rewrite", task_type: "the row's task type (\"unknown\" without one)" },
 };
 
-/** What a kind with one template (not one per task type) says of it. */
-const ONE_TEMPLATE: Partial<Record<TemplateKind, string>> = {
-  expand: "Expand jobs use one template for every task type, which they name through {task_type}; they answer the new instructions with the answer template of their type.",
+/** What the page says of how a kind's job uses its templates, beyond the row's task type picking one. */
+const KIND_NOTES: Partial<Record<TemplateKind, string>> = {
+  expand: "An expand job asks for each task type's new instructions with that type's template (else the default), and answers them with the answer template of their type.",
 };
 
 /**
@@ -52,7 +52,7 @@ export function TemplatesEditor() {
           </span>
         ))}
         . Any other brace is literal text.
-        {ONE_TEMPLATE[kind] && ` ${ONE_TEMPLATE[kind]}`}
+        {KIND_NOTES[kind] && ` ${KIND_NOTES[kind]}`}
       </p>
       {templates.error && <p className="error" role="alert">{templates.error.message}</p>}
       <div style={{ display: "grid", gridTemplateColumns: selected ? "minmax(0, 1fr) minmax(0, 1.4fr)" : "minmax(0, 1fr)", gap: "1rem", alignItems: "start" }}>

@@ -81,7 +81,10 @@ export type RowProvenance = {
   original_answers?: string[];
 };
 
-/** The jobs whose prompts are templates the studio stores and versions (the Templates page). */
+/**
+ * The jobs whose prompts are templates the studio stores and versions (the Templates page), each kind with a
+ * default and a template per task type (an expand job's: the type of the instructions it asks for).
+ */
 export const TEMPLATE_KINDS = ["answer", "expand", "rewrite"] as const;
 export const templateKind = z.enum(TEMPLATE_KINDS);
 export type TemplateKind = z.infer<typeof templateKind>;
@@ -92,13 +95,6 @@ export const TEMPLATE_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = {
   expand: ["task_type", "examples", "count"],
   rewrite: ["instruction", "answer", "task_type"],
 };
-
-/**
- * Whether a kind's job picks a template per task type (a row's, or for an expand job's answers the new
- * instruction's); an expand job writes instructions with its one template for every type, which it names
- * through {task_type}.
- */
-export const TEMPLATES_PER_TASK_TYPE: Record<TemplateKind, boolean> = { answer: true, expand: false, rewrite: true };
 
 /** `{name}` as the trainer's template.py reads it: every other brace is literal text. */
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;

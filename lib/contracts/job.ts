@@ -74,6 +74,7 @@ export const lossSpec = z.object({
   /** Answer tokens per output-layer chunk in the loss: bounds memory beyond the models' hidden states. */
   chunk_size: z.number().int().min(1).default(128),
 });
+export type LossSpec = z.infer<typeof lossSpec>;
 
 /** A (teacher layer, student layer) pair of the attention loss, layers counted from 0. */
 export const layerPair = z.object({ teacher: z.number().int().min(0), student: z.number().int().min(0) });
@@ -244,8 +245,9 @@ export type SamplingParams = z.infer<typeof samplingParams>;
 
 /**
  * A prompt template: `{name}` placeholders (a letter or underscore, then letters, digits, underscores) are filled
- * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn; a rewrite
- * job's `{instruction}`, `{answer}` and `{task_type}` (TEMPLATE_PLACEHOLDERS in lib/contracts/generation.ts).
+ * in, every other brace is literal text. An answer job's template fills `{prompt}` with each user turn; an expand
+ * job's `{task_type}`, `{examples}` and `{count}`; a rewrite job's `{instruction}`, `{answer}` and `{task_type}`
+ * (TEMPLATE_PLACEHOLDERS in lib/contracts/generation.ts).
  */
 export const promptTemplate = z.object({
   name: z.string().min(1),
@@ -373,8 +375,10 @@ export const expandJob = z.object({
   kind: z.literal(jobKind.enum.expand),
   /** Sent with every request; an expansion request's seed is this seed (or `seed`) plus the request's number. */
   sampling: samplingParams.prefault({}),
-  /** Fills {task_type}, {examples} (the in-context examples, numbered) and {count}. */
+  /** Fills {task_type}, {examples} (the in-context examples, numbered) and {count}, for a type without its own. */
   template: promptTemplate,
+  /** A task type's own expand template, which its requests are sent with instead of `template`. */
+  templates_by_task_type: z.record(z.string(), promptTemplate).default({}),
   /** The answer step's template: {prompt} is the new instruction. */
   answer_template: promptTemplate,
   /** A task type's own answer template, which its new instructions are answered with instead of `answer_template`. */

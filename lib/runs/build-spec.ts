@@ -5,6 +5,7 @@ import { attentionSpec } from "./attention";
 import { daeSpec, planWithDae } from "./dae";
 import { distributedSpecOf } from "./distributed-choice";
 import type { LaunchForm } from "./form";
+import { lossSpecOf } from "./loss";
 
 /**
  * The job.json a launch form produces. The browser calls it for the live preview (with placeholder id and
@@ -24,7 +25,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
     train_data: "data/train.jsonl",
     eval_data: form.evalSize > 0 ? "data/eval.jsonl" : null,
     plan: "plan.json",
-    loss: { name: form.loss.name, beta: form.loss.beta, skew: form.loss.skew, chunk_size: 128 },
+    loss: lossSpecOf(form.loss),
     attention: attentionSpec(form.attention),
     ...(form.dae.enabled ? { dae: daeSpec(form.dae) } : {}),
     optim: {

@@ -2,32 +2,50 @@ import { z } from "zod";
 import { type DaeSpec, modelRef, type ModelRef } from "~/lib/contracts/job";
 import type { TrainPlan } from "~/lib/contracts/plan";
 import { DAE_STAGE_DEFAULTS, withDaePhase } from "~/lib/planning/dae";
+import { lossChoice, lossSpecOf } from "./loss";
 
 /**
  * KD + DAE's Domain Alignment from Expert as the launch forms hold it (docs/methods.md, KD+DAE §2): on/off, the
  * frozen domain expert that teaches the rows flagged as domain and the frozen reference model that teaches the
  * others, whether the phase follows a KD phase (the paper's chain: KD with the attention loss, then DAE from the KD
- * student) or runs alone from the initial student, and its epochs.
+ * student) or runs alone from the initial student, its epochs, its divergence (the paper's forward KL by default)
+ * and its peak learning rate (null: the run's).
  */
 export const daeChoice = z.object({
   enabled: z.boolean().default(false),
   expert: modelRef.default({ source: "embedded" }),
   reference: modelRef.default({ source: "embedded" }),
   afterKd: z.boolean().default(true),
-  epochs: z.number().int().min(1).max(1000).default(DAE_STAGE_DEFAULTS.epochs),
+  epochs: z
+    .number({ error: "the DAE epochs must be a number" })
+    .int("the DAE epochs must be a whole number")
+    .min(1, "the DAE phase needs at least 1 epoch")
+    .max(1000, "the DAE phase has at most 1,000 epochs")
+    .default(DAE_STAGE_DEFAULTS.epochs),
+  loss: lossChoice("the DAE loss").prefault({}),
+  lr: z
+    .number({ error: "the DAE learning rate must be a number, or empty for the run's learning rate" })
+    .positive("the DAE learning rate must be above 0")
+    .max(1, "the DAE learning rate must be at most 1")
+    .nullable()
+    .default(null),
 });
 export type DaeChoice = z.infer<typeof daeChoice>;
 
-/** job.json's `dae` block: forward KL to the stacked expert/reference target, as the paper. */
+/** job.json's `dae` block: the form's divergence to the stacked expert/reference target and its learning rate. */
 export function daeSpec(choice: DaeChoice): DaeSpec {
-  return { expert: choice.expert, reference: choice.reference, loss: { name: "fkl", beta: 0.1, skew: 0.1, chunk_size: 128 }, lr: null };
+  return { expert: choice.expert, reference: choice.reference, loss: lossSpecOf(choice.loss), lr: choice.lr };
 }
+
+/** What of the DAE choice shapes the plan (the curriculum launch page's plan table asks with these). */
+export const daePlanChoice = daeChoice.pick({ enabled: true, afterKd: true, epochs: true });
+export type DaePlanChoice = z.infer<typeof daePlanChoice>;
 
 /**
  * The plan with the form's DAE phase chained after its KD stages (or in their place when it runs alone): one stage
  * over every training row once, whatever the KD stages repeated.
  */
-export function planWithDae(plan: TrainPlan, choice: DaeChoice): TrainPlan {
+export function planWithDae(plan: TrainPlan, choice: DaePlanChoice): TrainPlan {
   if (!choice.enabled) return plan;
   const ids = [...new Set(plan.stages.flatMap((s) => s.sample_ids))];
   return withDaePhase(choice.afterKd ? plan : { ...plan, stages: [] }, ids, { epochs: choice.epochs });

@@ -55,6 +55,29 @@ describe("several GPUs", () => {
   });
 });
 
+describe("the DAE phase's learning rate and divergence", () => {
+  const withDae = (dae: object) => ({ ...defaultLaunchForm("d1"), dae: { enabled: true, ...dae } });
+  const meta = { id: "r", createdAt: "2026-01-01T00:00:00Z" };
+
+  it("go into job.json's dae block; left as they are, the run's learning rate and forward KL", () => {
+    const chosen = launchForm.parse(withDae({ lr: 5e-5, loss: { name: "jsd", beta: 0.3 } }));
+    expect(formToTrainJob(chosen, meta).dae).toMatchObject({ lr: 5e-5, loss: { name: "jsd", beta: 0.3, skew: 0.1, chunk_size: 128 } });
+    expect(formToTrainJob(launchForm.parse(withDae({})), meta).dae).toMatchObject({ lr: null, loss: { name: "fkl" } });
+  });
+
+  it("are refused with a sentence beside the field", () => {
+    const issues = (dae: object) => launchForm.safeParse(withDae(dae)).error?.issues.map((i) => [i.path.join("."), i.message]);
+    expect(issues({ lr: 0 })).toEqual([["dae.lr", "the DAE learning rate must be above 0"]]);
+    expect(issues({ lr: 2 })).toEqual([["dae.lr", "the DAE learning rate must be at most 1"]]);
+    expect(issues({ lr: Number.NaN })).toEqual([["dae.lr", "the DAE learning rate must be a number, or empty for the run's learning rate"]]);
+    expect(issues({ loss: { name: "jsd", beta: 1.5 } })).toEqual([["dae.loss.beta", "the DAE loss's β (the JSD mix) must be between 0 and 1"]]);
+    expect(issues({ loss: { name: "skl", skew: -0.1 } })).toEqual([["dae.loss.skew", "the DAE loss's λ (the skew) must be between 0 and 1"]]);
+    expect(issues({ epochs: 0 })).toEqual([["dae.epochs", "the DAE phase needs at least 1 epoch"]]);
+    // The curriculum launch takes the same DAE fields.
+    expect(curriculumLaunchForm.safeParse({ dae: { enabled: true, lr: -1 } }).error?.issues[0]?.message).toBe("the DAE learning rate must be above 0");
+  });
+});
+
 describe("curriculum launch form", () => {
   it("keeps the loss's β and skew, which a curriculum run trains with", () => {
     const form = curriculumLaunchForm.parse({ loss: { name: "jsd", beta: 0.3, skew: 0.2 } });

@@ -1,10 +1,11 @@
 import { z } from "zod";
 import { evalSettings, missingJudge } from "~/lib/contracts/evaluation-form";
-import { deviceChoice, lossName, modelRef } from "~/lib/contracts/job";
+import { deviceChoice, modelRef } from "~/lib/contracts/job";
 import { MAX_ID, MAX_PATH, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { attentionChoice, layerMapIssues } from "./attention";
 import { daeChoice } from "./dae";
 import { distributedChoice, distributedIssues } from "./distributed-choice";
+import { lossChoice } from "./loss";
 
 /**
  * The launch form of a single-stage distillation run, shared by the browser (validation, live job.json
@@ -26,15 +27,7 @@ export const launchFields = z.object({
   name: nameField("a run name").default(""),
   teacher: modelRef.default({ source: "embedded" }),
   student: studentChoice.default({ source: "pruned", num_layers: 6 }),
-  loss: z
-    .object({
-      name: lossName.default("fkl"),
-      /** JSD mixing β. */
-      beta: z.number().min(0).max(1).default(0.1),
-      /** Skew λ of skl/srkl. */
-      skew: z.number().min(0).max(1).default(0.1),
-    })
-    .default({ name: "fkl", beta: 0.1, skew: 0.1 }),
+  loss: lossChoice("the loss").prefault({}),
   /** KD + DAE's attention-map loss: KD = prediction-layer loss + w·attention loss. */
   attention: attentionChoice.prefault({}),
   /** KD + DAE's Domain Alignment from Expert phase, chained after the KD phase (or alone). */

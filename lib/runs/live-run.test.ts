@@ -37,6 +37,13 @@ describe("live run", () => {
     expect(run.lastMetric?.seq).toBe(39);
   });
 
+  it("counts a new checkpoint as a change, once: the run page's Evaluation tab lists the checkpoints the run keeps", () => {
+    const run = seedLiveRun([], emptySnapshot(0, []));
+    const checkpoint: JobEvent = { seq: 1, time: 1, type: "checkpoint", step: 2, stage: 1, path: "checkpoints/step-000002", reason: "interval" };
+    expect(applyEvent(run, checkpoint)).toBe(true);
+    expect(applyEvent(run, checkpoint)).toBe(false);
+  });
+
   it("keeps only the log tail and remembers the final event", () => {
     const run = seedLiveRun([], emptySnapshot(0, []));
     for (let s = 1; s <= LOG_TAIL + 50; s++) applyEvent(run, log(s));

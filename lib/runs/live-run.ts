@@ -38,7 +38,7 @@ export function resumeSeq(run: LiveRun): number {
   return Math.min(run.metricsSeq, run.otherSeq);
 }
 
-/** Applies one event in place; returns whether anything visible changed. */
+/** Applies one event in place; returns whether anything visible changed (a new checkpoint: the ones the run keeps). */
 export function applyEvent(run: LiveRun, event: JobEvent): boolean {
   if (event.type === "metric") {
     if (event.seq <= run.metricsSeq) return false;
@@ -71,6 +71,8 @@ export function applyEvent(run: LiveRun, event: JobEvent): boolean {
     case "done":
     case "error":
       run.final = event;
+      return true;
+    case "checkpoint":
       return true;
     default:
       return false;

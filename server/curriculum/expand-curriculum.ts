@@ -7,7 +7,7 @@ import type { JobSpec } from "~/lib/contracts/job";
 import { BadRequest } from "~/lib/errors";
 import type { EmbeddedServer } from "~/server/endpoints/embedded-server";
 import { startGenerationJob } from "~/server/generation/start-generation";
-import { jobTemplate, templatesByTaskType } from "~/server/generation/template-store";
+import { templatesByTaskType } from "~/server/generation/template-store";
 import type { JobManager } from "~/server/jobs/manager";
 import { rowLines } from "~/server/runs/dataset-split";
 import { curriculumRunPlan } from "./launch-curriculum";
@@ -39,9 +39,8 @@ function taggerOf(db: Db, tagResultId: string): Extract<JobSpec, { kind: "tag" }
 /**
  * Starts an expand job (TAPIR §4) for a saved curriculum: its dataset's usable rows with their task types (as
  * the curriculum types them) are the examples and what new instructions are deduplicated against; its expand
- * and answer templates (the answer template of each new instruction's type) are the store's current ones (the
- * Templates page). When it
- * succeeds, server/generation/import-expansion.ts makes the parent's rows plus the new ones a new dataset.
+ * and answer templates (each type's own, else the default) are the store's current ones (the Templates page).
+ * When it succeeds, server/generation/import-expansion.ts makes the parent's rows plus the new ones a new dataset.
  */
 export async function startExpandJob(manager: JobManager, embedded: EmbeddedServer, input: z.output<typeof startExpandInput>) {
   const { db } = manager;
@@ -51,6 +50,7 @@ export async function startExpandJob(manager: JobManager, embedded: EmbeddedServ
     throw new BadRequest("this curriculum's resampling asks for no more rows of any task type than the dataset has (of a type that has rows to learn from): there is nothing to expand");
   const columns = rowColumns(db, datasetId, tagResultId, null);
   const typeOf = new Map(columns.ids.map((id, i) => [id, columns.types[i]]));
+  const expansions = templatesByTaskType(db, "expand");
   const answers = templatesByTaskType(db, "answer");
   return startGenerationJob(manager, embedded, input.endpointId, (model) => ({
     kind: "expand",
@@ -58,7 +58,8 @@ export async function startExpandJob(manager: JobManager, embedded: EmbeddedServ
     datasetId,
     spec: {
       sampling: { temperature: input.temperature, max_tokens: input.maxTokens },
-      template: jobTemplate(db, "expand", null),
+      template: expansions.default,
+      templates_by_task_type: expansions.by_task_type,
       answer_template: answers.default,
       answer_templates_by_task_type: answers.by_task_type,
       targets: Object.fromEntries(asked.map((t) => [t.type, t.asked])),

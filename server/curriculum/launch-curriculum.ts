@@ -1,5 +1,6 @@
 import type { Db } from "~/db/client";
 import { type Batching, curriculum, describeRunRows } from "~/lib/planning";
+import { type DaePlanChoice, daePlanChoice, planWithDae } from "~/lib/runs/dae";
 import { type CurriculumLaunch, launchForm } from "~/lib/runs/form";
 import type { JobManager } from "~/server/jobs/manager";
 import { prepareLaunch, trainDomainShare } from "~/server/runs/prepare-launch";
@@ -14,30 +15,31 @@ export function curriculumRunPlan(db: Db, curriculumId: string, batching: Batchi
   return { saved, spec, ...planOnDataset(db, spec, { source: saved.contentHash, batching }) };
 }
 
-/** What the launch page shows of the plan: one line per stage, with its buckets, samples and optimizer steps. */
-export function curriculumPlanSummary(db: Db, curriculumId: string, batching: Batching) {
+/**
+ * What the launch page shows of the plan: one line per stage, with its buckets, samples and optimizer steps, and
+ * with a DAE phase (`dae`, as the form holds it) its stage after the curriculum's (or in their place), as the
+ * launch writes plan.json.
+ */
+export function curriculumPlanSummary(db: Db, curriculumId: string, batching: Batching, dae: DaePlanChoice = daePlanChoice.parse({})) {
   const { spec, plan, preview } = curriculumRunPlan(db, curriculumId, batching);
   const { schedule } = preview;
+  const stepsPerEpoch = (samples: number) => Math.ceil(samples / (batching.batch_size * batching.grad_accum));
+  const stages = planWithDae(plan, dae).stages.map((stage) => {
+    const common = { stage: stage.stage, phase: stage.phase ?? null, samples: stage.sample_ids.length, epochs: stage.epochs, temperature: stage.temperature, kdWeight: stage.kd_weight };
+    // The DAE stage goes over every training row, whatever their buckets; the KD stages keep their numbers.
+    if (stage.phase === "dae") return { ...common, buckets: [], steps: stepsPerEpoch(stage.sample_ids.length) * stage.epochs };
+    const segment = schedule.segments[stage.stage - 1]!;
+    return { ...common, buckets: segment.bucketSamples.flatMap((n, b) => (n > 0 ? [b + 1] : [])), steps: segment.endStep - segment.startStep };
+  });
   return {
     evalSize: spec.eval_size,
     trainingRows: describeRunRows(preview.run),
     samples: preview.counts?.selectedTotal ?? preview.run.positions.length,
     bucketSizes: schedule.bucketSizes,
-    totalSteps: schedule.totalSteps,
+    totalSteps: stages.reduce((sum, s) => sum + s.steps, 0),
     /** The share of the rows the run trains on that are flagged as domain, for a DAE phase. */
     domain: trainDomainShare(db, spec.dataset_id, [...new Set(plan.stages.flatMap((s) => s.sample_ids))].map(Number)),
-    stages: plan.stages.map((stage, i) => {
-      const segment = schedule.segments[i]!;
-      return {
-        stage: stage.stage,
-        buckets: segment.bucketSamples.flatMap((n, b) => (n > 0 ? [b + 1] : [])),
-        samples: stage.sample_ids.length,
-        epochs: stage.epochs,
-        steps: segment.endStep - segment.startStep,
-        temperature: stage.temperature,
-        kdWeight: stage.kd_weight,
-      };
-    }),
+    stages,
   };
 }
 

@@ -63,13 +63,16 @@ describe("expand job", () => {
     const targets = await caller.generation.expandTargets({ curriculumId: saved.id });
     expect(targets.types).toEqual([{ type: "Math", available: math, target: math + 2, asked: 2 }]);
 
-    // The job takes the expand template current in the store (the Templates page).
+    // The job takes the expand templates current in the store (the Templates page): the default, and Math's own.
     const template = await caller.generation.saveTemplate({ kind: "expand", taskType: null, text: `${DEFAULT_EXPAND_TEMPLATE.text}\nWrite every instruction in English.` });
     expect(template).toMatchObject({ name: DEFAULT_EXPAND_TEMPLATE.name, version: 2 });
+    await caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: `${DEFAULT_EXPAND_TEMPLATE.text}\nEach must be a problem to solve.` });
+    const mathTemplate = await caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: `${DEFAULT_EXPAND_TEMPLATE.text}\nEach must be a problem with numbers to solve.` });
+    expect(mathTemplate).toMatchObject({ name: `${DEFAULT_EXPAND_TEMPLATE.name}-math`, version: 2 });
     const { jobId } = await caller.generation.expand({ curriculumId: saved.id, endpointId: EMBEDDED_ENDPOINT_ID, temperature: 0.8, maxTokens: 64, maxRequestsPerType: 6 });
     const runDir = studio.manager.runDirOf(jobId);
     const spec = JSON.parse(readFileSync(join(runDir, "job.json"), "utf8"));
-    expect(spec).toMatchObject({ kind: "expand", targets: { Math: 2 }, template, tagger: { source: "embedded" }, near_duplicate_threshold: 0.9 });
+    expect(spec).toMatchObject({ kind: "expand", targets: { Math: 2 }, template, templates_by_task_type: { Math: mathTemplate }, tagger: { source: "embedded" }, near_duplicate_threshold: 0.9 });
     expect(spec.cache).toBe(join(studio.dir, "response-cache.sqlite"));
     const lines = readFileSync(join(runDir, "data/rows.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines).toHaveLength(120);
@@ -101,7 +104,7 @@ describe("expand job", () => {
       expect(row.origin).toBe("expanded");
       expect(parentRows.some((p) => p.prompt === row.prompt)).toBe(false);
       const provenance = JSON.parse(row.provenance!);
-      expect(provenance).toMatchObject({ template: { name: template.name, version: 2 }, answer_template: { name: "answer-as-is" } });
+      expect(provenance).toMatchObject({ template: { name: mathTemplate.name, version: 2 }, answer_template: { name: "answer-as-is" } });
       expect(provenance.expansion.examples.every((id: string) => mathRowIds.has(id))).toBe(true);
     }
     // Its own tag pass types the parent's rows as the curriculum did and the new rows as the job tagged them.

@@ -73,7 +73,9 @@ describe("prompt templates", () => {
       "the answer template uses {answer}, which the answer job does not fill: it fills {prompt}.",
     );
     await expect(caller.generation.saveTemplate({ kind: "rewrite", taskType: "Maths", text: "{answer}" })).rejects.toThrow('"Maths" is not a task type of the taxonomy');
-    await expect(caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: "{task_type} {examples} {count}" })).rejects.toThrow("expand jobs use one template for every row");
+    await expect(caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: "{examples} {answer}" })).rejects.toThrow(
+      "the expand template for Math uses {answer}, which the expand job does not fill: it fills {task_type}, {examples}, {count}.",
+    );
     // Braces that are no placeholder are literal text: JSON in a template is fine.
     await caller.generation.saveTemplate({ kind: "answer", taskType: null, text: 'Reply as {"answer": "..."} to: {prompt}' });
     expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
@@ -98,16 +100,24 @@ describe("prompt templates", () => {
     expect(await caller.generation.resetTemplate({ kind: "rewrite", taskType: "Writing" })).toMatchObject({ version: 2, text: DEFAULT_REWRITE_TEMPLATE.text });
   });
 
-  it("keeps the expand job's one template, built in as DEFAULT_EXPAND_TEMPLATE, with its own placeholders", async () => {
+  it("gives an expand job each task type's own expand template over the default, versioned, with its own placeholders", async () => {
     const caller = api();
-    expect(await caller.generation.templates({ kind: "expand" })).toEqual([{ taskType: null, ...DEFAULT_EXPAND_TEMPLATE, inherited: false }]);
+    const expand = await caller.generation.templates({ kind: "expand" });
+    expect(expand).toHaveLength(33);
+    expect(expand[0]).toEqual({ taskType: null, ...DEFAULT_EXPAND_TEMPLATE, inherited: false });
+    expect(expand.slice(1).every((t) => t.inherited && t.text === DEFAULT_EXPAND_TEMPLATE.text)).toBe(true);
     await expect(caller.generation.saveTemplate({ kind: "expand", taskType: null, text: "Write {count} like {examples} for {prompt}" })).rejects.toThrow(
       "the expand template uses {prompt}, which the expand job does not fill: it fills {task_type}, {examples}, {count}.",
     );
-    await expect(caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: "{examples}" })).rejects.toThrow("expand jobs use one template for every row");
+    const mathText = "Write {count} new word problems with numbers, like these:\n{examples}";
+    const math = await caller.generation.saveTemplate({ kind: "expand", taskType: "Math", text: mathText });
+    expect(math).toEqual({ name: `${DEFAULT_EXPAND_TEMPLATE.name}-math`, version: 1, text: mathText });
     const edited = `${DEFAULT_EXPAND_TEMPLATE.text}\nWrite every instruction in English.`;
     expect(await caller.generation.saveTemplate({ kind: "expand", taskType: null, text: edited })).toEqual({ name: DEFAULT_EXPAND_TEMPLATE.name, version: 2, text: edited });
     expect((await caller.generation.templateHistory({ kind: "expand", taskType: null })).map((v) => v.version)).toEqual([2, 1]);
+    // Math keeps its own; every other type takes the edited default, so the job is given Math's alone.
+    expect(templatesByTaskType(studio!.db, "expand")).toEqual({ default: { name: DEFAULT_EXPAND_TEMPLATE.name, version: 2, text: edited }, by_task_type: { Math: math } });
+    expect((await caller.generation.templates({ kind: "expand" })).find((t) => t.taskType === "Writing")).toMatchObject({ version: 2, inherited: true });
   });
 
   it("gives an answer job each task type's own answer template over the default, versioned, as the job gets them", async () => {

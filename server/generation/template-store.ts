@@ -2,7 +2,7 @@ import { and, desc, eq, max } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { epochMs } from "~/db/epoch-ms";
 import { promptTemplates } from "~/db/schema";
-import { TEMPLATE_PLACEHOLDERS, TEMPLATES_PER_TASK_TYPE, unknownPlaceholders, type TemplateKind } from "~/lib/contracts/generation";
+import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateKind } from "~/lib/contracts/generation";
 import type { PromptTemplate } from "~/lib/contracts/job";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { BadRequest } from "~/lib/errors";
@@ -22,7 +22,7 @@ export type TemplateVersion = PromptTemplate & { createdAt: number | null };
 
 /** A scope's versions, newest first; the built-in version 1 alone (createdAt null) when never saved. */
 export function templateHistory(db: Db, kind: TemplateKind, taskType: string | null): TemplateVersion[] {
-  checkScope(kind, taskType);
+  checkScope(taskType);
   const saved = db
     .select({ name: promptTemplates.name, version: promptTemplates.version, text: promptTemplates.text, createdAt: epochMs(promptTemplates.createdAt) })
     .from(promptTemplates)
@@ -42,7 +42,7 @@ export function currentTemplate(db: Db, kind: TemplateKind, taskType: string | n
 }
 
 /** The template a job of `kind` is given for rows of `taskType` (null: the kind-wide default), as job.json has it. */
-export function jobTemplate(db: Db, kind: TemplateKind, taskType: string | null): PromptTemplate {
+function jobTemplate(db: Db, kind: TemplateKind, taskType: string | null): PromptTemplate {
   const { name, version, text } = currentTemplate(db, kind, taskType);
   return { name, version, text };
 }
@@ -59,9 +59,9 @@ export function templatesByTaskType(db: Db, kind: TemplateKind): { default: Prom
   return { default: jobTemplate(db, kind, null), by_task_type: byType };
 }
 
-/** Every scope of a kind with its current template: the kind-wide default first, then each task type (if the kind has them). */
+/** Every scope of a kind with its current template: the kind-wide default first, then each task type. */
 export function templatesOf(db: Db, kind: TemplateKind) {
-  return [null, ...(TEMPLATES_PER_TASK_TYPE[kind] ? TASK_TYPES : [])].map((taskType) => ({ taskType, ...currentTemplate(db, kind, taskType) }));
+  return [null, ...TASK_TYPES].map((taskType) => ({ taskType, ...currentTemplate(db, kind, taskType) }));
 }
 
 /**
@@ -70,7 +70,7 @@ export function templatesOf(db: Db, kind: TemplateKind) {
  * fill one; text equal to the current version's saves nothing and returns that version.
  */
 export function saveTemplate(db: Db, kind: TemplateKind, taskType: string | null, text: string): PromptTemplate {
-  checkScope(kind, taskType);
+  checkScope(taskType);
   const unknown = unknownPlaceholders(kind, text);
   if (unknown.length) {
     const names = unknown.map((n) => `{${n}}`).join(", ");
@@ -98,10 +98,7 @@ export function resetTemplate(db: Db, kind: TemplateKind, taskType: string | nul
   return saveTemplate(db, kind, taskType, builtin.text);
 }
 
-function checkScope(kind: TemplateKind, taskType: string | null): void {
-  if (taskType !== null && !TEMPLATES_PER_TASK_TYPE[kind]) {
-    throw new BadRequest(`${kind} jobs use one template for every row: edit the default ${kind} template instead of ${taskType}'s`);
-  }
+function checkScope(taskType: string | null): void {
   if (taskType !== null && !(TASK_TYPES as string[]).includes(taskType)) {
     throw new BadRequest(`"${taskType}" is not a task type of the taxonomy (${TASK_TYPES.join(", ")})`);
   }

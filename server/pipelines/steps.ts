@@ -34,6 +34,9 @@ export type StepContext = { pipeline: PipelineRow; step: StepRow; steps: StepRow
 
 const finished = (s: StepRow) => s.status === "succeeded";
 
+/** The job.json fields of the generation jobs (answerJob, expandJob, rewriteJob) that hold the templates they were given. */
+const TEMPLATE_FIELDS = ["template", "templates", "templates_by_task_type", "answer_template", "answer_templates_by_task_type"] as const;
+
 /** The output of a round's step of this kind, when it finished. */
 function outputOf(steps: StepRow[], round: number, kind: StepRow["kind"]): StepOutput | null {
   const s = steps.find((x) => x.round === round && x.kind === kind);
@@ -244,8 +247,9 @@ export async function finishStep(deps: PipelineDeps, ctx: StepContext, job: JobR
         // Every answer was set aside (too long, refused): the round goes on with its set as it was.
         return { output: {}, frozen: [], message: `the ${step.kind} job set every row aside (its dataset ${datasetId} has no answers): the round keeps the answers it had` };
       }
-      const spec = JSON.parse(job.spec) as { template?: { name: string; version: number }; templates?: unknown; answer_template?: unknown };
-      const templates = { template: spec.template ?? null, templates: spec.templates ?? null, answer_template: spec.answer_template ?? null };
+      // Every template the job was given, the task types' own included (the fields its kind has; the others null).
+      const spec = JSON.parse(job.spec) as Record<string, unknown>;
+      const templates = Object.fromEntries(TEMPLATE_FIELDS.map((field) => [field, spec[field] ?? null]));
       const output: StepOutput = { datasetId, tagResultId: tagPassOf(db, datasetId) ?? undefined };
       if (step.kind === "expand") output.expanded = expandedByType(db, datasetId, output.tagResultId ?? null);
       return {

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,9 @@ EXPAND_TEMPLATE = {"name": "expand-test", "version": 2, "text": (
     'Here are examples of instructions of the task type "{task_type}":\n\n{examples}\n\n'
     'Write {count} new instructions of the task type "{task_type}" as a numbered list, and nothing else.')}
 ANSWER_TEMPLATE = {"name": "answer-as-is", "version": 1, "text": "{prompt}"}
+MATH_TEMPLATE = {"name": "expand-test-math", "version": 3, "text": (
+    'Here are examples of math problems, instructions of the task type "{task_type}":\n\n{examples}\n\n'
+    'Write {count} new instructions of the task type "{task_type}" as a numbered list, and nothing else.')}
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +120,38 @@ def test_a_type_without_rows_to_learn_from_is_reported_and_a_capped_type_says_so
     assert result["types"]["Math"]["requests"] == 1 and result["types"]["Math"]["stopped"] == "request cap"
     messages = [e.get("message", "") for e in read_events(run_dir)]
     assert any("Math:" in m and "the cap (max_requests_per_type)" in m for m in messages)
+
+
+def test_a_type_with_its_own_template_is_asked_with_it_and_records_it_the_others_take_the_default(tmp_path, proxy,
+                                                                                                  typed_rows):
+    other = next(t for t, _ in Counter(r["type"] for r in typed_rows).most_common() if t not in ("Math", None))
+    # No cache: the proxy sees every request this job sends.
+    run_dir = write_expand_job(tmp_path / "run", proxy.base_url, typed_rows, targets={"Math": 1, other: 1},
+                               templates_by_task_type={"Math": MATH_TEMPLATE}, max_requests_per_type=1)
+    done = run_expand(run_dir)
+    assert done.returncode == 0, done.stderr
+    expansions = [r["messages"][0]["content"] for r in proxy.requests if r["messages"][0]["content"].startswith("Here are examples")]
+    assert len(expansions) == 2
+    assert any(t.startswith('Here are examples of math problems, instructions of the task type "Math"') for t in expansions)
+    assert any(t.startswith(f'Here are examples of instructions of the task type "{other}"') for t in expansions)
+
+    expected = {"Math": {"name": "expand-test-math", "version": 3}, other: {"name": "expand-test", "version": 2}}
+    records = jsonl(run_dir / "instructions.jsonl")
+    assert {r["type"] for r in records} == {"Math", other}
+    for record in records:
+        assert record["template"] == expected[record["type"]]
+    for row in jsonl(run_dir / "expanded.jsonl") + jsonl(run_dir / "set_aside.jsonl"):
+        assert row["provenance"]["template"] == expected[row["type"]]
+
+
+def test_a_type_template_with_a_placeholder_the_job_cannot_fill_fails_it_before_any_request(tmp_path, proxy,
+                                                                                          typed_rows):
+    typo = {"name": "typo", "version": 4, "text": "{examples} {prompt}"}
+    run_dir = write_expand_job(tmp_path / "run", proxy.base_url, typed_rows, templates_by_task_type={"Math": typo})
+    done = run_expand(run_dir)
+    assert done.returncode == 2
+    assert "template 'typo' version 4 uses {prompt}" in read_events(run_dir)[-1]["message"]
+    assert proxy.requests == []
 
 
 def request_keys(proxy: FaultProxy, start: int = 0) -> list[str]:

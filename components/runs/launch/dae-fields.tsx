@@ -3,12 +3,14 @@
 import Link from "next/link";
 import { describeShare, DomainPanel } from "~/components/datasets/domain-panel";
 import { type DaeChoice, domainShareProblem, sameModel } from "~/lib/runs/dae";
+import { LOSS_LABELS, LossFields } from "./loss-fields";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";
 
 /**
  * KD + DAE's Domain Alignment from Expert phase in a launch form: on/off, whether it follows the KD phase (the
- * paper's chain) or runs alone, the domain expert and the reference model, its epochs, and the share of the run's
+ * paper's chain) or runs alone, the domain expert and the reference model, its epochs, divergence and learning rate
+ * (empty: the run's), and the share of the run's
  * training rows flagged as domain (which rows the expert teaches), with the dataset's flagging by task type at hand.
  * A share of 0% or 100% is said here and refused at launch.
  */
@@ -42,11 +44,22 @@ export function DaeFields(props: {
               The domain expert and the reference model are the same model: every row then learns the same target, whatever its flag.
             </p>
           )}
-          <NumberField label="DAE epochs" testId="field-dae-epochs" value={value.epochs} error={errors["dae.epochs"]} onChange={(epochs) => onChange({ ...value, epochs })} />
+          <div className="row">
+            <NumberField label="DAE epochs" testId="field-dae-epochs" value={value.epochs} error={errors["dae.epochs"]} onChange={(epochs) => onChange({ ...value, epochs })} />
+            <NumberField
+              label="DAE learning rate (empty: the run's)"
+              testId="field-dae-lr"
+              value={value.lr}
+              error={errors["dae.lr"]}
+              onChange={(lr) => onChange({ ...value, lr })}
+              onEmpty={() => onChange({ ...value, lr: null })}
+            />
+          </div>
+          <LossFields label="DAE divergence" testId="field-dae-loss" errorKey="dae.loss" value={value.loss} onChange={(loss) => onChange({ ...value, loss })} errors={errors} />
           <p className="small muted" data-testid="dae-plan">
             The run&apos;s plan: {value.afterKd ? "the KD stages, then one DAE stage" : "one DAE stage, no KD stage"} over each training row once,{" "}
-            {value.epochs} {value.epochs === 1 ? "epoch" : "epochs"}. The phase distils at temperature 1 with forward KL only (KD weight 1, no CE) and without the attention loss, as the paper does; expert and reference
-            must share the student&apos;s tokenizer.
+            {value.epochs} {value.epochs === 1 ? "epoch" : "epochs"}. The phase distils at temperature 1 with {LOSS_LABELS[value.loss.name]} alone (KD weight 1, no CE) and without the attention
+            loss{value.loss.name === "fkl" ? ", as the paper does" : " (the paper uses forward KL)"}; expert and reference must share the student&apos;s tokenizer.
           </p>
           <p className="small" data-testid="dae-share">
             {props.shareError

@@ -4,7 +4,6 @@ import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { launchForm, type LaunchForm, TEACHER_LAYERS } from "~/lib/runs/form";
-import { lossName } from "~/lib/contracts/job";
 import { domainShareProblem } from "~/lib/runs/dae";
 import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
 import { useTRPC } from "~/components/trpc/react";
@@ -12,18 +11,10 @@ import { AttentionFields } from "./attention-fields";
 import { DaeFields } from "./dae-fields";
 import { DistributedFields } from "./distributed-fields";
 import { JobPreview } from "./job-preview";
+import { LossFields } from "./loss-fields";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";
 import { useUrlForm } from "./use-url-form";
-
-const LOSS_LABELS: Record<LaunchForm["loss"]["name"], string> = {
-  fkl: "forward KL",
-  rkl: "reverse KL",
-  jsd: "Jensen–Shannon (β)",
-  tvd: "total variation",
-  skl: "skew forward KL (λ)",
-  srkl: "skew reverse KL (λ)",
-};
 
 /** auto takes a free GPU when the machine has one; cuda is offered only where nvidia-smi found GPUs. */
 function deviceOptions(gpus: { name: string; memoryMb: number }[]) {
@@ -134,24 +125,7 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
           )}
         </Section>
         <Section title="Loss">
-          <div className="row">
-            <label>
-              Divergence
-              <select data-testid="field-loss" value={form.loss.name} onChange={(e) => set("loss")({ ...form.loss, name: e.target.value as LaunchForm["loss"]["name"] })}>
-                {lossName.options.map((l) => (
-                  <option key={l} value={l}>
-                    {l}: {LOSS_LABELS[l]}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {form.loss.name === "jsd" && (
-              <NumberField label="β (JSD mix)" value={form.loss.beta} error={errors["loss.beta"]} onChange={(beta) => set("loss")({ ...form.loss, beta })} />
-            )}
-            {(form.loss.name === "skl" || form.loss.name === "srkl") && (
-              <NumberField label="λ (skew)" value={form.loss.skew} error={errors["loss.skew"]} onChange={(skew) => set("loss")({ ...form.loss, skew })} />
-            )}
-          </div>
+          <LossFields label="Divergence" testId="field-loss" errorKey="loss" value={form.loss} onChange={set("loss")} errors={errors} />
           <div className="row">
             {num("temperature", "Temperature")}
             {num("kdWeight", "KD weight α", "L = (1 − α)·CE + α·KD")}

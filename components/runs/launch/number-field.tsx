@@ -4,12 +4,14 @@ import { useEffect, useState } from "react";
 
 /**
  * A labelled number input that keeps what is typed (so "1e-" or "0." survive while editing) and reports
- * NaN for text that is not a number yet, which the form schema then rejects with a message.
+ * NaN for text that is not a number yet, which the form schema then rejects with a message. A field that may be
+ * left empty (`onEmpty`) reports emptying it there instead.
  */
 export function NumberField(props: {
   label: string;
   value: number | null;
   onChange: (value: number) => void;
+  onEmpty?: () => void;
   error?: string;
   step?: string;
   hint?: string;
@@ -31,7 +33,10 @@ export function NumberField(props: {
         aria-invalid={props.error ? true : undefined}
         onChange={(e) => {
           setText(e.target.value);
-          props.onChange(e.target.value.trim() === "" ? Number.NaN : Number(e.target.value));
+          if (e.target.value.trim() === "") {
+            if (props.onEmpty) props.onEmpty();
+            else props.onChange(Number.NaN);
+          } else props.onChange(Number(e.target.value));
         }}
       />
       {props.hint && <span className="small muted">{props.hint}</span>}

@@ -31,7 +31,11 @@ export function RunView({ id }: { id: string }) {
     // status and queue position change without events (queued → running, cancel): poll while active
     refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.status) ? 2000 : false),
   });
-  const { run, version, error } = useRunStream(id, info.data?.status, () => queryClient.invalidateQueries({ queryKey: runKey }));
+  const { run, version, error } = useRunStream(id, info.data?.status, (event) => {
+    if (event.type === "done" || event.type === "error") void queryClient.invalidateQueries({ queryKey: runKey });
+    // The Evaluation tab lists the checkpoints the run keeps: a new one, and the older ones it let go, show at once.
+    if (event.type === "checkpoint") void queryClient.invalidateQueries({ queryKey: trpc.evaluation.forRun.queryKey({ runId: id }) });
+  });
   const [tab, setTab] = useSearchParam("tab");
   if (info.error) return <p className="error">{info.error.message}</p>;
   if (!info.data) return <p className="muted">Loading run…</p>;

@@ -14,11 +14,11 @@ const ENDED = new Set(["succeeded", "failed", "cancelled"]);
  * SSE subscription continues from the older of the two seqs (tracked events, so a reconnect resumes exactly).
  * Appends happen in place; `version` bumps (at most every 100–500 ms) to re-render.
  *
- * The server ends the subscription when the job finishes. `status` is the job's status as the page last read
+ * `onEvent` sees each event that changed the run as it is applied. The server ends the subscription when the job finishes. `status` is the job's status as the page last read
  * it: when a finished run's status changes (it was resumed), the subscription starts again after the last
  * event seen, and follows the resumed attempt.
  */
-export function useRunStream(id: string, status: string | undefined, onFinal?: (event: JobEvent) => void) {
+export function useRunStream(id: string, status: string | undefined, onEvent?: (event: JobEvent) => void) {
   const trpc = useTRPC();
   const once = { staleTime: Infinity, refetchOnWindowFocus: false, refetchOnReconnect: false } as const;
   const metrics = useQuery({ ...trpc.jobs.metrics.queryOptions({ id }), ...once });
@@ -41,7 +41,7 @@ export function useRunStream(id: string, status: string | undefined, onFinal?: (
         onData: ({ data }) => {
           const event = data as JobEvent;
           if (!run.current || !applyEvent(run.current, event)) return;
-          if (event.type === "done" || event.type === "error") onFinal?.(event);
+          onEvent?.(event);
           // Re-render in batches: preparing a 100,000-point chart costs tens of ms, so long runs redraw less often.
           frame.current ??= setTimeout(() => {
             frame.current = null;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { idField, nameField, pathField } from "~/lib/contracts/text-bounds";
 import { curriculum } from "~/lib/planning";
+import { daePlanChoice } from "~/lib/runs/dae";
 import { curriculumLaunchForm, launchForm } from "~/lib/runs/form";
 import { startAnalysisJob } from "~/server/curriculum/analysis-jobs";
 import { loadDemoDataset } from "~/server/curriculum/demo-dataset";
@@ -79,10 +80,10 @@ export const curriculumRouter = {
 
   get: publicProcedure.input(z.object({ id: idField("a curriculum id") })).query(({ ctx, input }) => getCurriculum(ctx.db, input.id)),
 
-  /** The plan a saved curriculum's run trains with this batching: what launch writes as plan.json. */
+  /** The plan a saved curriculum's run trains with this batching (and DAE phase): what launch writes as plan.json. */
   plan: publicProcedure
-    .input(z.object({ id: idField("a curriculum id"), batchSize: launchForm.shape.batchSize, gradAccum: launchForm.shape.gradAccum }))
-    .query(({ ctx, input }) => curriculumPlanSummary(ctx.db, input.id, { batch_size: input.batchSize, grad_accum: input.gradAccum })),
+    .input(z.object({ id: idField("a curriculum id"), batchSize: launchForm.shape.batchSize, gradAccum: launchForm.shape.gradAccum, dae: daePlanChoice.optional() }))
+    .query(({ ctx, input }) => curriculumPlanSummary(ctx.db, input.id, { batch_size: input.batchSize, grad_accum: input.gradAccum }, input.dae)),
 
   /** A POCL train run from a saved curriculum (see launchCurriculum). */
   launch: publicProcedure

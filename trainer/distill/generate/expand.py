@@ -1,7 +1,8 @@
 """Job kind "expand" (expandJob in lib/contracts/job.ts; TAPIR §4): per task type, the teacher writes new
 instructions from in-context examples of that type, and then answers the ones kept.
 
-1. Expansion. Request n of type T sends the template filled with {task_type} T, {count} and {examples}: k
+1. Expansion. Request n of type T sends T's own template (templates_by_task_type), else `template`, filled
+   with {task_type} T, {count} and {examples}: k
    prompts (first user turns) of T's rows, drawn with a generator seeded by (seed, T, n), and is sampled with
    seed sampling.seed (or the job's seed) + n, so every request is the same whenever it is sent (a resume finds
    it in the journal, the cache serves it again) and no two requests of a type are the same. Requests go out in
@@ -12,7 +13,8 @@ instructions from in-context examples of that type, and then answers the ones ke
    above near_duplicate_threshold), then the tagger: an instruction tagged with another type than the one it
    was asked for is set aside as a tag mismatch (it would not count towards its type when the curriculum is
    planned again, and answering it would cost a request). What passes is kept, up to the type's target;
-   instructions beyond it are surplus. Every instruction and its fate go to `instructions`.
+   instructions beyond it are surplus. Every instruction, the template that asked for it and its fate go to
+   `instructions`.
 3. Answers: the kept instructions are answered as an answer job answers rows (answer.AnswerRun), with
    their type's own answer template (answer_templates_by_task_type), else answer_template.
 
@@ -52,9 +54,14 @@ def instruction_id(text: str) -> str:
     return "x-" + hashlib.sha1(instruction_list.normalise(text).encode()).hexdigest()[:16]
 
 
+def template_ref(chosen: dict) -> dict:
+    """What a row records of the template it was made with."""
+    return {"name": chosen["name"], "version": chosen["version"]}
+
+
 class TypeState:
-    def __init__(self, name: str, target: int, pool: list[dict]):
-        self.name, self.target, self.pool = name, target, pool
+    def __init__(self, name: str, target: int, pool: list[dict], template: dict):
+        self.name, self.target, self.pool, self.template = name, target, pool, template
         self.kept: list[dict] = []
         self.requests = 0
 
@@ -71,7 +78,8 @@ class Expansion:
         for row in rows:
             if row.get("type"):
                 pools.setdefault(row["type"], []).append(row)
-        self.types = [TypeState(name, target, pools.get(name, [])) for name, target in sorted(job["targets"].items())]
+        self.types = [TypeState(name, target, pools.get(name, []), job["templates_by_task_type"].get(name, job["template"]))
+                      for name, target in sorted(job["targets"].items())]
         self.seen = Seen(embed, job["near_duplicate_threshold"], [r["id"] for r in rows], list(map(first_user_turn, rows)))
         self.counts = Counter({name: 0 for name in COUNTS})
         session.meter.counts = self.counts
@@ -85,7 +93,7 @@ class Expansion:
     def request_messages(self, state: TypeState, number: int) -> tuple[list[dict], list[str], dict]:
         rng = random.Random(f"{self.job['seed']}:{state.name}:{number}")
         examples = rng.sample(state.pool, min(self.job["examples_per_request"], len(state.pool)))
-        text = template.render(self.job["template"]["text"], {
+        text = template.render(state.template["text"], {
             "task_type": state.name, "count": str(self.per_request),
             "examples": instruction_list.numbered([first_user_turn(r) for r in examples])})
         base_seed = self.session.teacher.sampling.get("seed", self.job["seed"])
@@ -135,7 +143,8 @@ class Expansion:
         fresh = [i for i, v in enumerate(verdicts) if v.kind is None]
         tags = dict(zip(fresh, self.tagger.tag([texts[i] for i in fresh]))) if fresh else {}
         for i, (id_, text, verdict) in enumerate(zip(ids, texts, verdicts)):
-            record = {"id": id_, "type": state.name, "request": number, "text": text}
+            record = {"id": id_, "type": state.name, "request": number, "template": template_ref(state.template),
+                      "text": text}
             if verdict.kind is not None:
                 fate = f"{verdict.kind}_duplicate"
                 self.counts[f"{verdict.kind}_duplicates"] += 1
@@ -167,7 +176,8 @@ def _check(job: dict, rows: list[dict]) -> None:
     if unknown:
         raise JobError(f"targets name {', '.join(unknown)}, which {'is' if len(unknown) == 1 else 'are'} not a task "
                        "type of the taxonomy")
-    template.check(job["template"], EXPAND_PLACEHOLDERS)
+    for chosen in [job["template"], *job["templates_by_task_type"].values()]:
+        template.check(chosen, EXPAND_PLACEHOLDERS)
     for chosen in [job["answer_template"], *job["answer_templates_by_task_type"].values()]:
         template.check(chosen, {"prompt"})
 
@@ -210,10 +220,10 @@ async def _run(job: dict, rows: list[dict], events: EventWriter, paths: dict[str
     await session.run(work())
     kept = [record for state in expansion.types for record in state.kept]
     extra = {r["id"]: {"type": r["type"], "tag": r["tag"]} for r in kept}
-    template_ref = {"name": job["template"]["name"], "version": job["template"]["version"]}
+    asked_with = {r["id"]: r["template"] for r in kept}
 
     def expanded(record: dict) -> dict:
-        provenance = {**record["provenance"], "template": template_ref,
+        provenance = {**record["provenance"], "template": asked_with[record["id"]],
                       "answer_template": record["provenance"]["template"],
                       "expansion": {"request": expansion.request_of[record["id"]],
                                     "examples": expansion.examples_of[record["id"]]}}
