@@ -201,7 +201,7 @@ export type PipelineStep = z.infer<typeof pipelineStep>;
 /** One task type's rows in a round's set against its target. */
 export const taskMixRow = z.object({
   type: z.string(),
-  /** floor(budget · normalised ratio). */
+  /** budget · normalised ratio, rounded so that the targets add up to the budget (largest remainder). */
   target: z.number().int(),
   /** Seed rows selected for it. */
   selected: z.number().int(),
