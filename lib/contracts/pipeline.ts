@@ -59,6 +59,12 @@ export const pipelineScoring = z.object({
   /** The student's answer length when it answers the seed pool. */
   maxNewTokens: z.number().int("max new tokens is a whole number").min(1, "max new tokens is at least 1").max(4096, "max new tokens is at most 4,096").default(128),
   judgeMaxTokens: z.number().int("the judge's max tokens is a whole number").min(1, "the judge's max tokens is at least 1").max(4096, "the judge's max tokens is at most 4,096").default(512),
+  /**
+   * "explained": MT-Bench's judgment, an explanation and then the rating "[[n]]". "rating": the judge's answer is
+   * held to "[[n]]" alone by a llama.cpp grammar (llama.cpp servers only, the embedded one included): a small
+   * judge such as the embedded 135M model gives no rating in the explained form, and the rating alone takes 8 tokens.
+   */
+  judgeFormat: z.enum(["explained", "rating"]).default("explained"),
 });
 
 export const DEFAULT_PIPELINE_SUITES = [{ name: "selfinst" as const, limit: null }, { name: "ifeval" as const, limit: null }];
