@@ -307,6 +307,8 @@ export const pipelineProcedures = {
   list: { input: z.void(), output: z.array(pipelineSummary) },
   /** query: one pipeline with its rounds. */
   get: { input: z.object({ id: pipelineId }), output: pipelineDetail },
+  /** subscription (SSE): the pipeline now, then again after each change, until it has succeeded or been cancelled. */
+  watch: { input: z.object({ id: pipelineId }), output: pipelineDetail },
   /** mutation: no next step starts; the running one finishes. */
   pause: { input: z.object({ id: pipelineId }), output: pipelineSummary },
   /** mutation: continues a paused pipeline, or retries a failed one from its failed step (finished steps are kept). */

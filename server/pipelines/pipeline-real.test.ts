@@ -80,7 +80,8 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
       rewrite: false,
       // The baselines' eval jobs are eval jobs like the rounds'; left out, they would only cost the shared machine time.
       evaluateBaselines: false,
-      scoring: { maxNewTokens: 12, judgeMaxTokens: 32 },
+      // The embedded judge rates only with its answer held to the rating (the form's choice for it).
+      scoring: { maxNewTokens: 12, judgeFormat: "rating" },
       training: { epochs: 1, batchSize: 4, maxLength: 128, evalSize: 0, evalEvery: 0, checkpointEvery: 2, device: "cpu" },
       evaluation: { suites: [{ name: "selfinst", limit: 1 }, { name: "ifeval", limit: 1 }], seeds: 1, greedy: true, maxNewTokens: 12, device: "cpu" },
     };
@@ -138,6 +139,8 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
       for (const t of round.mix!) expect(t.selected + t.toExpand).toBe(t.target);
       expect(round.mfd!.bins).toHaveLength(19);
       expect(round.mfd!.values.length + round.mfd!.unscored).toBe(PROMPTS);
+      // Held to its rating, the judge rates every answer: every prompt has its MFD.
+      expect(round.mfd!.values).toHaveLength(PROMPTS);
       expect(round.eval!.metrics.selfinst!.rouge_l).toEqual(expect.any(Number));
       expect(Object.values(round.sizeByOrigin!).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       const frozen = round.steps.flatMap((x) => x.frozen);
