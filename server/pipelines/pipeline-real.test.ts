@@ -151,4 +151,63 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
     expect(detail.rounds_detail[1]!.alpha).toBe(0.5);
     expect(detail.rounds_detail[0]!.alpha).toBeNull();
   }, 14_400_000); // two rounds of real jobs, each judging 40 prompts, on a shared 2-core machine
+
+  it("expands an under-filled task type and rewrites the round's set with the embedded teacher", async () => {
+    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
+    const s = studio;
+    current = s.manager;
+    const path = join(s.dir, "alpaca12.json");
+    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 12)));
+    const { datasetId } = await importFile(s.db, path);
+    const tag = await startAnalysisJob(s.manager, { kind: "tag", datasetId });
+    await waitFor("the tag job", () => (jobStatus(s, tag.jobId).status === "succeeded" ? true : jobStatus(s, tag.jobId).status === "failed" ? (() => { throw new Error(jobStatus(s, tag.jobId).error!); })() : null), 600_000);
+    void startPipelines({ db: s.db, jobs: s.manager, embedded: s.embedded });
+    const tagPass = s.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
+    const counts: Record<string, number> = {};
+    for (const t of rowColumns(s.db, datasetId, tagPass, null).types) counts[t] = (counts[t] ?? 0) + 1;
+    // The two largest types at equal shares, the smaller asked for 2 rows more than it has: the teacher expands it.
+    const [big, small] = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+    const budget = 2 * (small![1] + 2);
+
+    const caller = createCaller(apiContext(s));
+    const { id } = await caller.pipelines.create({
+      name: "expand and rewrite",
+      seedDatasetId: datasetId,
+      teacher: { kind: "local", model: { source: "embedded" }, endpointId: EMBEDDED_ENDPOINT_ID },
+      judgeEndpointId: EMBEDDED_ENDPOINT_ID,
+      student: { source: "pruned", num_layers: 2 },
+      ratios: { [big![0]]: 1, [small![0]]: 1 },
+      rounds: 1,
+      budget,
+      firstRoundSet: "resample_expand",
+      rewrite: true,
+      evaluateBaselines: false,
+      expansion: { maxTokens: 96, maxRequestsPerType: 2 },
+      training: { epochs: 1, batchSize: 4, maxLength: 64, evalSize: 0, evalEvery: 0, checkpointEvery: 0, device: "cpu" },
+    });
+    // Paused while the rewrite runs: it ends, and nothing after it starts (training is the other test's).
+    await waitFor("the rewrite step to run", () => (stepsOrThrow(s, id).find((x) => x.kind === "rewrite")!.status === "running" ? true : null), 3_600_000);
+    await caller.pipelines.pause({ id });
+    const steps = await waitFor("the rewrite step to end", () => {
+      const p = stepsOrThrow(s, id);
+      return p.find((x) => x.kind === "rewrite")!.status === "succeeded" ? p : null;
+    }, 3_600_000);
+
+    const expand = steps.find((x) => x.kind === "expand")!;
+    expect(expand.status).toBe("succeeded");
+    expect(expand.frozen.map((f) => f.kind)).toEqual(["dataset_version", "templates"]);
+    const round = (await caller.pipelines.get({ id })).rounds_detail[0]!;
+    const smallRow = round.mix!.find((t) => t.type === small![0])!;
+    expect(smallRow.toExpand).toBeGreaterThanOrEqual(2);
+    expect(smallRow.expanded).toEqual(expect.any(Number));
+    const expanded = Object.values(expand.output.expanded ?? {}).reduce((a, b) => a + b, 0);
+    const originOf = (dataset: string, origin: string) => s.db.$client.prepare("select count(*) from dataset_rows where dataset_id = ? and origin = ?").pluck().get(dataset, origin) as number;
+    expect(originOf(expand.output.datasetId!, "expanded")).toBe(expanded);
+    const rewrite = steps.find((x) => x.kind === "rewrite")!;
+    expect(rewrite.output.datasetId).not.toBe(expand.output.datasetId);
+    expect(round.datasetId).toBe(rewrite.output.datasetId);
+    expect(round.sizeByOrigin!.rewritten).toBeGreaterThan(0);
+    console.log(`expand and rewrite: ${small![0]} asked +${smallRow.toExpand}, ${expanded} expanded; ${round.sizeByOrigin!.rewritten} rewritten of ${budget}`);
+    await caller.pipelines.cancel({ id });
+  }, 7_200_000);
 });
