@@ -35,7 +35,7 @@ try {
   writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, prompts)));
   const { datasetId } = await importFile(studio.db, path);
   const tag = await startAnalysisJob(studio.manager, { kind: "tag", datasetId });
-  await waitFor("the tag job", () => jobRow(studio.db, tag.jobId)!.status === "succeeded", 900_000);
+  await waitFor("the tag job", () => jobRow(studio.db, tag.jobId)!.status === "succeeded", 3_600_000);
   const pass = studio.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
   const counts: Record<string, number> = {};
   for (const t of rowColumns(studio.db, datasetId, pass, null).types) counts[t] = (counts[t] ?? 0) + 1;

@@ -5,7 +5,7 @@ import { uploadAlpaca } from "./upload-alpaca";
 async function tag(page: Page, datasetPath: string) {
   await page.goto(`${datasetPath}/curriculum`);
   await page.getByTestId("start-tag").click();
-  await expect(page.getByTestId("tag-result")).toHaveCount(1, { timeout: 600_000 });
+  await expect(page.getByTestId("tag-result")).toHaveCount(1, { timeout: 1_200_000 });
 }
 
 async function fill(page: Page, values: Record<string, number>) {
