@@ -29,7 +29,7 @@ function emit(metric: string, value: number, unit: string) {
   console.log(JSON.stringify({ metric, value: Number(value.toFixed(3)), unit }));
 }
 
-const studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+const studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
 try {
   const path = join(studio.dir, "seed.json");
   writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, prompts)));

@@ -46,23 +46,32 @@ function stepsOrThrow(s: Pick<Studio, "db">, id: string) {
 }
 const jobStatus = (s: Pick<Studio, "db">, id: string) => (s.db.$client.prepare("select status, error from jobs where id = ?").get(id) as { status: string; error: string | null });
 
+/**
+ * A studio whose seed pool is the first `prompts` Alpaca rows, typed by a real tag job, with its pipelines driven;
+ * the rows per task type.
+ */
+async function seedPool(prompts: number) {
+  studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
+  const s = studio;
+  current = s.manager;
+  const path = join(s.dir, `alpaca${prompts}.json`);
+  writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, prompts)));
+  const { datasetId } = await importFile(s.db, path);
+  const tag = await startAnalysisJob(s.manager, { kind: "tag", datasetId });
+  await waitFor("the tag job", () => (jobStatus(s, tag.jobId).status === "succeeded" ? true : jobStatus(s, tag.jobId).status === "failed" ? (() => { throw new Error(jobStatus(s, tag.jobId).error!); })() : null), 600_000);
+  void startPipelines({ db: s.db, jobs: s.manager, embedded: s.embedded });
+  const tagPass = s.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
+  const counts: Record<string, number> = {};
+  for (const t of rowColumns(s.db, datasetId, tagPass, null).types) counts[t] = (counts[t] ?? 0) + 1;
+  return { s, datasetId, counts };
+}
+
 // 11 minutes on two cores (passed 2026-11-29): more than `npm test` can carry beside everything else inside CI's
 // hour. Run it with DISTILL_PIPELINE_REAL=1.
 describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", () => {
   it("runs both rounds with the embedded teacher and judge, survives a studio restart in round 2, repeats nothing", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
-    const s = studio;
-    current = s.manager;
-    const path = join(s.dir, "alpaca40.json");
-    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, PROMPTS)));
-    const { datasetId } = await importFile(s.db, path);
-    const tag = await startAnalysisJob(s.manager, { kind: "tag", datasetId });
-    await waitFor("the tag job", () => (jobStatus(s, tag.jobId).status === "succeeded" ? true : jobStatus(s, tag.jobId).status === "failed" ? (() => { throw new Error(jobStatus(s, tag.jobId).error!); })() : null), 600_000);
-    void startPipelines({ db: s.db, jobs: s.manager, embedded: s.embedded });
+    const { s, datasetId, counts } = await seedPool(PROMPTS);
     // The seed pool's own mix as the target: every type's target fits its rows, so the set is the budget.
-    const tagPass = s.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
-    const counts: Record<string, number> = {};
-    for (const t of rowColumns(s.db, datasetId, tagPass, null).types) counts[t] = (counts[t] ?? 0) + 1;
 
     const caller = createCaller(apiContext(s));
     const settings: PipelineSettingsInput = {
@@ -153,18 +162,7 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
   }, 14_400_000); // two rounds of real jobs, each judging 40 prompts, on a shared 2-core machine
 
   it("expands an under-filled task type and rewrites the round's set with the embedded teacher", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
-    const s = studio;
-    current = s.manager;
-    const path = join(s.dir, "alpaca12.json");
-    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, 12)));
-    const { datasetId } = await importFile(s.db, path);
-    const tag = await startAnalysisJob(s.manager, { kind: "tag", datasetId });
-    await waitFor("the tag job", () => (jobStatus(s, tag.jobId).status === "succeeded" ? true : jobStatus(s, tag.jobId).status === "failed" ? (() => { throw new Error(jobStatus(s, tag.jobId).error!); })() : null), 600_000);
-    void startPipelines({ db: s.db, jobs: s.manager, embedded: s.embedded });
-    const tagPass = s.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
-    const counts: Record<string, number> = {};
-    for (const t of rowColumns(s.db, datasetId, tagPass, null).types) counts[t] = (counts[t] ?? 0) + 1;
+    const { s, datasetId, counts } = await seedPool(12);
     // The two largest types at equal shares, the smaller asked for 2 rows more than it has: the teacher expands it.
     const [big, small] = Object.entries(counts).sort((a, b) => b[1] - a[1]);
     const budget = 2 * (small![1] + 2);
