@@ -3,7 +3,7 @@
  * set's copy, curriculum planning, imports and hooks, starting the next job), as a share of the round's wall time.
  * One real round on the first N prompts of alpaca_en_demo.json (default 16): a real tag job first (not counted),
  * then select → train (2-layer pruned student, one short epoch) → score (the embedded SmolLM2 as judge, mfd_judge)
- * → eval (SelfInst, one prompt), with the embedded teacher. Each job's wall seconds are printed too; a job's own
+ * → eval (SelfInst, one prompt), with the embedded teacher; the judge's answer is its rating alone (judgeFormat). Each job's wall seconds are printed too; a job's own
  * start (Python, model loading) counts as job time here, not as the pipeline's overhead.
  * Target: overhead_share ≤ 0.05.
  * Run: npx tsx bench/pipeline-overhead.bench.ts [prompts=16]
@@ -29,13 +29,13 @@ function emit(metric: string, value: number, unit: string) {
   console.log(JSON.stringify({ metric, value: Number(value.toFixed(3)), unit }));
 }
 
-const studio = tempStudio({ launcher: defaultLauncher(process.cwd()), ...studioJobHooks });
+const studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
 try {
   const path = join(studio.dir, "seed.json");
   writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, prompts)));
   const { datasetId } = await importFile(studio.db, path);
   const tag = await startAnalysisJob(studio.manager, { kind: "tag", datasetId });
-  await waitFor("the tag job", () => jobRow(studio.db, tag.jobId)!.status === "succeeded", 900_000);
+  await waitFor("the tag job", () => jobRow(studio.db, tag.jobId)!.status === "succeeded", 3_600_000);
   const pass = studio.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
   const counts: Record<string, number> = {};
   for (const t of rowColumns(studio.db, datasetId, pass, null).types) counts[t] = (counts[t] ?? 0) + 1;
@@ -52,7 +52,8 @@ try {
     budget: prompts,
     rewrite: false,
     evaluateBaselines: false,
-    scoring: { maxNewTokens: 16, judgeMaxTokens: 48 },
+    // The embedded judge rates only with its answer held to the rating (docs/pipelines.md).
+    scoring: { maxNewTokens: 16, judgeFormat: "rating" },
     training: { epochs: 1, batchSize: 4, maxLength: 128, evalSize: 0, evalEvery: 0, checkpointEvery: 0, device: "cpu" },
     evaluation: { suites: [{ name: "selfinst", limit: 1 }], seeds: 1, greedy: true, maxNewTokens: 16, device: "cpu" },
   });

@@ -5,7 +5,7 @@ import { uploadAlpaca } from "./upload-alpaca";
 async function tag(page: Page, datasetPath: string) {
   await page.goto(`${datasetPath}/curriculum`);
   await page.getByTestId("start-tag").click();
-  await expect(page.getByTestId("tag-result")).toHaveCount(1, { timeout: 600_000 });
+  await expect(page.getByTestId("tag-result")).toHaveCount(1, { timeout: 1_200_000 });
 }
 
 async function fill(page: Page, values: Record<string, number>) {
@@ -27,23 +27,27 @@ test("the pipeline form says what the paper leaves open and checks its fields as
   await expect(page.getByTestId("pf-create")).toBeDisabled();
   await fill(page, { rounds: 0 });
   await expect(page.getByTestId("pipeline-form")).toContainText("a pipeline has at least 1 round");
+  // The embedded judge is too small for MT-Bench's explained judgment: it answers with its rating alone.
+  await expect(page.getByTestId("pf-judge-format")).toHaveValue("rating");
   // An endpoint teacher gives no logits: the form turns the KD weight to 0 on its own.
   await page.getByTestId("pf-teacher-kind").selectOption("endpoint");
   await expect(page.getByTestId("pf-training-kdWeight")).toHaveValue("0");
 });
 
 /**
- * A new user: imports 40 alpaca prompts and tags them, creates a 2-round pipeline with the embedded teacher and
+ * A new user: imports 12 alpaca prompts and tags them, creates a 2-round pipeline with the embedded teacher and
  * judge and a 2-layer student, watches it run round by round, and opens round 2: its task mix against the target
- * and the MFD histogram of what the student still fails at; the open round survives a reload.
+ * and the MFD histogram of what the student still fails at; the open round survives a reload. The smallest honest
+ * sizes: a budget of 8 rows (2 training steps of 4), 8-token answers, 2 items of each evaluation suite, and the
+ * judge's rating alone (the form's choice for the embedded judge), so that every judgment gives a rating.
  */
 test("a new user creates a 2-round pipeline, watches it progress and opens round 2's mix and MFD histogram", async ({ page }) => {
-  // Not yet passed end to end: its one run (on the 2-core machine shared with seven builds, one round took over 30
-  // minutes: the score step alone has the student answer 40 prompts and the judge grade 80 answers) ran out of time
-  // in round 1, so round 2's assertions have never run in a browser. Kept out of CI until it has passed once.
-  test.fixme();
-  test.setTimeout(6_000_000);
-  const { path } = await uploadAlpaca(page, 40, "tapir-seed.json");
+  // Out of `npm test` until it has passed once: its settings were cut down (12 prompts, budget 8, the judge's rating
+  // alone, which now gives every prompt an MFD) but its first run, on a 2-core machine at load ~20, was still
+  // building when this was committed. Run it with DISTILL_PIPELINE_REAL=1.
+  test.skip(!process.env.DISTILL_PIPELINE_REAL, "a real 2-round pipeline: set DISTILL_PIPELINE_REAL=1");
+  test.setTimeout(1_800_000);
+  const { path } = await uploadAlpaca(page, 12, "tapir-seed.json");
   await tag(page, path);
 
   await page.goto(path);
@@ -52,9 +56,9 @@ test("a new user creates a 2-round pipeline, watches it progress and opens round
   await expect(page.getByTestId("pf-seed-dataset")).not.toHaveValue("");
   await page.getByTestId("pf-name").fill("two rounds");
   await page.getByTestId("student-layers").fill("2");
-  await expect(page.getByTestId("pf-seed-types")).toContainText("40 rows");
-  await fill(page, { rounds: 2, budget: 16 });
-  // The seed pool's own mix as the target: 40 prompts fill every type, so no round waits on expansions.
+  await expect(page.getByTestId("pf-seed-types")).toContainText("12 rows");
+  await fill(page, { rounds: 2, budget: 8 });
+  // The seed pool's own mix as the target: the seed rows fill every type, so no round waits on expansions.
   await page.getByTestId("pf-ratios").locator("summary").click();
   await page.getByTestId("pf-preset-dataset").click();
   await expect(page.getByTestId("pf-ratios").locator("summary")).toContainText("edited");
@@ -66,17 +70,15 @@ test("a new user creates a 2-round pipeline, watches it progress and opens round
     "training-evalSize": 0,
     "training-evalEvery": 0,
     "training-checkpointEvery": 0,
-    "scoring-maxNewTokens": 16,
-    "scoring-judgeMaxTokens": 48,
-    "expansion-maxTokens": 128,
-    "expansion-maxRequestsPerType": 2,
+    "scoring-maxNewTokens": 8,
   });
+  await expect(page.getByTestId("pf-judge-format")).toHaveValue("rating");
   await page.getByTestId("pf-training-device").selectOption("cpu");
   const picker = page.getByTestId("suite-picker");
   await picker.getByTestId("suite-limit-selfinst").fill("2");
   await picker.getByTestId("suite-limit-ifeval").fill("2");
   await picker.getByTestId("eval-greedy").check();
-  await picker.getByTestId("eval-max-new-tokens").fill("16");
+  await picker.getByTestId("eval-max-new-tokens").fill("8");
   await expect(page.getByTestId("pf-create")).toBeEnabled();
   await page.getByTestId("pf-create").click();
   await page.waitForURL(/\/pipelines\/(?!new)[^/?]+$/);
@@ -87,9 +89,9 @@ test("a new user creates a 2-round pipeline, watches it progress and opens round
   await expect(page.getByTestId("timeline-round-1")).toBeVisible();
   await expect(page.getByTestId("timeline-round-2")).toBeVisible();
   await expect(page.getByTestId("running-step").first()).toBeVisible({ timeout: 120_000 });
-  await expect(page.getByTestId("timeline-round-1")).toHaveAttribute("data-status", "succeeded", { timeout: 3_000_000 });
+  await expect(page.getByTestId("timeline-round-1")).toHaveAttribute("data-status", "succeeded", { timeout: 1_500_000 });
   await expect(page.getByTestId("pipeline-progress")).toContainText("round 2 of 2", { timeout: 120_000 });
-  await expect(page.getByTestId("pipeline-status")).toHaveText("succeeded", { timeout: 3_000_000 });
+  await expect(page.getByTestId("pipeline-status")).toHaveText("succeeded", { timeout: 1_500_000 });
 
   // Round 2: its set against the target ratios, the share of hard rows it aimed for, and its MFD histogram.
   await page.getByTestId("open-round-2").click();
@@ -102,7 +104,8 @@ test("a new user creates a 2-round pipeline, watches it progress and opens round
   await expect(mfd).toBeVisible();
   expect(Number(await mfd.getAttribute("data-judged"))).toBeGreaterThan(0);
   await expect(round.getByTestId("mfd-hard-share")).toContainText("judged prompts");
-  await expect(round.getByTestId("round-origins")).toBeVisible();
+  // The whole budget is filled from the seed pool (the targets are rounded to add up to it).
+  await expect(round.getByTestId("round-origins")).toHaveAttribute("data-total", "8");
   await expect(round.getByTestId("loss-chart")).toBeVisible();
 
   // The open round is in the URL: a reload (or a shared link) opens round 2 again.

@@ -49,9 +49,9 @@ export function studioJobHooks(embedded: EmbeddedServer): Pick<JobManagerOptions
       await onJobSucceeded(db, job, jobs, embedded);
       await pipelineJobSucceeded(job, jobs);
     },
-    onFailed: (job, db) => {
+    onFailed: (job, db, bus) => {
       failEndedImport(db, job);
-      pipelineJobFailed(job, db);
+      pipelineJobFailed(job, db, bus);
     },
   };
 }

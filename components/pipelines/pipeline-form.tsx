@@ -14,7 +14,7 @@ import { DEVICES } from "~/lib/contracts/job";
 import { type PipelineSettings, UNCONFIRMED_SETTINGS } from "~/lib/contracts/pipeline";
 import { TASK_RATIOS, TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { presetRatios } from "~/lib/planning/ratios";
-import { initialPipelineForm, pipelineFormErrors, ratiosToSend, withTeacherKind } from "~/lib/pipelines/form";
+import { initialPipelineForm, pipelineFormErrors, ratiosToSend, withJudge, withTeacherKind } from "~/lib/pipelines/form";
 
 /** The sentence the page shows beside a setting the paper leaves open. */
 function Unconfirmed({ setting }: { setting: keyof typeof UNCONFIRMED_SETTINGS }) {
@@ -137,7 +137,7 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
         {teacher.kind === "local" && (
           <ModelFields role="teacher" value={teacher.model} errors={errors} onChange={(model) => set({ teacher: { ...teacher, model } })} />
         )}
-        <EndpointSelect label="Judge endpoint (grades student and teacher answers; TAPIR uses the teacher)" testId="pf-judge" value={form.judgeEndpointId} onChange={(judgeEndpointId) => set({ judgeEndpointId })} />
+        <EndpointSelect label="Judge endpoint (grades student and teacher answers; TAPIR uses the teacher)" testId="pf-judge" value={form.judgeEndpointId} onChange={(judgeEndpointId) => setForm(withJudge(form, judgeEndpointId))} />
         <ModelFields role="student" value={form.student} errors={errors} onChange={(student) => set({ student })} />
       </Section>
 
@@ -251,6 +251,17 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
         <div className="row" style={{ alignItems: "flex-start" }}>
           {group("scoring", "maxNewTokens", "Student answer length (tokens)")}
           {group("scoring", "judgeMaxTokens", "Judge's max tokens")}
+          <label>
+            The judge answers with
+            <select
+              data-testid="pf-judge-format"
+              value={form.scoring.judgeFormat}
+              onChange={(e) => set({ scoring: { ...form.scoring, judgeFormat: e.target.value as PipelineSettings["scoring"]["judgeFormat"] } })}
+            >
+              <option value="explained">an explanation, then its rating (MT-Bench)</option>
+              <option value="rating">its rating alone (a llama.cpp grammar; for small judges such as the embedded one)</option>
+            </select>
+          </label>
           {group("expansion", "maxTokens", "Expansion max tokens")}
           {group("expansion", "maxRequestsPerType", "Expansion requests per type (cap)")}
           {group("expansion", "temperature", "Expansion temperature")}

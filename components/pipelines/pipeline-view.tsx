@@ -1,12 +1,13 @@
 "use client";
 
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useMemo } from "react";
 import { useTRPC } from "~/components/trpc/react";
 import { useSearchParam } from "~/components/use-search-param";
 import { describeSettings } from "~/lib/pipelines/describe";
-import { openRound, pipelineActive, runningSteps, STEP_LABELS } from "~/lib/pipelines/pipeline-view";
+import { openRound, runningSteps, STEP_LABELS } from "~/lib/pipelines/pipeline-view";
 import { scoreSeries } from "~/lib/pipelines/score-series";
 import { PipelineActions } from "./pipeline-actions";
 import { PipelineTimeline } from "./pipeline-timeline";
@@ -16,17 +17,15 @@ import { RunningStep } from "./step-chip";
 
 /**
  * One pipeline, live: its rounds as a timeline, the open round (?round=N) in full, and each evaluation score
- * across rounds. The page polls the pipeline while it moves (steps start and end without a job event of their
- * own) and follows each running step's job over SSE, reading the pipeline again the moment one ends.
+ * across rounds. The pipeline comes over SSE (pipelines.watch: again after each of its changes), and each running
+ * step's job's progress over that job's own SSE.
  */
 export function PipelineView({ id }: { id: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const key = trpc.pipelines.get.queryKey({ id });
-  const info = useQuery({
-    ...trpc.pipelines.get.queryOptions({ id }),
-    refetchInterval: (q) => (q.state.data && pipelineActive(q.state.data.status) ? 2000 : false),
-  });
+  const info = useQuery(trpc.pipelines.get.queryOptions({ id }));
+  useSubscription(trpc.pipelines.watch.subscriptionOptions({ id }, { onData: (detail) => queryClient.setQueryData(key, detail) }));
   const endpoints = useQuery(trpc.endpoints.list.queryOptions());
   const names = useMemo(() => new Map((endpoints.data ?? []).map((e) => [e.id, e.name])), [endpoints.data]);
   const [roundParam, setRound] = useSearchParam("round");

@@ -2,7 +2,7 @@ import { TypeBarLegend, TypeBarParts } from "~/components/curriculum/type-bar";
 import type { TaskMixRow } from "~/lib/contracts/pipeline";
 
 /**
- * A round's task mix against its target (floor(budget × ratio) per type): seed rows selected, of them hard, and
+ * A round's task mix against its target (budget × ratio per type, rounded to add up to the budget): seed rows selected, of them hard, and
  * rows the teacher added by expansion. Plain elements, the curriculum designer's type bars: 32 labelled types read
  * better as rows than as a Recharts axis. Largest target first, so rounds of one pipeline line up.
  */

@@ -295,6 +295,12 @@ export const scoreJob = z.object({
   /** The judge of scorer mfd_judge (required there, unused otherwise); its key is DISTILL_JUDGE_KEY. */
   judge: endpointSpec.nullable().default(null),
   judge_max_tokens: z.number().int().min(1).default(512),
+  /**
+   * Scorer mfd_judge: hold the judge's answer to MT-Bench's "[[n]]" alone with a llama.cpp grammar (the request's
+   * `grammar` field, which only llama.cpp servers read), instead of an explanation followed by the rating. For
+   * small judges such as the embedded 135M model, which give no rating in the free format; 8 tokens suffice.
+   */
+  judge_rating_only: z.boolean().default(false),
   retry: retryPolicy.prefault({}),
   /** The response cache all jobs share, for the judge's requests; null: DISTILL_RESPONSE_CACHE or none. */
   cache: z.string().nullable().default(null),

@@ -59,6 +59,12 @@ export const pipelineScoring = z.object({
   /** The student's answer length when it answers the seed pool. */
   maxNewTokens: z.number().int("max new tokens is a whole number").min(1, "max new tokens is at least 1").max(4096, "max new tokens is at most 4,096").default(128),
   judgeMaxTokens: z.number().int("the judge's max tokens is a whole number").min(1, "the judge's max tokens is at least 1").max(4096, "the judge's max tokens is at most 4,096").default(512),
+  /**
+   * "explained": MT-Bench's judgment, an explanation and then the rating "[[n]]". "rating": the judge's answer is
+   * held to "[[n]]" alone by a llama.cpp grammar (llama.cpp servers only, the embedded one included): a small
+   * judge such as the embedded 135M model gives no rating in the explained form, and the rating alone takes 8 tokens.
+   */
+  judgeFormat: z.enum(["explained", "rating"]).default("explained"),
 });
 
 export const DEFAULT_PIPELINE_SUITES = [{ name: "selfinst" as const, limit: null }, { name: "ifeval" as const, limit: null }];
@@ -201,7 +207,7 @@ export type PipelineStep = z.infer<typeof pipelineStep>;
 /** One task type's rows in a round's set against its target. */
 export const taskMixRow = z.object({
   type: z.string(),
-  /** floor(budget · normalised ratio). */
+  /** budget · normalised ratio, rounded so that the targets add up to the budget (largest remainder). */
   target: z.number().int(),
   /** Seed rows selected for it. */
   selected: z.number().int(),
@@ -301,6 +307,8 @@ export const pipelineProcedures = {
   list: { input: z.void(), output: z.array(pipelineSummary) },
   /** query: one pipeline with its rounds. */
   get: { input: z.object({ id: pipelineId }), output: pipelineDetail },
+  /** subscription (SSE): the pipeline now, then again after each change, until it has succeeded or been cancelled. */
+  watch: { input: z.object({ id: pipelineId }), output: pipelineDetail },
   /** mutation: no next step starts; the running one finishes. */
   pause: { input: z.object({ id: pipelineId }), output: pipelineSummary },
   /** mutation: continues a paused pipeline, or retries a failed one from its failed step (finished steps are kept). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { pipelineSettings } from "~/lib/contracts/pipeline";
 import { TASK_RATIOS } from "~/lib/contracts/taxonomy";
-import { initialPipelineForm, pipelineFormErrors, ratiosToSend, withTeacherKind } from "./form";
+import { initialPipelineForm, pipelineFormErrors, ratiosToSend, withJudge, withTeacherKind } from "./form";
 
 describe("the pipeline form", () => {
   it("starts at the contract's defaults and asks only for a seed pool", () => {
@@ -29,6 +29,16 @@ describe("the pipeline form", () => {
     const back = withTeacherKind(endpoint, "local");
     expect(back.teacher).toEqual({ kind: "local", endpointId: "e1", model: { source: "embedded" } });
     expect(back.training.kdWeight).toBe(local.training.kdWeight);
+  });
+
+  it("has the embedded judge answer with its rating alone, and any other judge in MT-Bench's explained form", () => {
+    const form = initialPipelineForm("d1");
+    expect(form.scoring.judgeFormat).toBe("rating");
+    const other = withJudge(form, "e1");
+    expect(other.judgeEndpointId).toBe("e1");
+    expect(other.scoring.judgeFormat).toBe("explained");
+    expect(withJudge(other, "embedded").scoring.judgeFormat).toBe("rating");
+    expect(pipelineFormErrors(other)).toEqual({});
   });
 
   it("sends TAPIR's mix as null (the default) and any edit as the full record", () => {

@@ -3,7 +3,8 @@ import { pipelineSettings, type PipelineSettings, type PipelineTeacher } from "~
 
 /**
  * The pipeline form's state before the user touches it: every setting at its contract default, the embedded
- * endpoint as the teacher's and the judge's, and the seed pool given in the URL (or none chosen yet).
+ * endpoint as the teacher's and the judge's (so the judge answers with its rating alone: withJudge), and the seed
+ * pool given in the URL (or none chosen yet).
  */
 export function initialPipelineForm(seedDatasetId: string | null): PipelineSettings {
   const filled = pipelineSettings.parse({
@@ -11,7 +12,18 @@ export function initialPipelineForm(seedDatasetId: string | null): PipelineSetti
     teacher: { kind: "local", endpointId: EMBEDDED_ENDPOINT_ID },
     judgeEndpointId: EMBEDDED_ENDPOINT_ID,
   });
-  return { ...filled, seedDatasetId: seedDatasetId ?? "" };
+  return withJudge({ ...filled, seedDatasetId: seedDatasetId ?? "" }, EMBEDDED_ENDPOINT_ID);
+}
+
+/**
+ * Choosing the judge: the embedded 135M model gives no rating in MT-Bench's explained form, so it answers with the
+ * rating alone (its llama.cpp server reads the grammar); any other endpoint gets MT-Bench's form back, since a
+ * server other than llama.cpp refuses or ignores the grammar. The user may change it afterwards. (The grammar ends
+ * the answer after the rating, so the judge's max tokens need not change.)
+ */
+export function withJudge(form: PipelineSettings, judgeEndpointId: string): PipelineSettings {
+  const judgeFormat = judgeEndpointId === EMBEDDED_ENDPOINT_ID ? "rating" : "explained";
+  return { ...form, judgeEndpointId, scoring: { ...form.scoring, judgeFormat } };
 }
 
 /** The form's errors by field path ("training.kdWeight"), each the contract's sentence; {} when it can be sent. */

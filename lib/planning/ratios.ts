@@ -55,6 +55,28 @@ export function normaliseRatios(ratios: Ratios): Record<string, number> {
   return Object.fromEntries(Object.entries(ratios).map(([t, r]) => [t, r / sum]));
 }
 
+/**
+ * Whole rows per type that add up to exactly `n` (largest-remainder apportionment): each type gets
+ * floor(n · ratio), and the rows flooring leaves over go one each to the types with the largest fractional parts
+ * (ties: the larger ratio, then the name). Rounding every type down instead loses up to one row per type, which
+ * at a small budget over many types is half the set. Types whose share rounds to 0 are left out.
+ */
+export function apportion(n: number, ratios: Ratios): Record<string, number> {
+  const quotas = Object.entries(normaliseRatios(ratios)).map(([type, r]) => {
+    // The epsilon keeps float noise in r (e.g. 0.017 / 0.9999999999999999) from losing a row to flooring.
+    const rows = Math.floor(n * r + 1e-9);
+    return { type, r, rows, rest: n * r - rows };
+  });
+  let left = n - quotas.reduce((s, q) => s + q.rows, 0);
+  const byRest = [...quotas].sort((a, b) => b.rest - a.rest || b.r - a.r || (a.type < b.type ? -1 : 1));
+  for (const q of byRest) {
+    if (left <= 0) break;
+    q.rows++;
+    left--;
+  }
+  return Object.fromEntries(quotas.filter((q) => q.rows > 0).map((q) => [q.type, q.rows]));
+}
+
 /** Task type labels → compact codes (indexes into `typeNames`), for previewCounts/resample. */
 export function encodeTypes(labels: readonly string[], typeNames: readonly string[] = TASK_TYPES): Uint8Array {
   if (typeNames.length > 256) throw new Error(`at most 256 task types fit a Uint8Array, got ${typeNames.length}`);

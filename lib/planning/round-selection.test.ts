@@ -48,20 +48,44 @@ describe("selectRound", () => {
     );
   });
 
-  it("respects the ratios: each type's seed rows plus its expansion make floor(budget · ratio)", () => {
+  it("fills the budget: the types' targets add up to it, each budget · ratio rounded down or up (largest remainder)", () => {
     fc.assert(
       fc.property(inputArb, (input) => {
         const sel = selectRound(input);
         const ratios = normaliseRatios(input.ratios);
+        let total = 0;
         for (const [type, r] of Object.entries(ratios)) {
-          const target = Math.floor(input.budget * r + 1e-9);
           const row = sel.types.find((t) => t.type === type);
-          expect(row ? row.selected + row.toExpand : 0).toBe(target);
-          if (row) expect(row.target).toBe(target);
+          const target = row ? row.target : 0;
+          if (row) expect(row.selected + row.toExpand).toBe(target);
+          expect(target).toBeGreaterThanOrEqual(Math.floor(input.budget * r + 1e-9));
+          expect(target).toBeLessThanOrEqual(Math.ceil(input.budget * r - 1e-9));
+          total += target;
         }
-        expect(sel.indices.length + sel.toExpand).toBeLessThanOrEqual(input.budget);
+        expect(total).toBe(input.budget);
+        expect(sel.indices.length + sel.toExpand).toBe(input.budget);
       }),
     );
+  });
+
+  it("gives the rows rounding leaves over to the types that lost the most to it", () => {
+    // 16 rows over ratios 5:4:3:2 of 14: 16·r = 5.71, 4.57, 3.43, 2.29 → floors 5+4+3+2 = 14, the two rows left
+    // go to A (.71) and B (.57). Rounding every type down left 2 of 16 rows out.
+    const types = [...Array(10).fill("A"), ...Array(10).fill("B"), ...Array(10).fill("C"), ...Array(10).fill("D")];
+    const sel = selectRound({ types, typeNames: NAMES, mfd: null, budget: 16, ratios: { A: 5, B: 4, C: 3, D: 2 }, delta: 1, alpha: null, seed: 1 });
+    expect(sel.types.map((t) => [t.type, t.target])).toEqual([["A", 6], ["B", 5], ["C", 3], ["D", 2]]);
+    expect(sel.indices.length).toBe(16);
+  });
+
+  it("fills a small budget from a seed pool of many small types (the pipeline page's own-mix preset)", () => {
+    // 40 prompts over 13 types, most with 1–3 rows, and a budget of 16: rounding each type down gave 8 rows.
+    const names = Array.from({ length: 13 }, (_, i) => `T${i}`);
+    const sizes = [10, 6, 4, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1];
+    const types = sizes.flatMap((n, i) => Array<string>(n).fill(names[i]));
+    const ratios = Object.fromEntries(sizes.map((n, i) => [names[i], n / 40]));
+    const sel = selectRound({ types, typeNames: names, mfd: null, budget: 16, ratios, delta: 1, alpha: null, seed: 7 });
+    expect(sel.indices.length).toBe(16);
+    expect(sel.toExpand).toBe(0);
   });
 
   it("takes hard rows first: α_r of each type's target within rounding, more only when its other rows run short", () => {

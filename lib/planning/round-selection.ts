@@ -1,11 +1,13 @@
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
-import { type Ratios, encodeTypes } from "./ratios";
+import { type Ratios, apportion, encodeTypes } from "./ratios";
 import { resample } from "./resample";
 
 /**
  * A pipeline round's set from the seed pool (docs/pipelines.md, TAPIR §3 and §6), before the teacher expands it.
  *
- * Each task type's target is floor(budget · ratio), as in the resampling. A type with at least as many seed rows
+ * Each task type's target is budget · ratio rounded so that the targets add up to the budget (apportion: largest
+ * remainder; the curriculum designer's resampling rounds each type down, which at a pipeline's small budgets over
+ * many types leaves much of the budget unused). A type with at least as many seed rows
  * as its target gets them by the studio's resampling with the hard split: round(α · target) rows with MFD > δ
  * first (fewer when it has fewer hard rows, more when its other rows run short), the rest from its other rows,
  * never a row twice. A type with fewer rows than its target gives all of them, and the expansion is asked for
@@ -57,7 +59,8 @@ export function selectRound(input: RoundSelectionInput): RoundSelection {
     typeNames,
     difficulty: input.mfd,
     n: input.budget,
-    ratios: input.ratios,
+    // Whole targets as ratios: the resampling's floor(budget · target / budget) is each target again.
+    ratios: apportion(input.budget, input.ratios),
     threshold: split ? input.delta : null,
     hardShare: split ? input.alpha : null,
     seed: input.seed,

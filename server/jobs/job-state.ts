@@ -30,7 +30,7 @@ type Fields = Omit<SQLiteUpdateSetSource<typeof jobs>, "id" | "kind" | "status" 
  * Called once a job has been marked failed or cancelled, before that is published, so what it left half done
  * is undone by the time a page hears of it; a throw is logged.
  */
-export type OnFailed = (job: JobRow, db: Db) => void;
+export type OnFailed = (job: JobRow, db: Db, bus: JobBus) => void;
 
 /**
  * The one owner of the jobs table's `status`: each method makes one transition, only from the statuses it may
@@ -111,7 +111,7 @@ export class JobStates {
 
   private runOnFailed(id: string): void {
     try {
-      this.onFailed!(jobRow(this.db, id)!, this.db);
+      this.onFailed!(jobRow(this.db, id)!, this.db, this.bus);
     } catch (e) {
       console.error(`cleaning up after job ${id} failed: ${(e as Error).message}`);
     }

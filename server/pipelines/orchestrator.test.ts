@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import type { PipelineSettingsInput } from "~/lib/contracts/pipeline";
+import type { PipelineDetail, PipelineSettingsInput } from "~/lib/contracts/pipeline";
 import { createCaller } from "~/server/api/root";
 import type { Launcher } from "~/server/jobs/command";
 import { JobManager } from "~/server/jobs/manager";
@@ -109,6 +109,33 @@ describe("pipeline orchestrator", () => {
     expect((await caller.pipelines.get({ id })).status).toBe("cancelled");
     expect(step(s, id, "rewrite").status).toBe("pending");
     await expect(caller.pipelines.resume({ id })).rejects.toThrow("only a paused or failed pipeline can be resumed");
+  });
+
+  it("streams the pipeline to its page: again when a step's job starts, on pause, resume and cancel; ends when cancelled", async () => {
+    const { s, caller, settings, datasetId } = await setUp(() => ["sleep", "60"]);
+    tagAll(s, datasetId);
+    const { id } = await caller.pipelines.create(settings);
+    const stream = (await caller.pipelines.watch({ id }))[Symbol.asyncIterator]();
+    /** The next state the stream sends that `ok` accepts (each state is read after a change, so states can merge). */
+    const next = async (ok: (d: PipelineDetail) => boolean) => {
+      for (;;) {
+        const { value, done } = await stream.next();
+        if (done) throw new Error("the stream ended");
+        if (ok(value)) return value;
+      }
+    };
+    const answerOf = (d: PipelineDetail) => d.rounds_detail[0]!.steps.find((x) => x.kind === "answer")!;
+    const running = await next((d) => answerOf(d).status === "running" && answerOf(d).jobId != null);
+    expect(running.status).toBe("running");
+    await caller.pipelines.pause({ id });
+    expect((await next(() => true)).status).toBe("paused");
+    await caller.pipelines.resume({ id });
+    expect((await next(() => true)).status).toBe("running");
+    await caller.pipelines.cancel({ id });
+    await next((d) => d.status === "cancelled");
+    expect((await stream.next()).done).toBe(true);
+    expect(s.manager.bus.subscriberCount(`pipeline/${id}`)).toBe(0);
+    await expect(caller.pipelines.watch({ id: "no-such-pipeline" }).then((it) => it[Symbol.asyncIterator]().next())).rejects.toThrow("pipeline no-such-pipeline does not exist");
   });
 
   it("fails the step of a job that could not even start (it ended before its id was recorded)", async () => {

@@ -1,7 +1,9 @@
 import type { Db } from "~/db/client";
 import { internalErrorMessage, isUserError } from "~/lib/errors";
 import { type JobRow, jobRow } from "~/server/jobs/job-row";
+import type { JobBus } from "~/server/jobs/bus";
 import type { JobManager } from "~/server/jobs/manager";
+import { pipelineChanged } from "./pipeline-changes";
 import { type PipelineRow, type StepRow, pipelineRow, pipelinesWithStatus, setPipelineStatus, stepOfJob, stepsOf, updateStep } from "./pipeline-store";
 import { type PipelineDeps, type StepContext, STEP_STARTERS, finishStep } from "./steps";
 
@@ -113,7 +115,11 @@ async function drive(deps: PipelineDeps, id: string): Promise<void> {
 /** Drives a pipeline, one drive at a time per pipeline. */
 export function advance(deps: PipelineDeps, id: string): Promise<void> {
   const previous = driving.get(id) ?? Promise.resolve();
-  const run = previous.then(() => drive(deps, id)).catch((e: unknown) => console.error(`driving pipeline ${id} failed: ${(e as Error).message}`));
+  const run = previous
+    .then(() => drive(deps, id))
+    .catch((e: unknown) => console.error(`driving pipeline ${id} failed: ${(e as Error).message}`))
+    // A drive ends when a step waits for its job, or the pipeline stopped: what it changed is there to show.
+    .finally(() => pipelineChanged(deps.jobs.bus, id));
   driving.set(id, run);
   void run.finally(() => {
     if (driving.get(id) === run) driving.delete(id);
@@ -144,11 +150,13 @@ export async function pipelineJobSucceeded(job: JobRow, jobs: JobManager): Promi
   if (await completeJobStep(deps, step, job)) {
     // After the manager has marked the job succeeded (this hook runs before): the drive then reads it so.
     setImmediate(() => void advance(deps, step.pipelineId));
-  }
+  } else pipelineChanged(jobs.bus, step.pipelineId);
 }
 
 /** Job hook (failed or cancelled): the step fails with the job's sentence; its pipeline stops until resumed. */
-export function pipelineJobFailed(job: JobRow, db: Db): void {
+export function pipelineJobFailed(job: JobRow, db: Db, bus: JobBus): void {
   const step = stepOfJob(db, job.id);
-  if (step?.status === "running") failJobStep(db, step, job);
+  if (step?.status !== "running") return;
+  failJobStep(db, step, job);
+  pipelineChanged(bus, step.pipelineId);
 }

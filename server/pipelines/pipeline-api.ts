@@ -5,12 +5,14 @@ import { getEndpoint } from "~/server/endpoints/endpoint-store";
 import { EMBEDDED_ENDPOINT_ID } from "~/lib/contracts/endpoints";
 import { usableRowIds } from "~/server/runs/dataset-split";
 import { advance } from "./orchestrator";
+import { followPipeline, pipelineChanged } from "./pipeline-changes";
 import { insertPipeline, pipelineRow, setPipelineStatus, stepsOf, updateStep } from "./pipeline-store";
 import { pipelineSummary } from "./pipeline-view";
 import { seedTagPass } from "./round-set";
 import type { PipelineDeps } from "./steps";
 
 export { getPipeline, listPipelines } from "./pipeline-view";
+export { followPipeline };
 export type { PipelineDeps };
 
 /** Every setting at its default, the embedded endpoint as teacher and judge; the seed dataset left for the user. */
@@ -47,6 +49,7 @@ export function pausePipeline(deps: PipelineDeps, id: string): PipelineSummary {
   const p = pipelineRow(deps.db, id);
   if (p.status !== "running") throw new Conflict(`pipeline "${p.name}" is ${p.status}; only a running pipeline can be paused`);
   setPipelineStatus(deps.db, id, "paused");
+  pipelineChanged(deps.jobs.bus, id);
   return pipelineSummary(deps.db, id);
 }
 
@@ -76,5 +79,6 @@ export function cancelPipeline(deps: PipelineDeps, id: string): PipelineSummary 
       }
     }
   }
+  pipelineChanged(deps.jobs.bus, id);
   return pipelineSummary(deps.db, id);
 }

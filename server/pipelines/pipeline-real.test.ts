@@ -46,23 +46,32 @@ function stepsOrThrow(s: Pick<Studio, "db">, id: string) {
 }
 const jobStatus = (s: Pick<Studio, "db">, id: string) => (s.db.$client.prepare("select status, error from jobs where id = ?").get(id) as { status: string; error: string | null });
 
+/**
+ * A studio whose seed pool is the first `prompts` Alpaca rows, typed by a real tag job, with its pipelines driven;
+ * the rows per task type.
+ */
+async function seedPool(prompts: number) {
+  studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
+  const s = studio;
+  current = s.manager;
+  const path = join(s.dir, `alpaca${prompts}.json`);
+  writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, prompts)));
+  const { datasetId } = await importFile(s.db, path);
+  const tag = await startAnalysisJob(s.manager, { kind: "tag", datasetId });
+  await waitFor("the tag job", () => (jobStatus(s, tag.jobId).status === "succeeded" ? true : jobStatus(s, tag.jobId).status === "failed" ? (() => { throw new Error(jobStatus(s, tag.jobId).error!); })() : null), 600_000);
+  void startPipelines({ db: s.db, jobs: s.manager, embedded: s.embedded });
+  const tagPass = s.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
+  const counts: Record<string, number> = {};
+  for (const t of rowColumns(s.db, datasetId, tagPass, null).types) counts[t] = (counts[t] ?? 0) + 1;
+  return { s, datasetId, counts };
+}
+
 // 11 minutes on two cores (passed 2026-11-29): more than `npm test` can carry beside everything else inside CI's
 // hour. Run it with DISTILL_PIPELINE_REAL=1.
 describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", () => {
   it("runs both rounds with the embedded teacher and judge, survives a studio restart in round 2, repeats nothing", async () => {
-    studio = tempStudio({ launcher: defaultLauncher(process.cwd()), hooks: studioJobHooks });
-    const s = studio;
-    current = s.manager;
-    const path = join(s.dir, "alpaca40.json");
-    writeFileSync(path, JSON.stringify((JSON.parse(readFileSync(sharedDataset("alpaca_en_demo.json"), "utf8")) as unknown[]).slice(0, PROMPTS)));
-    const { datasetId } = await importFile(s.db, path);
-    const tag = await startAnalysisJob(s.manager, { kind: "tag", datasetId });
-    await waitFor("the tag job", () => (jobStatus(s, tag.jobId).status === "succeeded" ? true : jobStatus(s, tag.jobId).status === "failed" ? (() => { throw new Error(jobStatus(s, tag.jobId).error!); })() : null), 600_000);
-    void startPipelines({ db: s.db, jobs: s.manager, embedded: s.embedded });
+    const { s, datasetId, counts } = await seedPool(PROMPTS);
     // The seed pool's own mix as the target: every type's target fits its rows, so the set is the budget.
-    const tagPass = s.db.$client.prepare("select id from tag_results where dataset_id = ?").pluck().get(datasetId) as string;
-    const counts: Record<string, number> = {};
-    for (const t of rowColumns(s.db, datasetId, tagPass, null).types) counts[t] = (counts[t] ?? 0) + 1;
 
     const caller = createCaller(apiContext(s));
     const settings: PipelineSettingsInput = {
@@ -80,7 +89,8 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
       rewrite: false,
       // The baselines' eval jobs are eval jobs like the rounds'; left out, they would only cost the shared machine time.
       evaluateBaselines: false,
-      scoring: { maxNewTokens: 12, judgeMaxTokens: 32 },
+      // The embedded judge rates only with its answer held to the rating (the form's choice for it).
+      scoring: { maxNewTokens: 12, judgeFormat: "rating" },
       training: { epochs: 1, batchSize: 4, maxLength: 128, evalSize: 0, evalEvery: 0, checkpointEvery: 2, device: "cpu" },
       evaluation: { suites: [{ name: "selfinst", limit: 1 }, { name: "ifeval", limit: 1 }], seeds: 1, greedy: true, maxNewTokens: 12, device: "cpu" },
     };
@@ -138,6 +148,8 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
       for (const t of round.mix!) expect(t.selected + t.toExpand).toBe(t.target);
       expect(round.mfd!.bins).toHaveLength(19);
       expect(round.mfd!.values.length + round.mfd!.unscored).toBe(PROMPTS);
+      // Held to its rating, the judge rates every answer: every prompt has its MFD.
+      expect(round.mfd!.values).toHaveLength(PROMPTS);
       expect(round.eval!.metrics.selfinst!.rouge_l).toEqual(expect.any(Number));
       expect(Object.values(round.sizeByOrigin!).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       const frozen = round.steps.flatMap((x) => x.frozen);
@@ -148,4 +160,52 @@ describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", (
     expect(detail.rounds_detail[1]!.alpha).toBe(0.5);
     expect(detail.rounds_detail[0]!.alpha).toBeNull();
   }, 14_400_000); // two rounds of real jobs, each judging 40 prompts, on a shared 2-core machine
+
+  it("expands an under-filled task type and rewrites the round's set with the embedded teacher", async () => {
+    const { s, datasetId, counts } = await seedPool(12);
+    // The two largest types at equal shares, the smaller asked for 2 rows more than it has: the teacher expands it.
+    const [big, small] = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+    const budget = 2 * (small![1] + 2);
+
+    const caller = createCaller(apiContext(s));
+    const { id } = await caller.pipelines.create({
+      name: "expand and rewrite",
+      seedDatasetId: datasetId,
+      teacher: { kind: "local", model: { source: "embedded" }, endpointId: EMBEDDED_ENDPOINT_ID },
+      judgeEndpointId: EMBEDDED_ENDPOINT_ID,
+      student: { source: "pruned", num_layers: 2 },
+      ratios: { [big![0]]: 1, [small![0]]: 1 },
+      rounds: 1,
+      budget,
+      firstRoundSet: "resample_expand",
+      rewrite: true,
+      evaluateBaselines: false,
+      expansion: { maxTokens: 96, maxRequestsPerType: 2 },
+      training: { epochs: 1, batchSize: 4, maxLength: 64, evalSize: 0, evalEvery: 0, checkpointEvery: 0, device: "cpu" },
+    });
+    // Paused while the rewrite runs: it ends, and nothing after it starts (training is the other test's).
+    await waitFor("the rewrite step to run", () => (stepsOrThrow(s, id).find((x) => x.kind === "rewrite")!.status === "running" ? true : null), 3_600_000);
+    await caller.pipelines.pause({ id });
+    const steps = await waitFor("the rewrite step to end", () => {
+      const p = stepsOrThrow(s, id);
+      return p.find((x) => x.kind === "rewrite")!.status === "succeeded" ? p : null;
+    }, 3_600_000);
+
+    const expand = steps.find((x) => x.kind === "expand")!;
+    expect(expand.status).toBe("succeeded");
+    expect(expand.frozen.map((f) => f.kind)).toEqual(["dataset_version", "templates"]);
+    const round = (await caller.pipelines.get({ id })).rounds_detail[0]!;
+    const smallRow = round.mix!.find((t) => t.type === small![0])!;
+    expect(smallRow.toExpand).toBeGreaterThanOrEqual(2);
+    expect(smallRow.expanded).toEqual(expect.any(Number));
+    const expanded = Object.values(expand.output.expanded ?? {}).reduce((a, b) => a + b, 0);
+    const originOf = (dataset: string, origin: string) => s.db.$client.prepare("select count(*) from dataset_rows where dataset_id = ? and origin = ?").pluck().get(dataset, origin) as number;
+    expect(originOf(expand.output.datasetId!, "expanded")).toBe(expanded);
+    const rewrite = steps.find((x) => x.kind === "rewrite")!;
+    expect(rewrite.output.datasetId).not.toBe(expand.output.datasetId);
+    expect(round.datasetId).toBe(rewrite.output.datasetId);
+    expect(round.sizeByOrigin!.rewritten).toBeGreaterThan(0);
+    console.log(`expand and rewrite: ${small![0]} asked +${smallRow.toExpand}, ${expanded} expanded; ${round.sizeByOrigin!.rewritten} rewritten of ${budget}`);
+    await caller.pipelines.cancel({ id });
+  }, 7_200_000);
 });

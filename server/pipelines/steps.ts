@@ -194,6 +194,7 @@ async function score(deps: PipelineDeps, { pipeline: p, step, steps }: StepConte
         student: { source: "dir", path: trainedStudent(deps, runId) },
         max_new_tokens: p.settings.scoring.maxNewTokens,
         judge_max_tokens: p.settings.scoring.judgeMaxTokens,
+        judge_rating_only: p.settings.scoring.judgeFormat === "rating",
         judge: endpointJobSpec(judge),
         datasets_dir: evalDatasetsDir(),
         cache: responseCachePath(jobs.dataDir),

@@ -212,6 +212,22 @@ def test_mfd_judge_is_the_judge_s_teacher_rating_minus_its_student_rating_on_10_
         assert s["score"] == s["difficulty"] == s["teacher_rating"] - s["student_rating"]
 
 
+def test_mfd_judge_rating_only_gets_every_rating_from_the_embedded_judge_in_8_tokens(tmp_path, server_port, monkeypatch):
+    # In MT-Bench's explained form the 135M judge gives no rating within a short answer (often none at all); held
+    # to "[[n]]" by the grammar it rates every answer.
+    monkeypatch.setenv("DISTILL_JUDGE_KEY", EMBEDDED_KEY)
+    rows = alpaca_rows(3, offset=60)
+    job = score_job("mfd_judge", judge=embedded_endpoint(server_port), datasets_dir=str(DATASETS.resolve()),
+                    judge_max_tokens=8, judge_rating_only=True, max_new_tokens=8, batch_size=3,
+                    cache=str(tmp_path / "cache.sqlite"))
+    scores, events = run_scoring(tmp_path / "run", job, rows)
+
+    assert [s["id"] for s in scores] == [r["id"] for r in rows]
+    for s in scores:
+        assert 1 <= s["teacher_rating"] <= 10 and 1 <= s["student_rating"] <= 10
+        assert s["score"] == s["teacher_rating"] - s["student_rating"]
+
+
 def test_a_checkpoint_of_a_real_run_is_evaluated_with_the_weights_it_saved(tmp_path, make_run_dir):
     # Two steps, a checkpoint after each: the last checkpoint holds the final student's weights, the first other ones.
     train, heldout = alpaca_rows(4), alpaca_rows(2, offset=900)

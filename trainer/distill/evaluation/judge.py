@@ -8,6 +8,8 @@ that gives none.
 - The rating is the number inside "[[n]]" (FastChat falls back to "[n]" when no double brackets appear; so do
   we). Unlike FastChat, which takes the first match, a judgment with two different ratings is ambiguous and
   counts as unparsed; a rating outside 1–10 does too.
+- Rating only (the score job's judge_rating_only): a llama.cpp grammar holds the judgment to "[[n]]" alone, for
+  judges too small to follow the format (not MT-Bench's protocol: no explanation comes before the rating).
 - The judge answers at temperature 0. A judgment with no rating is asked once more at temperature 0.7 (the same
   request again would get the same judgment from the cache, and from a deterministic judge); still none, it
   counts as unparsed: left out of every mean, and counted.
@@ -26,6 +28,14 @@ from distill.generate.teacher import RefusedRequest, Teacher
 RATING = re.compile(r"\[\[(\d+\.?\d*)\]\]")
 RATING_BACKUP = re.compile(r"\[(\d+\.?\d*)\]")
 RETRY_SAMPLING = {"temperature": 0.7, "top_p": 1.0}
+# The judgment held to "[[n]]" alone, n in 1–10 (llama.cpp's GBNF, sent as the request's `grammar`): for judges too
+# small to follow MT-Bench's "explanation, then [[rating]]" (the embedded 135M model gives no rating in it).
+RATING_ONLY_GRAMMAR = 'root ::= "[[" ([1-9] | "10") "]]"'
+
+
+def rating_only(sampling: dict) -> dict:
+    """`sampling` with the grammar that holds the judgment to its rating (the OpenAI client's extra_body)."""
+    return {**sampling, "extra_body": {"grammar": RATING_ONLY_GRAMMAR}}
 
 
 def parse_rating(judgment: str) -> float | None:

@@ -1,7 +1,8 @@
 """Scorer "mfd_judge", TAPIR's model fitting difficulty: the student answers each row's prompt (greedy), and a
 judge endpoint rates the row's own answer (the teacher's) and the student's with MT-Bench's single-answer prompt
 (`single-v1`, 1–10; the rules of distill/evaluation/judge.py). MFD = teacher rating − student rating: higher is
-harder. A row whose two judgments do not both give a rating (after the one retry) gets no score."""
+harder. A row whose two judgments do not both give a rating (after the one retry) gets no score. With
+`judge_rating_only` a llama.cpp grammar holds each judgment to its rating (small judges; judge.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from distill.contract import JobError
 from distill.data import last_answer, prompt_ids
-from distill.evaluation.judge import Judge, judge_messages
+from distill.evaluation.judge import Judge, judge_messages, rating_only
 from distill.evaluation.suites import judge_prompts
 from distill.events import EventWriter
 from distill.generate.cache import open_cache
@@ -42,7 +43,8 @@ def measure(job: dict, events: EventWriter, prompts: dict, student, tokenizer, r
     async def grade_all() -> list:
         # A client per batch: each batch runs its own event loop, and a client keeps the connections of the loop
         # it was made in.
-        teacher = Teacher(job["judge"], {"temperature": 0.0, "max_tokens": job["judge_max_tokens"]}, job["retry"],
+        sampling = {"temperature": 0.0, "max_tokens": job["judge_max_tokens"]}
+        teacher = Teacher(job["judge"], rating_only(sampling) if job["judge_rating_only"] else sampling, job["retry"],
                           notice=lambda level, message: events.log(message, level),
                           on_pause=lambda paused, seconds: events.log(
                               f"the judge {'has not answered' if paused else 'answers again'} after {seconds:.0f} s",
