@@ -206,8 +206,11 @@ def json_arg(text: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--teacher", type=json_arg, default=TEACHER, help="job.json modelRef, JSON")
-    parser.add_argument("--student", type=json_arg, default=STUDENT, help="job.json studentRef, JSON")
+    # gpu-kit's run.sh names its random-init models in BENCH_TEACHER and BENCH_STUDENT (bench/gpu_check.sh).
+    parser.add_argument("--teacher", type=json_arg, default=os.environ.get("BENCH_TEACHER") or json.dumps(TEACHER),
+                        help="job.json modelRef, JSON (default: $BENCH_TEACHER, else the embedded model)")
+    parser.add_argument("--student", type=json_arg, default=os.environ.get("BENCH_STUDENT") or json.dumps(STUDENT),
+                        help="job.json studentRef, JSON (default: $BENCH_STUDENT, else its 6-layer pruned copy)")
     parser.add_argument("--speed", type=json_arg, default=None, help="our job's speed settings, JSON")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--max-length", type=int, default=256)
@@ -215,7 +218,8 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup-steps", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=128)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS") or 3),
+                        help="passes of each side, alternating (default: $BENCH_REPEATS, else 3)")
     parser.add_argument("--trl-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.trl_child:
