@@ -163,8 +163,9 @@ class Distiller:
         if self.layer_pairs:
             self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
             self.student_capture = AttentionCapture(self.compute.model, [s for _, s in self.layer_pairs])
-        self.trainable = self.speed.compiled(distributed.wrap(HiddenStates(self.compute.model)),
-                                             with_hooks=bool(self.layer_pairs))
+        # Compiled inside the DDP wrapper, so that distributed.accumulating still finds DDP's no_sync.
+        self.trainable = distributed.wrap(self.speed.compiled(HiddenStates(self.compute.model),
+                                                              with_hooks=bool(self.layer_pairs)))
         self.targets: DomainTargets | None = None  # the DAE phase's expert and reference, once it starts
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
