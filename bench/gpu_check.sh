@@ -36,9 +36,10 @@ REPEATS=${REPEATS:-2}
 if [ "$DRY" = 1 ]; then
   SFX=-dry; DEV=cpu; BUDGET=${BUDGET:-1800}; BEST_BATCH=${BEST_BATCH:-2}; LEN=128; STEPS=3; WARM=1
   PY=${PY:-$ROOT/.venv/bin/python}
-  # The carried wheels are for the GPU machine's Python: a dry run uses the venv's own packages.
-  mkdir -p /tmp/gpucheck-dry-nowheels
-  export WHL=/tmp/gpucheck-dry-nowheels EXTRA_PYTHONPATH=${EXTRA_PYTHONPATH:-}
+  # The carried wheels are for the GPU machine's Python 3.12: a dry run installs only the pure-Python six (so
+  # that run.sh's install phase runs) and otherwise uses the venv's own packages.
+  mkdir -p /tmp/gpucheck-dry-wheels && cp "$CARRY"/whl/six-*.whl /tmp/gpucheck-dry-wheels/
+  export WHL=/tmp/gpucheck-dry-wheels EXTRA_PYTHONPATH=${EXTRA_PYTHONPATH:-}
 else
   SFX=; DEV=cuda; BUDGET=${BUDGET:-480}; BEST_BATCH=${BEST_BATCH:-32}; LEN=512; STEPS=10; WARM=3
   PY=${PY:-python3}
