@@ -1,8 +1,9 @@
 """KD training throughput and peak memory: our trainer (`python -m distill run`) against TRL's GKDTrainer set to
 the same objective, in one run.
 
-Same teacher (embedded SmolLM2-135M-Instruct), same student (its 6-layer pruned copy, built by the same
-distill.models code on both sides), same rows (alpaca_en_demo rows whose chat-templated length lies within
+Same teacher (`--teacher`, a job.json modelRef; default the embedded SmolLM2-135M-Instruct), same student
+(`--student`, a studentRef; default its 6-layer pruned copy, built by the same distill.models code on both sides),
+same rows (alpaca_en_demo rows whose chat-templated length lies within [`--min-length`, max_length], default
 [max_length·3/4, max_length], so neither side truncates and batches carry little padding), same batch size,
 same number of optimizer steps, AdamW lr 1e-4 cosine, clip 1.0, fp32 weights (bf16 autocast on CUDA), no
 gradient checkpointing on either side. Objective: pure forward KL at T = 1 over the answer tokens. TRL:
@@ -10,18 +11,24 @@ GKDConfig(beta=0, lmbda=0, seq_kd=False): in trl/experimental/gkd/gkd_trainer.py
 beta == 0 computes F.kl_div(student_log_probs, teacher_log_probs, log_target=True) = KL(teacher‖student),
 the forward KL; lmbda = 0 never generates on-policy. Ours: loss fkl, kd_weight 1, temperature 1.
 
-Each side runs in its own subprocess, so peak RSS (os.wait4's ru_maxrss: loading included) is its own.
+Each side runs in its own subprocess, so peak RSS (os.wait4's ru_maxrss: loading included) is its own. The
+sides alternate over `--repeats` (ours first in even repeats, TRL first in odd ones), so a change of load on a
+shared machine falls on both: one pass of each, one after the other, swung from 1.44× to 0.64× here.
 Throughput = non-padding tokens of the steps after `--warmup-steps` / the wall time between the end of step
 `warmup` and the end of the last step (both sides' timestamps taken at step end: our metric events, TRL's
 on_step_end), so model loading and the first, allocation-heavy steps are left out on both sides.
 
-Prints JSON lines {"metric", "value", "unit", "peer", "ratio"} (ratio = ours / TRL's). On CUDA it adds peak
+Prints JSON lines {"metric", "value", "unit", "peer", "ratio"}: one per metric and repeat ("repeat": i, ratio =
+ours / TRL's in that repeat), then one per metric with "repeat": "median" (value and peer_value the sides'
+medians, ratio the median of the per-repeat ratios). On CUDA it adds peak
 GPU memory (torch.cuda.max_memory_allocated) and model FLOPs utilization:
     MFU = (6·N_student + 2·N_teacher) · tokens/s / peak bf16 dense FLOP/s
 (N = parameter count with the tied embedding counted once; 6N per token for the student's forward and
 backward, 2N for the teacher's forward; attention's sequence-dependent FLOPs are left out).
 
     .venv/bin/python bench/trainer_throughput.py [--device cpu|cuda] [--batch-size 4] [--max-length 256] [--steps 10]
+        [--repeats 3] [--teacher '{"source": "dir", "path": "/models/smol1.7b"}'] [--student '{"source": "pruned",
+        "num_layers": 6}'] [--speed '{"compile": true}']   (--speed: our job's speed settings; TRL has none)
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,13 +60,13 @@ def alpaca_rows() -> list[dict]:
         {"role": "assistant", "content": r["output"]}]} for i, r in enumerate(records)]
 
 
-def select_rows(n: int, max_length: int) -> list[dict]:
-    """The first n rows whose full encoding fits in [max_length·3/4, max_length] tokens."""
+def select_rows(n: int, max_length: int, teacher: dict = TEACHER, min_length: int | None = None) -> list[dict]:
+    """The first n rows whose full encoding fits in [min_length, max_length] tokens (default min ¾·max_length)."""
     from distill.data import encode
     from distill.models import load_tokenizer
 
-    tokenizer = load_tokenizer(TEACHER)
-    low = max_length * 3 // 4
+    tokenizer = load_tokenizer(teacher)
+    low = max_length * 3 // 4 if min_length is None else min_length
     chosen = []
     for row in alpaca_rows():
         if low <= len(encode(tokenizer, row["messages"], 10**6, 10**6)["input_ids"]) <= max_length:
@@ -90,16 +98,17 @@ def run_child(argv: list[str], env: dict) -> tuple[float, str]:
 
 def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
     run_dir = work / "ours"
-    (run_dir / "data").mkdir(parents=True)
+    (run_dir / "data").mkdir(parents=True, exist_ok=True)
     (run_dir / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     job = {"schema_version": 1, "id": "bench-ours", "kind": "train", "created_at": "2026-01-01T00:00:00Z",
-           "seed": SEED, "device": args.device, "teacher": TEACHER, "student": STUDENT,
+           "seed": SEED, "device": args.device, "teacher": args.teacher, "student": args.student,
            "train_data": "data/train.jsonl", "eval_data": None, "plan": "plan.json",
            "loss": {"name": "fkl", "chunk_size": args.chunk_size},
            "optim": {"lr": LR, "weight_decay": 0.01, "warmup_ratio": 0, "grad_clip": 1.0,
                      "batch_size": args.batch_size, "grad_accum": 1, "per_stage": "fresh"},
            "max_length": args.max_length, "max_prompt_length": args.max_length, "gradient_checkpointing": False,
-           "checkpoint_every": 0, "eval": {"every": 0, "max_new_tokens": 1, "num_prompts": 0}, "output_dir": "model"}
+           "checkpoint_every": 0, "eval": {"every": 0, "max_new_tokens": 1, "num_prompts": 0}, "output_dir": "model",
+           **({"speed": args.speed} if args.speed else {})}
     plan = {"schema_version": 1, "source": "plain", "stages": [
         {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
     (run_dir / "job.json").write_text(json.dumps(job))
@@ -124,8 +133,8 @@ def trl_child(work: Path, args) -> None:
 
     device = resolve_device(args.device)
     torch.manual_seed(SEED)
-    teacher, tokenizer = load_teacher(TEACHER, device)
-    student = load_student(STUDENT, teacher, TEACHER, device)
+    teacher, tokenizer = load_teacher(args.teacher, device)
+    student = load_student(args.student, teacher, args.teacher, device)
     rows = [json.loads(line) for line in (work / "rows.jsonl").read_text().splitlines()]
     points: list[tuple[float, int]] = []
     seen = [0]
@@ -161,20 +170,21 @@ def trl_child(work: Path, args) -> None:
 def trl(work: Path, rows: list[dict], args, env: dict) -> dict:
     (work / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     argv = [sys.executable, __file__, "--trl-child", str(work), "--device", args.device, "--batch-size",
-            str(args.batch_size), "--max-length", str(args.max_length), "--warmup-steps", str(args.warmup_steps)]
+            str(args.batch_size), "--max-length", str(args.max_length), "--warmup-steps", str(args.warmup_steps),
+            "--teacher", json.dumps(args.teacher), "--student", json.dumps(args.student)]
     rss, _ = run_child(argv, env)
     return {**json.loads((work / "trl.json").read_text()), "peak_rss_mb": rss}
 
 
 # ---- report ------------------------------------------------------------------------------------------------
 
-def flops_per_token() -> float:
+def flops_per_token(teacher_ref: dict, student_ref: dict) -> float:
     import torch
 
     from distill.models import load_student, load_teacher
 
-    teacher, _ = load_teacher(TEACHER, torch.device("cpu"))
-    student = load_student(STUDENT, teacher, TEACHER, torch.device("cpu"))
+    teacher, _ = load_teacher(teacher_ref, torch.device("cpu"))
+    student = load_student(student_ref, teacher, teacher_ref, torch.device("cpu"))
     # parameters() yields a tied embedding once.
     return 6 * sum(p.numel() for p in student.parameters()) + 2 * sum(p.numel() for p in teacher.parameters())
 
@@ -183,53 +193,97 @@ def emit(metric: str, value, unit: str, peer: str, ratio: float, **extra) -> Non
     print(json.dumps({"metric": metric, "value": value, "unit": unit, "peer": peer, "ratio": ratio, **extra}), flush=True)
 
 
+def json_arg(text: str) -> dict:
+    try:
+        value = json.loads(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"not JSON: {e}") from e
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("must be a JSON object")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    # gpu-kit's run.sh names its random-init models in BENCH_TEACHER and BENCH_STUDENT (bench/gpu_check.sh).
+    parser.add_argument("--teacher", type=json_arg, default=os.environ.get("BENCH_TEACHER") or json.dumps(TEACHER),
+                        help="job.json modelRef, JSON (default: $BENCH_TEACHER, else the embedded model)")
+    parser.add_argument("--student", type=json_arg, default=os.environ.get("BENCH_STUDENT") or json.dumps(STUDENT),
+                        help="job.json studentRef, JSON (default: $BENCH_STUDENT, else its 6-layer pruned copy)")
+    parser.add_argument("--speed", type=json_arg, default=None, help="our job's speed settings, JSON")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--max-length", type=int, default=256)
+    parser.add_argument("--min-length", type=int, default=None, help="shortest row taken (default ¾·max-length)")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup-steps", type=int, default=2)
     parser.add_argument("--chunk-size", type=int, default=128)
+    parser.add_argument("--repeats", type=int, default=int(os.environ.get("BENCH_REPEATS") or 3),
+                        help="passes of each side, alternating (default: $BENCH_REPEATS, else 3)")
     parser.add_argument("--trl-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.trl_child:
         return trl_child(args.trl_child, args)
     if not 1 <= args.warmup_steps < args.steps:
         raise SystemExit("--warmup-steps must be at least 1 and below --steps")
+    if args.repeats < 1:
+        raise SystemExit("--repeats must be at least 1")
 
     paths = [str(REPO / "trainer"), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(paths)}
-    rows = select_rows(args.steps * args.batch_size, args.max_length)
-    with tempfile.TemporaryDirectory(prefix="bench-trainer-") as tmp:
-        mine = ours(Path(tmp), rows, args, env)
-        peer = trl(Path(tmp), rows, args, env)
-    report(mine, peer, args, flops_per_token() if args.device == "cuda" else None)
+    rows = select_rows(args.steps * args.batch_size, args.max_length, args.teacher, args.min_length)
+    per_token = flops_per_token(args.teacher, args.student) if args.device == "cuda" else None
+    pairs = []
+    for repeat in range(args.repeats):
+        sides = {}
+        order = ("ours", "trl") if repeat % 2 == 0 else ("trl", "ours")
+        for side in order:
+            with tempfile.TemporaryDirectory(prefix="bench-trainer-") as tmp:
+                sides[side] = (ours if side == "ours" else trl)(Path(tmp), rows, args, env)
+        pairs.append((sides["ours"], sides["trl"]))
+        report(*pairs[-1], args, per_token, repeat=repeat, order=",".join(order))
+    report_medians(pairs, args)
 
 
-def report(mine: dict, peer: dict, args, per_token: float | None) -> None:
+def setting(args) -> dict:
+    return {"device": args.device, "batch_size": args.batch_size, "max_length": args.max_length,
+            "steps": args.steps, "warmup_steps": args.warmup_steps, "teacher": args.teacher, "student": args.student,
+            **({"speed": args.speed} if args.speed else {})}
+
+
+# (metric, key in a side's result, unit, digits); peak GPU memory and MFU exist on CUDA only.
+METRICS = [("kd_train_tokens_per_s", "tokens_per_s", "tokens/s", 1), ("kd_train_peak_rss", "peak_rss_mb", "MiB", 0),
+           ("kd_train_peak_gpu_mem", "peak_gpu_mb", "MiB", 0), ("kd_train_mfu", "mfu", "fraction", 4),
+           # Not a target: a check that both sides minimise the same objective on the same rows.
+           ("kd_train_mean_loss", "mean_loss", "nats", 4)]
+
+
+def report(mine: dict, peer: dict, args, per_token: float | None, **extra) -> None:
+    """One repeat's lines; adds "mfu" to both sides' results on a GPU whose peak is known."""
     if mine["steps"] != peer["steps"]:
         raise SystemExit(f"step counts differ: ours {mine['steps']}, TRL {peer['steps']}")
-    setting = {"device": args.device, "batch_size": args.batch_size, "max_length": args.max_length,
-               "steps": args.steps, "warmup_steps": args.warmup_steps}
-
-    def compare(metric: str, key: str, unit: str, digits: int, **extra) -> None:
-        emit(metric, round(mine[key], digits), unit, "trl_gkd", round(mine[key] / peer[key], 3),
-             peer_value=round(peer[key], digits), **extra, **setting)
-
-    compare("kd_train_tokens_per_s", "tokens_per_s", "tokens/s", 1)
-    compare("kd_train_peak_rss", "peak_rss_mb", "MiB", 0)
     if args.device == "cuda":
         import torch
 
-        compare("kd_train_peak_gpu_mem", "peak_gpu_mb", "MiB", 0)
         name = torch.cuda.get_device_name()
         peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
         if peak is not None:
             mine["mfu"], peer["mfu"] = (per_token * r["tokens_per_s"] / peak for r in (mine, peer))
-            compare("kd_train_mfu", "mfu", "fraction", 4, gpu=name, peak_flops=peak, flops_per_token=per_token)
-    # Not a target: a check that both sides minimise the same objective on the same rows.
-    compare("kd_train_mean_loss", "mean_loss", "nats", 4)
+            extra.update(gpu=name, peak_flops=peak, flops_per_token=per_token)
+    for metric, key, unit, digits in METRICS:
+        if mine.get(key) is not None and peer.get(key) is not None:
+            emit(metric, round(mine[key], digits), unit, "trl_gkd", round(mine[key] / peer[key], 3),
+                 peer_value=round(peer[key], digits), **extra, **setting(args))
+
+
+def report_medians(pairs: list[tuple[dict, dict]], args) -> None:
+    for metric, key, unit, digits in METRICS:
+        got = [(m[key], p[key]) for m, p in pairs if m.get(key) is not None and p.get(key) is not None]
+        if got:
+            emit(metric, round(statistics.median(m for m, _ in got), digits), unit, "trl_gkd",
+                 round(statistics.median(m / p for m, p in got), 3), repeat="median",
+                 peer_value=round(statistics.median(p for _, p in got), digits),
+                 per_repeat_ratios=[round(m / p, 3) for m, p in got], **setting(args))
 
 
 if __name__ == "__main__":

@@ -158,6 +158,29 @@ export const distributedSpec = z.object({
 });
 export type DistributedSpec = z.infer<typeof distributedSpec>;
 
+/**
+ * How a train job runs fast. None of these changes what is learnt beyond floating-point rounding; the defaults
+ * leave a CPU run exactly as it was (docs/trainer-speed.md).
+ */
+export const trainSpeed = z.object({
+  /**
+   * "auto": on CUDA the frozen teacher's weights are converted to bf16 once, and the student computes in bf16
+   * from fp32 master weights (the optimizer, its state, checkpoints and the final model stay fp32), with fused
+   * AdamW; on the CPU all stays fp32. "bf16": the same on any device (on the CPU slower, but it runs: that is how
+   * the tests check it). "fp32": fp32 weights everywhere, bf16 autocast on CUDA (the trainer before these settings).
+   */
+  precision: z.enum(["auto", "bf16", "fp32"]).default("auto"),
+  /**
+   * Rows of a batch are right-padded to a multiple of this many tokens, so batch shapes repeat and attention
+   * kernels reuse their plans (cuDNN builds one per new shape). null: 64 on CUDA, 1 (the longest row) on the CPU,
+   * where padding costs compute and there is no plan to reuse.
+   */
+  pad_to_multiple: z.number().int().min(1).nullable().default(null),
+  /** torch.compile the student's training forward (worth it on CUDA; one compilation per padded shape). */
+  compile: z.boolean().default(false),
+});
+export type TrainSpeed = z.infer<typeof trainSpeed>;
+
 export const trainJob = z.object({
   schema_version: z.literal(1),
   id: z.string().min(1),
@@ -185,6 +208,7 @@ export const trainJob = z.object({
   /** Activation checkpointing: each decoder layer's activations recomputed in the backward pass instead of kept. */
   gradient_checkpointing: z.boolean().default(false),
   distributed: distributedSpec.prefault({}),
+  speed: trainSpeed.prefault({}),
   checkpoint_every: z.number().int().min(0).default(50),
   /** Newest checkpoints kept on disk; the one with the best eval loss is kept besides them. */
   keep_checkpoints: z.number().int().min(1).default(2),

@@ -41,6 +41,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
     max_prompt_length: Math.max(4, Math.floor(form.maxLength / 2)),
     gradient_checkpointing: form.activationCheckpointing,
     distributed: distributedSpecOf(form.distributed),
+    speed: trainJob.shape.speed.parse(undefined), // the defaults: bf16 and padded shapes on CUDA, as is on the CPU
     checkpoint_every: form.checkpointEvery,
     keep_checkpoints: trainJob.shape.keep_checkpoints.parse(undefined),
     eval: {

@@ -188,7 +188,8 @@ class _HeadDistill(torch.autograd.Function):
         count = rows.numel()
         dtype = torch.promote_types(student_hidden.dtype, torch.float32)
         grad_hidden = torch.zeros_like(student_hidden) if needs_grad else None
-        grad_weight = torch.zeros_like(student_weight) if needs_grad else None
+        # Summed over the chunks in fp32 even for a bf16 weight (job.speed.precision), cast back once at the end.
+        grad_weight = torch.zeros_like(student_weight, dtype=dtype) if needs_grad else None
         ce_sum = kd_sum = student_hidden.new_zeros((), dtype=dtype)
         row_sums = student_hidden.new_zeros(mask.shape[0], dtype=dtype)
         for start in range(0, count, chunk_size):
@@ -214,11 +215,11 @@ class _HeadDistill(torch.autograd.Function):
                 grad_hidden[r, c] = (grad_logits @ student_weight).to(grad_hidden.dtype)
                 if hidden.dtype == grad_weight.dtype:
                     grad_weight.addmm_(grad_logits.T, hidden)
-                else:  # bf16 autocast: a bf16 product, summed in the weight's precision
+                else:  # bf16 autocast or bf16 weights: a bf16 product, summed in fp32
                     grad_weight += grad_logits.T @ hidden
             ce_sum = ce_sum + ce.detach()
             row_sums.index_add_(0, r, token_losses)
-        ctx.save_for_backward(grad_hidden, grad_weight)
+        ctx.save_for_backward(grad_hidden, None if grad_weight is None else grad_weight.to(student_weight.dtype))
         ce_mean, kd_mean = ce_sum / count, kd_sum / count
         total = mix(ce_mean, kd_mean, kd_weight)
         per_row = row_sums / mask.sum(1)  # 0 / 0: NaN for a row without answer tokens

@@ -44,6 +44,7 @@ from distill.models import (HiddenStates, check_linear_head, load_student, load_
                             resolve_device)
 from distill.sparse_kd import sparse_head_distill
 from distill.rows import read_rows
+from distill.speed import Speed, StudentCompute
 
 SIGTERM_EXIT = 143
 
@@ -106,13 +107,13 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def make_optimizer(model, optim: dict, num_steps: int):
+def make_optimizer(model, optim: dict, num_steps: int, fused: bool = False):
     """AdamW with decay on matrices only (biases and norm gains stay undecayed, as in nanoGPT), and a cosine
-    schedule with linear warm-up over `num_steps`."""
+    schedule with linear warm-up over `num_steps`. `fused`: one CUDA kernel for the whole update."""
     params = [p for p in model.parameters() if p.requires_grad]
     groups = [{"params": [p for p in params if p.dim() >= 2], "weight_decay": optim["weight_decay"]},
               {"params": [p for p in params if p.dim() < 2], "weight_decay": 0.0}]
-    optimizer = torch.optim.AdamW(groups, lr=optim["lr"], betas=(0.9, 0.999))
+    optimizer = torch.optim.AdamW(groups, lr=optim["lr"], betas=(0.9, 0.999), fused=fused or None)
     warmup = math.ceil(optim["warmup_ratio"] * num_steps)
     return optimizer, get_cosine_schedule_with_warmup(optimizer, warmup, num_steps)
 
@@ -156,11 +157,18 @@ class Distiller:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
         check_linear_head(self.student)
+        self.speed = Speed(job["speed"], device)
+        self.speed.prepare_teacher(self.teacher)
+        sharded = distributed.sharding(job["distributed"])
+        if sharded and self.speed.compile:
+            raise JobError("speed.compile cannot be combined with job.distributed.strategy 'fsdp' yet: use 'ddp' or "
+                           "leave compile off")
+        # Training passes run on `compute.model` (the student, or its bf16 copy; under FSDP the student itself, whose
+        # mixed-precision policy does the same) through DDP or FSDP under torchrun; evaluation and saving use the
+        # plain fp32 student.
+        self.compute = StudentCompute(self.student, self.speed.bf16 and not sharded)
         self.student_hidden = HiddenStates(self.student)
         self.teacher_hidden = HiddenStates(self.teacher) if self.teacher is not None else None
-        # Training passes go through the DDP wrapper under torchrun (gradient all-reduce); evaluation and
-        # saving use the plain student. FSDP shards both in place (distill.fsdp).
-        self.trainable = distributed.wrap(self.student_hidden, self.teacher_hidden, job["distributed"], device)
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
         self.attention = job["attention"]
         self.layer_pairs = layer_map(self.attention.get("layer_map"), job["student"],
@@ -169,7 +177,12 @@ class Distiller:
         self.teacher_capture = self.student_capture = None
         if self.layer_pairs:
             self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
-            self.student_capture = AttentionCapture(self.student, [s for _, s in self.layer_pairs])
+            self.student_capture = AttentionCapture(self.compute.model, [s for _, s in self.layer_pairs])
+        # Compiled inside the DDP wrapper, so that distributed.accumulating still finds DDP's no_sync. FSDP shards
+        # student_hidden (and the teacher's) in place.
+        hidden = self.student_hidden if self.compute.model is self.student else HiddenStates(self.compute.model)
+        self.trainable = distributed.wrap(self.speed.compiled(hidden, with_hooks=bool(self.layer_pairs)),
+                                          self.teacher_hidden, job["distributed"], device)
         self.targets: DomainTargets | None = None  # the DAE phase's expert and reference, once it starts
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
@@ -189,8 +202,12 @@ class Distiller:
             if i not in self._encoded:
                 self._encoded[i] = encode(self.tokenizer, self.rows[i]["messages"], self.job["max_length"],
                                           self.job["max_prompt_length"])
-        batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id)
+        batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id, self.speed.pad_multiple)
         return {**{k: v.to(self.device) for k, v in batch.items()}, "row_ids": ids}
+
+    def tokens(self, ids: tuple[str, ...]) -> int:
+        """The non-padding tokens of a batch() made before, counted on the host (no device sync)."""
+        return sum(len(self._encoded[i]["input_ids"]) for i in ids)
 
     def losses(self, batch: dict, temperature: float, kd_weight: float, train: bool = True,
                domain: torch.Tensor | None = None
@@ -212,7 +229,7 @@ class Distiller:
         with self.autocast():
             with capturing(self.student_capture):
                 student_hidden = student(ids, attention)[:, :-1]
-            student_head = self.student.get_output_embeddings().weight
+            student_head = (self.compute.model if train else self.student).get_output_embeddings().weight
             if domain is not None:
                 total, ce, kd, per_sample = self.targets.losses(student_hidden, student_head, ids, attention,
                                                                 ids[:, 1:], mask, domain, temperature, kd_weight)
@@ -328,6 +345,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
     if folder is not None:
         position = checkpoint.read_position(folder)
         distributed.load_weights(folder, model.student, device)
+        model.compute.weights_from_master()
         resumed_state = checkpoint.load_state(folder)
         start_step, tokens_seen = position["step"], position["tokens_seen"]
         train_seconds, earlier_wall = position["train_seconds"], position["wall_seconds"]
@@ -388,7 +406,8 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
             if optimizer is None or fresh:
                 phase_optim = {**optim, "lr": job["dae"].get("lr") or optim["lr"]} if phase == DAE else optim
                 optimizer, scheduler = make_optimizer(model.student, phase_optim,
-                                                      count if optim["per_stage"] == "fresh" else phase_count)
+                                                      count if optim["per_stage"] == "fresh" else phase_count,
+                                                      fused=model.speed.fused_adamw)
                 # A checkpoint taken at a stage's end holds the finished stage's optimizer: a fresh stage
                 # starts without it.
                 if resumed_state is not None and not fresh:
@@ -400,30 +419,37 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
 
             t0 = time.monotonic()
             lr = scheduler.get_last_lr()[0]
-            totals = {"loss": 0.0, "ce": 0.0, "kd": 0.0, "attn": 0.0}
-            by_bucket = BucketLoss(num_buckets)
-            by_group = BucketLoss(len(GROUP_NAMES))
+            # Sums stay on the device (float64, as the Python floats they replace) and are read once per step:
+            # a read per micro-batch would make the host wait for the GPU before queueing the next one.
+            sums = torch.zeros(4, dtype=torch.float64, device=device)  # loss, ce, kd, attn
+            per_sample_losses = []  # (buckets or None, is_domain or None, per_sample) per micro-batch
             step_tokens = 0
             for i, ids in enumerate(planned.micro_batches):
                 ids = distributed.shard(ids)
                 batch = model.batch(ids)
-                domain = None
+                is_domain = domain = None
                 if phase == DAE:
-                    domain = torch.tensor([bool(model.rows[s].get("is_domain")) for s in ids], device=device)
+                    is_domain = [bool(model.rows[s].get("is_domain")) for s in ids]
+                    domain = torch.tensor(is_domain, device=device)
                 with distributed.accumulating(model.trainable, last=i == len(planned.micro_batches) - 1):
                     loss, ce, kd, attn, per_sample = model.losses(batch, stage["temperature"], stage["kd_weight"],
                                                                   domain=domain)
                     (loss / len(planned.micro_batches)).backward()
-                if planned.micro_buckets:
-                    by_bucket.add(distributed.shard(planned.micro_buckets[i]), per_sample)
-                if domain is not None:
-                    by_group.add(tuple(1 if d else 2 for d in domain.tolist()), per_sample)
-                totals["loss"] += loss.item() / len(planned.micro_batches)
-                totals["ce"] += ce.item() / len(planned.micro_batches)
-                totals["kd"] += (kd.item() if kd is not None else 0.0) / len(planned.micro_batches)
-                totals["attn"] += (attn.item() if attn is not None else 0.0) / len(planned.micro_batches)
-                step_tokens += int(batch["attention_mask"].sum())
-            totals = dict(zip(totals, distributed.mean(list(totals.values()), device)))
+                buckets = distributed.shard(planned.micro_buckets[i]) if planned.micro_buckets else None
+                per_sample_losses.append((buckets, is_domain, per_sample))
+                zero = loss.new_zeros(())
+                parts = [loss, ce, zero if kd is None else kd, zero if attn is None else attn]
+                sums += torch.stack([p.detach().double() for p in parts]) / len(planned.micro_batches)
+                step_tokens += model.tokens(ids)
+            model.compute.grads_to_master()
+            by_bucket = BucketLoss(num_buckets)
+            by_group = BucketLoss(len(GROUP_NAMES))
+            for buckets, is_domain, per_sample in per_sample_losses:
+                if buckets:
+                    by_bucket.add(buckets, per_sample)
+                if is_domain is not None:
+                    by_group.add(tuple(1 if d else 2 for d in is_domain), per_sample)
+            totals = dict(zip(("loss", "ce", "kd", "attn"), distributed.mean(sums.tolist(), device)))
             step_tokens = distributed.total(step_tokens, device)
             bucket_loss = (by_bucket.means(device) or None) if num_buckets else None
             group_loss = {GROUP_NAMES[g]: v for g, v in by_group.means(device).items()} if phase == DAE else None
@@ -432,6 +458,7 @@ def run_job(job: dict, run_dir: Path, events: EventWriter, resume: bool = False)
                 raise JobError(f"the loss or gradient became {totals['loss']} / {grad_norm} at step {n + 1} "
                                f"(stage {planned.stage + 1}); try a lower optim.lr")
             optimizer.step()
+            model.compute.weights_from_master()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             if device.type == "cuda":
