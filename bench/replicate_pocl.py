@@ -30,7 +30,7 @@ table on stderr, where progress goes too. With --work the run
 folders stay there (a job whose folder already holds its done event is not run again, so a cut-off invocation
 can be continued) and results.jsonl and table.md are written beside them.
 
-    .venv/bin/python bench/replicate_pocl.py                 # default size: ≤ 90 min on a quiet 2-core CPU
+    .venv/bin/python bench/replicate_pocl.py                 # default size: ~90 min on 2 cores (bench/README.md)
     .venv/bin/python bench/replicate_pocl.py --full          # sized for a GPU
     .venv/bin/python bench/replicate_pocl.py --rows 8 --batch-size 4 --max-length 128 --score-new-tokens 16 \\
         --selfinst 2 --ifeval 2 --eval-seeds 2 --eval-new-tokens 16 --seeds 10,11      # a smoke run
