@@ -10,11 +10,12 @@ import pytest
 import torch
 from conftest import alpaca_rows, plain_plan, read_events, small_train_job, write_run_dir
 from safetensors.torch import load_file
+from transformers import LlamaConfig, LlamaForCausalLM
 
 from distill import cli
 from distill.contract import JobError, with_defaults
 from distill.data import encode
-from distill.packing import first_fit, hidden_states, pack
+from distill.packing import Packer, first_fit, hidden_states, pack
 from distill.train import Distiller
 
 CPU = torch.device("cpu")
@@ -32,6 +33,18 @@ def test_pack_lays_rows_end_to_end_with_positions_restarting_at_each_row():
         assert flat[packed.index[i, :len(row)]].tolist() == row
     assert first_fit([9, 3], max_tokens=4) == [[0], [1]]  # a row longer than max_tokens is a sequence by itself
     assert pack(rows, 5, 0, max_tokens=None).input_ids.shape == (1, 11)  # flash attention: one sequence
+
+
+def test_max_tokens_bounds_a_sequence_except_under_flash_attention():
+    lm = LlamaForCausalLM(LlamaConfig(vocab_size=32, hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                                      num_attention_heads=2))
+    job = with_defaults("job.schema.json", small_train_job(speed={"pack": {"enabled": True}}))
+    assert Packer(job, [lm]).max_tokens == job["max_length"]  # null: the job's max_length
+    job["speed"]["pack"]["max_tokens"] = 300
+    assert Packer(job, [lm]).max_tokens == 300
+    # transformers finds packed rows' bounds for flash attention only in a batch of one sequence.
+    lm.config._attn_implementation = "flash_attention_2"
+    assert Packer(job, [lm]).max_tokens is None
 
 
 def _rows(tokenizer, n: int) -> list[dict]:
