@@ -9,7 +9,8 @@
 # CUDA); then bench/trainer_throughput.py on LARGE and SMALL at batch $BEST_BATCH (default 32, where gpu-kit
 # found the most tokens/s) over any row length, the sides alternating over $REPEATS (2) repeats; then
 # bench/gpu_profile.py on LARGE (speed.precision fp32 against auto, and profiler tables). Each phase gets what is
-# left of the 8 minutes at most; $OUT/summary.txt gathers the tables.
+# left of the 8 minutes at most; $OUT/summary.txt gathers the tables. PACK=1: our side of phase 2 packs each
+# micro-batch's rows (speed.pack), whose padding at batch 32 over rows of any length gpu-kit put at ~60 %.
 set -u -o pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 KIT=$ROOT/.gpu-kit
@@ -33,6 +34,7 @@ mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 DRY=${DRY:-0}
 T0=$(date +%s)
 REPEATS=${REPEATS:-2}
+PACK_ARG=; [ "${PACK:-0}" = 1 ] && PACK_ARG=--pack
 if [ "$DRY" = 1 ]; then
   SFX=-dry; DEV=cpu; BUDGET=${BUDGET:-1800}; BEST_BATCH=${BEST_BATCH:-2}; LEN=128; STEPS=3; WARM=1
   PY=${PY:-$ROOT/.venv/bin/python}
@@ -68,7 +70,7 @@ bench() {  # NAME LIMIT TEACHER_JSON STUDENT_JSON
   phase "$1: trainer_throughput.py at batch $BEST_BATCH × $LEN, $REPEATS repeats (limit ${limit}s)"
   timeout --kill-after=5 "$limit" "$PY" "$CARRY/project/bench/trainer_throughput.py" --device "$DEV" \
     --teacher "$3" --student "$4" --batch-size "$BEST_BATCH" --max-length "$LEN" --min-length 0 --steps "$STEPS" \
-    --warmup-steps "$WARM" --repeats "$REPEATS" > "$OUT/$1.jsonl" 2>> "$LOG"
+    --warmup-steps "$WARM" --repeats "$REPEATS" $PACK_ARG > "$OUT/$1.jsonl" 2>> "$LOG"
   echo "$1=$?" >> "$OUT/exit_codes.txt"
 }
 bench large_best 200 "{\"source\": \"dir\", \"path\": \"$MODELS/smol1.7b\"}" "{\"source\": \"dir\", \"path\": \"$MODELS/smol360\"}"
@@ -99,7 +101,7 @@ for name in ("large_best", "small_best"):
     for r in lines(out / f"{name}.jsonl"):
         if r.get("repeat") == "median":
             print(f"  {r['metric']}: ours {r['value']} {r['unit']}, TRL {r['peer_value']}, ratio {r['ratio']} "
-                  f"(per repeat {r['per_repeat_ratios']}; batch {r['batch_size']})")
+                  f"(per repeat {r['per_repeat_ratios']}; batch {r['batch_size']}; speed {r.get('speed', {})})")
 print("## gpu_profile.py (LARGE)")
 for r in lines(out / "profile_summary.jsonl"):
     print("  " + json.dumps(r))

@@ -28,7 +28,9 @@ backward, 2N for the teacher's forward; attention's sequence-dependent FLOPs are
 
     .venv/bin/python bench/trainer_throughput.py [--device cpu|cuda] [--batch-size 4] [--max-length 256] [--steps 10]
         [--repeats 3] [--teacher '{"source": "dir", "path": "/models/smol1.7b"}'] [--student '{"source": "pruned",
-        "num_layers": 6}'] [--speed '{"compile": true}']   (--speed: our job's speed settings; TRL has none)
+        "num_layers": 6}'] [--speed '{"compile": true}'] [--pack]   (--speed: our job's speed settings; TRL has
+        none. --pack: ours packs each micro-batch's rows, speed.pack; it pays with --min-length 0, where rows of any
+        length leave padding to remove)
 """
 
 from __future__ import annotations
@@ -212,6 +214,7 @@ def main() -> None:
     parser.add_argument("--student", type=json_arg, default=os.environ.get("BENCH_STUDENT") or json.dumps(STUDENT),
                         help="job.json studentRef, JSON (default: $BENCH_STUDENT, else its 6-layer pruned copy)")
     parser.add_argument("--speed", type=json_arg, default=None, help="our job's speed settings, JSON")
+    parser.add_argument("--pack", action="store_true", help="ours packs each micro-batch's rows (speed.pack)")
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--max-length", type=int, default=256)
     parser.add_argument("--min-length", type=int, default=None, help="shortest row taken (default ¾·max-length)")
@@ -228,6 +231,8 @@ def main() -> None:
         raise SystemExit("--warmup-steps must be at least 1 and below --steps")
     if args.repeats < 1:
         raise SystemExit("--repeats must be at least 1")
+    if args.pack:
+        args.speed = {**(args.speed or {}), "pack": {"enabled": True}}
 
     paths = [str(REPO / "trainer"), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": os.pathsep.join(paths)}

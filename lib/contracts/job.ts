@@ -178,6 +178,18 @@ export const trainSpeed = z.object({
   pad_to_multiple: z.number().int().min(1).nullable().default(null),
   /** torch.compile the student's training forward (worth it on CUDA; one compilation per padded shape). */
   compile: z.boolean().default(false),
+  /**
+   * Sequence packing (docs/trainer-speed.md): the rows of each micro-batch, as the plan gives them, are laid end to
+   * end in as few sequences of at most `max_tokens` tokens as fit (null: job.max_length; a longer row is a sequence
+   * by itself), with position ids restarting at each row, so attention stays within each row. The models compute
+   * no padding; the loss sees each row as the unpacked batch does. Refused with the attention loss.
+   */
+  pack: z
+    .object({
+      enabled: z.boolean().default(false),
+      max_tokens: z.number().int().min(8).nullable().default(null),
+    })
+    .prefault({}),
 });
 export type TrainSpeed = z.infer<typeof trainSpeed>;
 

@@ -63,10 +63,15 @@ def chat_prompt_ids(tokenizer, messages: list[dict], max_prompt_length: int) -> 
     return ids[-max_prompt_length:]
 
 
+def padded_width(length: int, pad_multiple: int) -> int:
+    """`length` rounded up to a multiple of `pad_multiple` (job.speed.pad_to_multiple)."""
+    return -(-length // pad_multiple) * pad_multiple
+
+
 def collate(batch: list[dict], pad_id: int, pad_multiple: int = 1) -> dict[str, torch.Tensor]:
     """Right-pad encoded rows into tensors input_ids, attention_mask, labels_mask, as wide as the longest row
     rounded up to a multiple of `pad_multiple` (job.speed.pad_to_multiple)."""
-    width = -(-max(len(item["input_ids"]) for item in batch) // pad_multiple) * pad_multiple
+    width = padded_width(max(len(item["input_ids"]) for item in batch), pad_multiple)
     input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
     attention_mask = torch.zeros((len(batch), width), dtype=torch.long)
     labels_mask = torch.zeros((len(batch), width), dtype=torch.long)

@@ -31,6 +31,7 @@ class Speed:
         self.pad_multiple = speed["pad_to_multiple"] or default_pad
         self.fused_adamw = device.type == "cuda" and speed["precision"] != "fp32"
         self.compile = speed["compile"]
+        self.pack = speed["pack"]["enabled"]
 
     def prepare_teacher(self, teacher: nn.Module | None) -> None:
         """The frozen teacher needs no fp32 master: converted once, its forwards cast nothing (a run on the

@@ -42,6 +42,7 @@ from distill.logit_cache import open_for_train, student_without_teacher
 from distill.losses import LOSS_PARAMS, head_distill
 from distill.models import (HiddenStates, check_linear_head, load_student, load_teacher, load_tokenizer, pruned_layers,
                             resolve_device)
+from distill.packing import Packer, hidden_states
 from distill.sparse_kd import sparse_head_distill
 from distill.rows import read_rows
 from distill.speed import Speed, StudentCompute
@@ -184,6 +185,8 @@ class Distiller:
         self.trainable = distributed.wrap(self.speed.compiled(hidden, with_hooks=bool(self.layer_pairs)),
                                           self.teacher_hidden, job["distributed"], device)
         self.targets: DomainTargets | None = None  # the DAE phase's expert and reference, once it starts
+        self.packer = Packer(job, [m for m in (self.student, self.teacher) if m is not None]) \
+            if self.speed.pack else None
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
 
@@ -202,8 +205,13 @@ class Distiller:
             if i not in self._encoded:
                 self._encoded[i] = encode(self.tokenizer, self.rows[i]["messages"], self.job["max_length"],
                                           self.job["max_prompt_length"])
-        batch = collate([self._encoded[i] for i in ids], self.tokenizer.pad_token_id, self.speed.pad_multiple)
-        return {**{k: v.to(self.device) for k, v in batch.items()}, "row_ids": ids}
+        rows = [self._encoded[i] for i in ids]
+        batch = {k: v.to(self.device) for k, v in collate(rows, self.tokenizer.pad_token_id,
+                                                           self.speed.pad_multiple).items()}
+        if self.packer is not None:  # the models run on the packed rows; the loss sees them as `batch` lays them out
+            batch["packed"] = self.packer([r["input_ids"] for r in rows], batch["input_ids"].shape[1],
+                                          self.tokenizer.pad_token_id, self.speed.pad_multiple).to(self.device)
+        return {**batch, "row_ids": ids}
 
     def tokens(self, ids: tuple[str, ...]) -> int:
         """The non-padding tokens of a batch() made before, counted on the host (no device sync)."""
@@ -228,7 +236,7 @@ class Distiller:
 
         with self.autocast():
             with capturing(self.student_capture):
-                student_hidden = student(ids, attention)[:, :-1]
+                student_hidden = hidden_states(student, batch)[:, :-1]
             student_head = (self.compute.model if train else self.student).get_output_embeddings().weight
             if domain is not None:
                 total, ce, kd, per_sample = self.targets.losses(student_hidden, student_head, ids, attention,
@@ -243,7 +251,7 @@ class Distiller:
             teacher_hidden = teacher_head = None
             if kd_weight > 0:  # plain fine-tuning needs no teacher pass
                 with torch.no_grad(), capturing(self.teacher_capture):
-                    teacher_hidden = self.teacher_hidden(ids, attention)[:, :-1]
+                    teacher_hidden = hidden_states(self.teacher_hidden, batch)[:, :-1]
                 teacher_head = self.teacher.get_output_embeddings().weight
             if self.device.type == "cpu":  # the forwards' freed heap temporaries, before the loss's chunks
                 memory.release_freed_memory()

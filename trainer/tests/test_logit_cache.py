@@ -138,10 +138,16 @@ def _train(tmp_path, name: str, **overrides) -> list[dict]:
     return _run(write_run_dir(tmp_path / name, job, TRAIN, plan=plain_plan([r["id"] for r in TRAIN], kd_weight=0.5)))
 
 
-def test_a_train_run_from_the_cache_reaches_the_live_teachers_losses(built_cache, tmp_path):
+@pytest.fixture(scope="module")
+def cached_run(built_cache, tmp_path_factory) -> list[dict]:
+    """The events of a train run on built_cache."""
     folder, _ = built_cache
+    return _train(tmp_path_factory.mktemp("cached"), "cached", teacher_cache=str(folder))
+
+
+def test_a_train_run_from_the_cache_reaches_the_live_teachers_losses(cached_run, tmp_path):
     live = [e for e in _train(tmp_path, "live") if e["type"] == "metric"]
-    events = _train(tmp_path, "cached", teacher_cache=str(folder))
+    events = cached_run
     assert events[-1]["type"] == "done", events[-3:]
     assert any("the teacher does not run" in e.get("message", "") for e in events)
     cached = [e for e in events if e["type"] == "metric"]
@@ -154,6 +160,17 @@ def test_a_train_run_from_the_cache_reaches_the_live_teachers_losses(built_cache
     for a, b in zip(cached, live):
         assert b["kd_loss"] * 0.92 < a["kd_loss"] <= b["kd_loss"] * 1.001
         assert a["loss"] == pytest.approx(b["loss"], rel=0.05)
+
+
+def test_packed_rows_read_the_cache_at_their_own_offsets(built_cache, cached_run, tmp_path):
+    """Packing (job.speed.pack) lays rows out anew for the student only: the loss, and so the cache's per-row
+    offsets, see the unpacked batch."""
+    folder, _ = built_cache
+    packed = _train(tmp_path, "packed", teacher_cache=str(folder), speed={"pack": {"enabled": True}})
+    assert packed[-1]["type"] == "done", packed[-3:]
+    fields = ("loss", "ce_loss", "kd_loss", "grad_norm")
+    values = lambda events: [e[f] for e in events if e["type"] == "metric" for f in fields]  # noqa: E731
+    assert values(packed) == pytest.approx(values(cached_run), rel=1e-4, abs=1e-6)
 
 
 def _copy_with_key(folder, tmp_path, **key) -> str:

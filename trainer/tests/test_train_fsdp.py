@@ -13,27 +13,11 @@ import pytest
 import torch
 from conftest import alpaca_rows, plain_plan, read_events, small_train_job, write_run_dir
 from safetensors.torch import load_file
-from transformers import LlamaConfig, LlamaForCausalLM
 
 from distill import checkpoint, cli
 from distill.data import encode
-from distill.models import load_tokenizer
 
 MAX_LENGTH, MAX_PROMPT = 40, 16
-
-
-@pytest.fixture(scope="module")
-def tiny_teacher(tmp_path_factory):
-    """A random 3-layer Llama with tied embeddings and the embedded model's tokenizer, saved as a model folder."""
-    tokenizer = load_tokenizer({"source": "embedded"})
-    torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=32, head_dim=8, intermediate_size=64,
-                         num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=2, tie_word_embeddings=True,
-                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
-    path = tmp_path_factory.mktemp("tiny-teacher")
-    LlamaForCausalLM(config).save_pretrained(path)
-    tokenizer.save_pretrained(path)
-    return path, tokenizer
 
 
 def _even_rows(tokenizer, n: int, offset: int) -> list[dict]:
