@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { teacherCacheJob } from "~/lib/contracts/job";
+import { type ModelRef, teacherCacheJob } from "~/lib/contracts/job";
 import { launchFields } from "./form";
 
 /** k of a cache the studio builds unless told otherwise: the teacher_cache job's default. */
@@ -34,3 +34,8 @@ export type TeacherCacheBuild = z.input<typeof teacherCacheBuild>;
 /** What the launch form asks to see the caches a run could use: the fields a cache's key and rows depend on. */
 export const teacherCacheUse = launchFields.pick({ datasetId: true, teacher: true, maxLength: true, evalSize: true, trainSamples: true, seed: true });
 export type TeacherCacheUse = z.infer<typeof teacherCacheUse>;
+
+/** A model reference in words: a cache's teacher in its table and in the refusals. */
+export function describeModel(ref: ModelRef): string {
+  return ref.source === "embedded" ? "the embedded SmolLM2-135M-Instruct" : `${ref.source === "dir" ? "the folder" : "the GGUF file"} ${ref.path}`;
+}

@@ -5,7 +5,7 @@ import { desc, eq } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { datasets, jobs, teacherCaches } from "~/db/schema";
 import type { JobStatus, ModelRef } from "~/lib/contracts/job";
-import { TEACHER_CACHE_FOLDER } from "~/lib/runs/teacher-cache";
+import { describeModel, TEACHER_CACHE_FOLDER } from "~/lib/runs/teacher-cache";
 import { storedMessagesJson } from "~/server/ingest/canonical";
 import { LaunchError } from "./confine-ref";
 import { storedRowPages } from "./dataset-split";
@@ -77,11 +77,6 @@ export function rowHash(messagesJson: string): string {
       : value,
   );
   return createHash("sha256").update(sorted).digest("hex").slice(0, 16);
-}
-
-/** A model reference in words, for the refusals. */
-export function describeModel(ref: ModelRef): string {
-  return ref.source === "embedded" ? "the embedded SmolLM2-135M-Instruct" : `${ref.source === "dir" ? "the folder" : "the GGUF file"} ${ref.path}`;
 }
 
 const sameModel = (a: ModelRef, b: ModelRef) => a.source === b.source && ("path" in a ? a.path : null) === ("path" in b ? b.path : null);
