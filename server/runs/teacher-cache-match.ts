@@ -9,6 +9,7 @@ import { describeModel, TEACHER_CACHE_FOLDER } from "~/lib/runs/teacher-cache";
 import { storedMessagesJson } from "~/server/ingest/canonical";
 import { LaunchError } from "./confine-ref";
 import { storedRowPages } from "./dataset-split";
+import { modelIdentity } from "./model-identity";
 
 /**
  * Whether a run may distil from a teacher-logit cache, decided before its job exists, on the parts of the key the
@@ -81,6 +82,20 @@ export function rowHash(messagesJson: string): string {
 
 const sameModel = (a: ModelRef, b: ModelRef) => a.source === b.source && ("path" in a ? a.path : null) === ("path" in b ? b.path : null);
 
+/**
+ * A teacher folder matches by content, as the trainer compares it (a copy elsewhere serves, weights changed in place
+ * do not); the embedded model and a GGUF by reference.
+ */
+function teacherProblem(built: ModelRef, builtIdentity: string, teacher: ModelRef): string | null {
+  const other = `it holds the outputs of the teacher ${describeModel(built)}, and this run's teacher is ${describeModel(teacher)}`;
+  if (teacher.source !== "dir") return sameModel(built, teacher) ? null : other;
+  const identity = modelIdentity(teacher.path);
+  if (identity === builtIdentity) return null;
+  return sameModel(built, teacher)
+    ? `the teacher's config or weights in ${teacher.path} changed since it was built (identity ${identity}, the cache's ${builtIdentity}): build it again`
+    : other;
+}
+
 /** What a run would use the cache with: its teacher (paths confined and real), its lengths, and the rows its KD phase trains on. */
 export type CacheUse = { datasetId: string; teacher: ModelRef; maxLength: number; maxPromptLength: number; trainIds: readonly number[] };
 
@@ -107,16 +122,14 @@ function rowProblem(db: Db, cache: TeacherCacheRecord, trainIds: readonly number
 
 /**
  * Why the run described by `use` cannot distil from `cache`, in a sentence naming the part of the key that
- * differs; null when it can. The teacher is compared by reference (the trainer compares its files' content, and
- * the chat template, too).
+ * differs; null when it can. The chat template is left to the trainer (reading it takes the tokenizer).
  */
 export function cacheProblem(db: Db, cache: TeacherCacheRecord, use: CacheUse): string | null {
   if (cache.status !== "succeeded" || !cache.key) {
     return cache.status === "queued" || cache.status === "running" ? "it is still being built" : `its job ${cache.status}: build it again`;
   }
-  if (!sameModel(cache.teacher, use.teacher)) {
-    return `it holds the outputs of the teacher ${describeModel(cache.teacher)}, and this run's teacher is ${describeModel(use.teacher)}`;
-  }
+  const teacher = teacherProblem(cache.teacher, cache.key.teacher, use.teacher);
+  if (teacher) return teacher;
   if (cache.key.max_length !== use.maxLength) {
     return `it was built with max length ${cache.key.max_length} and this run has ${use.maxLength}: the answer tokens would not line up; set the max length to ${cache.key.max_length} or build one for ${use.maxLength}`;
   }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobs } from "~/db/schema";
@@ -7,6 +8,7 @@ import { createCaller } from "~/server/api/root";
 import { defaultLauncher } from "~/server/jobs/command";
 import { jobRow } from "~/server/jobs/job-row";
 import { studioJobHooks } from "~/server/startup";
+import { modelIdentity } from "./model-identity";
 import { seedDataset } from "~/test/support/seed-dataset";
 import { apiContext, tempStudio, waitFor, type Studio } from "~/test/support/studio";
 
@@ -85,6 +87,29 @@ describe("teacher-logit caches in the studio", () => {
       expect([null, split[0]!.problem]).toContain(edited!.problem);
     } finally {
       studio.db.$client.prepare("update dataset_rows set response = 'a0' where dataset_id = ? and idx = 0").run(DATASET);
+    }
+  });
+
+  it("matches a teacher folder by content, as the trainer does: a copy of the cache's teacher serves, another model does not", async () => {
+    // The trainer's key names the embedded teacher by the folder it dequantized its GGUF into (distill.models).
+    const dequantized = join(process.env.DISTILL_CACHE || join(homedir(), ".cache", "distill"), "gguf");
+    const [listed] = await caller.teacherCaches.list();
+    const same = readdirSync(dequantized).map((d) => join(dequantized, d)).find((d) => modelIdentity(d) === listed!.key!.teacher);
+    expect(same, "the studio's model identity is the trainer's").toBeDefined();
+    const other = join(studio.dir, "models", "other");
+    mkdirSync(other, { recursive: true });
+    writeFileSync(join(other, "config.json"), "{}");
+    writeFileSync(join(other, "model.safetensors"), "not the teacher");
+    const saved = process.env.DISTILL_MODEL_ROOTS;
+    process.env.DISTILL_MODEL_ROOTS = `${dequantized}:${join(studio.dir, "models")}`;
+    try {
+      const [copy] = await caller.teacherCaches.forLaunch(use(form({ teacher: { source: "dir", path: same! } })));
+      expect(copy!.problem).toBeNull();
+      const [another] = await caller.teacherCaches.forLaunch(use(form({ teacher: { source: "dir", path: other } })));
+      expect(another!.problem).toMatch(/holds the outputs of the teacher the embedded SmolLM2-135M-Instruct, and this run's teacher is the folder .*other/);
+    } finally {
+      if (saved === undefined) delete process.env.DISTILL_MODEL_ROOTS;
+      else process.env.DISTILL_MODEL_ROOTS = saved;
     }
   });
 
