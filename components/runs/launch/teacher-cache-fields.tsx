@@ -4,23 +4,37 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
 import { JobProgress } from "~/components/jobs/job-progress";
+import { LogTail } from "~/components/runs/run/log-tail";
 import { useTRPC } from "~/components/trpc/react";
+import type { JobEvent } from "~/lib/contracts/events";
 import { formatBytes, formatCount } from "~/lib/format";
 import type { LaunchForm } from "~/lib/runs/form";
 import { DEFAULT_TOP_K } from "~/lib/runs/teacher-cache";
+
+type LogLine = Extract<JobEvent, { type: "log" }>;
+/** The cache job's last log lines shown (what it loads, on which device, rows done). */
+const LOG_LINES = 20;
 
 type Offer = { id: string; topK: number; rows: number; tokens: number | null; bytes: number | null; createdAt: number };
 
 const offerLabel = (c: Offer) =>
   `${c.id} · k ${c.topK} · ${formatCount(c.rows)} rows${c.tokens !== null ? ` · ${formatCount(c.tokens)} tokens` : ""}${c.bytes !== null ? ` · ${formatBytes(c.bytes)}` : ""}`;
 
-/** Building a cache for the form's teacher, data and max length: k, which rows, then its job live (progress, Cancel, its page). */
+/** Building a cache for the form's teacher, data and max length: k, which rows, then its job live (progress, Cancel, its log, its page). */
 function BuildCache({ form, onBuilt }: { form: LaunchForm; onBuilt: () => void }) {
   const trpc = useTRPC();
   const [topK, setTopK] = useState(DEFAULT_TOP_K);
   const [runRowsOnly, setRunRowsOnly] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
-  const build = useMutation(trpc.teacherCaches.build.mutationOptions({ onSuccess: ({ id }) => setJobId(id) }));
+  const [logs, setLogs] = useState<LogLine[]>([]);
+  const build = useMutation(
+    trpc.teacherCaches.build.mutationOptions({
+      onSuccess: ({ id }) => {
+        setLogs([]);
+        setJobId(id);
+      },
+    }),
+  );
   const job = useQuery({
     ...trpc.jobs.get.queryOptions({ id: jobId ?? "" }),
     enabled: jobId !== null,
@@ -77,13 +91,18 @@ function BuildCache({ form, onBuilt }: { form: LaunchForm; onBuilt: () => void }
           {active && (
             <div className="row" style={{ alignItems: "center" }}>
               <div style={{ flex: 1 }}>
-                <JobProgress jobId={jobId} onEnded={() => void job.refetch().then(onBuilt)} />
+                <JobProgress
+                  jobId={jobId}
+                  onEnded={() => void job.refetch().then(onBuilt)}
+                  onEvent={(e) => e.type === "log" && setLogs((lines) => [...lines, e].slice(-LOG_LINES))}
+                />
               </div>
               <button type="button" data-testid="cache-job-cancel" disabled={cancel.isPending} onClick={() => cancel.mutate({ id: jobId })}>
                 Cancel
               </button>
             </div>
           )}
+          {logs.length > 0 && <LogTail logs={logs} />}
           {job.data.status === "failed" && job.data.error && <pre className="error">{job.data.error}</pre>}
           {job.data.status === "succeeded" && <p className="ok small">Built: choose it above.</p>}
         </div>
@@ -100,7 +119,7 @@ export function TeacherCacheFields({ form, onChange, error }: { form: LaunchForm
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const use = { datasetId: form.datasetId, teacher: form.teacher, maxLength: form.maxLength, evalSize: form.evalSize, trainSamples: form.trainSamples, seed: form.seed };
-  const offers = useQuery({ ...trpc.teacherCaches.forLaunch.queryOptions(use), enabled: Boolean(form.datasetId) && Number.isInteger(form.maxLength) });
+  const offers = useQuery({ ...trpc.teacherCaches.forLaunch.queryOptions(use), enabled: Boolean(form.datasetId) && [form.maxLength, form.evalSize, form.seed].every(Number.isInteger) });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.teacherCaches.forLaunch.queryKey() });
   if (!form.datasetId) return <p className="small muted">Choose a dataset first.</p>;
   const usable = offers.data?.filter((c) => c.problem === null) ?? [];
