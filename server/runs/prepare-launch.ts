@@ -74,7 +74,8 @@ export function trainDomainShare(db: Db, datasetId: string, trainIds: readonly n
  * The output roots go into job.json, so the trainer can check its writes against them. A curriculum launch passes
  * the split it planned on (lib/planning/run-plan.ts runRows, from the same splitRows) and its plan. With a DAE
  * phase the plan gains it, every data line carries its row's domain flag, and a split whose training rows are all
- * or none flagged is refused.
+ * or none flagged is refused. With a teacher-logit cache the run's teacher, lengths and KD rows must match it
+ * (teacher-cache-match.ts), or the launch is refused saying which part differs.
  */
 export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: { split: RunSplit; plan: TrainPlan }) {
   const parsed = launchForm.safeParse(input);
