@@ -21,7 +21,7 @@ const offerLabel = (c: Offer) =>
   `${c.id} · k ${c.topK} · ${formatCount(c.rows)} rows${c.tokens !== null ? ` · ${formatCount(c.tokens)} tokens` : ""}${c.bytes !== null ? ` · ${formatBytes(c.bytes)}` : ""}`;
 
 /** Building a cache for the form's teacher, data and max length: k, which rows, then its job live (progress, Cancel, its log, its page). */
-function BuildCache({ form, onBuilt }: { form: LaunchForm; onBuilt: () => void }) {
+function BuildCache({ form, onStarted }: { form: LaunchForm; onStarted: () => void }) {
   const trpc = useTRPC();
   const [topK, setTopK] = useState(DEFAULT_TOP_K);
   const [runRowsOnly, setRunRowsOnly] = useState(false);
@@ -32,6 +32,7 @@ function BuildCache({ form, onBuilt }: { form: LaunchForm; onBuilt: () => void }
       onSuccess: ({ id }) => {
         setLogs([]);
         setJobId(id);
+        onStarted();
       },
     }),
   );
@@ -93,7 +94,7 @@ function BuildCache({ form, onBuilt }: { form: LaunchForm; onBuilt: () => void }
               <div style={{ flex: 1 }}>
                 <JobProgress
                   jobId={jobId}
-                  onEnded={() => void job.refetch().then(onBuilt)}
+                  onEnded={() => void job.refetch()}
                   onEvent={(e) => e.type === "log" && setLogs((lines) => [...lines, e].slice(-LOG_LINES))}
                 />
               </div>
@@ -119,7 +120,12 @@ export function TeacherCacheFields({ form, onChange, error }: { form: LaunchForm
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const use = { datasetId: form.datasetId, teacher: form.teacher, maxLength: form.maxLength, evalSize: form.evalSize, trainSamples: form.trainSamples, seed: form.seed };
-  const offers = useQuery({ ...trpc.teacherCaches.forLaunch.queryOptions(use), enabled: Boolean(form.datasetId) && [form.maxLength, form.evalSize, form.seed].every(Number.isInteger) });
+  const offers = useQuery({
+    ...trpc.teacherCaches.forLaunch.queryOptions(use),
+    enabled: Boolean(form.datasetId) && [form.maxLength, form.evalSize, form.seed].every(Number.isInteger),
+    // A cache being built is offered once its job is marked succeeded, which comes after its done event.
+    refetchInterval: (q) => (q.state.data?.some((c) => c.status === "queued" || c.status === "running") ? 2_000 : false),
+  });
   const refresh = () => void queryClient.invalidateQueries({ queryKey: trpc.teacherCaches.forLaunch.queryKey() });
   if (!form.datasetId) return <p className="small muted">Choose a dataset first.</p>;
   const usable = offers.data?.filter((c) => c.problem === null) ?? [];
@@ -164,7 +170,7 @@ export function TeacherCacheFields({ form, onChange, error }: { form: LaunchForm
           </ul>
         </details>
       )}
-      <BuildCache form={form} onBuilt={refresh} />
+      <BuildCache form={form} onStarted={refresh} />
     </>
   );
 }
