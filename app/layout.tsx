@@ -19,6 +19,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           <nav>
             <Link href="/">Datasets</Link>
             <Link href="/runs">Runs</Link>
+            <Link href="/caches">Caches</Link>
             <Link href="/pipelines">Pipelines</Link>
             <Link href="/evaluations">Evaluations</Link>
             <Link href="/endpoints">Endpoints</Link>

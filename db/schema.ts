@@ -392,3 +392,33 @@ export const pipelineSteps = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.pipelineId, t.round, t.position] }), index("pipeline_steps_job").on(t.jobId)],
 );
+
+/**
+ * A teacher-logit cache (docs/logit-cache.md): the teacher_cache job that builds it, in its run folder's
+ * teacher-cache/, and what a launch matches a run against before it may use it instead of the live teacher. The
+ * job's row says whether it is built; `tokens`, `bytes` and `key` (JSON of manifest.json's key: teacher identity,
+ * chat template hash, max_length, max_prompt_length) are filled in when it succeeds.
+ */
+export const teacherCaches = sqliteTable(
+  "teacher_caches",
+  {
+    /** The teacher_cache job's id. */
+    id: text("id")
+      .primaryKey()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    datasetId: text("dataset_id")
+      .notNull()
+      .references(() => datasets.id, { onDelete: "cascade" }),
+    /** JSON of the modelRef as the job got it (a path confined and made absolute). */
+    teacher: text("teacher").notNull(),
+    maxLength: integer("max_length").notNull(),
+    maxPromptLength: integer("max_prompt_length").notNull(),
+    topK: integer("top_k").notNull(),
+    rows: integer("rows").notNull(),
+    tokens: integer("tokens"),
+    bytes: integer("bytes"),
+    key: text("key"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("teacher_caches_dataset").on(t.datasetId)],
+);

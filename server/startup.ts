@@ -11,6 +11,7 @@ import { importAnswers } from "~/server/generation/import-answers";
 import { importExpansion } from "~/server/generation/import-expansion";
 import { importRewrites } from "~/server/generation/import-rewrites";
 import { studioHosts } from "~/server/http/request-guard";
+import { recordTeacherCache } from "~/server/runs/teacher-caches";
 import { cleanupInterruptedImports, failEndedImport } from "~/server/ingest/cleanup";
 import { JobBus } from "~/server/jobs/bus";
 import type { JobRow } from "~/server/jobs/job-row";
@@ -25,7 +26,7 @@ export type Studio = { db: Db; jobs: JobManager; embedded: EmbeddedServer };
  * Run by the job manager before it marks a job succeeded, so a page that sees "succeeded" also sees the
  * data: tag/score/lengths outputs go into SQLite, a demo import gets its hand labels, an answer job's answers,
  * an expand job's new rows and a rewrite job's rewrites become a new dataset, an eval job's figures and answers
- * its evaluation's; a train run launched with "evaluate when the run ends" queues its student's evaluation.
+ * its evaluation's, a teacher_cache job's key and size its cache's record; a train run launched with "evaluate when the run ends" queues its student's evaluation.
  */
 async function onJobSucceeded(db: Db, job: JobRow, jobs: JobManager, embedded: EmbeddedServer): Promise<void> {
   const spec = JSON.parse(job.spec) as JobSpec;
@@ -37,6 +38,7 @@ async function onJobSucceeded(db: Db, job: JobRow, jobs: JobManager, embedded: E
   else if (spec.kind === "rewrite") await importRewrites(db, job, spec);
   else if (spec.kind === "eval") await importEvaluation(db, job);
   else if (spec.kind === "train") await evaluateFinishedRun(jobs, embedded, job);
+  else if (spec.kind === "teacher_cache") recordTeacherCache(db, job);
 }
 
 /**

@@ -38,6 +38,12 @@ export function JobView({ id }: { id: string }) {
             <Link href={`/datasets/${encodeURIComponent(j.datasetId)}`}>its dataset</Link>
           </>
         )}
+        {j.kind === "teacher_cache" && (
+          <>
+            {" · "}
+            <Link href="/caches">its cache on the Caches page</Link>
+          </>
+        )}
         {j.kind === "eval" && (
           <>
             {" · "}

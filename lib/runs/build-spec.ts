@@ -6,6 +6,12 @@ import { daeSpec, planWithDae } from "./dae";
 import { distributedSpecOf } from "./distributed-choice";
 import type { LaunchForm } from "./form";
 import { lossSpecOf } from "./loss";
+import { teacherCacheOfRun } from "./teacher-cache";
+
+/** A run's max_prompt_length: half its max_length (a teacher-logit cache is keyed by both). */
+export function maxPromptLengthOf(maxLength: number): number {
+  return Math.max(4, Math.floor(maxLength / 2));
+}
 
 /**
  * The job.json a launch form produces. The browser calls it for the live preview (with placeholder id and
@@ -38,7 +44,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
       per_stage: "fresh",
     },
     max_length: form.maxLength,
-    max_prompt_length: Math.max(4, Math.floor(form.maxLength / 2)),
+    max_prompt_length: maxPromptLengthOf(form.maxLength),
     gradient_checkpointing: form.activationCheckpointing,
     distributed: distributedSpecOf(form.distributed),
     speed: trainJob.shape.speed.parse(undefined), // the defaults: bf16 and padded shapes on CUDA, as is on the CPU
@@ -49,7 +55,7 @@ export function formToTrainJob(form: LaunchForm, meta: { id: string; createdAt: 
       max_new_tokens: form.evalMaxNewTokens,
       num_prompts: Math.min(form.evalPrompts, form.evalSize),
     },
-    teacher_cache: null,
+    teacher_cache: form.teacherCache ? teacherCacheOfRun(form.teacherCache) : null,
     output_dir: form.outputDir || "model",
     output_roots: [], // the server's, filled in at launch
   };

@@ -56,6 +56,8 @@ export const launchFields = z.object({
   seed: z.number().int().min(0).default(10),
   /** Where the final student goes; empty keeps it in the run folder (model/). */
   outputDir: pathField("the output folder").default(""),
+  /** A teacher-logit cache (its teacher_cache job's id) the KD phase distils from instead of running the teacher; null: the live teacher. */
+  teacherCache: z.string().min(1).max(MAX_ID, `a cache id is at most ${MAX_ID} characters`).nullable().default(null),
   /** Evaluate the student when the run succeeds (an eval job on these suites, judged ones by their judge); null does not. */
   evaluate: evalSettings
     .superRefine((settings, ctx) => {
@@ -97,6 +99,13 @@ export const launchForm = launchFields.superRefine((form, ctx) => {
     for (const issue of layerMapIssues(form.attention.layerMap, studentLayers, teacherLayers)) {
       ctx.addIssue({ code: "custom", path: ["attention", "layerMap", ...issue.path], message: issue.message });
     }
+  }
+  if (form.teacherCache && form.attention.enabled) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["teacherCache"],
+      message: "a teacher-logit cache holds the teacher's output distributions only, and the attention loss needs its attention maps: turn one of them off",
+    });
   }
   for (const [path, message] of distributedIssues(form.distributed, form.device)) {
     ctx.addIssue({ code: "custom", path: ["distributed", path], message });

@@ -6,6 +6,7 @@ import { generationRouter } from "./routers/generation";
 import { jobsRouter } from "./routers/jobs";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
+import { teacherCachesRouter } from "./routers/teacher-caches";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 export const appRouter = createTRPCRouter({
@@ -17,6 +18,7 @@ export const appRouter = createTRPCRouter({
   generation: generationRouter,
   evaluation: evaluationRouter,
   pipelines: pipelinesRouter,
+  teacherCaches: teacherCachesRouter,
 });
 
 export type AppRouter = typeof appRouter;

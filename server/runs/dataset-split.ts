@@ -24,13 +24,8 @@ export function usableRowIds(db: Db, datasetId: string, { answered = false, why 
   return ids;
 }
 
-/**
- * The given rows of a dataset as {id, messages} JSONL lines (the trainer's input), in dataset order, read in
- * pages so the dataset is never held in memory; a run folder writes it as data/train.jsonl or data/eval.jsonl.
- * `extra` adds fields to a row's line (the task type of an expand or a rewrite job's row).
- */
-export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[], extra?: (rowId: number) => Record<string, unknown>): AsyncGenerator<string> {
-  const wanted = new Set(rowIds);
+/** A dataset's rows (second copies of duplicates aside) with their stored messages, in dataset order, a page at a time. */
+export function* storedRowPages(db: Db, datasetId: string): Generator<{ id: number; idx: number; messages: string; prompt: string; response: string }[]> {
   // Pages rather than one iterator: an open iterator would keep the shared connection busy across yields.
   const page = db
     .select({ id: datasetRows.id, idx: datasetRows.idx, messages: datasetRows.messages, prompt: datasetRows.prompt, response: datasetRows.response })
@@ -44,7 +39,19 @@ export async function* rowLines(db: Db, datasetId: string, rowIds: readonly numb
     const rows = page.all({ after });
     if (rows.length === 0) return;
     after = rows.at(-1)!.idx;
-    const fields = (id: number) => (extra ? JSON.stringify(extra(id)).slice(1, -1).replace(/^(?=.)/, ",") : "");
+    yield rows;
+  }
+}
+
+/**
+ * The given rows of a dataset as {id, messages} JSONL lines (the trainer's input), in dataset order, read in
+ * pages so the dataset is never held in memory; a run folder writes it as data/train.jsonl or data/eval.jsonl.
+ * `extra` adds fields to a row's line (the task type of an expand or a rewrite job's row).
+ */
+export async function* rowLines(db: Db, datasetId: string, rowIds: readonly number[], extra?: (rowId: number) => Record<string, unknown>): AsyncGenerator<string> {
+  const wanted = new Set(rowIds);
+  const fields = (id: number) => (extra ? JSON.stringify(extra(id)).slice(1, -1).replace(/^(?=.)/, ",") : "");
+  for (const rows of storedRowPages(db, datasetId)) {
     const lines = rows.filter((r) => wanted.has(r.id)).map((r) => `{"id":${JSON.stringify(String(r.id))},"messages":${storedMessagesJson(r)}${fields(r.id)}}\n`);
     if (lines.length) yield lines.join("");
   }

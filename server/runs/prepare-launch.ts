@@ -13,21 +13,12 @@ import { endpointExists } from "~/server/endpoints/endpoint-store";
 import { launchForm, type LaunchForm, type StudentChoice } from "~/lib/runs/form";
 import { type RunSplit, splitRows } from "~/lib/planning/run-split";
 import { rowLines, usableRowIds } from "./dataset-split";
-import { confineModelPath, confinePath, modelRoots, outputRoots } from "./model-roots";
-import { finishedStudents } from "./student-folder";
-import { BadRequest, UserError } from "~/lib/errors";
+import { confinePath, modelRoots, outputRoots } from "./model-roots";
+import { confineRef, LaunchError, readableRoots } from "./confine-ref";
+import { checkTeacherCache } from "./teacher-cache-match";
+import { UserError } from "~/lib/errors";
 
-/** Thrown for a form the server refuses (paths outside the roots, an unusable dataset); the message says why. */
-export class LaunchError extends BadRequest {}
-
-function confineRef<T extends ModelRef | StudentChoice>(ref: T, roots: string[], role: string): T {
-  if (ref.source !== "dir" && ref.source !== "gguf") return ref;
-  try {
-    return { ...ref, path: confineModelPath(ref.source, ref.path, roots) };
-  } catch (e) {
-    throw new LaunchError(`${role}: ${(e as Error).message}`);
-  }
-}
+export { LaunchError };
 
 /** A Hugging Face folder's layer count from its config.json; null when it does not say. */
 function layersOf(folder: string): number | null {
@@ -83,7 +74,8 @@ export function trainDomainShare(db: Db, datasetId: string, trainIds: readonly n
  * The output roots go into job.json, so the trainer can check its writes against them. A curriculum launch passes
  * the split it planned on (lib/planning/run-plan.ts runRows, from the same splitRows) and its plan. With a DAE
  * phase the plan gains it, every data line carries its row's domain flag, and a split whose training rows are all
- * or none flagged is refused.
+ * or none flagged is refused. With a teacher-logit cache the run's teacher, lengths and KD rows must match it
+ * (teacher-cache-match.ts), or the launch is refused saying which part differs.
  */
 export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outputs = outputRoots(), planned?: { split: RunSplit; plan: TrainPlan }) {
   const parsed = launchForm.safeParse(input);
@@ -91,8 +83,7 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
     throw new LaunchError(`invalid launch form: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
   }
   const form = parsed.data;
-  // Finished runs' students may be read (as teacher or initial student), never written to as an output folder.
-  const readRoots = [...roots, ...finishedStudents(db).map((s) => s.path)];
+  const readRoots = readableRoots(db, roots);
   const teacher = confineRef(form.teacher, readRoots, "teacher");
   const student = confineRef(form.student, readRoots, "student");
   const dae = { ...form.dae, expert: confineRef(form.dae.expert, readRoots, "domain expert"), reference: confineRef(form.dae.reference, readRoots, "reference model") };
@@ -122,6 +113,11 @@ export function prepareLaunch(db: Db, input: unknown, roots = modelRoots(), outp
     ...formToTrainJob({ ...form, teacher, student, dae, outputDir }, { id: "", createdAt: "" }),
     output_roots: outputs,
   };
+  if (form.teacherCache) {
+    // The rows the trainer looks up in the cache: those of the KD stages that weigh the teacher at all.
+    const kdIds = plan.stages.filter((s) => s.phase !== "dae" && s.kd_weight > 0).flatMap((s) => s.sample_ids.map(Number));
+    checkTeacherCache(db, form.teacherCache, { datasetId: form.datasetId, teacher, maxLength: spec.max_length, maxPromptLength: spec.max_prompt_length, trainIds: [...new Set(kdIds)] });
+  }
   const files = {
     "data/train.jsonl": rowLines(db, form.datasetId, trainIds, flags),
     ...(split.evalIds.length ? { "data/eval.jsonl": rowLines(db, form.datasetId, split.evalIds, flags) } : {}),

@@ -14,6 +14,7 @@ import { JobPreview } from "./job-preview";
 import { LossFields } from "./loss-fields";
 import { ModelFields } from "./model-fields";
 import { NumberField } from "./number-field";
+import { TeacherCacheFields } from "./teacher-cache-fields";
 import { useUrlForm } from "./use-url-form";
 
 /** auto takes a free GPU when the machine has one; cuda is offered only where nvidia-smi found GPUs. */
@@ -123,6 +124,9 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
               Models are read from: {roots.data.models.join(", ")} (or embedded). Outputs are written to: {roots.data.outputs.join(", ")}.
             </p>
           )}
+        </Section>
+        <Section title="Teacher-logit cache">
+          <TeacherCacheFields form={form} onChange={set("teacherCache")} error={errors.teacherCache} />
         </Section>
         <Section title="Loss">
           <LossFields label="Divergence" testId="field-loss" errorKey="loss" value={form.loss} onChange={set("loss")} errors={errors} />
