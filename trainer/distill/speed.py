@@ -32,10 +32,9 @@ class Speed:
         self.fused_adamw = device.type == "cuda" and speed["precision"] != "fp32"
         self.compile = speed["compile"]
 
-    def prepare_teacher(self, teacher: nn.Module | None) -> None:
-        """The frozen teacher needs no fp32 master: converted once, its forwards cast nothing (a run on the
-        teacher-logit cache has none)."""
-        if self.bf16 and teacher is not None:
+    def prepare_teacher(self, teacher: nn.Module) -> None:
+        """The frozen teacher needs no fp32 master: converted once, its forwards cast nothing."""
+        if self.bf16:
             teacher.to(torch.bfloat16)
 
     def compiled(self, module: nn.Module, with_hooks: bool) -> nn.Module:

@@ -144,6 +144,7 @@ class Distiller:
     def __init__(self, job: dict, run_dir: Path, device: torch.device):
         self.job, self.device, self.run_dir = job, device, run_dir
         load_on = distributed.load_device(device, job["distributed"])
+        self.speed = Speed(job["speed"], device)
         self.cache = None  # the teacher-logit cache that stands in for the teacher (job.teacher_cache)
         if job["teacher_cache"]:
             self.teacher, self.tokenizer = None, load_tokenizer(job["teacher"], run_dir)
@@ -153,12 +154,11 @@ class Distiller:
             self.teacher, self.tokenizer = load_teacher(job["teacher"], load_on, run_dir)
             self.student = load_student(job["student"], self.teacher, job["teacher"], load_on, run_dir)
             check_linear_head(self.teacher)
+            self.speed.prepare_teacher(self.teacher)
         if job["gradient_checkpointing"]:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
         check_linear_head(self.student)
-        self.speed = Speed(job["speed"], device)
-        self.speed.prepare_teacher(self.teacher)
         sharded = distributed.sharding(job["distributed"])
         if sharded and self.speed.compile:
             raise JobError("speed.compile cannot be combined with job.distributed.strategy 'fsdp' yet: use 'ddp' or "
