@@ -211,27 +211,30 @@ def vocab_size(model: PreTrainedModel) -> int:
     return model.get_output_embeddings().weight.shape[0]
 
 
-def check_vocab(teacher: PreTrainedModel, student: PreTrainedModel) -> None:
-    t, s = vocab_size(teacher), vocab_size(student)
+def check_vocab(teacher_vocab: int, student: PreTrainedModel) -> None:
+    t, s = teacher_vocab, vocab_size(student)
     if t != s:
         raise JobError(f"vocabulary mismatch: the teacher has {t} tokens and the student {s}; white-box KD "
                        "compares distributions token by token, so both must share one tokenizer")
 
 
 def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: dict, device: torch.device,
-                 base_dir: Path | None = None) -> PreTrainedModel:
+                 base_dir: Path | None = None, teacher_vocab: int | None = None) -> PreTrainedModel:
     """The trainable student for a studentRef, in train mode, vocabulary checked against the teacher.
-    Pass `teacher_model=None` when no teacher is loaded yet: it is then loaded from `teacher_ref`."""
-    if teacher_model is None:
-        teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
+    Pass `teacher_model=None` when no teacher is loaded: it is then loaded from `teacher_ref`, unless
+    `teacher_vocab` is given (the teacher-logit cache stands in for the teacher) and the student has its own
+    weights, which are then checked against that vocabulary; a pruned or init student is always derived from the
+    teacher's."""
     source = ref["source"]
+    if teacher_model is None and (teacher_vocab is None or source in ("pruned", "init")):
+        teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
     if source == "pruned":
         student = pruned_copy(teacher_model, pruned_layers(ref, teacher_model.config.num_hidden_layers))
     elif source == "init":
         student = _init_from_config(teacher_model, ref["config"])
     else:
         student = _load_dir(_model_dir(ref, base_dir), device)
-    check_vocab(teacher_model, student)
+    check_vocab(vocab_size(teacher_model) if teacher_model is not None else teacher_vocab, student)
     student = student.to(device=device, dtype=torch.float32)
     student.train().requires_grad_(True)
     return student

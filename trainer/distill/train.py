@@ -38,7 +38,7 @@ from distill.dae import (DAE, GROUP_NAMES, DomainTargets, check_domain_flags, ch
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
-from distill.logit_cache import open_for_train, student_without_teacher
+from distill.logit_cache import open_for_train
 from distill.losses import LOSS_PARAMS, head_distill
 from distill.models import (HiddenStates, check_linear_head, load_student, load_teacher, load_tokenizer, pruned_layers,
                             resolve_device)
@@ -149,7 +149,8 @@ class Distiller:
         if job["teacher_cache"]:
             self.teacher, self.tokenizer = None, load_tokenizer(job["teacher"], run_dir)
             self.cache = open_for_train(job, run_dir, self.tokenizer)
-            self.student = student_without_teacher(job, self.cache.vocab_size, load_on, run_dir)
+            self.student = load_student(job["student"], None, job["teacher"], load_on, run_dir,
+                                        teacher_vocab=self.cache.vocab_size)
         else:
             self.teacher, self.tokenizer = load_teacher(job["teacher"], load_on, run_dir)
             self.student = load_student(job["student"], self.teacher, job["teacher"], load_on, run_dir)
