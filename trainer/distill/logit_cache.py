@@ -117,11 +117,11 @@ class LogitCache:
     def check_key(self, key: dict) -> None:
         """A JobError in one sentence when this cache was made for another teacher or encoding than `key`."""
         held = self.manifest["key"]
-        for field, what in (("max_length", "max_length"), ("max_prompt_length", "max_prompt_length")):
+        for field in ("max_length", "max_prompt_length"):
             if held[field] != key[field]:
-                raise JobError(f"teacher_cache {self.folder} was built with {what} {held[field]} but this job has "
+                raise JobError(f"teacher_cache {self.folder} was built with {field} {held[field]} but this job has "
                                f"{key[field]}: the answer tokens would not line up; build a cache with this job's "
-                               f"{what} or set it to {held[field]}")
+                               f"{field} or set it to {held[field]}")
         if held["chat_template"] != key["chat_template"]:
             raise JobError(f"teacher_cache {self.folder} was built with another chat template than this teacher's "
                            "tokenizer has: build it again for this teacher")
