@@ -22,11 +22,16 @@ CUDA_PAD_MULTIPLE = 64
 
 
 class Speed:
-    """job.speed resolved for a device."""
+    """job.speed resolved for a device, and for FSDP (`sharded`: job.distributed.strategy "fsdp" under torchrun)."""
 
-    def __init__(self, speed: dict, device: torch.device):
+    def __init__(self, speed: dict, device: torch.device, sharded: bool):
+        if sharded and speed["compile"]:
+            raise JobError("speed.compile cannot be combined with job.distributed.strategy 'fsdp' yet: use 'ddp' or "
+                           "leave compile off")
         # "bf16" forces the CUDA path on the CPU too, where it is slower but testable.
         self.bf16 = speed["precision"] == "bf16" or (speed["precision"] == "auto" and device.type == "cuda")
+        # Under FSDP the mixed-precision policy computes in bf16 itself (distill.fsdp): no StudentCompute copy.
+        self.student_copy = self.bf16 and not sharded
         default_pad = CUDA_PAD_MULTIPLE if device.type == "cuda" else 1
         self.pad_multiple = speed["pad_to_multiple"] or default_pad
         self.fused_adamw = device.type == "cuda" and speed["precision"] != "fp32"

@@ -144,7 +144,7 @@ class Distiller:
     def __init__(self, job: dict, run_dir: Path, device: torch.device):
         self.job, self.device, self.run_dir = job, device, run_dir
         load_on = distributed.load_device(device, job["distributed"])
-        self.speed = Speed(job["speed"], device)
+        self.speed = Speed(job["speed"], device, distributed.sharding(job["distributed"]))
         self.cache = None  # the teacher-logit cache that stands in for the teacher (job.teacher_cache)
         if job["teacher_cache"]:
             self.teacher, self.tokenizer = None, load_tokenizer(job["teacher"], run_dir)
@@ -160,14 +160,10 @@ class Distiller:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
         check_linear_head(self.student)
-        sharded = distributed.sharding(job["distributed"])
-        if sharded and self.speed.compile:
-            raise JobError("speed.compile cannot be combined with job.distributed.strategy 'fsdp' yet: use 'ddp' or "
-                           "leave compile off")
         # Training passes run on `compute.model` (the student, or its bf16 copy; under FSDP the student itself, whose
         # mixed-precision policy does the same) through DDP or FSDP under torchrun; evaluation and saving use the
         # plain fp32 student.
-        self.compute = StudentCompute(self.student, self.speed.bf16 and not sharded)
+        self.compute = StudentCompute(self.student, self.speed.student_copy)
         self.student_hidden = HiddenStates(self.student)
         self.teacher_hidden = HiddenStates(self.teacher) if self.teacher is not None else None
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
