@@ -15,7 +15,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from distill import checkpoint, fsdp
-from distill.ranks import active, is_main, rank, world_size  # noqa: F401 (train.py asks distributed.is_main())
+from distill.ranks import active, is_main, rank, world_size
 
 T = TypeVar("T")
 
