@@ -31,15 +31,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainer_throughput import TEACHER, run_child, select_rows, window_rate  # noqa: E402
+from trainer_throughput import TEACHER, emit, run_child, select_rows, window_rate  # noqa: E402
 
 STUDENT = {"source": "pruned", "num_layers": 6}
 GAP_KS = (16, 64, 256)
 GAP_TEMPERATURES = (1.0, 2.0)
-
-
-def emit(metric: str, value, unit: str, **extra) -> None:
-    print(json.dumps({"metric": metric, "value": value, "unit": unit, **extra}), flush=True)
 
 
 def save_student(folder: Path) -> None:

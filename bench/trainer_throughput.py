@@ -53,8 +53,8 @@ LR = 1e-4
 PEAK_BF16_FLOPS = {"H100 80GB HBM3": 989e12, "H100 PCIe": 756e12, "H200": 989e12}
 
 
-def alpaca_rows() -> list[dict]:
-    records = json.loads((DATASETS / "alpaca_en_demo.json").read_text())
+def alpaca_rows(datasets: Path = DATASETS) -> list[dict]:
+    records = json.loads((datasets / "alpaca_en_demo.json").read_text())
     return [{"id": f"alpaca-{i}", "messages": [
         {"role": "user", "content": r["instruction"] + (f"\n\n{r['input']}" if r.get("input") else "")},
         {"role": "assistant", "content": r["output"]}]} for i, r in enumerate(records)]
@@ -184,13 +184,21 @@ def flops_per_token(teacher_ref: dict, student_ref: dict) -> float:
     from distill.models import load_student, load_teacher
 
     teacher, _ = load_teacher(teacher_ref, torch.device("cpu"))
-    student = load_student(student_ref, teacher, teacher_ref, torch.device("cpu"))
-    # parameters() yields a tied embedding once.
+    return model_flops_per_token(load_student(student_ref, teacher, teacher_ref, torch.device("cpu")), teacher)
+
+
+def model_flops_per_token(student, teacher) -> float:
+    """6N for the student's forward and backward, 2N for the teacher's forward (parameters() yields a tied
+    embedding once)."""
     return 6 * sum(p.numel() for p in student.parameters()) + 2 * sum(p.numel() for p in teacher.parameters())
 
 
-def emit(metric: str, value, unit: str, peer: str, ratio: float, **extra) -> None:
-    print(json.dumps({"metric": metric, "value": value, "unit": unit, "peer": peer, "ratio": ratio, **extra}), flush=True)
+def peak_bf16_flops(gpu_name: str) -> float | None:
+    return next((v for k, v in PEAK_BF16_FLOPS.items() if k in gpu_name), None)
+
+
+def emit(metric: str, value, unit: str, **extra) -> None:
+    print(json.dumps({"metric": metric, "value": value, "unit": unit, **extra}), flush=True)
 
 
 def json_arg(text: str) -> dict:
@@ -266,13 +274,13 @@ def report(mine: dict, peer: dict, args, per_token: float | None, **extra) -> No
         import torch
 
         name = torch.cuda.get_device_name()
-        peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+        peak = peak_bf16_flops(name)
         if peak is not None:
             mine["mfu"], peer["mfu"] = (per_token * r["tokens_per_s"] / peak for r in (mine, peer))
             extra.update(gpu=name, peak_flops=peak, flops_per_token=per_token)
     for metric, key, unit, digits in METRICS:
         if mine.get(key) is not None and peer.get(key) is not None:
-            emit(metric, round(mine[key], digits), unit, "trl_gkd", round(mine[key] / peer[key], 3),
+            emit(metric, round(mine[key], digits), unit, peer="trl_gkd", ratio=round(mine[key] / peer[key], 3),
                  peer_value=round(peer[key], digits), **extra, **setting(args))
 
 
@@ -280,8 +288,8 @@ def report_medians(pairs: list[tuple[dict, dict]], args) -> None:
     for metric, key, unit, digits in METRICS:
         got = [(m[key], p[key]) for m, p in pairs if m.get(key) is not None and p.get(key) is not None]
         if got:
-            emit(metric, round(statistics.median(m for m, _ in got), digits), unit, "trl_gkd",
-                 round(statistics.median(m / p for m, p in got), 3), repeat="median",
+            emit(metric, round(statistics.median(m for m, _ in got), digits), unit, peer="trl_gkd",
+                 ratio=round(statistics.median(m / p for m, p in got), 3), repeat="median",
                  peer_value=round(statistics.median(p for _, p in got), digits),
                  per_repeat_ratios=[round(m / p, 3) for m, p in got], **setting(args))
 
