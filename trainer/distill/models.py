@@ -38,9 +38,9 @@ def cache_root() -> Path:
     return Path(os.environ.get("DISTILL_CACHE") or Path.home() / ".cache" / "distill")
 
 
-_GGUF_HEAD = 1 << 20
-_GGUF_SAMPLES = 16
-_GGUF_SAMPLE = 1 << 16
+_IDENTITY_HEAD = 1 << 20
+_IDENTITY_BLOCKS = 16
+_IDENTITY_BLOCK = 1 << 16
 
 
 def file_identity(path: Path) -> str:
@@ -51,10 +51,10 @@ def file_identity(path: Path) -> str:
     size = path.stat().st_size
     digest = hashlib.sha256(str(size).encode())
     with path.open("rb") as f:
-        digest.update(f.read(_GGUF_HEAD))
-        for i in range(_GGUF_SAMPLES):
-            f.seek(size * i // _GGUF_SAMPLES)
-            digest.update(f.read(_GGUF_SAMPLE))
+        digest.update(f.read(_IDENTITY_HEAD))
+        for i in range(_IDENTITY_BLOCKS):
+            f.seek(size * i // _IDENTITY_BLOCKS)
+            digest.update(f.read(_IDENTITY_BLOCK))
     return digest.hexdigest()[:16]
 
 
