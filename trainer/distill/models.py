@@ -243,8 +243,8 @@ def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: 
 class HiddenStates(nn.Module):
     """A causal LM without its output layer: forward gives the last hidden states [B, T, H] (after the final
     norm), which `head_distill` turns into logits for the answer tokens only. Under torchrun DDP wraps this
-    module, so every training forward passes through DDP and all the LM's gradients are all-reduced, the
-    output layer's included (it gets its gradient through the loss)."""
+    module (or FSDP makes it the root unit, distill.fsdp), so every training forward passes through it and all
+    the LM's gradients are reduced, the output layer's included (it gets its gradient through the loss)."""
 
     def __init__(self, lm: nn.Module):
         super().__init__()
