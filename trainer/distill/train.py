@@ -176,10 +176,12 @@ class Distiller:
             self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
             self.student_capture = AttentionCapture(self.compute.model, [s for _, s in self.layer_pairs])
         # Compiled inside the DDP wrapper, so that distributed.accumulating still finds DDP's no_sync. FSDP shards
-        # student_hidden (and the teacher's) in place.
+        # student_hidden in place.
         hidden = self.student_hidden if self.compute.model is self.student else HiddenStates(self.compute.model)
         self.trainable = distributed.wrap(self.speed.compiled(hidden, with_hooks=bool(self.layer_pairs)),
-                                          self.teacher_hidden, job["distributed"], device)
+                                          job["distributed"], device)
+        if self.teacher_hidden is not None:  # a run on the teacher-logit cache has no teacher
+            distributed.place_teacher(self.teacher_hidden, job["distributed"], device)
         self.targets: DomainTargets | None = None  # the DAE phase's expert and reference, once it starts
         self._encoded: dict[str, dict] = {}
         self.rows: dict[str, dict] = {}
