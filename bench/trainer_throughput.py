@@ -96,10 +96,33 @@ def run_child(argv: list[str], env: dict) -> tuple[float, str]:
 
 # ---- our side: the real trainer CLI on a run folder --------------------------------------------------------
 
-def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
-    run_dir = work / "ours"
+def write_run(run_dir: Path, job: dict, rows: list[dict], plan: dict | None = None) -> Path:
+    """A run folder: job.json, the rows as data/train.jsonl and, for a train job, plan.json."""
     (run_dir / "data").mkdir(parents=True, exist_ok=True)
     (run_dir / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (run_dir / "job.json").write_text(json.dumps(job))
+    if plan:
+        (run_dir / "plan.json").write_text(json.dumps(plan))
+    return run_dir
+
+
+def read_events(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+
+
+def run_train(run_dir: Path, job: dict, rows: list[dict], args, env: dict) -> tuple[dict, list[dict]]:
+    """A train job over `rows` in one stage of pure KD at T = 1, in its own `python -m distill run` process:
+    ({tokens_per_s after args.warmup_steps, peak_rss_mb, peak_gpu_mb}, its metric events)."""
+    plan = {"schema_version": 1, "source": "plain", "stages": [
+        {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
+    write_run(run_dir, job, rows, plan)
+    rss, _ = run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
+    metrics = [e for e in read_events(run_dir) if e["type"] == "metric"]
+    return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
+            "peak_rss_mb": rss, "peak_gpu_mb": metrics[-1]["peak_mem_mb"] if args.device == "cuda" else None}, metrics
+
+
+def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
     job = {"schema_version": 1, "id": "bench-ours", "kind": "train", "created_at": "2026-01-01T00:00:00Z",
            "seed": SEED, "device": args.device, "teacher": args.teacher, "student": args.student,
            "train_data": "data/train.jsonl", "eval_data": None, "plan": "plan.json",
@@ -109,16 +132,8 @@ def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
            "max_length": args.max_length, "max_prompt_length": args.max_length, "gradient_checkpointing": False,
            "checkpoint_every": 0, "eval": {"every": 0, "max_new_tokens": 1, "num_prompts": 0}, "output_dir": "model",
            **({"speed": args.speed} if args.speed else {})}
-    plan = {"schema_version": 1, "source": "plain", "stages": [
-        {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
-    (run_dir / "job.json").write_text(json.dumps(job))
-    (run_dir / "plan.json").write_text(json.dumps(plan))
-    rss, _ = run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
-    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
-    metrics = [e for e in events if e["type"] == "metric"]
-    return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
-            "peak_rss_mb": rss, "peak_gpu_mb": metrics[-1]["peak_mem_mb"] if args.device == "cuda" else None,
-            "steps": len(metrics), "mean_loss": sum(e["loss"] for e in metrics) / len(metrics)}
+    result, metrics = run_train(work / "ours", job, rows, args, env)
+    return {**result, "steps": len(metrics), "mean_loss": sum(e["loss"] for e in metrics) / len(metrics)}
 
 
 # ---- TRL's side: GKDTrainer in a child process (`trainer_throughput.py --trl-child WORK`) -------------------
