@@ -212,19 +212,18 @@ def vocab_size(model: PreTrainedModel) -> int:
 
 
 def check_vocab(teacher_vocab: int, student: PreTrainedModel) -> None:
-    t, s = teacher_vocab, vocab_size(student)
-    if t != s:
-        raise JobError(f"vocabulary mismatch: the teacher has {t} tokens and the student {s}; white-box KD "
+    s = vocab_size(student)
+    if teacher_vocab != s:
+        raise JobError(f"vocabulary mismatch: the teacher has {teacher_vocab} tokens and the student {s}; white-box KD "
                        "compares distributions token by token, so both must share one tokenizer")
 
 
 def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: dict, device: torch.device,
                  base_dir: Path | None = None, teacher_vocab: int | None = None) -> PreTrainedModel:
-    """The trainable student for a studentRef, in train mode, vocabulary checked against the teacher.
-    Pass `teacher_model=None` when no teacher is loaded: it is then loaded from `teacher_ref`, unless
-    `teacher_vocab` is given (the teacher-logit cache stands in for the teacher) and the student has its own
-    weights, which are then checked against that vocabulary; a pruned or init student is always derived from the
-    teacher's."""
+    """The trainable student for a studentRef, in train mode, its vocabulary checked against the teacher's.
+    Without `teacher_model` (none loaded) a pruned or init student loads the teacher from `teacher_ref` to be
+    derived from it; a student with its own weights is checked against `teacher_vocab` when given (a run on the
+    teacher-logit cache never loads the teacher), else the teacher is loaded to check it."""
     source = ref["source"]
     if teacher_model is None and (teacher_vocab is None or source in ("pruned", "init")):
         teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
