@@ -21,8 +21,7 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import trainer_throughput  # noqa: E402
-from trainer_throughput import PEAK_BF16_FLOPS  # noqa: E402
+from trainer_throughput import alpaca_rows, model_flops_per_token, peak_bf16_flops  # noqa: E402
 
 from distill.contract import with_defaults  # noqa: E402
 from distill.train import Distiller, make_optimizer  # noqa: E402
@@ -49,10 +48,8 @@ class Stepper:
         self.optimizer, _ = make_optimizer(self.model.student, self.model.job["optim"], 1000,
                                            fused=self.model.speed.fused_adamw)
         self.batch_size, self.next = args.batch_size, 0
-        per_token = (6 * sum(p.numel() for p in self.model.student.parameters())
-                     + 2 * sum(p.numel() for p in self.model.teacher.parameters()))
-        name = torch.cuda.get_device_name() if self.device.type == "cuda" else ""
-        peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+        per_token = model_flops_per_token(self.model.student, self.model.teacher)
+        peak = peak_bf16_flops(torch.cuda.get_device_name()) if self.device.type == "cuda" else None
         self.mfu_per_token_s = per_token / peak if peak else None  # MFU = this · tokens/s
 
     def step(self) -> tuple[int, int]:
@@ -107,8 +104,7 @@ def main() -> None:
     parser.add_argument("--warmup-steps", type=int, default=3)
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    trainer_throughput.DATASETS = args.datasets
-    rows = trainer_throughput.alpaca_rows()
+    rows = alpaca_rows(args.datasets)
 
     results = []
     for precision in ("fp32", "auto"):

@@ -22,7 +22,6 @@ Prints JSON lines {"metric", "value", "unit"} (with "peer" and "ratio" for the c
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -31,15 +30,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trainer_throughput import TEACHER, run_child, select_rows, window_rate  # noqa: E402
+from trainer_throughput import TEACHER, emit, read_events, run_child, run_train, select_rows, write_run  # noqa: E402
 
 STUDENT = {"source": "pruned", "num_layers": 6}
 GAP_KS = (16, 64, 256)
 GAP_TEMPERATURES = (1.0, 2.0)
-
-
-def emit(metric: str, value, unit: str, **extra) -> None:
-    print(json.dumps({"metric": metric, "value": value, "unit": unit, **extra}), flush=True)
 
 
 def save_student(folder: Path) -> None:
@@ -52,15 +47,6 @@ def save_student(folder: Path) -> None:
     tokenizer.save_pretrained(folder)
 
 
-def write_run(run_dir: Path, job: dict, rows: list[dict], plan: dict | None = None) -> Path:
-    (run_dir / "data").mkdir(parents=True)
-    (run_dir / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    (run_dir / "job.json").write_text(json.dumps(job))
-    if plan:
-        (run_dir / "plan.json").write_text(json.dumps(plan))
-    return run_dir
-
-
 def build_cache(work: Path, rows: list[dict], args, env: dict) -> tuple[Path, dict, float]:
     job = {"schema_version": 1, "id": "bench-cache", "kind": "teacher_cache", "created_at": "2026-01-01T00:00:00Z",
            "device": args.device, "teacher": TEACHER, "max_length": args.max_length,
@@ -69,8 +55,7 @@ def build_cache(work: Path, rows: list[dict], args, env: dict) -> tuple[Path, di
     started = time.monotonic()
     run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
     seconds = time.monotonic() - started
-    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
-    return run_dir / "teacher-cache", events[-1]["result"], seconds
+    return run_dir / "teacher-cache", read_events(run_dir)[-1]["result"], seconds
 
 
 def train(work: Path, name: str, rows: list[dict], student: Path, cache: Path | None, args, env: dict) -> dict:
@@ -81,15 +66,8 @@ def train(work: Path, name: str, rows: list[dict], student: Path, cache: Path | 
            "max_length": args.max_length, "max_prompt_length": args.max_length, "checkpoint_every": 0,
            "eval": {"every": 0, "max_new_tokens": 1, "num_prompts": 0}, "output_dir": "model",
            "teacher_cache": str(cache) if cache else None}
-    plan = {"schema_version": 1, "source": "plain", "stages": [
-        {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
-    run_dir = write_run(work / name, job, rows, plan)
-    rss, _ = run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
-    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
-    metrics = [e for e in events if e["type"] == "metric"]
-    return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
-            "peak_rss_mb": rss, "peak_gpu_mb": metrics[-1]["peak_mem_mb"] if args.device == "cuda" else None,
-            "kd_loss": metrics[0]["kd_loss"]}
+    result, metrics = run_train(work / name, job, rows, args, env)
+    return {**result, "kd_loss": metrics[0]["kd_loss"]}
 
 
 def loss_gaps(rows: list[dict], args) -> None:

@@ -55,8 +55,8 @@ LR = 1e-4
 PEAK_BF16_FLOPS = {"H100 80GB HBM3": 989e12, "H100 PCIe": 756e12, "H200": 989e12}
 
 
-def alpaca_rows() -> list[dict]:
-    records = json.loads((DATASETS / "alpaca_en_demo.json").read_text())
+def alpaca_rows(datasets: Path = DATASETS) -> list[dict]:
+    records = json.loads((datasets / "alpaca_en_demo.json").read_text())
     return [{"id": f"alpaca-{i}", "messages": [
         {"role": "user", "content": r["instruction"] + (f"\n\n{r['input']}" if r.get("input") else "")},
         {"role": "assistant", "content": r["output"]}]} for i, r in enumerate(records)]
@@ -98,10 +98,33 @@ def run_child(argv: list[str], env: dict) -> tuple[float, str]:
 
 # ---- our side: the real trainer CLI on a run folder --------------------------------------------------------
 
-def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
-    run_dir = work / "ours"
+def write_run(run_dir: Path, job: dict, rows: list[dict], plan: dict | None = None) -> Path:
+    """A run folder: job.json, the rows as data/train.jsonl and, for a train job, plan.json."""
     (run_dir / "data").mkdir(parents=True, exist_ok=True)
     (run_dir / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (run_dir / "job.json").write_text(json.dumps(job))
+    if plan:
+        (run_dir / "plan.json").write_text(json.dumps(plan))
+    return run_dir
+
+
+def read_events(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+
+
+def run_train(run_dir: Path, job: dict, rows: list[dict], args, env: dict) -> tuple[dict, list[dict]]:
+    """A train job over `rows` in one stage of pure KD at T = 1, in its own `python -m distill run` process:
+    ({tokens_per_s after args.warmup_steps, peak_rss_mb, peak_gpu_mb}, its metric events)."""
+    plan = {"schema_version": 1, "source": "plain", "stages": [
+        {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
+    write_run(run_dir, job, rows, plan)
+    rss, _ = run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
+    metrics = [e for e in read_events(run_dir) if e["type"] == "metric"]
+    return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
+            "peak_rss_mb": rss, "peak_gpu_mb": metrics[-1]["peak_mem_mb"] if args.device == "cuda" else None}, metrics
+
+
+def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
     job = {"schema_version": 1, "id": "bench-ours", "kind": "train", "created_at": "2026-01-01T00:00:00Z",
            "seed": SEED, "device": args.device, "teacher": args.teacher, "student": args.student,
            "train_data": "data/train.jsonl", "eval_data": None, "plan": "plan.json",
@@ -111,16 +134,8 @@ def ours(work: Path, rows: list[dict], args, env: dict) -> dict:
            "max_length": args.max_length, "max_prompt_length": args.max_length, "gradient_checkpointing": False,
            "checkpoint_every": 0, "eval": {"every": 0, "max_new_tokens": 1, "num_prompts": 0}, "output_dir": "model",
            **({"speed": args.speed} if args.speed else {})}
-    plan = {"schema_version": 1, "source": "plain", "stages": [
-        {"stage": 1, "sample_ids": [r["id"] for r in rows], "epochs": 1, "temperature": 1.0, "kd_weight": 1.0}]}
-    (run_dir / "job.json").write_text(json.dumps(job))
-    (run_dir / "plan.json").write_text(json.dumps(plan))
-    rss, _ = run_child([sys.executable, "-m", "distill", "run", str(run_dir)], env)
-    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
-    metrics = [e for e in events if e["type"] == "metric"]
-    return {"tokens_per_s": window_rate([(e["time"], e["tokens_seen"]) for e in metrics], args.warmup_steps),
-            "peak_rss_mb": rss, "peak_gpu_mb": metrics[-1]["peak_mem_mb"] if args.device == "cuda" else None,
-            "steps": len(metrics), "mean_loss": sum(e["loss"] for e in metrics) / len(metrics)}
+    result, metrics = run_train(work / "ours", job, rows, args, env)
+    return {**result, "steps": len(metrics), "mean_loss": sum(e["loss"] for e in metrics) / len(metrics)}
 
 
 # ---- TRL's side: GKDTrainer in a child process (`trainer_throughput.py --trl-child WORK`) -------------------
@@ -186,13 +201,21 @@ def flops_per_token(teacher_ref: dict, student_ref: dict) -> float:
     from distill.models import load_student, load_teacher
 
     teacher, _ = load_teacher(teacher_ref, torch.device("cpu"))
-    student = load_student(student_ref, teacher, teacher_ref, torch.device("cpu"))
-    # parameters() yields a tied embedding once.
+    return model_flops_per_token(load_student(student_ref, teacher, teacher_ref, torch.device("cpu")), teacher)
+
+
+def model_flops_per_token(student, teacher) -> float:
+    """6N for the student's forward and backward, 2N for the teacher's forward (parameters() yields a tied
+    embedding once)."""
     return 6 * sum(p.numel() for p in student.parameters()) + 2 * sum(p.numel() for p in teacher.parameters())
 
 
-def emit(metric: str, value, unit: str, peer: str, ratio: float, **extra) -> None:
-    print(json.dumps({"metric": metric, "value": value, "unit": unit, "peer": peer, "ratio": ratio, **extra}), flush=True)
+def peak_bf16_flops(gpu_name: str) -> float | None:
+    return next((v for k, v in PEAK_BF16_FLOPS.items() if k in gpu_name), None)
+
+
+def emit(metric: str, value, unit: str, **extra) -> None:
+    print(json.dumps({"metric": metric, "value": value, "unit": unit, **extra}), flush=True)
 
 
 def json_arg(text: str) -> dict:
@@ -271,13 +294,13 @@ def report(mine: dict, peer: dict, args, per_token: float | None, **extra) -> No
         import torch
 
         name = torch.cuda.get_device_name()
-        peak = next((v for k, v in PEAK_BF16_FLOPS.items() if k in name), None)
+        peak = peak_bf16_flops(name)
         if peak is not None:
             mine["mfu"], peer["mfu"] = (per_token * r["tokens_per_s"] / peak for r in (mine, peer))
             extra.update(gpu=name, peak_flops=peak, flops_per_token=per_token)
     for metric, key, unit, digits in METRICS:
         if mine.get(key) is not None and peer.get(key) is not None:
-            emit(metric, round(mine[key], digits), unit, "trl_gkd", round(mine[key] / peer[key], 3),
+            emit(metric, round(mine[key], digits), unit, peer="trl_gkd", ratio=round(mine[key] / peer[key], 3),
                  peer_value=round(peer[key], digits), **extra, **setting(args))
 
 
@@ -285,8 +308,8 @@ def report_medians(pairs: list[tuple[dict, dict]], args) -> None:
     for metric, key, unit, digits in METRICS:
         got = [(m[key], p[key]) for m, p in pairs if m.get(key) is not None and p.get(key) is not None]
         if got:
-            emit(metric, round(statistics.median(m for m, _ in got), digits), unit, "trl_gkd",
-                 round(statistics.median(m / p for m, p in got), 3), repeat="median",
+            emit(metric, round(statistics.median(m for m, _ in got), digits), unit, peer="trl_gkd",
+                 ratio=round(statistics.median(m / p for m, p in got), 3), repeat="median",
                  peer_value=round(statistics.median(p for _, p in got), digits),
                  per_repeat_ratios=[round(m / p, 3) for m, p in got], **setting(args))
 

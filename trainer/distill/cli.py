@@ -1,6 +1,7 @@
 """Distill Studio's trainer. `python -m distill run RUN_DIR [--resume]` executes the job.json in a run folder
 (kinds train, score, tag, lengths, answer, expand, rewrite, eval, teacher_cache) and appends its events to
-RUN_DIR/events.jsonl; `python -m distill chat MODEL_JSON` answers chats with one model over JSON lines on stdin/stdout (distill.chat)."""
+RUN_DIR/events.jsonl; `python -m distill chat MODEL_JSON` answers chats with one model over JSON lines on
+stdin/stdout (distill.chat)."""
 
 from __future__ import annotations
 

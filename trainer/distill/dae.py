@@ -17,7 +17,7 @@ import torch
 from distill import memory
 from distill.contract import JobError
 from distill.losses import LOSS_PARAMS, head_distill
-from distill.models import HiddenStates, check_linear_head, check_vocab, load_teacher, load_tokenizer
+from distill.models import HiddenStates, check_linear_head, check_vocab, load_teacher, load_tokenizer, vocab_size
 
 KD, DAE = "kd", "dae"
 # BucketLoss slots of the two groups: the metric event's group_loss names them.
@@ -78,7 +78,7 @@ class DomainTargets:
         model, _ = load_teacher(ref, device, run_dir)
         check_linear_head(model)
         try:
-            check_vocab(model, student)
+            check_vocab(vocab_size(model), student)
         except JobError as e:
             raise JobError(f"dae.{role}: {e}") from None
         return model, HiddenStates(model)

@@ -15,7 +15,7 @@ import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
 
 from distill import checkpoint, fsdp
-from distill.ranks import active, is_main, rank, world_size  # noqa: F401 (train.py asks distributed.is_main())
+from distill.ranks import active, is_main, rank, world_size
 
 T = TypeVar("T")
 
@@ -52,21 +52,25 @@ def load_device(device: torch.device, settings: dict) -> torch.device:
     return torch.device("cpu") if sharding(settings) else device
 
 
-def wrap(student: torch.nn.Module, teacher: torch.nn.Module | None, settings: dict,
-         device: torch.device) -> torch.nn.Module:
-    """The module training passes go through: `student` itself in one process, in DDP, or sharded in place by FSDP
-    (with `teacher`, unless job.distributed.teacher is "replicate", which moves it whole to `device`; a run on the
-    teacher-logit cache has none)."""
+def wrap(student: torch.nn.Module, settings: dict, device: torch.device) -> torch.nn.Module:
+    """The module training passes go through: `student` itself in one process, in DDP, or sharded in place by
+    FSDP."""
     if not active():
         return student
     if sharding(settings):
-        if teacher is not None and settings["teacher"] == "shard":
-            fsdp.shard(teacher, settings, device)
-        elif teacher is not None:
-            teacher.to(device)
         return fsdp.shard(student, settings, device)
     device_ids = [device.index] if device.type == "cuda" else None
     return DistributedDataParallel(student, device_ids=device_ids)
+
+
+def place_teacher(teacher: torch.nn.Module, settings: dict, device: torch.device) -> None:
+    """Under FSDP the teacher, loaded on the CPU (load_device), is sharded in place like the student, or moved whole
+    to `device` (job.distributed.teacher "replicate"); elsewhere it was loaded on `device`."""
+    if sharding(settings):
+        if settings["teacher"] == "shard":
+            fsdp.shard(teacher, settings, device)
+        else:
+            teacher.to(device)
 
 
 def accumulating(model: torch.nn.Module, last: bool):

@@ -56,16 +56,14 @@ def is_sharded(module: nn.Module) -> bool:
     return any(isinstance(p, DTensor) for p in module.parameters())
 
 
+@contextlib.contextmanager
 def accumulating(module: nn.Module, last: bool):
     """Gradients stay unsharded and unreduced across the micro-batches of a step; the last one reduce-scatters."""
-    @contextlib.contextmanager
-    def sync_only_on_last():
-        module.set_requires_gradient_sync(last)
-        try:
-            yield
-        finally:
-            module.set_requires_gradient_sync(True)
-    return sync_only_on_last()
+    module.set_requires_gradient_sync(last)
+    try:
+        yield
+    finally:
+        module.set_requires_gradient_sync(True)
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from distill.contract import JobError
-from distill.models import load_student, load_teacher, model_identity, vocab_size
+from distill.models import model_identity
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -117,11 +117,11 @@ class LogitCache:
     def check_key(self, key: dict) -> None:
         """A JobError in one sentence when this cache was made for another teacher or encoding than `key`."""
         held = self.manifest["key"]
-        for field, what in (("max_length", "max_length"), ("max_prompt_length", "max_prompt_length")):
+        for field in ("max_length", "max_prompt_length"):
             if held[field] != key[field]:
-                raise JobError(f"teacher_cache {self.folder} was built with {what} {held[field]} but this job has "
+                raise JobError(f"teacher_cache {self.folder} was built with {field} {held[field]} but this job has "
                                f"{key[field]}: the answer tokens would not line up; build a cache with this job's "
-                               f"{what} or set it to {held[field]}")
+                               f"{field} or set it to {held[field]}")
         if held["chat_template"] != key["chat_template"]:
             raise JobError(f"teacher_cache {self.folder} was built with another chat template than this teacher's "
                            "tokenizer has: build it again for this teacher")
@@ -168,16 +168,3 @@ def open_for_train(job: dict, run_dir: Path, tokenizer) -> LogitCache:
     cached.check_key(cache_key(job["teacher"], run_dir, tokenizer, job["max_length"], job["max_prompt_length"]))
     return cached
 
-
-def student_without_teacher(job: dict, vocab: int, device: torch.device, run_dir: Path):
-    """The student when the teacher's outputs come from the cache: a pruned or init student is derived from the
-    teacher's weights (loaded for that, then dropped); any other is loaded alone and checked against the cache's
-    vocabulary."""
-    ref = job["student"]
-    if ref["source"] in ("pruned", "init"):
-        return load_student(ref, None, job["teacher"], device, run_dir)
-    student, _ = load_teacher(ref, device, run_dir)
-    if vocab_size(student) != vocab:
-        raise JobError(f"vocabulary mismatch: the cached teacher has {vocab} tokens and the student "
-                       f"{vocab_size(student)}; white-box KD compares distributions token by token")
-    return student.train().requires_grad_(True)

@@ -255,7 +255,7 @@ def head_distill(name: str, student_hidden: torch.Tensor, student_head: torch.Te
     check_temperature(temperature)
     if kd_weight > 0 and (teacher_hidden is None or teacher_hidden.shape[:-1] != mask.shape):
         raise ValueError("kd_weight > 0 needs teacher hidden states aligned with the student's")
-    if student_head.shape[0] != (teacher_head.shape[0] if teacher_head is not None else student_head.shape[0]):
+    if teacher_head is not None and student_head.shape[0] != teacher_head.shape[0]:
         raise ValueError(f"student head {tuple(student_head.shape)} and teacher head {tuple(teacher_head.shape)} "
                          "differ in vocabulary size")
 

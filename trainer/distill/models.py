@@ -38,9 +38,9 @@ def cache_root() -> Path:
     return Path(os.environ.get("DISTILL_CACHE") or Path.home() / ".cache" / "distill")
 
 
-_GGUF_HEAD = 1 << 20
-_GGUF_SAMPLES = 16
-_GGUF_SAMPLE = 1 << 16
+_IDENTITY_HEAD = 1 << 20
+_IDENTITY_BLOCKS = 16
+_IDENTITY_BLOCK = 1 << 16
 
 
 def file_identity(path: Path) -> str:
@@ -51,10 +51,10 @@ def file_identity(path: Path) -> str:
     size = path.stat().st_size
     digest = hashlib.sha256(str(size).encode())
     with path.open("rb") as f:
-        digest.update(f.read(_GGUF_HEAD))
-        for i in range(_GGUF_SAMPLES):
-            f.seek(size * i // _GGUF_SAMPLES)
-            digest.update(f.read(_GGUF_SAMPLE))
+        digest.update(f.read(_IDENTITY_HEAD))
+        for i in range(_IDENTITY_BLOCKS):
+            f.seek(size * i // _IDENTITY_BLOCKS)
+            digest.update(f.read(_IDENTITY_BLOCK))
     return digest.hexdigest()[:16]
 
 
@@ -211,27 +211,29 @@ def vocab_size(model: PreTrainedModel) -> int:
     return model.get_output_embeddings().weight.shape[0]
 
 
-def check_vocab(teacher: PreTrainedModel, student: PreTrainedModel) -> None:
-    t, s = vocab_size(teacher), vocab_size(student)
-    if t != s:
-        raise JobError(f"vocabulary mismatch: the teacher has {t} tokens and the student {s}; white-box KD "
+def check_vocab(teacher_vocab: int, student: PreTrainedModel) -> None:
+    s = vocab_size(student)
+    if teacher_vocab != s:
+        raise JobError(f"vocabulary mismatch: the teacher has {teacher_vocab} tokens and the student {s}; white-box KD "
                        "compares distributions token by token, so both must share one tokenizer")
 
 
 def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: dict, device: torch.device,
-                 base_dir: Path | None = None) -> PreTrainedModel:
-    """The trainable student for a studentRef, in train mode, vocabulary checked against the teacher.
-    Pass `teacher_model=None` when no teacher is loaded yet: it is then loaded from `teacher_ref`."""
-    if teacher_model is None:
-        teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
+                 base_dir: Path | None = None, teacher_vocab: int | None = None) -> PreTrainedModel:
+    """The trainable student for a studentRef, in train mode, its vocabulary checked against the teacher's.
+    Without `teacher_model` (none loaded) a pruned or init student loads the teacher from `teacher_ref` to be
+    derived from it; a student with its own weights is checked against `teacher_vocab` when given (a run on the
+    teacher-logit cache never loads the teacher), else the teacher is loaded to check it."""
     source = ref["source"]
+    if teacher_model is None and (teacher_vocab is None or source in ("pruned", "init")):
+        teacher_model, _ = load_teacher(teacher_ref, device, base_dir)
     if source == "pruned":
         student = pruned_copy(teacher_model, pruned_layers(ref, teacher_model.config.num_hidden_layers))
     elif source == "init":
         student = _init_from_config(teacher_model, ref["config"])
     else:
         student = _load_dir(_model_dir(ref, base_dir), device)
-    check_vocab(teacher_model, student)
+    check_vocab(vocab_size(teacher_model) if teacher_model is not None else teacher_vocab, student)
     student = student.to(device=device, dtype=torch.float32)
     student.train().requires_grad_(True)
     return student
@@ -240,8 +242,8 @@ def load_student(ref: dict, teacher_model: PreTrainedModel | None, teacher_ref: 
 class HiddenStates(nn.Module):
     """A causal LM without its output layer: forward gives the last hidden states [B, T, H] (after the final
     norm), which `head_distill` turns into logits for the answer tokens only. Under torchrun DDP wraps this
-    module, so every training forward passes through DDP and all the LM's gradients are all-reduced, the
-    output layer's included (it gets its gradient through the loss)."""
+    module (or FSDP makes it the root unit, distill.fsdp), so every training forward passes through it and all
+    the LM's gradients are reduced, the output layer's included (it gets its gradient through the loss)."""
 
     def __init__(self, lm: nn.Module):
         super().__init__()

@@ -65,8 +65,8 @@ def sparse_head_distill(name: str, student_hidden: torch.Tensor, student_head: t
         log_p = teacher_buckets(topk_logprobs, log_tail, student_head.shape[0], temperature)
     topk_ids = topk_ids.long()
 
-    def cached_teacher(start, r, c, logits, log_q):
-        end = start + r.numel()
+    def cached_teacher(start, rows, _cols, logits, _log_q):  # the student's side on k + 1 outcomes, not V
+        end = start + rows.numel()
         log_q = student_buckets(logits, topk_ids[start:end], temperature)
         return divergence(log_p[start:end].to(logits.dtype), log_q) * temperature**2
 

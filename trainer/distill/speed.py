@@ -22,21 +22,25 @@ CUDA_PAD_MULTIPLE = 64
 
 
 class Speed:
-    """job.speed resolved for a device."""
+    """job.speed resolved for a device, and for FSDP (`sharded`: job.distributed.strategy "fsdp" under torchrun)."""
 
-    def __init__(self, speed: dict, device: torch.device):
+    def __init__(self, speed: dict, device: torch.device, sharded: bool):
+        if sharded and speed["compile"]:
+            raise JobError("speed.compile cannot be combined with job.distributed.strategy 'fsdp' yet: use 'ddp' or "
+                           "leave compile off")
         # "bf16" forces the CUDA path on the CPU too, where it is slower but testable.
         self.bf16 = speed["precision"] == "bf16" or (speed["precision"] == "auto" and device.type == "cuda")
+        # Under FSDP the mixed-precision policy computes in bf16 itself (distill.fsdp): no StudentCompute copy.
+        self.student_copy = self.bf16 and not sharded
         default_pad = CUDA_PAD_MULTIPLE if device.type == "cuda" else 1
         self.pad_multiple = speed["pad_to_multiple"] or default_pad
         self.fused_adamw = device.type == "cuda" and speed["precision"] != "fp32"
         self.compile = speed["compile"]
         self.pack = speed["pack"]["enabled"]
 
-    def prepare_teacher(self, teacher: nn.Module | None) -> None:
-        """The frozen teacher needs no fp32 master: converted once, its forwards cast nothing (a run on the
-        teacher-logit cache has none)."""
-        if self.bf16 and teacher is not None:
+    def prepare_teacher(self, teacher: nn.Module) -> None:
+        """The frozen teacher needs no fp32 master: converted once, its forwards cast nothing."""
+        if self.bf16:
             teacher.to(torch.bfloat16)
 
     def compiled(self, module: nn.Module, with_hooks: bool) -> nn.Module:

@@ -38,7 +38,7 @@ from distill.dae import (DAE, GROUP_NAMES, DomainTargets, check_domain_flags, ch
 from distill.data import collate, encode, last_answer, prompt_ids
 from distill.events import EventWriter
 from distill.generation import greedy_answers, mean_rouge_l
-from distill.logit_cache import open_for_train, student_without_teacher
+from distill.logit_cache import open_for_train
 from distill.losses import LOSS_PARAMS, head_distill
 from distill.models import (HiddenStates, check_linear_head, load_student, load_teacher, load_tokenizer, pruned_layers,
                             resolve_device)
@@ -145,29 +145,26 @@ class Distiller:
     def __init__(self, job: dict, run_dir: Path, device: torch.device):
         self.job, self.device, self.run_dir = job, device, run_dir
         load_on = distributed.load_device(device, job["distributed"])
+        self.speed = Speed(job["speed"], device, distributed.sharding(job["distributed"]))
         self.cache = None  # the teacher-logit cache that stands in for the teacher (job.teacher_cache)
         if job["teacher_cache"]:
             self.teacher, self.tokenizer = None, load_tokenizer(job["teacher"], run_dir)
             self.cache = open_for_train(job, run_dir, self.tokenizer)
-            self.student = student_without_teacher(job, self.cache.vocab_size, load_on, run_dir)
+            self.student = load_student(job["student"], None, job["teacher"], load_on, run_dir,
+                                        teacher_vocab=self.cache.vocab_size)
         else:
             self.teacher, self.tokenizer = load_teacher(job["teacher"], load_on, run_dir)
             self.student = load_student(job["student"], self.teacher, job["teacher"], load_on, run_dir)
             check_linear_head(self.teacher)
+            self.speed.prepare_teacher(self.teacher)
         if job["gradient_checkpointing"]:
             self.student.gradient_checkpointing_enable()
             self.student.config.use_cache = False
         check_linear_head(self.student)
-        self.speed = Speed(job["speed"], device)
-        self.speed.prepare_teacher(self.teacher)
-        sharded = distributed.sharding(job["distributed"])
-        if sharded and self.speed.compile:
-            raise JobError("speed.compile cannot be combined with job.distributed.strategy 'fsdp' yet: use 'ddp' or "
-                           "leave compile off")
         # Training passes run on `compute.model` (the student, or its bf16 copy; under FSDP the student itself, whose
         # mixed-precision policy does the same) through DDP or FSDP under torchrun; evaluation and saving use the
         # plain fp32 student.
-        self.compute = StudentCompute(self.student, self.speed.bf16 and not sharded)
+        self.compute = StudentCompute(self.student, self.speed.student_copy)
         self.student_hidden = HiddenStates(self.student)
         self.teacher_hidden = HiddenStates(self.teacher) if self.teacher is not None else None
         self.loss_params = {k: job["loss"][k] for k in ("chunk_size", *LOSS_PARAMS.get(job["loss"]["name"], ()))}
@@ -180,10 +177,12 @@ class Distiller:
             self.teacher_capture = AttentionCapture(self.teacher, [t for t, _ in self.layer_pairs])
             self.student_capture = AttentionCapture(self.compute.model, [s for _, s in self.layer_pairs])
         # Compiled inside the DDP wrapper, so that distributed.accumulating still finds DDP's no_sync. FSDP shards
-        # student_hidden (and the teacher's) in place.
+        # student_hidden in place.
         hidden = self.student_hidden if self.compute.model is self.student else HiddenStates(self.compute.model)
         self.trainable = distributed.wrap(self.speed.compiled(hidden, with_hooks=bool(self.layer_pairs)),
-                                          self.teacher_hidden, job["distributed"], device)
+                                          job["distributed"], device)
+        if self.teacher_hidden is not None:  # a run on the teacher-logit cache has no teacher
+            distributed.place_teacher(self.teacher_hidden, job["distributed"], device)
         self.targets: DomainTargets | None = None  # the DAE phase's expert and reference, once it starts
         self.packer = Packer(job, [m for m in (self.student, self.teacher) if m is not None]) \
             if self.speed.pack else None

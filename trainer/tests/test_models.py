@@ -114,6 +114,17 @@ def test_student_with_another_vocabulary_is_refused_naming_both_sizes(teacher):
         load_student({"source": "init", "config": {"vocab_size": 1000, "num_hidden_layers": 1}}, model, EMBEDDED, CPU)
 
 
+def test_a_student_with_its_own_weights_loads_without_the_teacher_against_its_vocabulary_size(teacher, tmp_path):
+    # A run on the teacher-logit cache has the teacher's vocabulary size only: its path does not exist here.
+    model, _ = teacher
+    load_student({"source": "pruned", "num_layers": 1}, model, EMBEDDED, CPU).save_pretrained(tmp_path / "student")
+    absent = {"source": "dir", "path": str(tmp_path / "no-teacher")}
+    student = load_student({"source": "dir", "path": "student"}, None, absent, CPU, tmp_path, teacher_vocab=49152)
+    assert student.training and all(p.requires_grad for p in student.parameters())
+    with pytest.raises(JobError, match=r"teacher has 1000 tokens and the student 49152"):
+        load_student({"source": "dir", "path": "student"}, None, absent, CPU, tmp_path, teacher_vocab=1000)
+
+
 def test_missing_paths_and_devices_are_job_errors(tmp_path):
     with pytest.raises(JobError, match="does not exist"):
         load_teacher({"source": "dir", "path": str(tmp_path / "nothing")}, CPU)

@@ -11,7 +11,8 @@ import torch
 from conftest import alpaca_rows, read_events, run_cli, small_train_job
 from safetensors.torch import load_file
 
-from distill.contract import with_defaults
+from distill.contract import JobError, with_defaults
+from distill.speed import Speed
 from distill.train import Distiller, make_optimizer
 
 CPU = torch.device("cpu")
@@ -71,6 +72,14 @@ def test_bf16_student_computes_in_bf16_and_steps_its_fp32_master(tmp_path):
     assert all(not torch.equal(p, b) for p, b in zip(model.student.parameters(), before) if p.dim() >= 2)
     for master, copy_ in zip(model.student.parameters(), model.compute.model.parameters(), strict=True):
         assert torch.equal(copy_, master.detach().to(torch.bfloat16))
+
+
+def test_fsdp_computes_in_bf16_without_the_student_copy_and_refuses_compile():
+    speed = with_defaults("job.schema.json", small_train_job(speed={"precision": "bf16"}))["speed"]
+    assert Speed(speed, CPU, sharded=False).student_copy
+    assert Speed(speed, CPU, sharded=True).bf16 and not Speed(speed, CPU, sharded=True).student_copy
+    with pytest.raises(JobError, match="cannot be combined with job.distributed.strategy 'fsdp'"):
+        Speed({**speed, "compile": True}, CPU, sharded=True)
 
 
 @pytest.mark.skipif(not os.environ.get("DISTILL_BF16_RESUME"), reason="two CLI runs (~2 min of CPU): set DISTILL_BF16_RESUME=1")

@@ -1,13 +1,13 @@
 """Job kind "expand" (expandJob in lib/contracts/job.ts; TAPIR §4): per task type, the teacher writes new
 instructions from in-context examples of that type, and then answers the ones kept.
 
-1. Expansion. Request n of type T sends T's own template (templates_by_task_type), else `template`, filled
-   with {task_type} T, {count} and {examples}: k
-   prompts (first user turns) of T's rows, drawn with a generator seeded by (seed, T, n), and is sampled with
-   seed sampling.seed (or the job's seed) + n, so every request is the same whenever it is sent (a resume finds
-   it in the journal, the cache serves it again) and no two requests of a type are the same. Requests go out in
-   rounds: each round asks, for every type short of its target, as many requests as its shortfall needs (at
-   most the endpoint's concurrency), until every type has its target or has sent max_requests_per_type.
+1. Expansion. Request n of type T sends T's own template (templates_by_task_type), else `template`, filled with
+   {task_type} T, {count} and {examples}: k prompts (first user turns) of T's rows, drawn with a generator seeded
+   by (seed, T, n), and is sampled with seed sampling.seed (or the job's seed) + n, so every request is the same
+   whenever it is sent (a resume finds it in the journal, the cache serves it again) and no two requests of a type
+   are the same. Requests go out in rounds: each round asks, for every type short of its target, as many requests
+   as its shortfall needs (at most the endpoint's concurrency), until every type has its target or has sent
+   max_requests_per_type.
 2. Screening, in request order, of each reply's instructions (instruction_list.parse): an exact duplicate
    (normalised text) of a dataset prompt or an earlier new instruction, then a near duplicate (MiniLM cosine
    above near_duplicate_threshold), then the tagger: an instruction tagged with another type than the one it
