@@ -20,6 +20,8 @@ export function distributedIssues(choice: DistributedChoice, device: string): [s
   if (choice.gpuIds.length > 0 && choice.gpuIds.length !== choice.gpus) {
     issues.push(["gpuIds", `${choice.gpuIds.length} GPU(s) chosen for a run on ${choice.gpus}: choose as many as it runs on, or none`]);
   }
+  const twice = choice.gpuIds.find((id, i) => choice.gpuIds.indexOf(id) !== i);
+  if (twice !== undefined) issues.push(["gpuIds", `GPU ${twice} is chosen twice: choose each GPU once`]);
   return issues;
 }
 
