@@ -102,7 +102,8 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
               testId="field-trainSamples"
               value={form.trainSamples}
               error={errors.trainSamples}
-              onChange={(v) => set("trainSamples")(Number.isNaN(v) ? null : v)}
+              onChange={set("trainSamples")}
+              onEmpty={() => set("trainSamples")(null)}
             />
           </div>
         </Section>
