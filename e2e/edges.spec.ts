@@ -95,6 +95,16 @@ test("the launch form refuses a student with more layers than the teacher before
   await expect(page.getByText(/the student keeps at most/)).toHaveCount(0);
 });
 
+test("the launch form says a train-rows value is not a number, and takes the field emptied as every row", async ({ page }) => {
+  await page.goto("/runs/new");
+  const field = page.getByTestId("field-trainSamples");
+  await field.fill("12x");
+  await expect(page.getByText("train samples must be a number")).toBeVisible();
+  await field.fill("");
+  await expect(page.getByText("train samples must be a number")).toHaveCount(0);
+  await expect(field).not.toHaveAttribute("aria-invalid", "true");
+});
+
 test("a radio button sits beside its label", async ({ page }) => {
   const file = await fileWith("radios.jsonl", JSON.stringify(records[0]));
   const mapper = await upload(page, file);

@@ -77,3 +77,8 @@ export function validationMessage(error: z.ZodError): string {
   const messages = [...new Set(error.issues.map((issue) => issue.message))];
   return messages.length ? messages.join("; ") : "the request is not valid";
 }
+
+/** Issues' messages by field path ("dae.lr", `prefix` before each issue's path), as a form shows them beside its fields. */
+export function messagesByPath(issues: readonly { path: readonly PropertyKey[]; message: string }[], prefix: readonly PropertyKey[] = []): Record<string, string> {
+  return Object.fromEntries(issues.map((i) => [[...prefix, ...i.path].map(String).join("."), i.message]));
+}

@@ -16,6 +16,7 @@ import { type AttentionChoice, attentionChoice, layerMapIssues } from "~/lib/run
 import { TEACHER_LAYERS } from "~/lib/runs/form";
 import { DaeFields } from "~/components/runs/launch/dae-fields";
 import { type DaeChoice, daeChoice, domainShareProblem } from "~/lib/runs/dae";
+import { messagesByPath } from "~/lib/validation-messages";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
@@ -81,16 +82,14 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
   const [attention, setAttention] = useState<AttentionChoice>(() => attentionChoice.parse({}));
-  const attentionErrors = Object.fromEntries(
-    attention.enabled && attention.layerMap ? layerMapIssues(attention.layerMap, layers, TEACHER_LAYERS).map((i) => [["attention", "layerMap", ...i.path].join("."), i.message]) : [],
-  );
+  const attentionErrors = messagesByPath(attention.enabled && attention.layerMap ? layerMapIssues(attention.layerMap, layers, TEACHER_LAYERS) : [], ["attention", "layerMap"]);
   const [evaluate, setEvaluate] = useState<EvalSettings | null>(null);
   const [dae, setDae] = useState<DaeChoice>(() => daeChoice.parse({}));
-  const daeCheck = daeChoice.safeParse(dae);
-  const daeErrors = daeCheck.success ? {} : Object.fromEntries(daeCheck.error.issues.map((i) => [["dae", ...i.path].join("."), i.message]));
+  const daeErrors = messagesByPath(daeChoice.safeParse(dae).error?.issues ?? [], ["dae"]);
+  const daeValid = Object.keys(daeErrors).length === 0;
   // The table shows the DAE stage the launch adds; while its fields are invalid, the last valid plan stays.
   const planDae = { enabled: dae.enabled, afterKd: dae.afterKd, epochs: dae.epochs };
-  const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum, dae: planDae }), enabled: batchingValid && daeCheck.success, placeholderData: (previous) => previous });
+  const plan = useQuery({ ...trpc.curriculum.plan.queryOptions({ id, batchSize, gradAccum, dae: planDae }), enabled: batchingValid && daeValid, placeholderData: (previous) => previous });
   const daeProblem = dae.enabled && plan.data ? domainShareProblem(plan.data.domain) : null;
   const launch = useMutation(trpc.curriculum.launch.mutationOptions({ onSuccess: ({ id: runId }) => router.push(`/runs/${runId}`) }));
   if (saved.error) return <p className="error" role="alert">{saved.error.message}</p>;
@@ -120,7 +119,7 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
           </select>
           <button
             data-testid="launch-curriculum"
-            disabled={launch.isPending || Object.keys(attentionErrors).length > 0 || Object.keys(daeErrors).length > 0 || daeProblem !== null}
+            disabled={launch.isPending || Object.keys(attentionErrors).length > 0 || !daeValid || daeProblem !== null}
             onClick={() =>
               launch.mutate({
                 curriculumId: id,

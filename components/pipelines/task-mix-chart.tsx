@@ -2,9 +2,10 @@ import { TypeBarLegend, TypeBarParts } from "~/components/curriculum/type-bar";
 import type { TaskMixRow } from "~/lib/contracts/pipeline";
 
 /**
- * A round's task mix against its target (budget × ratio per type, rounded to add up to the budget): seed rows selected, of them hard, and
- * rows the teacher added by expansion. Plain elements, the curriculum designer's type bars: 32 labelled types read
- * better as rows than as a Recharts axis. Largest target first, so rounds of one pipeline line up.
+ * A round's task mix against its target (budget × ratio per type, rounded to add up to the budget): seed rows
+ * selected, of them hard, and rows the teacher added by expansion. Plain elements, the curriculum designer's type
+ * bars: 32 labelled types read better as rows than as a Recharts axis. Largest target first, so rounds of one
+ * pipeline line up.
  */
 export function TaskMixChart({ mix }: { mix: readonly TaskMixRow[] }) {
   const rows = mix.map((r) => ({ ...r, rows: r.selected + (r.expanded ?? 0) })).sort((a, b) => b.target - a.target || b.rows - a.rows || a.type.localeCompare(b.type));

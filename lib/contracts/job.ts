@@ -139,14 +139,13 @@ export const trainOptim = z.object({
  * torchrun on its machine (one per GPU, on `gpu_ids` when given, else on any free ones); the same run folder runs
  * on several machines with the torchrun command the run page shows. One process ignores everything else here.
  */
-export const DISTRIBUTED_STRATEGIES = ["ddp", "fsdp"] as const;
 export const distributedSpec = z.object({
   /**
    * "ddp": a whole student per process, gradients all-reduced; "fsdp": PyTorch's fully_shard, each process holding
    * 1/N of the student's weights, gradients and optimizer state (each decoder layer a unit, then the rest), for
    * students that do not fit one GPU. Activation checkpointing under either is job.gradient_checkpointing.
    */
-  strategy: z.enum(DISTRIBUTED_STRATEGIES).default("ddp"),
+  strategy: z.enum(["ddp", "fsdp"]).default("ddp"),
   /** FSDP only: the frozen teacher sharded over the processes like the student, or a whole copy on every one (faster when it fits). */
   teacher: z.enum(["shard", "replicate"]).default("shard"),
   /** FSDP on CUDA only: weights all-gathered and used in bf16, gradients reduced in fp32 (the fp32 master weights stay sharded). */

@@ -63,5 +63,6 @@ export {
   type StageSegment,
   expandSeries,
   previewSchedule,
+  stepsPerEpoch,
 } from "./schedule-series";
 export { MFD_BINS, type RoundSelection, type RoundSelectionInput, type RoundTypeSelection, mfdHistogram, selectRound } from "./round-selection";

@@ -55,6 +55,11 @@ export function normaliseRatios(ratios: Ratios): Record<string, number> {
   return Object.fromEntries(Object.entries(ratios).map(([t, r]) => [t, r / sum]));
 }
 
+/** floor(n · ratio); the epsilon keeps float noise in ratio (e.g. 0.017 / 0.9999999999999999) from losing a row. */
+export function flooredShare(n: number, ratio: number): number {
+  return Math.floor(n * ratio + 1e-9);
+}
+
 /**
  * Whole rows per type that add up to exactly `n` (largest-remainder apportionment): each type gets
  * floor(n · ratio), and the rows flooring leaves over go one each to the types with the largest fractional parts
@@ -63,8 +68,7 @@ export function normaliseRatios(ratios: Ratios): Record<string, number> {
  */
 export function apportion(n: number, ratios: Ratios): Record<string, number> {
   const quotas = Object.entries(normaliseRatios(ratios)).map(([type, r]) => {
-    // The epsilon keeps float noise in r (e.g. 0.017 / 0.9999999999999999) from losing a row to flooring.
-    const rows = Math.floor(n * r + 1e-9);
+    const rows = flooredShare(n, r);
     return { type, r, rows, rest: n * r - rows };
   });
   let left = n - quotas.reduce((s, q) => s + q.rows, 0);

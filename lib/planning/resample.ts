@@ -1,5 +1,5 @@
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
-import { type Ratios, encodeTypes, normaliseRatios } from "./ratios";
+import { type Ratios, encodeTypes, flooredShare, normaliseRatios } from "./ratios";
 import { type Rng, createRng, partialShuffle, shuffle } from "./rng";
 import { BadRequest } from "~/lib/errors";
 
@@ -164,11 +164,6 @@ function hardTake(target: number, hardAvailable: number, otherAvailable: number,
   return Math.min(Math.max(wanted, target - otherAvailable), hardAvailable);
 }
 
-/** floor(N · r); the epsilon keeps float noise in r (e.g. 0.017 / 0.9999999999999999) from losing a row. */
-function targetFor(n: number, ratio: number): number {
-  return Math.floor(n * ratio + 1e-9);
-}
-
 function countsFromTally(input: ResampleInput, t: Tally): ResampleCounts {
   const ratios = normaliseRatios(input.ratios);
   const names = [...t.typeNames, ...Object.keys(ratios).filter((name) => !t.typeNames.includes(name))];
@@ -177,7 +172,7 @@ function countsFromTally(input: ResampleInput, t: Tally): ResampleCounts {
     const available = known ? t.counts[code] : 0;
     const hardAvailable = known ? t.hard[code] : 0;
     const ratio = ratios[type] ?? 0;
-    const target = targetFor(input.n, ratio);
+    const target = flooredShare(input.n, ratio);
     const flagged = ratio > 0 && available === 0;
     const selected = flagged ? 0 : target;
     let pools: PoolCounts[];

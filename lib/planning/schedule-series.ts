@@ -36,25 +36,29 @@ export interface SchedulePreview {
   boundaries: number[];
 }
 
+/** Optimizer steps of one epoch over `samples` rows (a last partial batch still makes a step). */
+export function stepsPerEpoch(samples: number, batching: Batching): number {
+  return Math.ceil(samples / (batching.batch_size * batching.grad_accum));
+}
+
 export function previewSchedule(n: number, sched: ScheduleInput, batching: Batching): SchedulePreview {
   const { batch_size, grad_accum } = batching;
   if (!(Number.isInteger(batch_size) && batch_size >= 1 && Number.isInteger(grad_accum) && grad_accum >= 1))
     throw new Error(`batch_size and grad_accum must be integers ≥ 1, got ${batch_size} and ${grad_accum}`);
   const layout = stageLayout(n, schedule.parse(sched));
-  const perStep = batch_size * grad_accum;
   let step = 0;
   const segments = layout.stages.map((s): StageSegment => {
     const bucketSamples = layout.bucketSizes.map((size, b) => (s.buckets.includes(b) ? size : 0));
     const samples = bucketSamples.reduce((a, b) => a + b, 0);
-    const stepsPerEpoch = Math.ceil(samples / perStep);
+    const perEpoch = stepsPerEpoch(samples, batching);
     const startStep = step;
-    step += stepsPerEpoch * s.epochs;
+    step += perEpoch * s.epochs;
     return {
       stage: s.stage,
       startStep,
       endStep: step,
       epochs: s.epochs,
-      stepsPerEpoch,
+      stepsPerEpoch: perEpoch,
       samples,
       bucketSamples,
       temperature: s.temperature,

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { DISTRIBUTED_STRATEGIES, distributedSpec, type DistributedSpec } from "~/lib/contracts/job";
+import { distributedSpec, type DistributedSpec } from "~/lib/contracts/job";
 
 /** The launch form's "several GPUs" part (job.distributed; docs/distributed.md). */
 export const distributedChoice = z.object({
-  strategy: z.enum(DISTRIBUTED_STRATEGIES).default("ddp"),
+  strategy: distributedSpec.shape.strategy,
   /** GPUs (processes) on the studio's machine; more than 1 starts the trainer under torchrun. */
   gpus: z.number().int().min(1).max(256).default(1),
   /** The GPUs chosen by index; empty: any `gpus` free ones. */
@@ -20,6 +20,8 @@ export function distributedIssues(choice: DistributedChoice, device: string): [s
   if (choice.gpuIds.length > 0 && choice.gpuIds.length !== choice.gpus) {
     issues.push(["gpuIds", `${choice.gpuIds.length} GPU(s) chosen for a run on ${choice.gpus}: choose as many as it runs on, or none`]);
   }
+  const twice = choice.gpuIds.find((id, i) => choice.gpuIds.indexOf(id) !== i);
+  if (twice !== undefined) issues.push(["gpuIds", `GPU ${twice} is chosen twice: choose each GPU once`]);
   return issues;
 }
 

@@ -52,6 +52,8 @@ describe("several GPUs", () => {
     expect(issues({ ...form, distributed: { ...form.distributed, gpus: 3, gpuIds: [0] } })).toEqual([
       ["distributed.gpuIds", "1 GPU(s) chosen for a run on 3: choose as many as it runs on, or none"],
     ]);
+    // Sent past the form's checkboxes: two ranks on one GPU would fail in CUDA, far from the cause.
+    expect(issues({ ...form, distributed: { ...form.distributed, gpus: 2, gpuIds: [1, 1] } })).toEqual([["distributed.gpuIds", "GPU 1 is chosen twice: choose each GPU once"]]);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { DistributedSpec } from "~/lib/contracts/job";
+import { distributedSpec, type DistributedSpec } from "~/lib/contracts/job";
 
 /**
  * torchrun command lines for a train run over several processes (docs/distributed.md): the argv the studio spawns
@@ -6,9 +6,9 @@ import type { DistributedSpec } from "~/lib/contracts/job";
  * builder for both, so the page shows exactly what the studio would start.
  */
 
-/** job.distributed as the trainer reads it: a job.json written before it existed has the defaults. */
+/** job.distributed as the trainer reads it: a job.json written before it existed has the contract's defaults. */
 export function distributedOf(spec: { distributed?: Partial<DistributedSpec> }): DistributedSpec {
-  return { strategy: "ddp", teacher: "shard", mixed_precision: true, gpus: 1, ...spec.distributed };
+  return distributedSpec.parse(spec.distributed ?? {});
 }
 
 /** torchrun's arguments (after `torchrun`) for one machine running `processes` ranks of the run alone. */
@@ -17,7 +17,8 @@ export function singleNodeArgs(processes: number, runDir: string, resume: boolea
   return ["--standalone", "--nproc-per-node", String(processes), ...trainerArgs(runDir, resume)];
 }
 
-function trainerArgs(runDir: string, resume: boolean): string[] {
+/** `distill run`'s arguments after the interpreter, in one process or as each torchrun rank. */
+export function trainerArgs(runDir: string, resume: boolean): string[] {
   return ["-m", "distill", "run", runDir, ...(resume ? ["--resume"] : [])];
 }
 

@@ -1,5 +1,5 @@
 import type { Db } from "~/db/client";
-import { type Batching, curriculum, describeRunRows } from "~/lib/planning";
+import { type Batching, curriculum, describeRunRows, stepsPerEpoch } from "~/lib/planning";
 import { type DaePlanChoice, daePlanChoice, planWithDae } from "~/lib/runs/dae";
 import { type CurriculumLaunch, launchForm } from "~/lib/runs/form";
 import type { JobManager } from "~/server/jobs/manager";
@@ -23,11 +23,10 @@ export function curriculumRunPlan(db: Db, curriculumId: string, batching: Batchi
 export function curriculumPlanSummary(db: Db, curriculumId: string, batching: Batching, dae: DaePlanChoice = daePlanChoice.parse({})) {
   const { spec, plan, preview } = curriculumRunPlan(db, curriculumId, batching);
   const { schedule } = preview;
-  const stepsPerEpoch = (samples: number) => Math.ceil(samples / (batching.batch_size * batching.grad_accum));
   const stages = planWithDae(plan, dae).stages.map((stage) => {
     const common = { stage: stage.stage, phase: stage.phase ?? null, samples: stage.sample_ids.length, epochs: stage.epochs, temperature: stage.temperature, kdWeight: stage.kd_weight };
     // The DAE stage goes over every training row, whatever their buckets; the KD stages keep their numbers.
-    if (stage.phase === "dae") return { ...common, buckets: [], steps: stepsPerEpoch(stage.sample_ids.length) * stage.epochs };
+    if (stage.phase === "dae") return { ...common, buckets: [], steps: stepsPerEpoch(stage.sample_ids.length, batching) * stage.epochs };
     const segment = schedule.segments[stage.stage - 1]!;
     return { ...common, buckets: segment.bucketSamples.flatMap((n, b) => (n > 0 ? [b + 1] : [])), steps: segment.endStep - segment.startStep };
   });

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { JobKind } from "~/lib/contracts/job";
-import { singleNodeArgs } from "~/lib/runs/torchrun";
+import { singleNodeArgs, trainerArgs } from "~/lib/runs/torchrun";
 
 /** argv of the process that runs a job (never passed through a shell); `processes` > 1: one per GPU, under torchrun. */
 export type Launcher = (kind: JobKind, runDir: string, resume: boolean, processes?: number) => string[];
@@ -29,7 +29,7 @@ export function defaultLauncher(repoRoot: string, env: NodeJS.ProcessEnv = proce
     if (kind === "ingest") return ingestWorkerArgv(repoRoot, runDir, env);
     const python = join(repoRoot, ".venv", "bin", "python");
     if (processes > 1) return [python, "-m", "torch.distributed.run", ...singleNodeArgs(processes, runDir, resume)];
-    return [python, "-m", "distill", "run", runDir, ...(resume ? ["--resume"] : [])];
+    return [python, ...trainerArgs(runDir, resume)];
   };
 }
 

@@ -47,8 +47,8 @@ export function cancelGraceMs(env: Env = process.env): number {
 /**
  * Where a job may run: "light" (ingest, lengths, and answer, expand and rewrite jobs, which mostly wait on their endpoint;
  * an expand job's MiniLM embeddings of short prompts are a small share of a CPU), "cpu", or
- * "gpu" (any free GPU). A job asking for "auto" waits for a GPU when the machine has one, and takes a CPU slot
- * otherwise.
+ * "gpu" (free GPUs: one, or those a train job's job.distributed asks for, see gpuRequest). A job asking for "auto"
+ * waits for a GPU when the machine has one, and takes a CPU slot otherwise (unless it asks for several GPUs).
  */
 export type Pool = "light" | "cpu" | "gpu";
 

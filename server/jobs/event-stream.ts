@@ -111,13 +111,24 @@ export class JobEventFollower {
   }
 }
 
+/**
+ * What a generator that follows the bus awaits while it has nothing to send: wait() until the next wake(). A wake
+ * while no one waits is not kept, so the generator looks at what it follows again before each wait.
+ */
+export function wakeable(): { wake: () => void; wait: () => Promise<void> } {
+  let resume: (() => void) | null = null;
+  return {
+    wake: () => {
+      resume?.();
+      resume = null;
+    },
+    wait: () => new Promise<void>((r) => (resume = r)),
+  };
+}
+
 /** The same events as an async generator (the tRPC procedure, in-process callers). Ends when `signal` aborts. */
 export async function* streamJobEvents(db: Db, bus: JobBus, jobId: string, afterSeq: number, signal?: AbortSignal): AsyncGenerator<JobEvent> {
-  let resume: (() => void) | null = null;
-  const wake = () => {
-    resume?.();
-    resume = null;
-  };
+  const { wake, wait } = wakeable();
   const follower = new JobEventFollower(db, bus, jobId, afterSeq, wake);
   signal?.addEventListener("abort", wake);
   try {
@@ -126,7 +137,7 @@ export async function* streamJobEvents(db: Db, bus: JobBus, jobId: string, after
       // Not `yield*`: over an empty array it would still await, and a wake-up in that gap would be lost.
       for (const event of batch) yield event;
       if (follower.done) return;
-      if (batch.length === 0) await new Promise<void>((r) => (resume = r));
+      if (batch.length === 0) await wait();
     }
   } finally {
     signal?.removeEventListener("abort", wake);

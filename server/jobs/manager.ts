@@ -332,7 +332,7 @@ export class JobManager {
         detached: true,
         stdio: ["ignore", out, err],
         env: {
-          ...jobEnv(device.startsWith("cuda:") ? device.slice(5) : ""),
+          ...jobEnv(gpuIndices(device).join(",")),
           DISTILL_DATA_DIR: this.dataDir,
           // torchrun's wait between passing a cancel's SIGTERM to the ranks and killing them: the cancel grace.
           TORCH_ELASTIC_SHUTDOWN_TIMEOUT: String(Math.ceil(this.cancelGraceMs / 1000)),

@@ -10,6 +10,8 @@ import { startPipelines } from "./orchestrator";
 import { insertPipeline, stepsOf, updateStep } from "./pipeline-store";
 import { getPipeline } from "./pipeline-view";
 import { pipelineSettings } from "~/lib/contracts/pipeline";
+import { initialPipelineForm } from "~/lib/pipelines/form";
+import { pipelineDefaults } from "./pipeline-api";
 
 /**
  * The orchestrator's moves on a real database and real job processes that stand in for the trainer: the
@@ -54,6 +56,12 @@ async function setUp(launcher?: Launcher) {
 const step = (s: Studio, id: string, kind: string) => stepsOf(s.db, id).find((x) => x.round === 1 && x.kind === kind)!;
 
 describe("pipeline orchestrator", () => {
+  it("offers the form's defaults over the API: the embedded judge answers with its rating alone", () => {
+    const { seedDatasetId: _, ...form } = initialPipelineForm(null);
+    expect(pipelineDefaults().settings).toEqual(form);
+    expect(pipelineDefaults().settings.scoring?.judgeFormat).toBe("rating");
+  });
+
   it("refuses a seed dataset with no task types, in a sentence", async () => {
     const { caller, settings, datasetId } = await setUp();
     await expect(caller.pipelines.create(settings)).rejects.toThrow(`the seed dataset ${datasetId} has no task types yet: tag it on its curriculum page first`);

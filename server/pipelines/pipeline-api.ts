@@ -1,4 +1,5 @@
-import { type PipelineSettings, type PipelineSettingsInput, type PipelineSummary, UNCONFIRMED_SETTINGS, pipelineSettings } from "~/lib/contracts/pipeline";
+import { type PipelineSettings, type PipelineSettingsInput, type PipelineSummary, UNCONFIRMED_SETTINGS } from "~/lib/contracts/pipeline";
+import { initialPipelineForm } from "~/lib/pipelines/form";
 import { BadRequest, Conflict } from "~/lib/errors";
 import { sha256Json } from "~/lib/planning";
 import { getEndpoint } from "~/server/endpoints/endpoint-store";
@@ -15,13 +16,9 @@ export { getPipeline, listPipelines } from "./pipeline-view";
 export { followPipeline };
 export type { PipelineDeps };
 
-/** Every setting at its default, the embedded endpoint as teacher and judge; the seed dataset left for the user. */
+/** The pipeline form's start (initialPipelineForm): every setting at its default, the embedded endpoint as teacher and judge; the seed dataset left for the user. */
 export function pipelineDefaults(): { settings: Partial<PipelineSettingsInput>; unconfirmed: Record<string, string> } {
-  const { seedDatasetId: _, ...settings } = pipelineSettings.parse({
-    seedDatasetId: "-",
-    teacher: { kind: "local", endpointId: EMBEDDED_ENDPOINT_ID },
-    judgeEndpointId: EMBEDDED_ENDPOINT_ID,
-  });
+  const { seedDatasetId: _, ...settings } = initialPipelineForm(null);
   return { settings, unconfirmed: { ...UNCONFIRMED_SETTINGS } as Record<string, string> };
 }
 

@@ -1,6 +1,7 @@
 import type { Db } from "~/db/client";
 import type { PipelineDetail } from "~/lib/contracts/pipeline";
 import type { JobBus } from "~/server/jobs/bus";
+import { wakeable } from "~/server/jobs/event-stream";
 import { getPipeline } from "./pipeline-view";
 
 /**
@@ -25,11 +26,7 @@ const FINAL = new Set(["succeeded", "cancelled"]);
  */
 export async function* followPipeline(db: Db, bus: JobBus, pipelineId: string, signal?: AbortSignal): AsyncGenerator<PipelineDetail> {
   let changed = true;
-  let resume: (() => void) | null = null;
-  const wake = () => {
-    resume?.();
-    resume = null;
-  };
+  const { wake, wait } = wakeable();
   const stop = bus.listen(keyOf(pipelineId), () => {
     changed = true;
     wake();
@@ -38,7 +35,7 @@ export async function* followPipeline(db: Db, bus: JobBus, pipelineId: string, s
   try {
     while (!signal?.aborted) {
       if (!changed) {
-        await new Promise<void>((r) => (resume = r));
+        await wait();
         continue;
       }
       changed = false;

@@ -10,9 +10,8 @@ import { NumberField } from "./number-field";
 /**
  * KD + DAE's Domain Alignment from Expert phase in a launch form: on/off, whether it follows the KD phase (the
  * paper's chain) or runs alone, the domain expert and the reference model, its epochs, divergence and learning rate
- * (empty: the run's), and the share of the run's
- * training rows flagged as domain (which rows the expert teaches), with the dataset's flagging by task type at hand.
- * A share of 0% or 100% is said here and refused at launch.
+ * (empty: the run's), and the share of the run's training rows flagged as domain (which rows the expert teaches),
+ * with the dataset's flagging by task type at hand. A share of 0% or 100% is said here and refused at launch.
  */
 export function DaeFields(props: {
   value: DaeChoice;

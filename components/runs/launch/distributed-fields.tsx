@@ -7,7 +7,7 @@ type Gpu = { index: number; name: string; memoryMb: number };
 
 /**
  * How many GPUs of this machine the run takes (and which), DDP or FSDP, and activation checkpointing. Without a GPU
- * the GPU choice shows, disabled, saying why; the strategy still goes into job.json for the torchrun commands of
+ * a sentence says why there is no GPU choice; the strategy still goes into job.json for the torchrun commands of
  * the run's page (docs/distributed.md).
  */
 export function DistributedFields(props: {

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
 import { launchForm, type LaunchForm, TEACHER_LAYERS } from "~/lib/runs/form";
 import { domainShareProblem } from "~/lib/runs/dae";
+import { messagesByPath } from "~/lib/validation-messages";
 import { EvaluateWhenDone } from "~/components/evaluation/evaluate-when-done";
 import { useTRPC } from "~/components/trpc/react";
 import { AttentionFields } from "./attention-fields";
@@ -24,12 +25,6 @@ function deviceOptions(gpus: { name: string; memoryMb: number }[]) {
     { id: "cpu", label: "CPU" },
     ...(gpus.length ? [{ id: "cuda", label: `CUDA (${gpus.map((g) => `${g.name}, ${Math.round(g.memoryMb / 1024)} GB`).join("; ")})` }] : []),
   ];
-}
-
-function fieldErrors(form: LaunchForm): Record<string, string> {
-  const parsed = launchForm.safeParse(form);
-  if (parsed.success) return {};
-  return Object.fromEntries(parsed.error.issues.map((i) => [i.path.join("."), i.message]));
 }
 
 export function Section({ title, children }: { title: string; children: ReactNode }) {
@@ -52,7 +47,7 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
   const devices = useQuery(trpc.jobs.devices.queryOptions());
   const roots = useQuery(trpc.runs.roots.queryOptions());
   const launch = useMutation(trpc.runs.launch.mutationOptions({ onSuccess: ({ id }) => router.push(`/runs/${id}`) }));
-  const errors = fieldErrors(form);
+  const errors = messagesByPath(launchForm.safeParse(form).error?.issues ?? []);
   const splitKnown = Boolean(form.datasetId) && !errors.evalSize && !errors.trainSamples && !errors.seed;
   const share = useQuery({
     ...trpc.runs.domainShare.queryOptions({ datasetId: form.datasetId, evalSize: form.evalSize, trainSamples: form.trainSamples, seed: form.seed }),
@@ -108,7 +103,8 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
               testId="field-trainSamples"
               value={form.trainSamples}
               error={errors.trainSamples}
-              onChange={(v) => set("trainSamples")(Number.isNaN(v) ? null : v)}
+              onChange={set("trainSamples")}
+              onEmpty={() => set("trainSamples")(null)}
             />
           </div>
         </Section>

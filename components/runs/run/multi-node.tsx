@@ -11,7 +11,7 @@ import type { DistributedSpec } from "~/lib/contracts/job";
 export function MultiNode(props: { id: string; runDir: string; spec: { distributed?: Partial<DistributedSpec> } }) {
   const distributed = distributedOf(props.spec);
   const [nodes, setNodes] = useState(2);
-  const [perNode, setPerNode] = useState(Math.max(distributed.gpus, 1));
+  const [perNode, setPerNode] = useState(distributed.gpus);
   const [endpoint, setEndpoint] = useState("node0:29500");
   const [resume, setResume] = useState(false);
   const [copied, setCopied] = useState<number | null>(null);

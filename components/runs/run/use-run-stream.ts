@@ -14,9 +14,10 @@ const ENDED = new Set(["succeeded", "failed", "cancelled"]);
  * SSE subscription continues from the older of the two seqs (tracked events, so a reconnect resumes exactly).
  * Appends happen in place; `version` bumps (at most every 100–500 ms) to re-render.
  *
- * `onEvent` sees each event that changed the run as it is applied. The server ends the subscription when the job finishes. `status` is the job's status as the page last read
- * it: when a finished run's status changes (it was resumed), the subscription starts again after the last
- * event seen, and follows the resumed attempt.
+ * `onEvent` sees each new event that changes what the page shows (a checkpoint included), as it is applied. The
+ * server ends the subscription when the job finishes. `status` is the job's status as the page last read it: when
+ * a finished run's status changes (it was resumed), the subscription starts again after the last event seen, and
+ * follows the resumed attempt.
  */
 export function useRunStream(id: string, status: string | undefined, onEvent?: (event: JobEvent) => void) {
   const trpc = useTRPC();
