@@ -59,9 +59,8 @@ test("the pipeline form sends any ratio the contract accepts and shows the serve
  * judge's rating alone (the form's choice for the embedded judge), so that every judgment gives a rating.
  */
 test("a new user creates a 2-round pipeline, watches it progress and opens round 2's mix and MFD histogram", async ({ page }) => {
-  // Out of `npm test` until it has passed once: its settings were cut down (12 prompts, budget 8, the judge's rating
-  // alone, which now gives every prompt an MFD) but its first run, on a 2-core machine at load ~20, was still
-  // building when this was committed. Run it with DISTILL_PIPELINE_REAL=1.
+  // Out of `npm test` for its length: 13.4 minutes on a 2-core machine at load ~5, with its settings cut down (12
+  // prompts, budget 8, the judge's rating alone, which gives every prompt an MFD). Run it with DISTILL_PIPELINE_REAL=1.
   test.skip(!process.env.DISTILL_PIPELINE_REAL, "a real 2-round pipeline: set DISTILL_PIPELINE_REAL=1");
   test.setTimeout(1_800_000);
   const { path } = await uploadAlpaca(page, 12, "tapir-seed.json");
