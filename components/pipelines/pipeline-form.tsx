@@ -85,7 +85,10 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
   const applyPreset = (preset: "uniform" | "dataset") => typeCounts && setRatios({ ...Object.fromEntries(TASK_TYPES.map((t) => [t, 0])), ...presetRatios(preset, typeCounts) });
   const teacher = form.teacher;
   return (
+    // noValidate: the contract checks every field as it is typed and says why beside it; the browser's own check
+    // of a number input (min, max, step) would block the submit without a word on the page.
     <form
+      noValidate
       onSubmit={(e) => {
         e.preventDefault();
         create.mutate(sent);
@@ -208,7 +211,8 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
                 <input
                   type="number"
                   min={0}
-                  step={0.001}
+                  // Any share: a preset's (1 row of 12: 0.0833…) has more digits than a step would allow.
+                  step="any"
                   style={{ width: "6rem" }}
                   data-testid={`pf-ratio-${t}`}
                   value={ratios[t] ?? 0}
