@@ -25,6 +25,10 @@ if [ "${1:-}" = prepare ]; then
   # gpu-kit's bench.patch is not needed, and no longer applies.
   : > "$KIT/bench.patch"
   PY=${PY:-$ROOT/.venv/bin/python} MAIN=$ROOT bash "$KIT/build_carry.sh"
+  # The dry run's peer: the carried TRL (pure Python) and what it imports that the venv lacks.
+  rm -rf "$KIT/dry-whl" && mkdir "$KIT/dry-whl"
+  cp "$CARRY"/whl/six-*.whl "$CARRY"/whl/trl-*.whl "$KIT/dry-whl/"
+  "${PY:-$ROOT/.venv/bin/python}" -m pip download -q --no-deps --only-binary=:all: accelerate psutil -d "$KIT/dry-whl"
   exit 0
 fi
 
@@ -38,10 +42,10 @@ PACK_ARG=; [ "${PACK:-0}" = 1 ] && PACK_ARG=--pack
 if [ "$DRY" = 1 ]; then
   SFX=-dry; DEV=cpu; BUDGET=${BUDGET:-1800}; BEST_BATCH=${BEST_BATCH:-2}; LEN=128; STEPS=3; WARM=1
   PY=${PY:-$ROOT/.venv/bin/python}
-  # The carried wheels are for the GPU machine's Python 3.12: a dry run installs only the pure-Python six (so
-  # that run.sh's install phase runs) and otherwise uses the venv's own packages.
-  mkdir -p /tmp/gpucheck-dry-wheels && cp "$CARRY"/whl/six-*.whl /tmp/gpucheck-dry-wheels/
-  export WHL=/tmp/gpucheck-dry-wheels EXTRA_PYTHONPATH=${EXTRA_PYTHONPATH:-}
+  # The carried wheels are for the GPU machine's Python 3.12: a dry run installs only pure-Python ones, those
+  # the venv lacks (prepare's dry-whl: six, TRL, accelerate), and otherwise uses the venv's own packages.
+  [ -d "$KIT/dry-whl" ] || { echo "no $KIT/dry-whl: run 'bash bench/gpu_check.sh prepare' again"; exit 2; }
+  export WHL=$KIT/dry-whl EXTRA_PYTHONPATH=${EXTRA_PYTHONPATH:-}
 else
   SFX=; DEV=cuda; BUDGET=${BUDGET:-480}; BEST_BATCH=${BEST_BATCH:-32}; LEN=512; STEPS=10; WARM=3
   PY=${PY:-python3}
