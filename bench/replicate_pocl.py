@@ -63,7 +63,7 @@ METRICS = [("selfinst_rouge_l", "selfinst", "rouge_l", "SelfInst ROUGE-L"),
            ("ifeval_instruction_loose", "ifeval", "instruction_loose", "IFEval instruction loose")]
 
 DEFAULT = {"rows": 32, "batch_size": 4, "epochs_per_stage": 2, "max_length": 256, "score_new_tokens": 64,
-           "selfinst": 40, "ifeval": 80, "eval_seeds": 5, "eval_new_tokens": 128, "eval_batch_size": 8,
+           "selfinst": 40, "ifeval": 40, "eval_seeds": 5, "eval_new_tokens": 128, "eval_batch_size": 8,
            "device": "cpu"}
 # POCL's own sizes where a GPU affords them: 8 epochs per stage, max length 512, answers ≤ 512 tokens when
 # scoring, every SelfInst and IFEval prompt. 960 rows (of 999) and batch 16 make a whole number of plain epochs.
