@@ -17,14 +17,23 @@ failed=()
 echo "== dependency rules (.dependency-cruiser.cjs)"
 npm run --silent depcheck || failed+=(depcheck)
 
-echo "== TypeScript unit tests"
+# vitest runs its files one at a time on two cores (it keeps a core free) and waits on the real trainers and
+# servers they start, so pytest runs beside it and then beside the studio's build; its output is shown whole when
+# it ends.
+pytest_log=$(mktemp)
+.venv/bin/python -m pytest trainer/tests -q --durations=15 >"$pytest_log" 2>&1 &
+pytest_pid=$!
+echo "== TypeScript unit tests (Python tests run beside them)"
 npx vitest run || failed+=(vitest)
-
+echo "== building the studio for the browser tests (Python tests still beside it)"
+bash scripts/build.sh; built=$?
 echo "== Python tests"
-.venv/bin/python -m pytest trainer/tests -q || failed+=(pytest)
+wait $pytest_pid || failed+=(pytest)
+cat "$pytest_log"
+rm -f "$pytest_log"
 
 echo "== browser tests"
-bash scripts/build.sh && npx playwright test || failed+=(playwright)
+[ $built = 0 ] && npx playwright test || failed+=(playwright)
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "FAILED: ${failed[*]}"
