@@ -6,6 +6,21 @@ import { uploadAlpaca } from "./upload-alpaca";
  * search, into a new dataset; a job is cancelled and resumed.
  */
 
+/**
+ * A temperature finer than a step of 0.1 (0.75) is sent as typed: the browser's own check of a number input (a
+ * `step` it does not fit) once blocked the submit without a word. Max tokens above the contract's limit makes the
+ * server refuse, so no job starts; its sentence, naming max tokens alone, proves the request reached it and that
+ * 0.75 passed.
+ */
+test("the teacher form sends a temperature of 0.75 and shows the server's answer", async ({ page }) => {
+  await uploadAlpaca(page, 3, "fine_temperature.json");
+  await page.getByTestId("answer-temperature").fill("0.75");
+  await page.getByTestId("answer-max-tokens").fill("40000");
+  await page.getByTestId("answer-start").click();
+  await expect(page.getByRole("region", { name: "Answer with a teacher" }).getByRole("alert")).toHaveText("max tokens is at most 32,768");
+  await expect(page.getByTestId("answer-job")).toHaveCount(0);
+});
+
 test("a new user answers 20 prompts with the embedded teacher and sees each answered row's origin", async ({ page }) => {
   const { path: parentUrl } = await uploadAlpaca(page, 20, "twenty_prompts.json");
 

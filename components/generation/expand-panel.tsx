@@ -137,7 +137,7 @@ function ExpandForm({ curriculumId, onStarted }: { curriculumId: string; onStart
     >
       <label>
         Near-duplicate similarity
-        <input type="number" min={0.5} max={1} step={0.01} value={threshold} onChange={(e) => setThreshold(e.target.value)} data-testid="expand-threshold" />
+        <input type="number" min={0.5} max={1} step="any" value={threshold} onChange={(e) => setThreshold(e.target.value)} data-testid="expand-threshold" />
       </label>
     </TeacherForm>
   );

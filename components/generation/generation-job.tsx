@@ -70,7 +70,8 @@ export function TeacherForm({
       </label>
       <label>
         Temperature
-        <input type="number" min={0} max={2} step={0.1} value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid={`${testIdPrefix}-temperature`} />
+        {/* Any temperature in range: a step would make the browser refuse a finer one (0.75) and block the submit. */}
+        <input type="number" min={0} max={2} step="any" value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid={`${testIdPrefix}-temperature`} />
       </label>
       {children}
       <button type="submit" className="primary" disabled={pending || !ready} data-testid={`${testIdPrefix}-start`}>
