@@ -66,8 +66,8 @@ async function seedPool(prompts: number) {
   return { s, datasetId, counts };
 }
 
-// 7 minutes on two cores (both tests passed 2026-11-29 16:24, 362 s and 60 s): more than `npm test` can carry beside everything else inside CI's
-// hour. Run it with DISTILL_PIPELINE_REAL=1.
+// 7 minutes on two cores (both tests passed 2026-11-29 16:24, 362 s and 60 s): more than `npm test` can carry
+// beside everything else inside CI's hour. Run it with DISTILL_PIPELINE_REAL=1.
 describe.skipIf(!process.env.DISTILL_PIPELINE_REAL)("a real 2-round pipeline", () => {
   it("runs both rounds with the embedded teacher and judge, survives a studio restart in round 2, repeats nothing", async () => {
     const { s, datasetId, counts } = await seedPool(PROMPTS);
