@@ -23,12 +23,15 @@ npm run --silent depcheck || failed+=(depcheck)
 pytest_log=$(mktemp)
 .venv/bin/python -m pytest trainer/tests -q --durations=15 >"$pytest_log" 2>&1 &
 pytest_pid=$!
+# Background commands ignore Ctrl-C in a script: stop pytest with it, or with a kill of this script.
+trap 'kill $pytest_pid 2>/dev/null' EXIT
 echo "== TypeScript unit tests (Python tests run beside them)"
 npx vitest run || failed+=(vitest)
 echo "== building the studio for the browser tests (Python tests still beside it)"
 bash scripts/build.sh; built=$?
 echo "== Python tests"
 wait $pytest_pid || failed+=(pytest)
+trap - EXIT
 cat "$pytest_log"
 rm -f "$pytest_log"
 
