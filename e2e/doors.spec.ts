@@ -175,7 +175,9 @@ test("a page whose name resolves to the studio (DNS rebinding) can neither read 
 
 test("a request naming a foreign Host is refused with a sentence saying why", async () => {
   const uploadsBefore = await uploadsNow();
-  for (const path of ["/", `/api/datasets/${datasetId}/export`, `/api/trpc/datasets.list`]) {
+  // /datasets only redirects (app/datasets/page.tsx), and is refused before it does: next.config.ts's redirects()
+  // would answer before proxy.ts.
+  for (const path of ["/", "/datasets", `/api/datasets/${datasetId}/export`, `/api/trpc/datasets.list`]) {
     const res = await send(path, { host: "evil.example" });
     expect(res.status, path).toBe(403);
     expect(JSON.parse(res.body).error).toMatch(/answers only at .*127\.0\.0\.1.*not at "evil\.example"/);

@@ -27,13 +27,23 @@ async function upload(page: Page, file: string) {
 }
 
 test("unknown datasets, runs and curricula answer 404 with a page that leads back", async ({ page }) => {
-  for (const path of ["/datasets/xyz", "/datasets/xyz/curriculum", "/runs/xyz", "/curricula/xyz", `/datasets/${"x".repeat(500)}`]) {
+  for (const path of ["/datasets/xyz", "/datasets/xyz/curriculum", "/runs/xyz", "/curricula/xyz", `/datasets/${"x".repeat(500)}`, "/datasets/xyz/nonsense", "/nope"]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
     await expect(page.getByTestId("not-found")).toContainText("Not found");
     await page.getByTestId("back-to-datasets").click();
     await expect(page).toHaveURL(/\/$/);
     await expect(page.getByTestId("upload-input")).toBeAttached();
+  }
+});
+
+test("a folder above pages of one thing each leads to the page that lists those things", async ({ request }) => {
+  const targets = { "/datasets": "/", "/curricula": "/", "/jobs": "/runs", "/docs": "/docs/methods" };
+  for (const [path, target] of Object.entries(targets)) {
+    const res = await request.get(path, { maxRedirects: 0 });
+    expect(res.status(), path).toBe(307);
+    expect(res.headers().location, path).toBe(target);
+    expect((await request.get(target, { maxRedirects: 0 })).status(), target).toBe(200);
   }
 });
 
