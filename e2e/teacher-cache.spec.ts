@@ -33,6 +33,12 @@ test("build a teacher-logit cache on the launch form, launch a run from it, see 
   await page.getByTestId("field-maxLength").fill("64");
   await expect(page.getByTestId("cache-problem")).toHaveCount(0);
   await expect(page.getByTestId("job-preview")).toContainText(`"teacher_cache": "../${cacheId}/teacher-cache"`);
+  // Above T = 1 the form says what the cache's merged tail costs; back at 1, nothing.
+  await expect(page.getByTestId("cache-caveats")).toHaveCount(0);
+  await page.getByTestId("field-temperature").fill("2");
+  await expect(page.getByTestId("cache-caveats")).toContainText("At temperature 2 the teacher puts more of its mass outside its top 16");
+  await page.getByTestId("field-temperature").fill("1");
+  await expect(page.getByTestId("cache-caveats")).toHaveCount(0);
 
   await page.getByTestId("launch").click();
   await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);

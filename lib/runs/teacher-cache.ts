@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type ModelRef, teacherCacheJob } from "~/lib/contracts/job";
+import { type LossName, type ModelRef, teacherCacheJob } from "~/lib/contracts/job";
 import { launchFields } from "./form";
 
 /** k of a cache the studio builds unless told otherwise: the teacher_cache job's default. */
@@ -38,4 +38,25 @@ export type TeacherCacheUse = z.infer<typeof teacherCacheUse>;
 /** A model reference in words: a cache's teacher in its table and in the refusals. */
 export function describeModel(ref: ModelRef): string {
   return ref.source === "embedded" ? "the embedded SmolLM2-135M-Instruct" : `${ref.source === "dir" ? "the folder" : "the GGUF file"} ${ref.path}`;
+}
+
+/**
+ * What a run gives up by distilling from a top-k cache instead of the live teacher, where bench/README.md measured
+ * it to be large; null where it is a few per cent. The cache keeps the mass outside the teacher's top k as one
+ * outcome, so the divergence inside it is lost: most at temperatures above 1, where the teacher spreads out, and in
+ * reverse KL, which weighs tokens by the student (docs/logit-cache.md).
+ */
+export function cacheLossCaveats(run: { temperature: number; loss: LossName; topK: number }): string[] {
+  const caveats: string[] = [];
+  if (run.temperature > 1) {
+    caveats.push(
+      `At temperature ${run.temperature} the teacher puts more of its mass outside its top ${run.topK}, and the cache keeps only that mass's total: on the embedded teacher at T = 2 and k = 64 the forward KL from a cache was 36 % below the live teacher's.`,
+    );
+  }
+  if (run.loss === "rkl") {
+    caveats.push(
+      `Reverse KL weighs tokens by the student, and the cache sees only the total the student gives the tokens outside the teacher's top ${run.topK}: on the embedded teacher at k = 64 the reverse KL from a cache was 73 % below the live teacher's.`,
+    );
+  }
+  return caveats;
 }

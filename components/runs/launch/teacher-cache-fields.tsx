@@ -9,7 +9,7 @@ import { useTRPC } from "~/components/trpc/react";
 import type { JobEvent } from "~/lib/contracts/events";
 import { formatBytes, formatCount } from "~/lib/format";
 import type { LaunchForm } from "~/lib/runs/form";
-import { DEFAULT_TOP_K } from "~/lib/runs/teacher-cache";
+import { cacheLossCaveats, DEFAULT_TOP_K } from "~/lib/runs/teacher-cache";
 
 type LogLine = Extract<JobEvent, { type: "log" }>;
 /** The cache job's last log lines shown (what it loads, on which device, rows done). */
@@ -131,6 +131,7 @@ export function TeacherCacheFields({ form, onChange, error }: { form: LaunchForm
   const usable = offers.data?.filter((c) => c.problem === null) ?? [];
   const refused = offers.data?.filter((c) => c.problem !== null) ?? [];
   const chosen = offers.data?.find((c) => c.id === form.teacherCache);
+  const caveats = chosen && !chosen.problem ? cacheLossCaveats({ temperature: form.temperature, loss: form.loss.name, topK: chosen.topK }) : [];
   return (
     <>
       <p className="small muted">
@@ -150,6 +151,13 @@ export function TeacherCacheFields({ form, onChange, error }: { form: LaunchForm
         </select>
         {error && <span className="small error">{error}</span>}
       </label>
+      {caveats.length > 0 && (
+        <ul className="small muted" data-testid="cache-caveats">
+          {caveats.map((c) => (
+            <li key={c}>{c} Run the teacher live, or build a cache with a larger k, where that matters (docs/logit-cache.md).</li>
+          ))}
+        </ul>
+      )}
       {form.teacherCache && chosen?.problem && (
         <p className="error small" data-testid="cache-problem">
           This run cannot use cache {chosen.id}: {chosen.problem}.
