@@ -59,3 +59,15 @@ test("at 390 px the main pages fit without horizontal scrolling; dark scheme dar
   await expect(page.getByTestId("row-view")).toHaveCount(0);
   await expect(page).not.toHaveURL(/[?&]row=/);
 });
+
+test("the main pages log no errors or warnings to the browser console", async ({ page }) => {
+  const logged: string[] = [];
+  page.on("console", (m) => (m.type() === "error" || m.type() === "warning") && logged.push(`${page.url()}: ${m.text()}`));
+  page.on("pageerror", (e) => logged.push(`${page.url()}: ${e.message}`));
+  const datasetId = await loadDemo(page);
+  for (const path of ["/", `/datasets/${datasetId}`, `/datasets/${datasetId}/curriculum`, "/runs", `/runs/new?dataset=${datasetId}`, "/pipelines", "/evaluations", "/endpoints", "/templates", "/caches"]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+  }
+  expect(logged).toEqual([]);
+});
