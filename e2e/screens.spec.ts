@@ -71,3 +71,22 @@ test("the main pages log no errors or warnings to the browser console", async ({
   }
   expect(logged).toEqual([]);
 });
+
+test("the length histograms' axis titles lie inside their charts", async ({ page }) => {
+  const datasetId = await loadDemo(page);
+  await page.goto(`/datasets/${datasetId}`);
+  for (const id of ["histogram-prompt", "histogram-response"]) {
+    const chart = page.getByTestId(id);
+    await expect(chart.locator(".recharts-label")).toHaveCount(2);
+    const outside = await chart.evaluate((figure) => {
+      const svg = figure.querySelector("svg.recharts-surface")!.getBoundingClientRect();
+      return [...figure.querySelectorAll(".recharts-label")]
+        .filter((t) => {
+          const r = t.getBoundingClientRect();
+          return r.left < svg.left || r.right > svg.right || r.top < svg.top || r.bottom > svg.bottom;
+        })
+        .map((t) => t.textContent);
+    });
+    expect(outside, `${id}: axis titles cut off at the chart's edge`).toEqual([]);
+  }
+});
