@@ -123,3 +123,24 @@ test("a radio button sits beside its label", async ({ page }) => {
   });
   expect(layout).toEqual({ rightOfRadio: true, sameLine: true });
 });
+
+test("a teacher form's emptied temperature or max tokens is refused with a sentence, and no job starts", async ({ page }) => {
+  const file = await fileWith("empty-fields.jsonl", records.slice(0, 2).map((r) => JSON.stringify(r)).join("\n"));
+  const mapper = await upload(page, file);
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await expect(page.getByTestId("answer-count")).toHaveText("2 rows will be answered (duplicates aside).");
+  const form = page.getByTestId("answer-start").locator("xpath=ancestor::form");
+  // An empty temperature was sent as 0 (greedy decoding) without a word.
+  await page.getByTestId("answer-temperature").fill("");
+  await page.getByTestId("answer-start").click();
+  await expect(form.getByRole("alert")).toHaveText("Enter a temperature from 0 to 2.");
+  await page.getByTestId("answer-temperature").fill("0.7");
+  await page.getByTestId("answer-max-tokens").fill("");
+  await page.getByTestId("answer-start").click();
+  await expect(form.getByRole("alert")).toHaveText("Enter the max tokens per answer: a whole number.");
+  await expect(page.getByTestId("answer-job")).toHaveCount(0);
+  // Typing a value clears the refusal.
+  await page.getByTestId("answer-max-tokens").fill("8");
+  await expect(form.getByRole("alert")).toHaveCount(0);
+});
