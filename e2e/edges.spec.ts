@@ -144,3 +144,22 @@ test("a teacher form's emptied temperature or max tokens is refused with a sente
   await page.getByTestId("answer-max-tokens").fill("8");
   await expect(form.getByRole("alert")).toHaveCount(0);
 });
+
+test("the curriculum designer's fields all have names a screen reader reads out", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await page.getByTestId("open-curriculum").click();
+  await expect(page.getByTestId("saved-curricula")).toBeVisible();
+  // A placeholder is no label: it goes once typed in, and is not reliably read out.
+  const unnamed = await page.locator("main").evaluate((main) =>
+    [...main.querySelectorAll("input, select, textarea")]
+      .filter((el) => !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby") && !el.closest("label") && !(el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)))
+      .map((el) => (el as HTMLElement).dataset.testid ?? el.outerHTML.slice(0, 80)),
+  );
+  expect(unnamed).toEqual([]);
+  await expect(page.getByRole("textbox", { name: "Curriculum name" })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Tagger folder" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Difficulty scorer" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Schedule" })).toBeVisible();
+});

@@ -30,7 +30,7 @@ export function ScheduleDesigner({ state, update, preview, scores }: { state: De
       </h2>
       <div className="row">
         <TermHelp term="baby steps" />
-        <select value={state.mode} onChange={(e) => update({ mode: e.target.value as DesignerState["mode"] })} data-testid="field-mode">
+        <select aria-label="Schedule" value={state.mode} onChange={(e) => update({ mode: e.target.value as DesignerState["mode"] })} data-testid="field-mode">
           <option value="cumulative">cumulative (baby steps)</option>
           <option value="per_bucket">one bucket per stage</option>
           <option value="plain">plain (one stage)</option>
