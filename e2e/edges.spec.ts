@@ -163,3 +163,30 @@ test("the curriculum designer's fields all have names a screen reader reads out"
   await expect(page.getByRole("combobox", { name: "Difficulty scorer" })).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Schedule" })).toBeVisible();
 });
+
+test("the designer's N, eval rows and seed can be emptied and typed anew", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await page.getByTestId("open-curriculum").click();
+  await expect(page.getByTestId("field-n")).toHaveValue("432");
+  // As a user edits: select what is there, erase it, type the new number. An emptied N became 1 at once, so 20 gave 120.
+  for (const [id, typed] of [["field-n", "20"], ["field-eval", "6"], ["field-seed", "7"]] as const) {
+    const field = page.getByTestId(id);
+    await field.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Backspace");
+    await expect(field).toHaveValue("");
+    await page.keyboard.type(typed);
+    await expect(field).toHaveValue(typed);
+  }
+  await expect(page.getByTestId("resample-summary")).toContainText("of N = 20");
+  await expect(page.getByTestId("run-rows")).toContainText("434 of the 440 rows (6 held out for evaluation)");
+  // An emptied field left as it is shows the design's value again.
+  await page.getByTestId("field-n").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Backspace");
+  await page.getByTestId("field-seed").click();
+  await expect(page.getByTestId("field-n")).toHaveValue("20");
+  await expect(page).toHaveURL(/%22seed%22%3A7/);
+});
