@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fillTinyRun } from "./tiny-run";
 
 /** A small file in a fresh folder, named as the user's upload would be. */
 async function fileWith(name: string, text: string): Promise<string> {
@@ -189,4 +190,22 @@ test("the designer's N, eval rows and seed can be emptied and typed anew", async
   await page.getByTestId("field-seed").click();
   await expect(page.getByTestId("field-n")).toHaveValue("20");
   await expect(page).toHaveURL(/%22seed%22%3A7/);
+});
+
+test("a run's chosen smoothing survives a reload and travels in its link", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  const datasetId = page.url().split("/datasets/")[1]!;
+  await page.goto(`/runs/new?dataset=${datasetId}`);
+  await fillTinyRun(page, "smoothing kept", 8);
+  await page.getByTestId("launch").click();
+  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  const slider = page.getByTestId("smoothing");
+  await expect(slider).toHaveValue("0.6");
+  await slider.fill("0.2");
+  await expect(page).toHaveURL(/[?&]smoothing=0\.2(&|$)/);
+  await page.reload();
+  await expect(page.getByTestId("smoothing")).toHaveValue("0.2");
+  await expect(page.getByTestId("smoothing").locator("xpath=following-sibling::span")).toHaveText("0.20");
 });
