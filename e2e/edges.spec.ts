@@ -146,23 +146,35 @@ test("a teacher form's emptied temperature or max tokens is refused with a sente
   await expect(form.getByRole("alert")).toHaveCount(0);
 });
 
-test("the curriculum designer's fields all have names a screen reader reads out", async ({ page }) => {
+/** The form fields of the page with no label (a placeholder is none: it goes once typed in, and is not reliably read out). */
+const unnamedFields = (page: Page) =>
+  page.locator("main").evaluate((main) =>
+    [...main.querySelectorAll("input, select, textarea")]
+      .filter((el) => !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby") && !el.closest("label") && !(el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)))
+      .map((el) => (el as HTMLElement).dataset.testid ?? el.outerHTML.slice(0, 80)),
+  );
+
+test("the curriculum designer's and a saved curriculum's fields all have names a screen reader reads out", async ({ page }) => {
   await page.goto("/");
   await page.getByTestId("load-demo").click();
   await page.waitForURL(/\/datasets\/[^/?]+$/);
   await page.getByTestId("open-curriculum").click();
   await expect(page.getByTestId("saved-curricula")).toBeVisible();
-  // A placeholder is no label: it goes once typed in, and is not reliably read out.
-  const unnamed = await page.locator("main").evaluate((main) =>
-    [...main.querySelectorAll("input, select, textarea")]
-      .filter((el) => !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby") && !el.closest("label") && !(el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)))
-      .map((el) => (el as HTMLElement).dataset.testid ?? el.outerHTML.slice(0, 80)),
-  );
-  expect(unnamed).toEqual([]);
+  expect(await unnamedFields(page)).toEqual([]);
   await expect(page.getByRole("textbox", { name: "Curriculum name" })).toBeVisible();
   await expect(page.getByRole("textbox", { name: "Tagger folder" })).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Difficulty scorer" })).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Schedule" })).toBeVisible();
+
+  // A saved curriculum's launch panel: the run name and the device had no label either.
+  await page.getByRole("combobox", { name: "Schedule" }).selectOption("plain");
+  await page.getByRole("textbox", { name: "Curriculum name" }).fill("named fields");
+  await page.getByTestId("save-curriculum").click();
+  await page.getByTestId("saved-message").getByRole("link").click();
+  await expect(page.getByTestId("curriculum-title")).toHaveText("named fields");
+  expect(await unnamedFields(page)).toEqual([]);
+  await expect(page.getByRole("textbox", { name: "Run name" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Device" })).toBeVisible();
 });
 
 test("the designer's N, eval rows and seed can be emptied and typed anew", async ({ page }) => {

@@ -107,12 +107,12 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
       <div className="panel">
         <h2 style={{ marginTop: 0 }}>Launch POCL run</h2>
         <div className="row">
-          <input placeholder="run name" value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
+          <input aria-label="Run name" placeholder="run name" value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
           <label className="small">student layers (pruned teacher) <input type="number" min={1} max={30} value={layers} onChange={(e) => setLayers(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-layers" /></label>
           <label className="small">max length <input type="number" min={16} value={maxLength} onChange={(e) => setMaxLength(Number(e.target.value))} style={{ width: 70 }} data-testid="launch-max-length" /></label>
           <label className="small">batch <input type="number" min={1} value={batchSize} onChange={(e) => setBatchSize(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-batch" /></label>
           <label className="small">grad accum <input type="number" min={1} value={gradAccum} onChange={(e) => setGradAccum(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-accum" /></label>
-          <select value={device} onChange={(e) => setDevice(e.target.value as typeof device)} data-testid="launch-device">
+          <select aria-label="Device" value={device} onChange={(e) => setDevice(e.target.value as typeof device)} data-testid="launch-device">
             <option value="auto">auto</option>
             <option value="cpu">cpu</option>
             <option value="cuda">cuda</option>
