@@ -175,6 +175,8 @@ test("the curriculum designer's and a saved curriculum's fields all have names a
   expect(await unnamedFields(page)).toEqual([]);
   await expect(page.getByRole("textbox", { name: "Run name" })).toBeVisible();
   await expect(page.getByRole("combobox", { name: "Device" })).toBeVisible();
+  // A plain schedule is one stage of one bucket, said in the singular.
+  await expect(page.getByTestId("plan-summary")).toHaveText(/^1 stage · \d+ optimizer steps · bucket size \d+$/);
 });
 
 test("the designer's N, eval rows and seed can be emptied and typed anew", async ({ page }) => {

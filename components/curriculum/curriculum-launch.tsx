@@ -17,6 +17,7 @@ import { TEACHER_LAYERS } from "~/lib/runs/form";
 import { DaeFields } from "~/components/runs/launch/dae-fields";
 import { type DaeChoice, daeChoice, domainShareProblem } from "~/lib/runs/dae";
 import { messagesByPath } from "~/lib/validation-messages";
+import { planSummary } from "~/lib/planning/plan-summary";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
@@ -29,7 +30,7 @@ function PlanTable({ plan }: { plan: Plan }) {
   return (
     <>
       <p className="small" data-testid="plan-summary">
-        {plan.stages.length} stages · {plan.totalSteps} optimizer steps · bucket sizes {plan.bucketSizes.join(", ")}
+        {planSummary(plan.stages.length, plan.totalSteps, plan.bucketSizes)}
       </p>
       <p className="small muted" data-testid="plan-rows">
         {plan.samples} samples resampled from {plan.trainingRows}.

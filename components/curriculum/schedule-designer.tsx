@@ -6,6 +6,7 @@ import { expandSeries, type SchedulePreview } from "~/lib/planning";
 import type { RouterOutputs } from "~/components/trpc/types";
 import type { DesignerState } from "~/lib/planning/designer-state";
 import { AXIS_TEXT, AXIS_TICK, axisTitle, GRID, ROLE, seriesColor } from "~/lib/charts/palette";
+import { planSummary } from "~/lib/planning/plan-summary";
 import type { MethodTerm } from "./method-terms";
 import { TermHelp } from "./term-help";
 
@@ -112,7 +113,7 @@ const ScheduleChart = memo(function ScheduleChart({ preview }: { preview: Schedu
   return (
     <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
       <p className="small muted" data-testid="schedule-summary">
-        {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
+        {planSummary(preview.segments.length, preview.totalSteps, preview.bucketSizes)}
       </p>
       <ResponsiveContainer width="100%" height={280}>
         <ComposedChart data={series} margin={MARGIN}>
