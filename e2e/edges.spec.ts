@@ -158,6 +158,7 @@ test("the curriculum designer's and a saved curriculum's fields all have names a
   await page.goto("/");
   await page.getByTestId("load-demo").click();
   await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
   await page.getByTestId("open-curriculum").click();
   await expect(page.getByTestId("saved-curricula")).toBeVisible();
   expect(await unnamedFields(page)).toEqual([]);
@@ -183,6 +184,7 @@ test("the designer's N, eval rows and seed can be emptied and typed anew", async
   await page.goto("/");
   await page.getByTestId("load-demo").click();
   await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
   await page.getByTestId("open-curriculum").click();
   await expect(page.getByTestId("field-n")).toHaveValue("432");
   // As a user edits: select what is there, erase it, type the new number. An emptied N became 1 at once, so 20 gave 120.
