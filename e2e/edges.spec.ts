@@ -225,3 +225,23 @@ test("a run's chosen smoothing survives a reload and travels in its link", async
   await expect(page.getByTestId("smoothing")).toHaveValue("0.2");
   await expect(page.getByTestId("smoothing").locator("xpath=following-sibling::span")).toHaveText("0.20");
 });
+
+test("a saved curriculum's batching survives a reload, with the plan it counts", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await page.getByTestId("open-curriculum").click();
+  await page.getByTestId("field-mode").selectOption("plain");
+  await page.getByTestId("curriculum-name").fill("batching kept");
+  await page.getByTestId("save-curriculum").click();
+  await page.getByTestId("saved-message").getByRole("link").click();
+  await expect(page.getByTestId("plan-summary")).toContainText(" 105 optimizer steps");
+  await page.getByTestId("launch-batch").fill("8");
+  await page.getByTestId("launch-accum").fill("2");
+  await expect(page.getByTestId("plan-summary")).toContainText(" 27 optimizer steps");
+  await page.reload();
+  await expect(page.getByTestId("launch-batch")).toHaveValue("8");
+  await expect(page.getByTestId("launch-accum")).toHaveValue("2");
+  await expect(page.getByTestId("plan-summary")).toContainText(" 27 optimizer steps");
+});

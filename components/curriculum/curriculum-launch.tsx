@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DeviceChoice } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
+import { useSearchParam } from "~/components/use-search-param";
 import { ExpandPanel } from "~/components/generation/expand-panel";
 import { type Batching, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
@@ -77,8 +78,20 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const saved = useQuery(trpc.curriculum.get.queryOptions({ id }));
   const [layers, setLayers] = useState(2);
   const [maxLength, setMaxLength] = useState(64);
-  const [batchSize, setBatchSize] = useState(initialBatching.batch_size);
-  const [gradAccum, setGradAccum] = useState(initialBatching.grad_accum);
+  const [batchSize, setBatchSizeState] = useState(initialBatching.batch_size);
+  const [gradAccum, setGradAccumState] = useState(initialBatching.grad_accum);
+  // The batching the plan table counts steps with stays in the URL (?batch=, ?accum=), so a reload or a shared link shows the same plan.
+  const [, setBatchParam] = useSearchParam("batch");
+  const [, setAccumParam] = useSearchParam("accum");
+  const inUrl = (v: number) => (Number.isInteger(v) && v >= 1 ? String(v) : null);
+  const setBatchSize = (v: number) => {
+    setBatchSizeState(v);
+    setBatchParam(inUrl(v));
+  };
+  const setGradAccum = (v: number) => {
+    setGradAccumState(v);
+    setAccumParam(inUrl(v));
+  };
   const batchingValid = Number.isInteger(batchSize) && batchSize >= 1 && Number.isInteger(gradAccum) && gradAccum >= 1;
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
