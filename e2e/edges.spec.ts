@@ -146,6 +146,15 @@ test("a teacher form's emptied temperature or max tokens is refused with a sente
   await expect(form.getByRole("alert")).toHaveCount(0);
 });
 
+/** Loads the demo dataset and, once it is imported, opens its curriculum designer. */
+async function openDemoDesigner(page: Page) {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await page.getByTestId("open-curriculum").click();
+}
+
 /** The form fields of the page with no label (a placeholder is none: it goes once typed in, and is not reliably read out). */
 const unnamedFields = (page: Page) =>
   page.locator("main").evaluate((main) =>
@@ -155,11 +164,7 @@ const unnamedFields = (page: Page) =>
   );
 
 test("the curriculum designer's and a saved curriculum's fields all have names a screen reader reads out", async ({ page }) => {
-  await page.goto("/");
-  await page.getByTestId("load-demo").click();
-  await page.waitForURL(/\/datasets\/[^/?]+$/);
-  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  await page.getByTestId("open-curriculum").click();
+  await openDemoDesigner(page);
   await expect(page.getByTestId("saved-curricula")).toBeVisible();
   expect(await unnamedFields(page)).toEqual([]);
   await expect(page.getByRole("textbox", { name: "Curriculum name" })).toBeVisible();
@@ -181,11 +186,7 @@ test("the curriculum designer's and a saved curriculum's fields all have names a
 });
 
 test("the designer's N, eval rows and seed can be emptied and typed anew", async ({ page }) => {
-  await page.goto("/");
-  await page.getByTestId("load-demo").click();
-  await page.waitForURL(/\/datasets\/[^/?]+$/);
-  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  await page.getByTestId("open-curriculum").click();
+  await openDemoDesigner(page);
   await expect(page.getByTestId("field-n")).toHaveValue("432");
   // As a user edits: select what is there, erase it, type the new number. An emptied N became 1 at once, so 20 gave 120.
   for (const [id, typed] of [["field-n", "20"], ["field-eval", "6"], ["field-seed", "7"]] as const) {
@@ -227,11 +228,7 @@ test("a run's chosen smoothing survives a reload and travels in its link", async
 });
 
 test("a saved curriculum's batching survives a reload, with the plan it counts", async ({ page }) => {
-  await page.goto("/");
-  await page.getByTestId("load-demo").click();
-  await page.waitForURL(/\/datasets\/[^/?]+$/);
-  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
-  await page.getByTestId("open-curriculum").click();
+  await openDemoDesigner(page);
   await page.getByTestId("field-mode").selectOption("plain");
   await page.getByTestId("curriculum-name").fill("batching kept");
   await page.getByTestId("save-curriculum").click();
