@@ -2,6 +2,7 @@ import { expect, test, type Page } from "@playwright/test";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fillTinyRun } from "./tiny-run";
 
 /** A small file in a fresh folder, named as the user's upload would be. */
 async function fileWith(name: string, text: string): Promise<string> {
@@ -132,4 +133,122 @@ test("a radio button sits beside its label", async ({ page }) => {
     return { rightOfRadio: text.left >= radio.right, sameLine: text.top < radio.bottom && text.bottom > radio.top };
   });
   expect(layout).toEqual({ rightOfRadio: true, sameLine: true });
+});
+
+test("a teacher form's emptied temperature or max tokens is refused with a sentence, and no job starts", async ({ page }) => {
+  const file = await fileWith("empty-fields.jsonl", records.slice(0, 2).map((r) => JSON.stringify(r)).join("\n"));
+  const mapper = await upload(page, file);
+  await mapper.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await expect(page.getByTestId("answer-count")).toHaveText("2 rows will be answered (duplicates aside).");
+  const form = page.getByTestId("answer-start").locator("xpath=ancestor::form");
+  // An empty temperature was sent as 0 (greedy decoding) without a word.
+  await page.getByTestId("answer-temperature").fill("");
+  await page.getByTestId("answer-start").click();
+  await expect(form.getByRole("alert")).toHaveText("Enter a temperature from 0 to 2.");
+  await page.getByTestId("answer-temperature").fill("0.7");
+  await page.getByTestId("answer-max-tokens").fill("");
+  await page.getByTestId("answer-start").click();
+  await expect(form.getByRole("alert")).toHaveText("Enter the max tokens per answer: a whole number.");
+  await expect(page.getByTestId("answer-job")).toHaveCount(0);
+  // Typing a value clears the refusal.
+  await page.getByTestId("answer-max-tokens").fill("8");
+  await expect(form.getByRole("alert")).toHaveCount(0);
+});
+
+/** Loads the demo dataset and, once it is imported, opens its curriculum designer. */
+async function openDemoDesigner(page: Page) {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  await expect(page.getByTestId("dataset-status")).toHaveText("ready");
+  await page.getByTestId("open-curriculum").click();
+}
+
+/** The form fields of the page with no label (a placeholder is none: it goes once typed in, and is not reliably read out). */
+const unnamedFields = (page: Page) =>
+  page.locator("main").evaluate((main) =>
+    [...main.querySelectorAll("input, select, textarea")]
+      .filter((el) => !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby") && !el.closest("label") && !(el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)))
+      .map((el) => (el as HTMLElement).dataset.testid ?? el.outerHTML.slice(0, 80)),
+  );
+
+test("the curriculum designer's and a saved curriculum's fields all have names a screen reader reads out", async ({ page }) => {
+  await openDemoDesigner(page);
+  await expect(page.getByTestId("saved-curricula")).toBeVisible();
+  expect(await unnamedFields(page)).toEqual([]);
+  await expect(page.getByRole("textbox", { name: "Curriculum name" })).toBeVisible();
+  await expect(page.getByRole("textbox", { name: "Tagger folder" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Difficulty scorer" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Schedule" })).toBeVisible();
+
+  // A saved curriculum's launch panel: the run name and the device had no label either.
+  await page.getByRole("combobox", { name: "Schedule" }).selectOption("plain");
+  await page.getByRole("textbox", { name: "Curriculum name" }).fill("named fields");
+  await page.getByTestId("save-curriculum").click();
+  await page.getByTestId("saved-message").getByRole("link").click();
+  await expect(page.getByTestId("curriculum-title")).toHaveText("named fields");
+  expect(await unnamedFields(page)).toEqual([]);
+  await expect(page.getByRole("textbox", { name: "Run name" })).toBeVisible();
+  await expect(page.getByRole("combobox", { name: "Device" })).toBeVisible();
+  // A plain schedule is one stage of one bucket, said in the singular.
+  await expect(page.getByTestId("plan-summary")).toHaveText(/^1 stage · \d+ optimizer steps · bucket size \d+$/);
+});
+
+test("the designer's N, eval rows and seed can be emptied and typed anew", async ({ page }) => {
+  await openDemoDesigner(page);
+  await expect(page.getByTestId("field-n")).toHaveValue("432");
+  // As a user edits: select what is there, erase it, type the new number. An emptied N became 1 at once, so 20 gave 120.
+  for (const [id, typed] of [["field-n", "20"], ["field-eval", "6"], ["field-seed", "7"]] as const) {
+    const field = page.getByTestId(id);
+    await field.click();
+    await page.keyboard.press("Control+A");
+    await page.keyboard.press("Backspace");
+    await expect(field).toHaveValue("");
+    await page.keyboard.type(typed);
+    await expect(field).toHaveValue(typed);
+  }
+  await expect(page.getByTestId("resample-summary")).toContainText("of N = 20");
+  await expect(page.getByTestId("run-rows")).toContainText("434 of the 440 rows (6 held out for evaluation)");
+  // An emptied field left as it is shows the design's value again.
+  await page.getByTestId("field-n").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Backspace");
+  await page.getByTestId("field-seed").click();
+  await expect(page.getByTestId("field-n")).toHaveValue("20");
+  await expect(page).toHaveURL(/%22seed%22%3A7/);
+});
+
+test("a run's chosen smoothing survives a reload and travels in its link", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  const datasetId = page.url().split("/datasets/")[1]!;
+  await page.goto(`/runs/new?dataset=${datasetId}`);
+  await fillTinyRun(page, "smoothing kept", 8);
+  await page.getByTestId("launch").click();
+  await page.waitForURL(/\/runs\/(?!new)[^/?]+$/);
+  const slider = page.getByTestId("smoothing");
+  await expect(slider).toHaveValue("0.6");
+  await slider.fill("0.2");
+  await expect(page).toHaveURL(/[?&]smoothing=0\.2(&|$)/);
+  await page.reload();
+  await expect(page.getByTestId("smoothing")).toHaveValue("0.2");
+  await expect(page.getByTestId("smoothing").locator("xpath=following-sibling::span")).toHaveText("0.20");
+});
+
+test("a saved curriculum's batching survives a reload, with the plan it counts", async ({ page }) => {
+  await openDemoDesigner(page);
+  await page.getByTestId("field-mode").selectOption("plain");
+  await page.getByTestId("curriculum-name").fill("batching kept");
+  await page.getByTestId("save-curriculum").click();
+  await page.getByTestId("saved-message").getByRole("link").click();
+  await expect(page.getByTestId("plan-summary")).toContainText(" 105 optimizer steps");
+  await page.getByTestId("launch-batch").fill("8");
+  await page.getByTestId("launch-accum").fill("2");
+  await expect(page.getByTestId("plan-summary")).toContainText(" 27 optimizer steps");
+  await page.reload();
+  await expect(page.getByTestId("launch-batch")).toHaveValue("8");
+  await expect(page.getByTestId("launch-accum")).toHaveValue("2");
+  await expect(page.getByTestId("plan-summary")).toContainText(" 27 optimizer steps");
 });

@@ -59,3 +59,34 @@ test("at 390 px the main pages fit without horizontal scrolling; dark scheme dar
   await expect(page.getByTestId("row-view")).toHaveCount(0);
   await expect(page).not.toHaveURL(/[?&]row=/);
 });
+
+test("the main pages log no errors or warnings to the browser console", async ({ page }) => {
+  const logged: string[] = [];
+  page.on("console", (m) => (m.type() === "error" || m.type() === "warning") && logged.push(`${page.url()}: ${m.text()}`));
+  page.on("pageerror", (e) => logged.push(`${page.url()}: ${e.message}`));
+  const datasetId = await loadDemo(page);
+  for (const path of ["/", `/datasets/${datasetId}`, `/datasets/${datasetId}/curriculum`, "/runs", `/runs/new?dataset=${datasetId}`, "/pipelines", "/evaluations", "/endpoints", "/templates", "/caches"]) {
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+  }
+  expect(logged).toEqual([]);
+});
+
+test("the length histograms' axis titles lie inside their charts", async ({ page }) => {
+  const datasetId = await loadDemo(page);
+  await page.goto(`/datasets/${datasetId}`);
+  for (const id of ["histogram-prompt", "histogram-response"]) {
+    const chart = page.getByTestId(id);
+    await expect(chart.locator(".recharts-label")).toHaveCount(2);
+    const outside = await chart.evaluate((figure) => {
+      const svg = figure.querySelector("svg.recharts-surface")!.getBoundingClientRect();
+      return [...figure.querySelectorAll(".recharts-label")]
+        .filter((t) => {
+          const r = t.getBoundingClientRect();
+          return r.left < svg.left || r.right > svg.right || r.top < svg.top || r.bottom > svg.bottom;
+        })
+        .map((t) => t.textContent);
+    });
+    expect(outside, `${id}: axis titles cut off at the chart's edge`).toEqual([]);
+  }
+});

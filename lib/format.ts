@@ -21,3 +21,8 @@ export function formatEta(seconds: number): string {
 export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
+
+/** "1 row", "52,000 rows": a count of rows as the pages write it. */
+export function formatRows(n: number): string {
+  return `${formatCount(n)} ${n === 1 ? "row" : "rows"}`;
+}

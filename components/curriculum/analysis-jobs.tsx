@@ -28,13 +28,13 @@ export function AnalysisJobs({ datasetId, results }: { datasetId: string; result
     <div className="panel" data-testid="analysis-jobs">
       <h2 style={{ marginTop: 0 }}>Analyse</h2>
       <div className="row">
-        <input placeholder="tagger folder (empty: embedded MiniLM)" value={taggerPath} onChange={(e) => setTaggerPath(e.target.value)} data-testid="tagger-path" />
+        <input aria-label="Tagger folder" placeholder="tagger folder (empty: embedded MiniLM)" value={taggerPath} onChange={(e) => setTaggerPath(e.target.value)} data-testid="tagger-path" />
         <button data-testid="start-tag" disabled={start.isPending} onClick={() => start.mutate({ kind: "tag", datasetId, taggerPath: taggerPath || null })}>
           Tag task types
         </button>
       </div>
       <div className="row" style={{ marginTop: "0.5rem" }}>
-        <select value={scorer} onChange={(e) => setScorer(e.target.value as "pocl" | "mfd_ce")} data-testid="scorer">
+        <select aria-label="Difficulty scorer" value={scorer} onChange={(e) => setScorer(e.target.value as "pocl" | "mfd_ce")} data-testid="scorer">
           <option value="pocl">POCL measurer (ROUGE-L + CE)</option>
           <option value="mfd_ce">MFD-CE estimate (student − teacher CE)</option>
         </select>

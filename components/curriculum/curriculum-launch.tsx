@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { DeviceChoice } from "~/lib/contracts/job";
 import { useTRPC } from "~/components/trpc/react";
+import { useSearchParam } from "~/components/use-search-param";
 import { ExpandPanel } from "~/components/generation/expand-panel";
 import { type Batching, curriculum } from "~/lib/planning";
 import { toDesignerState } from "~/lib/planning/designer-state";
@@ -17,6 +18,7 @@ import { TEACHER_LAYERS } from "~/lib/runs/form";
 import { DaeFields } from "~/components/runs/launch/dae-fields";
 import { type DaeChoice, daeChoice, domainShareProblem } from "~/lib/runs/dae";
 import { messagesByPath } from "~/lib/validation-messages";
+import { planSummary } from "~/lib/planning/plan-summary";
 
 type Plan = RouterOutputs["curriculum"]["plan"];
 
@@ -29,7 +31,7 @@ function PlanTable({ plan }: { plan: Plan }) {
   return (
     <>
       <p className="small" data-testid="plan-summary">
-        {plan.stages.length} stages · {plan.totalSteps} optimizer steps · bucket sizes {plan.bucketSizes.join(", ")}
+        {planSummary(plan.stages.length, plan.totalSteps, plan.bucketSizes)}
       </p>
       <p className="small muted" data-testid="plan-rows">
         {plan.samples} samples resampled from {plan.trainingRows}.
@@ -76,8 +78,20 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
   const saved = useQuery(trpc.curriculum.get.queryOptions({ id }));
   const [layers, setLayers] = useState(2);
   const [maxLength, setMaxLength] = useState(64);
-  const [batchSize, setBatchSize] = useState(initialBatching.batch_size);
-  const [gradAccum, setGradAccum] = useState(initialBatching.grad_accum);
+  const [batchSize, setBatchSizeState] = useState(initialBatching.batch_size);
+  const [gradAccum, setGradAccumState] = useState(initialBatching.grad_accum);
+  // The batching the plan table counts steps with stays in the URL (?batch=, ?accum=), so a reload or a shared link shows the same plan.
+  const [, setBatchParam] = useSearchParam("batch");
+  const [, setAccumParam] = useSearchParam("accum");
+  const inUrl = (v: number) => (Number.isInteger(v) && v >= 1 ? String(v) : null);
+  const setBatchSize = (v: number) => {
+    setBatchSizeState(v);
+    setBatchParam(inUrl(v));
+  };
+  const setGradAccum = (v: number) => {
+    setGradAccumState(v);
+    setAccumParam(inUrl(v));
+  };
   const batchingValid = Number.isInteger(batchSize) && batchSize >= 1 && Number.isInteger(gradAccum) && gradAccum >= 1;
   const [device, setDevice] = useState<DeviceChoice>("auto");
   const [name, setName] = useState("");
@@ -107,12 +121,12 @@ export function CurriculumLaunch({ id, initialBatching }: { id: string; initialB
       <div className="panel">
         <h2 style={{ marginTop: 0 }}>Launch POCL run</h2>
         <div className="row">
-          <input placeholder="run name" value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
+          <input aria-label="Run name" placeholder="run name" value={name} onChange={(e) => setName(e.target.value)} data-testid="run-name" />
           <label className="small">student layers (pruned teacher) <input type="number" min={1} max={30} value={layers} onChange={(e) => setLayers(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-layers" /></label>
           <label className="small">max length <input type="number" min={16} value={maxLength} onChange={(e) => setMaxLength(Number(e.target.value))} style={{ width: 70 }} data-testid="launch-max-length" /></label>
           <label className="small">batch <input type="number" min={1} value={batchSize} onChange={(e) => setBatchSize(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-batch" /></label>
           <label className="small">grad accum <input type="number" min={1} value={gradAccum} onChange={(e) => setGradAccum(Number(e.target.value))} style={{ width: 60 }} data-testid="launch-accum" /></label>
-          <select value={device} onChange={(e) => setDevice(e.target.value as typeof device)} data-testid="launch-device">
+          <select aria-label="Device" value={device} onChange={(e) => setDevice(e.target.value as typeof device)} data-testid="launch-device">
             <option value="auto">auto</option>
             <option value="cpu">cpu</option>
             <option value="cuda">cuda</option>

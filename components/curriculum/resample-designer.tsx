@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useState } from "react";
 import { type CurriculumInput, overRepeated, presetRatios, REPEAT_WARNING_FACTOR, type RatioPreset, type ResampleCounts } from "~/lib/planning";
 import type { DesignerState } from "~/lib/planning/designer-state";
 import { TermHelp } from "./term-help";
@@ -18,6 +19,35 @@ type Props = {
 
 const num = (v: string) => (v.trim() === "" ? null : Number(v));
 const times = (x: number) => `${x >= 10 ? Math.round(x) : Math.round(x * 10) / 10}×`;
+
+/**
+ * A whole-number input that keeps what is typed: setting the design's value on every keystroke would turn an
+ * emptied field into its minimum at once (N became 1, and typing 20 then gave 120). Emptied or not a number, the
+ * design keeps its value until a number is typed; leaving the field shows the design's value again.
+ */
+function WholeNumberInput(props: { value: number | null; min: number; onValue: (v: number) => void; width: number; testId: string }) {
+  const shown = props.value == null ? "" : String(props.value);
+  const [text, setText] = useState(shown);
+  useEffect(() => {
+    if (text.trim() === "" || Number(text) !== props.value) setText(shown);
+    // only an outside change (a preset, a reload) rewrites the text
+  }, [props.value]);
+  return (
+    <input
+      type="number"
+      min={props.min}
+      value={text}
+      style={{ width: props.width }}
+      data-testid={props.testId}
+      onChange={(e) => {
+        setText(e.target.value);
+        const v = Math.floor(Number(e.target.value));
+        if (e.target.value.trim() !== "" && Number.isFinite(v)) props.onValue(Math.max(props.min, v));
+      }}
+      onBlur={() => setText(shown)}
+    />
+  );
+}
 
 /** Eval rows, TAPIR ratios, N, δ, α and seed; the counts table follows every slider move (previewCounts). */
 export function ResampleDesigner({ state, update, spec, evalSize, counts, typeCounts, hasDifficulty }: Props) {
@@ -42,11 +72,11 @@ export function ResampleDesigner({ state, update, spec, evalSize, counts, typeCo
       <div className="row" style={{ marginTop: "0.5rem" }}>
         <label className="small">
           eval rows <TermHelp term="eval rows" />{" "}
-          <input type="number" min={0} value={evalSize} onChange={(e) => update({ evalSize: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} style={{ width: 70 }} data-testid="field-eval" />
+          <WholeNumberInput min={0} value={evalSize} onValue={(evalSize) => update({ evalSize })} width={70} testId="field-eval" />
         </label>
         <label className="small">
           N <TermHelp term="N" />{" "}
-          <input type="number" min={1} value={spec.resample?.n ?? ""} onChange={(e) => update({ n: Math.max(1, Math.floor(Number(e.target.value) || 1)) })} style={{ width: 80 }} data-testid="field-n" />
+          <WholeNumberInput min={1} value={spec.resample?.n ?? null} onValue={(n) => update({ n })} width={80} testId="field-n" />
         </label>
         <label className="small" title={hasDifficulty ? "" : "choose a difficulty pass first"}>
           δ threshold <TermHelp term="δ" />{" "}
@@ -57,7 +87,7 @@ export function ResampleDesigner({ state, update, spec, evalSize, counts, typeCo
           <input type="number" step="0.05" min={0} max={1} disabled={!hasDifficulty} value={state.hardShare ?? ""} onChange={(e) => update({ hardShare: num(e.target.value) })} style={{ width: 70 }} data-testid="field-hard-share" />
         </label>
         <label className="small">
-          seed <input type="number" min={0} value={state.seed} onChange={(e) => update({ seed: Math.max(0, Math.floor(Number(e.target.value) || 0)) })} style={{ width: 70 }} data-testid="field-seed" />
+          seed <WholeNumberInput min={0} value={state.seed} onValue={(seed) => update({ seed })} width={70} testId="field-seed" />
         </label>
       </div>
       {counts && (

@@ -18,7 +18,7 @@ export function SavedCurricula({ datasetId, spec, batching, invalid }: { dataset
     <div className="panel" data-testid="saved-curricula">
       <h2 style={{ marginTop: 0 }}>Saved curricula</h2>
       <div className="row">
-        <input placeholder="name" value={name} onChange={(e) => setName(e.target.value)} data-testid="curriculum-name" />
+        <input aria-label="Curriculum name" placeholder="name" value={name} onChange={(e) => setName(e.target.value)} data-testid="curriculum-name" />
         <button data-testid="save-curriculum" disabled={invalid != null || save.isPending} onClick={() => save.mutate({ name, spec: spec as never })}>
           Save version
         </button>

@@ -6,6 +6,7 @@ import { expandSeries, type SchedulePreview } from "~/lib/planning";
 import type { RouterOutputs } from "~/components/trpc/types";
 import type { DesignerState } from "~/lib/planning/designer-state";
 import { AXIS_TEXT, AXIS_TICK, axisTitle, GRID, ROLE, seriesColor } from "~/lib/charts/palette";
+import { planSummary } from "~/lib/planning/plan-summary";
 import type { MethodTerm } from "./method-terms";
 import { TermHelp } from "./term-help";
 
@@ -30,7 +31,7 @@ export function ScheduleDesigner({ state, update, preview, scores }: { state: De
       </h2>
       <div className="row">
         <TermHelp term="baby steps" />
-        <select value={state.mode} onChange={(e) => update({ mode: e.target.value as DesignerState["mode"] })} data-testid="field-mode">
+        <select aria-label="Schedule" value={state.mode} onChange={(e) => update({ mode: e.target.value as DesignerState["mode"] })} data-testid="field-mode">
           <option value="cumulative">cumulative (baby steps)</option>
           <option value="per_bucket">one bucket per stage</option>
           <option value="plain">plain (one stage)</option>
@@ -112,7 +113,7 @@ const ScheduleChart = memo(function ScheduleChart({ preview }: { preview: Schedu
   return (
     <div data-testid="schedule-chart" data-stages={preview.segments.length} data-steps={preview.totalSteps}>
       <p className="small muted" data-testid="schedule-summary">
-        {preview.segments.length} stages · {preview.totalSteps} optimizer steps · bucket sizes {preview.bucketSizes.join(", ")}
+        {planSummary(preview.segments.length, preview.totalSteps, preview.bucketSizes)}
       </p>
       <ResponsiveContainer width="100%" height={280}>
         <ComposedChart data={series} margin={MARGIN}>

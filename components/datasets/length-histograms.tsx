@@ -3,6 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { memo } from "react";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { axisTitle } from "~/lib/charts/palette";
 import { formatCount } from "~/lib/format";
 import { useTRPC } from "~/components/trpc/react";
 import type { RouterOutputs } from "~/components/trpc/types";
@@ -38,7 +39,7 @@ function LengthChart(props: { title: string; unit: string; bins: Bin[]; testId: 
         <p className="muted">No rows.</p>
       ) : (
         <ResponsiveContainer width="100%" height={220}>
-          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 24, left: 0 }}>
+          <BarChart data={data} margin={{ top: 8, right: 8, bottom: 24, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" vertical={false} />
             <XAxis
               dataKey="range"
@@ -46,7 +47,7 @@ function LengthChart(props: { title: string; unit: string; bins: Bin[]; testId: 
               interval="preserveStartEnd"
               label={{ value: `${props.title} (${props.unit})`, position: "insideBottom", offset: -16, fontSize: 12 }}
             />
-            <YAxis allowDecimals={false} tick={{ fontSize: 10 }} width={56} tickFormatter={(v: number) => formatCount(v)} label={{ value: "rows", angle: -90, position: "insideLeft", offset: -2, fontSize: 12 }} />
+            <YAxis allowDecimals={false} tick={{ fontSize: 10 }} width={64} tickFormatter={(v: number) => formatCount(v)} label={axisTitle("rows", "left")} />
             <Tooltip formatter={(value) => [formatCount(Number(value)), "rows"]} labelFormatter={(range) => `${range} ${props.unit}`} />
             <Bar dataKey="count" fill="var(--accent)" isAnimationActive={false} />
           </BarChart>

@@ -6,7 +6,7 @@ import { useState } from "react";
 import { useTRPC } from "~/components/trpc/react";
 import { useSearchParam } from "~/components/use-search-param";
 import { type AnswerSubset, ORIGIN_LABELS, rowOrigin } from "~/lib/contracts/generation";
-import { formatCount } from "~/lib/format";
+import { formatRows } from "~/lib/format";
 import { GenerationJob, TeacherForm, useLatestJob } from "./generation-job";
 
 /**
@@ -82,7 +82,7 @@ function useSubset(datasetId: string) {
     <p className="error small" role="alert" data-testid="answer-count">{count.error.message}</p>
   ) : (
     <p className="small" data-testid="answer-count" aria-live="polite">
-      {count.data ? `${formatCount(count.data.rows)} ${count.data.rows === 1 ? "row" : "rows"} will be answered (duplicates aside).` : "Counting the rows…"}
+      {count.data ? `${formatRows(count.data.rows)} will be answered (duplicates aside).` : "Counting the rows…"}
     </p>
   );
   return { subset, select, summary, ready: count.data !== undefined && count.data.rows > 0 };

@@ -54,30 +54,60 @@ export function TeacherForm({
   const [endpointId, setEndpointId] = useState(EMBEDDED_ENDPOINT_ID);
   const [maxTokens, setMaxTokens] = useState("512");
   const [temperature, setTemperature] = useState(defaultTemperature);
+  // An emptied field is refused here: Number("") is 0, which the server takes as a valid temperature (greedy).
+  const [empty, setEmpty] = useState<string | null>(null);
   return (
     <form
       className="row"
       style={{ gap: "1rem", alignItems: "end", flexWrap: "wrap" }}
       onSubmit={(e) => {
         e.preventDefault();
-        onSubmit({ endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
+        const refusal =
+          maxTokens.trim() === "" ? `Enter the ${maxTokensLabel.toLowerCase()}: a whole number.` : temperature.trim() === "" ? "Enter a temperature from 0 to 2." : null;
+        setEmpty(refusal);
+        if (refusal === null) onSubmit({ endpointId, maxTokens: Number(maxTokens), temperature: Number(temperature) });
       }}
     >
       <EndpointSelect value={endpointId} onChange={setEndpointId} testId={`${testIdPrefix}-endpoint`} />
       <label>
         {maxTokensLabel}
-        <input type="number" min={1} step={1} value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} data-testid={`${testIdPrefix}-max-tokens`} />
+        <input
+          type="number"
+          min={1}
+          step={1}
+          value={maxTokens}
+          onChange={(e) => {
+            setMaxTokens(e.target.value);
+            setEmpty(null);
+          }}
+          data-testid={`${testIdPrefix}-max-tokens`}
+        />
       </label>
       <label>
         Temperature
         {/* Any temperature in range: a step would make the browser refuse a finer one (0.75) and block the submit. */}
-        <input type="number" min={0} max={2} step="any" value={temperature} onChange={(e) => setTemperature(e.target.value)} data-testid={`${testIdPrefix}-temperature`} />
+        <input
+          type="number"
+          min={0}
+          max={2}
+          step="any"
+          value={temperature}
+          onChange={(e) => {
+            setTemperature(e.target.value);
+            setEmpty(null);
+          }}
+          data-testid={`${testIdPrefix}-temperature`}
+        />
       </label>
       {children}
       <button type="submit" className="primary" disabled={pending || !ready} data-testid={`${testIdPrefix}-start`}>
         {pending ? "Starting…" : submitLabel}
       </button>
-      {error && <p className="error" role="alert">{error}</p>}
+      {(empty ?? error) && (
+        <p className="error" role="alert">
+          {empty ?? error}
+        </p>
+      )}
     </form>
   );
 }

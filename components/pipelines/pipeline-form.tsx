@@ -14,6 +14,7 @@ import { DEVICES } from "~/lib/contracts/job";
 import { type PipelineSettings, UNCONFIRMED_SETTINGS } from "~/lib/contracts/pipeline";
 import { TASK_RATIOS, TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { presetRatios } from "~/lib/planning/ratios";
+import { formatRows } from "~/lib/format";
 import { initialPipelineForm, pipelineFormErrors, ratiosToSend, withJudge, withTeacherKind } from "~/lib/pipelines/form";
 
 /** The sentence the page shows beside a setting the paper leaves open. */
@@ -106,7 +107,7 @@ export function PipelineForm({ seedDatasetId }: { seedDatasetId: string | null }
             <option value="">choose a dataset</option>
             {ready.map((d) => (
               <option key={d.id} value={d.id}>
-                {d.name} ({d.rowCount} rows)
+                {d.name} ({formatRows(d.rowCount)})
               </option>
             ))}
           </select>

@@ -105,6 +105,18 @@ export function unknownPlaceholders(kind: TemplateKind, text: string): string[] 
   return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].filter((name) => !allowed.has(name));
 }
 
+/**
+ * The placeholder each kind's job cannot do without: the text the teacher is to answer or rewrite. A template
+ * without it sends every row the same request, and the job would make a dataset of one answer repeated.
+ */
+export const REQUIRED_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = { answer: ["prompt"], expand: [], rewrite: ["answer"] };
+
+/** The required placeholders a template lacks. */
+export function missingPlaceholders(kind: TemplateKind, text: string): string[] {
+  const used = new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+  return REQUIRED_PLACEHOLDERS[kind].filter((name) => !used.has(name));
+}
+
 export const MAX_TEMPLATE_TEXT = 20_000;
 
 /** A template's scope: a task type of the taxonomy, or null for the kind-wide default. */

@@ -81,6 +81,18 @@ describe("prompt templates", () => {
     expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
   });
 
+  it("refuses an answer template without {prompt} and a rewrite template without {answer}, and saves nothing", async () => {
+    const caller = api();
+    await expect(caller.generation.saveTemplate({ kind: "answer", taskType: null, text: "Answer briefly." })).rejects.toThrow(
+      "the answer template must use {prompt}: without it every row would send the teacher the same request. Put {prompt} where the row's text goes.",
+    );
+    await expect(caller.generation.saveTemplate({ kind: "rewrite", taskType: "Math", text: "Rewrite the answer to {instruction} step by step." })).rejects.toThrow(
+      "the rewrite template for Math must use {answer}",
+    );
+    expect(await caller.generation.templateHistory({ kind: "rewrite", taskType: "Math" })).toEqual([{ ...MATH, createdAt: null }]);
+    expect((await caller.generation.templates({ kind: "answer" }))[0]).toMatchObject({ ...DEFAULT_ANSWER_TEMPLATE });
+  });
+
   it("resets to the built-in template as a new version, the edits staying in the history", async () => {
     const caller = api();
     await caller.generation.saveTemplate({ kind: "rewrite", taskType: "Math", text: "Just {answer}" });

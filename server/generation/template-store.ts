@@ -2,7 +2,7 @@ import { and, desc, eq, max } from "drizzle-orm";
 import type { Db } from "~/db/client";
 import { epochMs } from "~/db/epoch-ms";
 import { promptTemplates } from "~/db/schema";
-import { TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateKind } from "~/lib/contracts/generation";
+import { missingPlaceholders, TEMPLATE_PLACEHOLDERS, unknownPlaceholders, type TemplateKind } from "~/lib/contracts/generation";
 import type { PromptTemplate } from "~/lib/contracts/job";
 import { TASK_TYPES } from "~/lib/contracts/taxonomy";
 import { BadRequest } from "~/lib/errors";
@@ -76,6 +76,11 @@ export function saveTemplate(db: Db, kind: TemplateKind, taskType: string | null
     const names = unknown.map((n) => `{${n}}`).join(", ");
     const allowed = TEMPLATE_PLACEHOLDERS[kind].map((n) => `{${n}}`).join(", ");
     throw new BadRequest(`the ${kind} template${taskType ? ` for ${taskType}` : ""} uses ${names}, which the ${kind} job does not fill: it fills ${allowed}. Fix the name or write the braces another way.`);
+  }
+  const missing = missingPlaceholders(kind, text);
+  if (missing.length) {
+    const names = missing.map((n) => `{${n}}`).join(", ");
+    throw new BadRequest(`the ${kind} template${taskType ? ` for ${taskType}` : ""} must use ${names}: without it every row would send the teacher the same request. Put ${names} where the row's text goes.`);
   }
   const current = currentTemplate(db, kind, taskType);
   if (!current.inherited && current.text === text) return { name: current.name, version: current.version, text };

@@ -6,7 +6,7 @@ import { seriesColor } from "~/lib/charts/palette";
 import { metricSeries, type MetricKey, type MetricPoint, type XAxisKey } from "~/lib/runs/metric-points";
 import { LineSeries } from "~/lib/runs/series";
 import { SeriesChart } from "../chart/series-chart";
-import { SmoothingSlider } from "../chart/smoothing-slider";
+import { SmoothingSlider, useSmoothing } from "../chart/smoothing-slider";
 
 const CURVES = { loss: "total loss", eval_loss: "eval loss", ce_loss: "CE loss", kd_loss: "KD loss" } as const;
 type Curve = keyof typeof CURVES;
@@ -33,7 +33,8 @@ const parseList = <T extends string>(value: string | null, allowed: readonly T[]
 
 /**
  * Several runs overlaid, by step or by tokens seen: the total loss, and on request eval loss and the CE and KD
- * terms (one colour per run, the total solid, the others dashed). The x axis and curves live in the URL (?x=, ?curves=).
+ * terms (one colour per run, the total solid, the others dashed). The x axis, curves and smoothing live in the URL
+ * (?x=, ?curves=, ?smoothing=).
  */
 export function CompareChart({ runs }: { runs: ComparedSeries[] }) {
   const [xParam, setX] = useSearchParam("x");
@@ -41,7 +42,7 @@ export function CompareChart({ runs }: { runs: ComparedSeries[] }) {
   const x: XAxisKey = xParam === "tokens_seen" ? "tokens_seen" : "step";
   // Held here as well as in the URL: Next updates useSearchParams a render later, and a checkbox must follow its click at once.
   const [curves, setCurves] = useState(() => parseList(curvesParam, Object.keys(CURVES) as Curve[], ["loss"]));
-  const [smoothing, setSmoothing] = useState(0.6);
+  const [smoothing, setSmoothing] = useSmoothing("smoothing");
   const lines = useMemo(
     () =>
       runs.flatMap((r, i) =>

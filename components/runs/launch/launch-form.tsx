@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import type { ReactNode } from "react";
+import { formatRows } from "~/lib/format";
 import { launchForm, type LaunchForm, TEACHER_LAYERS } from "~/lib/runs/form";
 import { domainShareProblem } from "~/lib/runs/dae";
 import { messagesByPath } from "~/lib/validation-messages";
@@ -85,7 +86,7 @@ export function LaunchRunForm(props: { initial: { f: string | null; dataset: str
                   ?.filter((d) => d.status === "ready")
                   .map((d) => (
                     <option key={d.id} value={d.id}>
-                      {d.name} ({d.rowCount} rows)
+                      {d.name} ({formatRows(d.rowCount)})
                     </option>
                   ))}
               </select>

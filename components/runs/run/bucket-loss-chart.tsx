@@ -1,19 +1,19 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { seriesColor } from "~/lib/charts/palette";
 import { BucketLossLines } from "~/lib/runs/bucket-loss";
 import type { LiveRun } from "~/lib/runs/live-run";
 import { runMarkers } from "~/lib/runs/phases";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
-import { SmoothingSlider } from "../chart/smoothing-slider";
+import { SmoothingSlider, useSmoothing } from "../chart/smoothing-slider";
 
 /**
  * Training loss per POCL bucket by step, one line per bucket, coloured as the designer colours buckets (bucket 1
  * takes the first series colour). Shown only for runs whose metrics carry bucket losses (not plain runs).
  */
 export function BucketLossChart({ run, version }: { run: LiveRun; version: number }) {
-  const [smoothing, setSmoothing] = useState(0.6);
+  const [smoothing, setSmoothing] = useSmoothing("bucket_smoothing");
   const buckets = useMemo(() => new BucketLossLines(), [run]);
   const { numbers, lines } = useMemo(() => {
     const found = buckets.update(run.metrics);

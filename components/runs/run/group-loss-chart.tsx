@@ -1,19 +1,19 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import { seriesColor } from "~/lib/charts/palette";
 import type { LiveRun } from "~/lib/runs/live-run";
 import { MetricLine } from "~/lib/runs/metric-points";
 import { describePhase, runMarkers } from "~/lib/runs/phases";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
-import { SmoothingSlider } from "../chart/smoothing-slider";
+import { SmoothingSlider, useSmoothing } from "../chart/smoothing-slider";
 
 /**
  * A KD + DAE run's phases and, in its DAE phase, the training loss of the domain rows (whose target is the domain
  * expert's) and of the other rows (the reference model's), each its own curve. Shown only for runs with phases.
  */
 export function GroupLossChart({ run, version }: { run: LiveRun; version: number }) {
-  const [smoothing, setSmoothing] = useState(0.6);
+  const [smoothing, setSmoothing] = useSmoothing("group_smoothing");
   const groups = useMemo(
     () => ({ domain: new MetricLine((m) => m.group_loss?.domain), other: new MetricLine((m) => m.group_loss?.other) }),
     [run],

@@ -1,19 +1,19 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useMemo } from "react";
 import type { LiveRun } from "~/lib/runs/live-run";
 import { LOSS_COLORS } from "~/lib/charts/palette";
 import { MetricLine } from "~/lib/runs/metric-points";
 import { runMarkers } from "~/lib/runs/phases";
 import { SeriesChart, type ChartLine } from "../chart/series-chart";
-import { SmoothingSlider } from "../chart/smoothing-slider";
+import { SmoothingSlider, useSmoothing } from "../chart/smoothing-slider";
 
 /**
  * Total, KD and CE loss by step (and the attention-map loss, in runs that have it) with the temperature on a
  * second axis and a marker per stage start; in a KD + DAE run, the start of each phase is marked too.
  */
 export function LossChart({ run, version }: { run: LiveRun; version: number }) {
-  const [smoothing, setSmoothing] = useState(0.6);
+  const [smoothing, setSmoothing] = useSmoothing("smoothing");
   // Follow run.metrics as it grows in place: each update reads only the new rows and smooths only new points.
   const metric = useMemo(
     () => ({
