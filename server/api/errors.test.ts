@@ -59,6 +59,13 @@ describe("one error path for every procedure", () => {
     expect(missing.error.message).toBe("id is required");
   });
 
+  it("names every run of a comparison that does not exist, in a sentence that agrees with their number", async () => {
+    const two = await call(studio, "query", "runs.compare", { ids: ["gone-a", "gone-b"] });
+    expect([two.status, two.error.message]).toEqual([404, "runs gone-a, gone-b do not exist"]);
+    const one = await call(studio, "query", "runs.get", { id: "gone-a" });
+    expect([one.status, one.error.message]).toEqual([404, "run gone-a does not exist"]);
+  });
+
   it("bounds every text field users send, each refusal a sentence", async () => {
     const long = "x".repeat(201);
     const refusals = await Promise.all([

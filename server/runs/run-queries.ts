@@ -113,13 +113,13 @@ export function listRuns(db: Db, queue: QueuePositions): RunSummary[] {
 
 export function oneRun(db: Db, id: string): RunRow {
   const [job] = trainJobs(db, [id]);
-  if (!job) throw new RunNotFoundError(id);
+  if (!job) throw new RunNotFoundError([id]);
   return job;
 }
 
 export class RunNotFoundError extends NotFound {
-  constructor(readonly id: string) {
-    super(`run ${id} does not exist`);
+  constructor(ids: readonly string[]) {
+    super(ids.length === 1 ? `run ${ids[0]} does not exist` : `runs ${ids.join(", ")} do not exist`);
   }
 }
 
@@ -184,7 +184,7 @@ export type RunSnapshot = ReturnType<typeof runSnapshot>;
 export function compareRuns(db: Db, ids: string[], queue: QueuePositions) {
   const runs = new Map(trainJobs(db, ids).map((j) => [j.id, j]));
   const missing = ids.filter((id) => !runs.has(id));
-  if (missing.length) throw new RunNotFoundError(missing.join(", "));
+  if (missing.length) throw new RunNotFoundError(missing);
   const best = bestEvals(db, ids);
   return ids.map((id) => {
     const job = runs.get(id)!;
