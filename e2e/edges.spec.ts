@@ -219,6 +219,17 @@ test("the designer's N, eval rows and seed can be emptied and typed anew", async
   await expect(page).toHaveURL(/%22seed%22%3A7/);
 });
 
+test("the designer opened while its dataset imports waits for every row, then designs on all of them", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("load-demo").click();
+  await page.waitForURL(/\/datasets\/[^/?]+$/);
+  // Straight to the designer, as a shared link would, without waiting for the import: it read the rows in so far
+  // and took its defaults from them (N showed 1 and stayed there).
+  await page.goto(`${new URL(page.url()).pathname}/curriculum`);
+  await expect(page.getByTestId("field-n")).toHaveValue("432");
+  await expect(page.getByTestId("designer-waits")).toHaveCount(0);
+});
+
 test("a run's chosen smoothing survives a reload and travels in its link", async ({ page }) => {
   await page.goto("/");
   await page.getByTestId("load-demo").click();

@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useCallback, useEffect, useMemo, useState } from "react";
+import { ImportProgress } from "~/components/datasets/import-progress";
 import { LengthHistograms } from "~/components/datasets/length-histograms";
 import { countTypes, describeRunRows, encodeTypes, previewRun, runRows, trainingColumns } from "~/lib/planning";
 import { useTRPC } from "~/components/trpc/react";
@@ -28,12 +29,17 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
   const trpc = useTRPC();
   const [state, update] = useDesignerState(initialState);
   const [filter, setFilter] = useState<RowFilter>(NO_FILTER);
-  const dataset = useQuery(trpc.datasets.get.queryOptions({ id: datasetId }));
+  const dataset = useQuery({
+    ...trpc.datasets.get.queryOptions({ id: datasetId }),
+    refetchInterval: (q) => (q.state.data?.status === "importing" ? 2_000 : false),
+  });
+  // Columns read during an import would hold only the rows in so far, and the design's defaults would be taken from them.
+  const ready = dataset.data?.status === "ready";
   const results = useQuery({
     ...trpc.curriculum.results.queryOptions({ datasetId }),
     refetchInterval: (q) => (q.state.data?.jobs.some((j) => j.status === "queued" || j.status === "running") ? 1500 : false),
   });
-  const columns = useQuery(trpc.curriculum.columns.queryOptions({ datasetId, tagResultId: state.tag, scoreResultId: state.score }));
+  const columns = useQuery({ ...trpc.curriculum.columns.queryOptions({ datasetId, tagResultId: state.tag, scoreResultId: state.score }), enabled: ready });
 
   // A pass that has just been imported is taken up when none is chosen yet.
   const newestTag = results.data?.tags[0]?.id;
@@ -85,6 +91,7 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
 
   if (results.error) return <p className="error" role="alert">{results.error.message}</p>;
   if (!results.data || !dataset.data) return <p className="muted">Loading…</p>;
+  if (!ready) return <DatasetNotReady dataset={dataset.data} />;
   const hasDifficulty = state.score != null && (columns.data?.difficulty.some((d) => d != null) ?? false);
   return (
     <>
@@ -129,6 +136,28 @@ export function CurriculumDesigner({ datasetId, initialState }: { datasetId: str
         batching={batching}
         invalid={preview.error ? `the plan cannot be built: ${preview.error}` : state.mode !== "plain" && !state.bucketBy ? "choose a score pass to bucket by (or the plain schedule)" : null}
       />
+    </>
+  );
+}
+
+/** The designer's page while its dataset is importing (it opens once every row is in) or after its import failed. */
+function DatasetNotReady({ dataset }: { dataset: { id: string; name: string; status: string; jobId: string | null; error: string | null } }) {
+  return (
+    <>
+      <div className="row">
+        <h1 style={{ margin: 0 }}>Curriculum · {dataset.name}</h1>
+        <a href={`/datasets/${encodeURIComponent(dataset.id)}`}>back to the dataset</a>
+      </div>
+      {dataset.status === "importing" ? (
+        <div data-testid="designer-waits">
+          <p>This dataset is still importing: the designer opens here once every row is in.</p>
+          {dataset.jobId && <ImportProgress datasetId={dataset.id} jobId={dataset.jobId} />}
+        </div>
+      ) : (
+        <p className="error" role="alert" data-testid="designer-waits">
+          This dataset&apos;s import failed{dataset.error ? ` (${dataset.error})` : ""}: it has no rows to design a curriculum on. Import the file again.
+        </p>
+      )}
     </>
   );
 }
