@@ -34,6 +34,23 @@ test("the user edits Math's rewrite template and sees version 2, its history, an
   await page.getByTestId("template-editor").getByTestId("template-reset").click();
   await expect(page.getByTestId("template-row-Math").getByTestId("template-version")).toHaveText("v3");
   await expect(page.getByTestId("template-editor").getByTestId("template-text")).toHaveValue(/Final answer:/);
+
+  // Unsaved edits are not dropped without a word: opening another row asks first, and "keep" keeps them.
+  const text = page.getByTestId("template-editor").getByTestId("template-text");
+  await text.fill("Half written: {instruction} {answer}");
+  const asked: string[] = [];
+  page.once("dialog", (d) => {
+    asked.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByTestId("template-edit-Writing").click();
+  await expect(text).toHaveValue("Half written: {instruction} {answer}");
+  expect(asked).toEqual(["Opening Writing discards your unsaved edits to this template. Go on?"]);
+  await expect(page).toHaveURL(/type=Math/);
+  page.once("dialog", (d) => void d.accept());
+  await page.getByTestId("template-edit-Writing").click();
+  await expect(page).toHaveURL(/type=Writing/);
+  await expect(page.getByTestId("template-editor").getByRole("heading", { level: 2 })).toHaveText("Rewrite: Writing");
 });
 
 test("the user rewrites a dataset's answers with the embedded teacher and sees each original beside its rewrite", async ({ page }) => {

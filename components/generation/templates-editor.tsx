@@ -20,6 +20,9 @@ const KIND_NOTES: Partial<Record<TemplateKind, string>> = {
   expand: "An expand job asks for each task type's new instructions with that type's template (else the default), and answers them with the answer template of their type.",
 };
 
+/** Whether an action that replaces the editor's text may go ahead: at once without unsaved edits, else once the user agrees. */
+const mayDiscard = (unsaved: boolean, action: string) => !unsaved || window.confirm(`${action} discards your unsaved edits to this template. Go on?`);
+
 /**
  * The generation jobs' prompt templates: for the chosen kind, the kind-wide default and each task type's
  * current template (or that it takes the default), and an editor for one of them with its version history.
@@ -33,12 +36,25 @@ export function TemplatesEditor() {
   const templates = useQuery(trpc.generation.templates.queryOptions({ kind }));
   // "default" in the URL is the kind-wide template (null in the API).
   const selected = templates.data?.find((t) => (t.taskType ?? "default") === typeParam) ?? null;
+  // The editor's draft lives only in the page: another kind or row unmounts it, a reload or a link away drops it.
+  const [unsaved, setUnsaved] = useState(false);
+  useEffect(() => {
+    if (!unsaved) return;
+    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [unsaved]);
+  const open = (action: string, go: () => void) => {
+    if (!mayDiscard(unsaved, action)) return;
+    setUnsaved(false);
+    go();
+  };
 
   return (
     <>
       <div className="row" role="tablist" aria-label="Job kind" style={{ gap: "0.5rem", marginBottom: "1rem" }}>
         {TEMPLATE_KINDS.map((k) => (
-          <button key={k} role="tab" aria-selected={k === kind} className={k === kind ? "primary" : undefined} onClick={() => { setKind(k); setType(null); }} data-testid={`templates-kind-${k}`}>
+          <button key={k} role="tab" aria-selected={k === kind} className={k === kind ? "primary" : undefined} onClick={() => k !== kind && open(`Opening the ${KIND_LABELS[k]} templates`, () => { setKind(k); setType(null); })} data-testid={`templates-kind-${k}`}>
             {KIND_LABELS[k]}
           </button>
         ))}
@@ -80,7 +96,7 @@ export function TemplatesEditor() {
                     )}
                   </td>
                   <td>
-                    <button onClick={() => setType(key)} data-testid={`template-edit-${key}`}>
+                    <button onClick={() => key !== typeParam && open(`Opening ${t.taskType ?? "the default"}`, () => setType(key))} data-testid={`template-edit-${key}`}>
                       Edit
                     </button>
                   </td>
@@ -89,19 +105,22 @@ export function TemplatesEditor() {
             })}
           </tbody>
         </table>
-        {selected && <TemplateEditor key={`${kind}/${selected.taskType}`} kind={kind} taskType={selected.taskType} inherited={selected.inherited} text={selected.text} />}
+        {selected && <TemplateEditor key={`${kind}/${selected.taskType}`} kind={kind} taskType={selected.taskType} inherited={selected.inherited} text={selected.text} onUnsaved={setUnsaved} />}
       </div>
     </>
   );
 }
 
-function TemplateEditor(props: { kind: TemplateKind; taskType: string | null; inherited: boolean; text: string }) {
+function TemplateEditor(props: { kind: TemplateKind; taskType: string | null; inherited: boolean; text: string; onUnsaved: (unsaved: boolean) => void }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const scope = { kind: props.kind, taskType: props.taskType };
   const history = useQuery(trpc.generation.templateHistory.queryOptions(scope));
   const [draft, setDraft] = useState(props.text);
   useEffect(() => setDraft(props.text), [props.text]);
+  const unsaved = draft !== props.text;
+  const { onUnsaved } = props;
+  useEffect(() => onUnsaved(unsaved), [unsaved, onUnsaved]);
   const [viewing, setViewing] = useState<number | null>(null);
   const refresh = () =>
     Promise.all([
@@ -132,10 +151,10 @@ function TemplateEditor(props: { kind: TemplateKind; taskType: string | null; in
       >
         <textarea aria-label="Template text" value={draft} onChange={(e) => setDraft(e.target.value)} rows={14} style={{ width: "100%", fontFamily: "monospace" }} data-testid="template-text" />
         <div className="row" style={{ gap: "0.5rem", marginTop: "0.5rem" }}>
-          <button type="submit" className="primary" disabled={save.isPending || draft === props.text} data-testid="template-save">
+          <button type="submit" className="primary" disabled={save.isPending || !unsaved} data-testid="template-save">
             {save.isPending ? "Saving…" : "Save as a new version"}
           </button>
-          <button type="button" onClick={() => reset.mutate(scope)} disabled={reset.isPending} data-testid="template-reset">
+          <button type="button" onClick={() => mayDiscard(unsaved, "Resetting to the default") && reset.mutate(scope)} disabled={reset.isPending} data-testid="template-reset">
             Reset to default
           </button>
         </div>
@@ -155,7 +174,7 @@ function TemplateEditor(props: { kind: TemplateKind; taskType: string | null; in
       {shown && (
         <div data-testid="template-old-version">
           <pre style={{ whiteSpace: "pre-wrap" }}>{shown.text}</pre>
-          <button onClick={() => setDraft(shown.text)}>Edit from this version</button>
+          <button onClick={() => mayDiscard(unsaved, "Editing from this version") && setDraft(shown.text)}>Edit from this version</button>
         </div>
       )}
     </section>
