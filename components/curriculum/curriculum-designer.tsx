@@ -16,7 +16,7 @@ import { ScoreComponentCharts } from "./score-component-charts";
 import { SavedCurricula } from "./saved-curricula";
 import { ScheduleDesigner } from "./schedule-designer";
 import { useDesignerState } from "./use-designer-state";
-import { useSettledValue } from "./use-settled-value";
+import { useSettledValue } from "~/components/use-settled-value";
 
 /** How long a design must rest before the charts redraw (the counts table follows every key). */
 const CHART_SETTLE_MS = 150;

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useState } from "react";
 import { type DesignerState, parseDesignerState } from "~/lib/planning/designer-state";
-import { useSettledValue } from "./use-settled-value";
+import { useSettledValue } from "~/components/use-settled-value";
 
 /** How long the design must rest before the URL follows: Next re-renders the router on every history write. */
 const URL_SETTLE_MS = 100;

@@ -99,21 +99,24 @@ export const TEMPLATE_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = {
 /** `{name}` as the trainer's template.py reads it: every other brace is literal text. */
 const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
 
+/** The placeholder names a template uses, each once, in order of first use. */
+const usedPlaceholders = (text: string): Set<string> => new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+
 /** The placeholders a template uses that its kind's job does not fill, in order of first use. */
 export function unknownPlaceholders(kind: TemplateKind, text: string): string[] {
   const allowed = new Set(TEMPLATE_PLACEHOLDERS[kind]);
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))].filter((name) => !allowed.has(name));
+  return [...usedPlaceholders(text)].filter((name) => !allowed.has(name));
 }
 
 /**
  * The placeholder each kind's job cannot do without: the text the teacher is to answer or rewrite. A template
  * without it sends every row the same request, and the job would make a dataset of one answer repeated.
  */
-export const REQUIRED_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = { answer: ["prompt"], expand: [], rewrite: ["answer"] };
+const REQUIRED_PLACEHOLDERS: Record<TemplateKind, readonly string[]> = { answer: ["prompt"], expand: [], rewrite: ["answer"] };
 
 /** The required placeholders a template lacks. */
 export function missingPlaceholders(kind: TemplateKind, text: string): string[] {
-  const used = new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!));
+  const used = usedPlaceholders(text);
   return REQUIRED_PLACEHOLDERS[kind].filter((name) => !used.has(name));
 }
 

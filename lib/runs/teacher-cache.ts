@@ -42,7 +42,7 @@ export function describeModel(ref: ModelRef): string {
 
 /**
  * What a run gives up by distilling from a top-k cache instead of the live teacher, where bench/README.md measured
- * it to be large; null where it is a few per cent. The cache keeps the mass outside the teacher's top k as one
+ * it to be large; none where it is a few per cent. The cache keeps the mass outside the teacher's top k as one
  * outcome, so the divergence inside it is lost: most at temperatures above 1, where the teacher spreads out, and in
  * reverse KL, which weighs tokens by the student (docs/logit-cache.md).
  */

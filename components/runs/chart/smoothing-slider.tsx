@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { useSettledValue } from "~/components/curriculum/use-settled-value";
+import { useSettledValue } from "~/components/use-settled-value";
 import { useSearchParam } from "~/components/use-search-param";
 
 const DEFAULT_SMOOTHING = 0.6;
